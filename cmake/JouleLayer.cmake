@@ -1,0 +1,30 @@
+# joule_layer(NAME DEPENDS ...): one static library per src/<layer> folder.
+# Sources are globbed so that adding a backend or a subcommand is adding one
+# file; CONFIGURE_DEPENDS re-runs the glob on every build.
+function(joule_layer name)
+  cmake_parse_arguments(ARG "" "" "DEPENDS" ${ARGN})
+  file(GLOB sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cpp)
+  add_library(joule_${name} STATIC ${sources})
+  add_library(joule::${name} ALIAS joule_${name})
+  target_include_directories(joule_${name}
+    PUBLIC $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include>
+           $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/src>)
+  target_link_libraries(joule_${name} PUBLIC ${ARG_DEPENDS})
+endfunction()
+
+# joule_test(LAYER LIBS ...): one GoogleTest binary per tests/<layer> folder.
+function(joule_test layer)
+  cmake_parse_arguments(ARG "" "" "LIBS" ${ARGN})
+  file(GLOB sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/${layer}/*.cpp)
+  if(NOT sources)
+    return()
+  endif()
+  add_executable(joule_${layer}_tests ${sources})
+  target_link_libraries(joule_${layer}_tests PRIVATE ${ARG_LIBS} GTest::gtest_main GTest::gmock)
+  target_include_directories(joule_${layer}_tests PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
+  target_compile_definitions(joule_${layer}_tests PRIVATE
+    JOULE_FIXTURES_DIR="${CMAKE_CURRENT_SOURCE_DIR}/fixtures"
+    JOULE_BINARY_DIR="${PROJECT_BINARY_DIR}")
+  gtest_discover_tests(joule_${layer}_tests DISCOVERY_TIMEOUT 60
+    PROPERTIES LABELS ${layer})
+endfunction()

@@ -1,0 +1,89 @@
+#pragma once
+// Sensors and the domains they expose. A sensor reads one kind of hardware
+// (RAPL, NVML, hwmon, ...) and exposes one or more domains: things that draw
+// power, each reporting either a cumulative energy counter or a power.
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "joule/units.hpp"
+
+namespace joule {
+
+enum class Component {
+  cpu_package,  // a CPU socket (RAPL package)
+  cpu_core,     // cores of one package (nested in the package)
+  cpu_uncore,   // uncore / integrated GPU of one package (nested in the package)
+  dram,         // memory attached to one package
+  gpu,          // a discrete GPU or accelerator board
+  psys,         // RAPL platform domain: the whole SoC, covering package and dram
+  system,       // a whole board or machine (hwmon, Jetson rails)
+  battery,      // battery discharge
+  other,
+};
+
+enum class ReadingKind {
+  energy_counter,  // cumulative joules since an arbitrary origin, may wrap
+  power,           // instantaneous watts
+};
+
+enum class Provenance {
+  measured,  // read from a hardware or driver counter
+  modelled,  // estimated from utilization and a reference table
+};
+
+std::string_view to_string(Component component);
+std::string_view to_string(ReadingKind kind);
+std::string_view to_string(Provenance provenance);
+
+struct DomainInfo {
+  std::string id;     // stable, unique: "cpu:package-0", "gpu:0", "battery:BAT0"
+  std::string label;  // for people: "package-0 (Intel Xeon Gold 6248)", "NVIDIA A100"
+  Component component = Component::other;
+  ReadingKind kind = ReadingKind::energy_counter;
+  Provenance provenance = Provenance::measured;
+  // Counters: the counter wraps to zero after this much energy.
+  std::optional<Joules> wrap_range;
+  // Smallest step the reading can show (joules for counters, watts for power).
+  double resolution = 0;
+  // Relative standard uncertainty of the energy this domain reports, e.g. 0.05.
+  double relative_uncertainty = 0;
+  // Where it is read from: a sysfs path, a library and device index, a file.
+  std::string source;
+  // Ids of domains whose energy is included in this one (a package contains its
+  // core and uncore; psys contains packages and dram). Totals sum only domains
+  // that no other present domain contains.
+  std::vector<std::string> contains;
+};
+
+enum class ReadStatus {
+  ok,
+  unavailable,  // transient failure: keep the domain, try again next sample
+  gone,         // the device disappeared (GPU fell off the bus): stop reading it
+};
+
+// One reading of one domain. For counters, `counter` is the raw cumulative
+// energy as the hardware reports it (it wraps at the domain's wrap_range); for
+// power domains, `power` is the instantaneous draw.
+struct Reading {
+  ReadStatus status = ReadStatus::ok;
+  Joules counter;
+  Watts power;
+  std::string error;  // why, when status is not ok
+};
+
+class Sensor {
+ public:
+  virtual ~Sensor() = default;
+  // Short backend name shared by every sensor of its kind: "rapl-powercap".
+  virtual std::string_view backend() const = 0;
+  virtual const std::vector<DomainInfo>& domains() const = 0;
+  // Reads every domain at once; out.size() == domains().size().
+  // Must not throw for a domain failure: report it in the Reading instead.
+  virtual void read(std::span<Reading> out) = 0;
+};
+
+}  // namespace joule

@@ -1,0 +1,2 @@
+// Replaced by the real meter shortly.
+namespace joule {}

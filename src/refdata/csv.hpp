@@ -1,0 +1,68 @@
+#pragma once
+// Reader for the "joule reference CSV v1" format (see data/README.md): '#'
+// comment lines, a header row, RFC 4180 quoting, '.' decimals, empty field =
+// no data. The same reader serves the embedded tables and users' override
+// files, so both get the same precise errors (file, line, column).
+#include <cstddef>
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace joule::refdata {
+
+// A malformed data file: what() reads "FILE:LINE:COLUMN: what was expected".
+class DataError : public std::runtime_error {
+ public:
+  DataError(std::string origin, std::size_t line, std::size_t column, const std::string& message);
+  const std::string& origin() const { return origin_; }
+  std::size_t line() const { return line_; }
+  std::size_t column() const { return column_; }
+
+ private:
+  std::string origin_;
+  std::size_t line_;
+  std::size_t column_;
+};
+
+class ReferenceTable {
+ public:
+  // origin names the file in error messages. Checks, when the comment block
+  // declares them, that the header equals "# columns:" and that the row count
+  // equals "# rows:".
+  static ReferenceTable parse(std::string_view text, std::string origin);
+  static ReferenceTable load_file(const std::filesystem::path& path);
+  // A table compiled into the binary, parsed once and cached.
+  static const ReferenceTable& embedded(std::string_view name);
+
+  const std::string& origin() const { return origin_; }
+  const std::vector<std::string>& columns() const { return columns_; }
+  const std::vector<std::string>& comments() const { return comments_; }
+  std::size_t size() const { return rows_.size(); }
+  bool has_column(std::string_view name) const;
+  // Index of a column; throws DataError if the file has no such column.
+  std::size_t column(std::string_view name) const;
+
+  std::string_view text(std::size_t row, std::string_view column) const;
+  // A numeric field; nullopt when empty; DataError naming line and column
+  // when it is not a number.
+  std::optional<double> number(std::size_t row, std::string_view column) const;
+  std::size_t line_of(std::size_t row) const { return rows_.at(row).line; }
+  // The value of a "# key: value" comment line, if any (e.g. "licence").
+  std::optional<std::string> comment_value(std::string_view key) const;
+
+ private:
+  struct Row {
+    std::size_t line;
+    std::vector<std::string> fields;
+    std::vector<std::size_t> field_columns;  // 1-based character column of each field
+  };
+  std::string origin_;
+  std::vector<std::string> comments_;
+  std::vector<std::string> columns_;
+  std::vector<Row> rows_;
+};
+
+}  // namespace joule::refdata

@@ -1,0 +1,107 @@
+#include <algorithm>
+#include <cstdlib>
+#include <sstream>
+
+#include "joule/discovery.hpp"
+#include "sensors/backends.hpp"
+
+namespace joule {
+
+std::string_view to_string(Component component) {
+  switch (component) {
+    case Component::cpu_package: return "cpu-package";
+    case Component::cpu_core: return "cpu-core";
+    case Component::cpu_uncore: return "cpu-uncore";
+    case Component::dram: return "dram";
+    case Component::gpu: return "gpu";
+    case Component::psys: return "psys";
+    case Component::system: return "system";
+    case Component::battery: return "battery";
+    case Component::other: return "other";
+  }
+  return "other";
+}
+
+std::string_view to_string(ReadingKind kind) {
+  return kind == ReadingKind::energy_counter ? "energy-counter" : "power";
+}
+
+std::string_view to_string(Provenance provenance) {
+  return provenance == Provenance::measured ? "measured" : "modelled";
+}
+
+std::string_view to_string(BackendState state) {
+  switch (state) {
+    case BackendState::active: return "active";
+    case BackendState::absent: return "absent";
+    case BackendState::refused: return "refused";
+    case BackendState::disabled: return "disabled";
+  }
+  return "absent";
+}
+
+namespace {
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> items;
+  std::stringstream stream(text);
+  std::string item;
+  while (std::getline(stream, item, ',')) {
+    if (!item.empty()) items.push_back(item);
+  }
+  return items;
+}
+}  // namespace
+
+SensorConfig SensorConfig::from_environment() {
+  SensorConfig config;
+  if (const char* v = std::getenv("JOULE_SYSFS_ROOT"); v && *v) config.sysfs_root = v;
+  if (const char* v = std::getenv("JOULE_PROC_ROOT"); v && *v) config.proc_root = v;
+  if (const char* v = std::getenv("JOULE_NVML_LIBRARY"); v && *v) config.nvml_library = v;
+  if (const char* v = std::getenv("JOULE_TRACE"); v && *v) config.trace_file = v;
+  if (const char* v = std::getenv("JOULE_SENSORS"); v && *v) config.only_backends = split_list(v);
+  if (const char* v = std::getenv("JOULE_ESTIMATOR"); v && *v) config.estimator = v;
+  return config;
+}
+
+bool SensorConfig::allows(std::string_view backend) const {
+  if (backend == "estimator" && estimator == "off") return false;
+  if (only_backends.empty()) return true;
+  return std::find(only_backends.begin(), only_backends.end(), backend) != only_backends.end();
+}
+
+const std::vector<BackendEntry>& builtin_backends() {
+  static const std::vector<BackendEntry> entries = {
+      {"trace", sensors::probe_trace},
+      {"rapl-powercap", sensors::probe_rapl_powercap},
+      {"rapl-perf", sensors::probe_rapl_perf},
+      {"nvml", sensors::probe_nvml},
+      {"hwmon", sensors::probe_hwmon},
+      {"battery", sensors::probe_battery},
+      {"estimator", sensors::probe_estimator},
+  };
+  return entries;
+}
+
+ProbeResult discover_sensors(const SensorConfig& config) {
+  ProbeResult result;
+  const bool replaying = !config.trace_file.empty();
+  for (const auto& entry : builtin_backends()) {
+    // A replayed trace stands for the whole machine: probing real hardware
+    // beside it would mix two machines in one total.
+    if (replaying && entry.name != "trace") {
+      result.reports.push_back({entry.name, BackendState::disabled,
+                                "replaying a trace (JOULE_TRACE is set)", "unset JOULE_TRACE"});
+      continue;
+    }
+    if (!config.allows(entry.name)) {
+      result.reports.push_back({entry.name, BackendState::disabled,
+                                "not in JOULE_SENSORS (or JOULE_ESTIMATOR=off)",
+                                "add it to JOULE_SENSORS, or unset JOULE_SENSORS"});
+      continue;
+    }
+    entry.probe(config, result);
+  }
+  return result;
+}
+
+}  // namespace joule
