@@ -21,7 +21,7 @@ function(joule_test layer)
   endif()
   add_executable(joule_${layer}_tests ${sources})
   target_link_libraries(joule_${layer}_tests PRIVATE ${ARG_LIBS} GTest::gtest_main GTest::gmock)
-  target_include_directories(joule_${layer}_tests PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
+  target_include_directories(joule_${layer}_tests PRIVATE ${CMAKE_CURRENT_SOURCE_DIR} ${PROJECT_SOURCE_DIR}/src)
   target_compile_definitions(joule_${layer}_tests PRIVATE
     JOULE_FIXTURES_DIR="${CMAKE_CURRENT_SOURCE_DIR}/fixtures"
     JOULE_BINARY_DIR="${PROJECT_BINARY_DIR}")
