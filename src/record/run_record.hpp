@@ -1,0 +1,226 @@
+#pragma once
+// The run record: everything joule knows about one run, as plain data. It is the
+// unit every downstream consumer reads (JSON, CSV, ledger, report), so its
+// fields carry their unit in the name (`energy_j`, `duration_s`, `power_w`,
+// `co2e_g`) and every figure sits beside its provenance or source.
+//
+// Schema evolution: adding a field is a minor version bump (old readers ignore
+// it); renaming, removing or changing the meaning of a field is a major bump,
+// and readers reject a major they do not know. Keep changes to this header
+// additive. See docs/record.md.
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "joule/sensor.hpp"
+
+namespace joule::record {
+
+inline constexpr int kSchemaMajor = 1;
+inline constexpr int kSchemaMinor = 0;
+
+struct SchemaVersion {
+  int major = kSchemaMajor;
+  int minor = kSchemaMinor;
+};
+
+enum class RunStatus {
+  running,          // begun, not yet finished (or its owner died: see the ledger)
+  finished,         // the command ran and exited (whatever its exit status)
+  interrupted,      // joule itself stopped before finishing: kill -9, power cut, OOM
+  failed_to_start,  // the command could not be started (not found, not executable)
+};
+std::string_view to_string(RunStatus status);
+// "running", "finished", "interrupted", "failed-to-start".
+std::optional<RunStatus> parse_run_status(std::string_view text);
+
+// A low / central / high range. The unit is in the name of the member that
+// holds it: `intensity_g_per_kwh`, `total_co2e_g`.
+struct Range {
+  double low = 0;
+  double central = 0;
+  double high = 0;
+};
+
+struct GpuInfo {
+  std::string index;  // as the driver numbers it: "0"
+  std::string model;  // "NVIDIA A100-SXM4-80GB"
+  std::string uuid;
+  std::uint64_t memory_bytes = 0;
+  std::string driver_version;
+};
+
+struct HostInfo {
+  std::string hostname;
+  std::string os;      // "Debian GNU/Linux 12 (bookworm)"
+  std::string kernel;  // "6.1.0-18-amd64"
+  std::string arch;    // "x86_64"
+  std::string cpu_model;
+  int cpu_logical_cores = 0;
+  int cpu_physical_cores = 0;  // 0 when unknown
+  int cpu_sockets = 0;         // 0 when unknown
+  std::uint64_t memory_bytes = 0;
+  std::vector<GpuInfo> gpus;
+};
+
+struct GitInfo {
+  std::string commit;  // full hash of HEAD
+  bool dirty = false;  // uncommitted changes in the work tree
+  std::string branch;  // empty when detached
+};
+
+// How the command ended. Exactly one of exit_code / signal is set for a
+// finished run; neither for a run that is running, interrupted or never started.
+struct ExitInfo {
+  std::optional<int> exit_code;
+  std::optional<int> signal;  // the signal that killed the command
+  std::string error;          // why it failed to start, e.g. "No such file or directory"
+};
+
+// One domain's energy over the run.
+struct DomainRecord {
+  std::string id;     // "cpu:package-0", "gpu:0"
+  std::string label;  // for people
+  Component component = Component::other;
+  Provenance provenance = Provenance::measured;
+  double machine_energy_j = 0;      // the whole domain, every process
+  double attributed_energy_j = 0;   // the share attributed to the command
+  double mean_power_w = 0;          // machine_energy_j / duration
+  double relative_uncertainty = 0;  // relative standard uncertainty, e.g. 0.05
+  std::string source;               // sysfs path, library + device, trace file
+  bool in_total = false;            // false when another present domain contains it
+};
+
+// The run's totals, summed over in_total domains.
+struct EnergyTotals {
+  double machine_energy_j = 0;
+  double attributed_energy_j = 0;
+  // Idle baseline power x duration: what the machine would have drawn anyway.
+  double idle_energy_j = 0;
+  // machine - idle, floored at zero.
+  double above_idle_energy_j = 0;
+  double relative_uncertainty = 0;
+  Provenance provenance = Provenance::measured;  // modelled if any summed domain is
+};
+
+struct Attribution {
+  // How machine energy was split to the command, in words people can check:
+  // "CPU time share of the process tree (utime+stime from /proc)".
+  std::string method;
+  double cpu_time_s = 0;  // CPU time of the command's process tree
+  std::vector<std::string> notes;
+};
+
+struct IdleBaseline {
+  double power_w = 0;
+  double duration_s = 0;  // how long it was measured (0 when taken from config)
+  std::string source;     // "measured before the run", "--idle-power flag", ...
+};
+
+struct Phase {
+  std::string name;
+  double start_offset_s = 0;  // from the run's start
+  double end_offset_s = 0;
+  double machine_energy_j = 0;
+  double attributed_energy_j = 0;
+};
+
+struct FunctionalUnit {
+  std::string name;  // "token", "inference", "sample"
+  double count = 0;
+};
+
+// One term of the carbon arithmetic, for the record's reader to recompute it.
+struct CarbonTerm {
+  std::string name;  // "energy", "grid intensity", "PUE", "T&D loss", "embodied"
+  double value = 0;
+  std::string unit;    // "kWh", "gCO2e/kWh", "ratio", "gCO2e"
+  std::string source;  // table and row, flag, environment variable
+};
+
+// The record's own copy of the carbon result, so the schema does not move
+// when the carbon layer's types do.
+struct CarbonRecord {
+  std::string location;         // "FR", "US-CAISO", "eu-west-1"
+  std::string location_method;  // how it was decided: "--location flag", "timezone guess"
+  Range intensity_g_per_kwh;
+  std::string intensity_source;
+  double pue = 1.0;
+  std::string pue_source;
+  double td_loss_fraction = 0;  // transmission & distribution losses, 0..1
+  std::string td_loss_source;
+  Range operational_co2e_g;
+  Range embodied_co2e_g;
+  Range total_co2e_g;
+  std::vector<CarbonTerm> terms;
+};
+
+// Software Carbon Intensity: (O + M) / R for one functional unit R.
+struct SciRecord {
+  std::string unit;  // the functional unit's name
+  double units = 0;  // R
+  Range co2e_g_per_unit;
+};
+
+// Downsampled cumulative energy: points[i].energy_j[k] is the cumulative
+// machine energy of domain_ids[k] at points[i].t_s seconds after the start.
+struct TimelinePoint {
+  double t_s = 0;
+  std::vector<double> energy_j;
+};
+struct Timeline {
+  std::vector<std::string> domain_ids;
+  std::vector<TimelinePoint> points;
+};
+
+struct RunRecord {
+  SchemaVersion schema;
+  std::string id;  // time-sortable: "20240501-120000-1a2b3c4d" (make_run_id)
+  RunStatus status = RunStatus::running;
+  std::string started_at;  // ISO 8601 UTC with milliseconds: "2024-05-01T12:00:00.123Z"
+  std::string ended_at;    // empty while running; last checkpoint once interrupted
+  double duration_s = 0;   // monotonic; up to the last checkpoint while running
+  std::string joule_version;
+
+  HostInfo host;
+  std::vector<std::string> command;  // argv
+  std::string cwd;
+  std::optional<GitInfo> git;
+  ExitInfo exit;
+
+  std::vector<DomainRecord> domains;
+  EnergyTotals totals;
+  Attribution attribution;
+  std::optional<IdleBaseline> idle;
+  std::vector<Phase> phases;
+  std::vector<FunctionalUnit> units;
+  std::optional<CarbonRecord> carbon;
+  std::optional<SciRecord> sci;  // present when units were counted and carbon known
+
+  double sample_interval_s = 0;  // the meter's sampling interval
+  double overhead_cpu_s = 0;     // joule's own CPU time (sampler + supervisor)
+
+  std::vector<std::string> warnings;
+  std::map<std::string, std::string> tags;  // --tag k=v
+  Timeline timeline;
+};
+
+// Helpers (run_record.cpp).
+
+// "2024-05-01T12:00:00.123Z".
+std::string iso8601_utc(std::chrono::system_clock::time_point at);
+// Parses what iso8601_utc writes (fraction optional); nullopt if malformed.
+std::optional<std::chrono::system_clock::time_point> parse_iso8601_utc(std::string_view text);
+// "YYYYMMDD-HHMMSS-xxxxxxxx": sorts by start time; 32 random bits keep runs
+// started in the same second (several `joule run` at once) apart.
+std::string make_run_id(
+    std::chrono::system_clock::time_point at = std::chrono::system_clock::now());
+
+// The first functional unit's count, or nullopt.
+std::optional<double> total_units(const RunRecord& record);
+
+}  // namespace joule::record
