@@ -1,0 +1,218 @@
+#pragma once
+// Carbon accounting: pure arithmetic over reference data (never sensors or the
+// meter). Follows the Software Carbon Intensity specification (ISO/IEC 21031):
+//
+//   O   = E x PUE x I / (1 - loss)                    operational, g CO2e
+//   M   = TE x (time reserved / lifetime) x share     embodied, g CO2e
+//   SCI = (O + M) / R                                 g CO2e per functional unit
+//
+// Every figure is a low/central/high Estimate and every term names its source,
+// so a caller can print the formula term by term. docs/methodology.md says how
+// the ranges are propagated and where each default comes from.
+//
+// Typical use (what `joule run` does after measuring):
+//   auto ctx = joule::carbon::resolve_context(options);        // where, PUE, loss
+//   auto fp  = joule::carbon::footprint(ctx, {energy, 0.05, timeline},
+//                                       embodied_or_nullopt, FunctionalUnit{"run", 1});
+//   print ctx.how_decided, fp.operational.terms, fp.total_g, fp.sci_g_per_unit
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "joule/units.hpp"
+
+namespace joule::carbon {
+
+// A bad value given by the user (unknown country, malformed quantity...).
+// what() is a complete sentence, with suggestions where there are any
+// ("unknown country 'FRR'; did you mean FR, FRA?"). Malformed data files throw
+// joule::refdata::DataError instead, which names file:line:column.
+class CarbonError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// low <= central <= high, all in the unit named by the field holding it.
+struct Estimate {
+  double low = 0;
+  double central = 0;
+  double high = 0;
+  static constexpr Estimate exact(double v) { return {v, v, v}; }
+};
+
+// One factor of a formula, for printing: "I = 56.0 gCO2e/kWh [50.1..60.2]
+// (Ember 2024, CC BY 4.0)". symbol is the letter in the formula ("E", "PUE",
+// "I", "loss", "TE", "TiR", "EL", "RS", "O", "M", "R", "SCI").
+struct Term {
+  std::string symbol;
+  std::string name;
+  Estimate value;
+  std::string unit;
+  std::string source;
+};
+
+// ---------------------------------------------------------------- context --
+
+// What kind of place the energy is used in; decides the default PUE.
+enum class ContextKind {
+  unspecified,  // not stated: PUE 1.0, with the data-centre average as its high bound
+  own_machine,  // laptop / desktop / workstation at home or in an office: PUE 1.0
+  datacenter,   // an unknown data centre: industry-average PUE (Uptime 2024)
+  cloud,        // a cloud region: the provider's PUE (set when a cloud region is resolved)
+};
+// "own", "datacenter", "cloud", "unspecified"; parse accepts a few aliases and
+// throws CarbonError otherwise.
+std::string to_string(ContextKind kind);
+ContextKind parse_context_kind(const std::string& text);
+
+enum class IntensityKind { average, marginal };
+std::string to_string(IntensityKind kind);
+
+// Everything that decides the place, PUE and reference data. Empty optionals
+// mean "not given here"; resolution then falls through, in this order:
+//   1. these fields (command-line options),
+//   2. JOULE_CLOUD / JOULE_REGION / JOULE_COUNTRY / JOULE_PUE / JOULE_CONTEXT,
+//   3. joule.toml (config_file, else ./joule.toml, else <config dir>/joule/joule.toml),
+//   4. a guess from the system time zone (marked as a guess),
+//   5. the world average.
+// Within one level the most specific wins: cloud, then region, then country.
+struct ContextOptions {
+  std::optional<std::string> country;  // ISO 3166-1 alpha-2 or alpha-3, or English name
+  std::optional<std::string> region;   // ISO 3166-2 (US-CA), eGRID (US-EGRID-CAMX), Electricity Maps zone (SE-SE3)
+  std::optional<std::string> cloud;    // "aws:eu-west-3", "gcp:europe-west1", "azure:westeurope"
+  std::optional<double> pue;           // >= 1
+  std::optional<ContextKind> context;
+  std::optional<std::filesystem::path> config_file;     // explicit joule.toml (must exist)
+  std::vector<std::filesystem::path> data_files;        // user CSVs overriding/extending tables
+  std::optional<std::filesystem::path> intensity_file;  // time series: timestamp, gCO2e/kWh
+
+  // Where to look; defaults are the real system. Tests point these elsewhere.
+  // environment: nullopt = the process environment.
+  std::optional<std::map<std::string, std::string>> environment;
+  std::optional<std::filesystem::path> working_dir;  // default: current directory
+  std::optional<std::filesystem::path> config_dir;   // default: $XDG_CONFIG_HOME or ~/.config
+  std::optional<std::string> time_zone;              // default: $TZ, /etc/timezone, /etc/localtime
+  std::filesystem::path zoneinfo_root = "/usr/share/zoneinfo";
+  std::filesystem::path etc_root = "/etc";
+  bool read_config_files = true;  // false: skip joule.toml discovery (explicit config_file still read)
+  bool guess_from_time_zone = true;
+};
+
+// One point of an intensity time series: the value holds from `time` until the
+// next point (the last point holds for one typical step).
+struct IntensityPoint {
+  std::chrono::system_clock::time_point time;
+  double g_per_kwh = 0;
+};
+struct IntensitySeries {
+  std::vector<IntensityPoint> points;  // sorted by time
+  IntensityKind kind = IntensityKind::average;
+  bool generation_based = false;  // true: T&D loss applies (# basis: generation)
+  std::string source;             // file name plus its "# source:" comment
+};
+// Reads "timestamp,g_co2e_per_kwh" (ISO 8601 or Unix seconds), kind from a
+// "# kind: average|marginal" comment or a kind column. DataError on bad input.
+IntensitySeries load_intensity_series(const std::filesystem::path& path);
+
+class ReferenceData;  // the tables (embedded + user overrides); src/carbon/tables.hpp
+
+struct ResolvedContext {
+  // Where.
+  std::string location_code;  // "FR", "US-CAL-CISO", "aws:eu-west-3", "WORLD"
+  std::string location_name;  // "France", "AWS eu-west-3 (Paris)"
+  std::string country_iso2;   // "" when unknown (world average)
+  std::string how_decided;    // "--country FR", "JOULE_CLOUD=aws:eu-west-3", "time zone Europe/Paris"
+  bool is_guess = false;      // from the time zone or the world-average fallback
+
+  // I, the grid intensity (annual average unless a series is given).
+  Estimate intensity_g_per_kwh;
+  IntensityKind intensity_kind = IntensityKind::average;
+  bool intensity_generation_based = true;  // decides whether loss applies
+  std::string intensity_source;
+  std::optional<IntensitySeries> series;   // from intensity_file, replaces I over time
+
+  // PUE.
+  ContextKind context = ContextKind::unspecified;
+  Estimate pue;
+  std::string pue_source;
+
+  // T&D loss, a fraction (0.08 = 8 %); exact 0 when it does not apply
+  // (consumption-based or loss-inclusive intensities).
+  Estimate loss_fraction;
+  std::string loss_source;
+
+  std::vector<std::string> warnings;  // things the user should read
+  std::shared_ptr<const ReferenceData> data;
+};
+
+// Throws CarbonError (unknown code, bad option) or refdata::DataError
+// (malformed joule.toml, data or intensity file).
+ResolvedContext resolve_context(const ContextOptions& options);
+
+// ------------------------------------------------------------- arithmetic --
+
+// Carbon's own timeline type: wall-clock intervals with the energy used in them.
+struct EnergyInterval {
+  std::chrono::system_clock::time_point start;
+  std::chrono::system_clock::time_point end;
+  Joules energy;
+};
+
+struct EnergyInput {
+  Joules energy;                           // total IT energy E
+  double relative_uncertainty = 0;         // e.g. 0.05 for +-5 % (measured), 0.3 (modelled)
+  std::vector<EnergyInterval> timeline;    // optional; used with an intensity series
+};
+
+struct CarbonResult {
+  Estimate grams;  // g CO2e
+  std::vector<Term> terms;
+  std::vector<std::string> warnings;
+};
+
+// O = E x PUE x I / (1 - loss); integrates the timeline against ctx.series when
+// both exist (energy outside the series' span is filled from the nearest
+// point, and a warning says so).
+CarbonResult operational(const ResolvedContext& ctx, const EnergyInput& energy);
+
+struct EmbodiedInput {
+  // Either a device of embodied.csv (matched loosely: "server", "laptop",
+  // "H100", "A100"), or an explicit total_kg; total_kg wins when both are given.
+  std::string device;
+  std::optional<double> total_kg;
+  std::optional<double> lifetime_years;  // default: the table's, else 4 years
+  double count = 1;                      // identical devices (e.g. 8 GPUs)
+  Seconds time_reserved;                 // TiR
+  double share = 1.0;                    // RS = reserved / total resources, in (0, 1]
+};
+// M = TE x count x (TiR / EL) x RS.
+CarbonResult embodied(const ResolvedContext& ctx, const EmbodiedInput& input);
+
+// R: inference, request, sample, token, epoch, run (parse throws CarbonError).
+struct FunctionalUnit {
+  std::string name = "run";
+  double count = 1;
+};
+FunctionalUnit parse_functional_unit(const std::string& name, double count);
+
+struct Footprint {
+  CarbonResult operational;
+  std::optional<CarbonResult> embodied;
+  Estimate total_g;         // O + M
+  FunctionalUnit unit;
+  Estimate sci_g_per_unit;  // (O + M) / R
+  std::vector<Term> terms;  // O, M, R, SCI for printing
+  std::vector<std::string> warnings;
+};
+Footprint footprint(const ResolvedContext& ctx, const EnergyInput& energy,
+                    const std::optional<EmbodiedInput>& embodied_input, const FunctionalUnit& unit);
+
+// Helpers for callers that print: grams with a sensible unit ("12.3 kg").
+std::string format_grams(double grams);
+
+}  // namespace joule::carbon
