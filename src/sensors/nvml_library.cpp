@@ -1,0 +1,193 @@
+#include "sensors/nvml_library.hpp"
+
+#include <dlfcn.h>
+
+#include <utility>
+
+namespace joule::sensors::nvml {
+
+namespace {
+// nvml.h: NVML_DEVICE_NAME_V2_BUFFER_SIZE and NVML_DEVICE_UUID_V2_BUFFER_SIZE
+// are both 96; the older sizes (64, 80) are smaller, so 96 fits all.
+constexpr unsigned int kStringBufferSize = 96;
+}  // namespace
+
+// The entry points, typed as nvml.h declares them (unsigned long long for the
+// energy counter, unsigned int for mW and counts).
+struct Library::Api {
+  using InitFn = Return (*)();
+  using ShutdownFn = Return (*)();
+  using ErrorStringFn = const char* (*)(Return);
+  using CountFn = Return (*)(unsigned int*);
+  using HandleFn = Return (*)(unsigned int, Device*);
+  using StringFn = Return (*)(Device, char*, unsigned int);
+  using EnergyFn = Return (*)(Device, unsigned long long*);
+  using UintFn = Return (*)(Device, unsigned int*);
+  using ProcessUtilizationFn = Return (*)(Device, ProcessUtilizationSample*, unsigned int*,
+                                          unsigned long long);
+  using ProcessesFn = Return (*)(Device, unsigned int*, ProcessInfo*);
+
+  // Required: without these there is nothing to measure.
+  InitFn init = nullptr;
+  ShutdownFn shutdown = nullptr;
+  ErrorStringFn error_string = nullptr;
+  CountFn count = nullptr;
+  HandleFn handle = nullptr;
+  StringFn name = nullptr;
+  StringFn uuid = nullptr;
+  UintFn power = nullptr;
+  // Optional: older drivers lack some; callers see kErrorFunctionNotFound.
+  EnergyFn energy = nullptr;
+  UintFn enforced_limit = nullptr;
+  UintFn management_limit = nullptr;
+  ProcessUtilizationFn process_utilization = nullptr;
+  ProcessesFn compute_processes = nullptr;
+};
+
+namespace {
+template <typename Fn>
+bool resolve(void* handle, const char* symbol, Fn& out) {
+  // POSIX guarantees a data pointer from dlsym converts to a function pointer.
+  out = reinterpret_cast<Fn>(dlsym(handle, symbol));
+  return out != nullptr;
+}
+}  // namespace
+
+Library::Opened Library::open(const std::string& path) {
+  // RTLD_NODELETE: the real library starts driver threads, and unloading it
+  // after nvmlShutdown has been known to crash in some drivers; keeping the
+  // mapping costs nothing. RTLD_LOCAL keeps its symbols out of our namespace.
+  void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
+  if (handle == nullptr) {
+    const char* why = dlerror();
+    return {nullptr,
+            OpenError{OpenError::Kind::library_not_found, kErrorLibraryNotFound, why ? why : path}};
+  }
+  auto api = std::make_unique<Api>();
+  const std::pair<const char*, bool> required[] = {
+      {"nvmlInit_v2", resolve(handle, "nvmlInit_v2", api->init)},
+      {"nvmlShutdown", resolve(handle, "nvmlShutdown", api->shutdown)},
+      {"nvmlErrorString", resolve(handle, "nvmlErrorString", api->error_string)},
+      {"nvmlDeviceGetCount_v2", resolve(handle, "nvmlDeviceGetCount_v2", api->count)},
+      {"nvmlDeviceGetHandleByIndex_v2",
+       resolve(handle, "nvmlDeviceGetHandleByIndex_v2", api->handle)},
+      {"nvmlDeviceGetName", resolve(handle, "nvmlDeviceGetName", api->name)},
+      {"nvmlDeviceGetUUID", resolve(handle, "nvmlDeviceGetUUID", api->uuid)},
+      {"nvmlDeviceGetPowerUsage", resolve(handle, "nvmlDeviceGetPowerUsage", api->power)},
+  };
+  for (const auto& [symbol, found] : required) {
+    if (!found) {
+      dlclose(handle);
+      return {nullptr, OpenError{OpenError::Kind::missing_symbol, kErrorFunctionNotFound, symbol}};
+    }
+  }
+  resolve(handle, "nvmlDeviceGetTotalEnergyConsumption", api->energy);
+  resolve(handle, "nvmlDeviceGetEnforcedPowerLimit", api->enforced_limit);
+  resolve(handle, "nvmlDeviceGetPowerManagementLimit", api->management_limit);
+  resolve(handle, "nvmlDeviceGetProcessUtilization", api->process_utilization);
+  resolve(handle, "nvmlDeviceGetComputeRunningProcesses_v3", api->compute_processes);
+
+  if (const Return code = api->init(); code != kSuccess) {
+    const char* text = api->error_string(code);
+    OpenError error{OpenError::Kind::init_failed, code, text ? text : "unknown NVML error"};
+    dlclose(handle);
+    return {nullptr, std::move(error)};
+  }
+  return {std::shared_ptr<Library>(new Library(handle, path, std::move(api))), std::nullopt};
+}
+
+Library::Library(void* handle, std::string path, std::unique_ptr<Api> api)
+    : handle_(handle), path_(std::move(path)), api_(std::move(api)) {}
+
+Library::~Library() {
+  // NVML counts nvmlInit calls; this releases ours only.
+  api_->shutdown();
+  dlclose(handle_);
+}
+
+std::string Library::error_string(Return code) const {
+  const char* text = api_->error_string(code);
+  return text ? std::string(text) : "NVML error " + std::to_string(code);
+}
+
+Return Library::device_count(unsigned int& count) const {
+  return api_->count(&count);
+}
+
+Return Library::device_handle(unsigned int index, Device& device) const {
+  return api_->handle(index, &device);
+}
+
+Return Library::device_name(Device device, std::string& name) const {
+  char buffer[kStringBufferSize] = {};
+  const Return code = api_->name(device, buffer, kStringBufferSize);
+  if (code == kSuccess) name.assign(buffer);
+  return code;
+}
+
+Return Library::device_uuid(Device device, std::string& uuid) const {
+  char buffer[kStringBufferSize] = {};
+  const Return code = api_->uuid(device, buffer, kStringBufferSize);
+  if (code == kSuccess) uuid.assign(buffer);
+  return code;
+}
+
+Return Library::total_energy_mj(Device device, std::uint64_t& energy_mj) const {
+  if (api_->energy == nullptr) return kErrorFunctionNotFound;
+  unsigned long long value = 0;
+  const Return code = api_->energy(device, &value);
+  if (code == kSuccess) energy_mj = value;
+  return code;
+}
+
+Return Library::power_usage_mw(Device device, unsigned int& power_mw) const {
+  return api_->power(device, &power_mw);
+}
+
+Return Library::power_limit_mw(Device device, unsigned int& limit_mw) const {
+  Return code = kErrorFunctionNotFound;
+  if (api_->enforced_limit != nullptr) {
+    code = api_->enforced_limit(device, &limit_mw);
+    if (code == kSuccess) return code;
+  }
+  if (api_->management_limit != nullptr) code = api_->management_limit(device, &limit_mw);
+  return code;
+}
+
+Return Library::process_utilization(Device device, unsigned long long last_seen_us,
+                                    std::vector<ProcessUtilizationSample>& samples) const {
+  samples.clear();
+  if (api_->process_utilization == nullptr) return kErrorFunctionNotFound;
+  // First call with no buffer asks for the count (INSUFFICIENT_SIZE); NOT_FOUND
+  // means no process used the GPU since last_seen_us.
+  unsigned int count = 0;
+  Return code = api_->process_utilization(device, nullptr, &count, last_seen_us);
+  if (code == kErrorNotFound) return kSuccess;
+  if (code != kSuccess && code != kErrorInsufficientSize) return code;
+  if (count == 0) return kSuccess;
+  samples.resize(count);
+  code = api_->process_utilization(device, samples.data(), &count, last_seen_us);
+  if (code == kErrorNotFound) {
+    samples.clear();
+    return kSuccess;
+  }
+  samples.resize(code == kSuccess ? count : 0);
+  return code;
+}
+
+Return Library::compute_processes(Device device, std::vector<ProcessInfo>& processes) const {
+  processes.clear();
+  if (api_->compute_processes == nullptr) return kErrorFunctionNotFound;
+  unsigned int count = 0;
+  Return code = api_->compute_processes(device, &count, nullptr);
+  if (code == kSuccess) return code;  // no process
+  if (code != kErrorInsufficientSize) return code;
+  // Processes may start between the two calls: leave room for a few more.
+  count += 8;
+  processes.resize(count);
+  code = api_->compute_processes(device, &count, processes.data());
+  processes.resize(code == kSuccess ? count : 0);
+  return code;
+}
+
+}  // namespace joule::sensors::nvml

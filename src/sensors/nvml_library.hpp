@@ -1,0 +1,117 @@
+#pragma once
+// A thin, internal wrapper over NVIDIA's NVML, loaded with dlopen at run time.
+//
+// Why dlopen and our own declarations: joule must build and run on machines
+// without the NVIDIA driver or CUDA headers, and a link-time dependency on
+// libnvidia-ml would make the whole binary fail to start there. We declare
+// the handful of types and entry points we call, with the signatures and
+// return codes of nvml.h (NVML API reference, "Device Queries" and "Error
+// reporting"), and look each one up with dlsym.
+//
+// Shared by the NVML sensor (nvml.cpp) and, later, the per-process GPU
+// attribution of `joule run` (process utilization and running processes).
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace joule::sensors::nvml {
+
+// nvmlReturn_t. Only the codes we act on; any other code is reported through
+// nvmlErrorString.
+using Return = int;
+inline constexpr Return kSuccess = 0;
+inline constexpr Return kErrorUninitialized = 1;
+inline constexpr Return kErrorInvalidArgument = 2;
+inline constexpr Return kErrorNotSupported = 3;
+inline constexpr Return kErrorNoPermission = 4;
+inline constexpr Return kErrorNotFound = 6;
+inline constexpr Return kErrorInsufficientSize = 7;
+inline constexpr Return kErrorDriverNotLoaded = 9;
+inline constexpr Return kErrorLibraryNotFound = 12;
+inline constexpr Return kErrorFunctionNotFound = 13;
+inline constexpr Return kErrorGpuIsLost = 15;
+inline constexpr Return kErrorLibRmVersionMismatch = 18;
+inline constexpr Return kErrorUnknown = 999;
+
+// nvmlDevice_t: an opaque handle owned by the library.
+using Device = struct nvmlDevice_st*;
+
+// nvmlProcessUtilizationSample_t: one process's share of one GPU over the
+// driver's last sampling period. timeStamp is in microseconds (CPU clock).
+struct ProcessUtilizationSample {
+  unsigned int pid;
+  unsigned long long time_stamp_us;
+  unsigned int sm_util;   // percent
+  unsigned int mem_util;  // percent
+  unsigned int enc_util;  // percent
+  unsigned int dec_util;  // percent
+};
+
+// nvmlProcessInfo_t as nvmlDeviceGetComputeRunningProcesses_v3 fills it.
+struct ProcessInfo {
+  unsigned int pid;
+  unsigned long long used_gpu_memory_bytes;
+  unsigned int gpu_instance_id;
+  unsigned int compute_instance_id;
+};
+
+// Why opening failed, for the backend report.
+struct OpenError {
+  enum class Kind {
+    library_not_found,  // dlopen failed
+    missing_symbol,     // the library lacks an entry point we require (too old)
+    init_failed,        // nvmlInit_v2 returned an error
+  };
+  Kind kind = Kind::library_not_found;
+  Return code = kSuccess;  // NVML's code, for init_failed
+  std::string message;     // dlerror() text, the symbol name, or nvmlErrorString
+};
+
+class Library {
+ public:
+  // dlopens `path`, resolves the entry points and calls nvmlInit_v2. Exactly
+  // one of the two results is set. The library stays initialized (and loaded)
+  // as long as any shared_ptr to it lives: device handles die with it.
+  struct Opened {
+    std::shared_ptr<Library> library;
+    std::optional<OpenError> error;
+  };
+  static Opened open(const std::string& path);
+
+  ~Library();
+  Library(const Library&) = delete;
+  Library& operator=(const Library&) = delete;
+
+  const std::string& path() const { return path_; }
+  std::string error_string(Return code) const;
+
+  Return device_count(unsigned int& count) const;
+  Return device_handle(unsigned int index, Device& device) const;
+  Return device_name(Device device, std::string& name) const;
+  Return device_uuid(Device device, std::string& uuid) const;
+  // Energy since the driver was last loaded, in millijoules (Volta and later).
+  Return total_energy_mj(Device device, std::uint64_t& energy_mj) const;
+  // Board power in milliwatts (on Ampere and later, except GA100, an average
+  // over the last second rather than an instantaneous value).
+  Return power_usage_mw(Device device, unsigned int& power_mw) const;
+  // The enforced power limit, falling back to the management limit, in mW.
+  Return power_limit_mw(Device device, unsigned int& limit_mw) const;
+
+  // Per-process attribution (optional entry points: kErrorFunctionNotFound
+  // when the library lacks them). Samples newer than `last_seen_us` only.
+  Return process_utilization(Device device, unsigned long long last_seen_us,
+                             std::vector<ProcessUtilizationSample>& samples) const;
+  Return compute_processes(Device device, std::vector<ProcessInfo>& processes) const;
+
+ private:
+  struct Api;
+  Library(void* handle, std::string path, std::unique_ptr<Api> api);
+
+  void* handle_ = nullptr;
+  std::string path_;
+  std::unique_ptr<Api> api_;
+};
+
+}  // namespace joule::sensors::nvml

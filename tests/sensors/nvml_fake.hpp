@@ -1,0 +1,79 @@
+#pragma once
+// Drives the fake libnvidia-ml.so.1 (tests/fixtures/fake_nvml). The test
+// dlopens the very file the backend will dlopen; one path is loaded once per
+// process, so the setters found here change the state the backend reads.
+#include <dlfcn.h>
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "joule/discovery.hpp"
+
+namespace joule::testing {
+
+class FakeNvml {
+ public:
+  static constexpr const char* kPath = FAKE_NVML_PATH;
+
+  FakeNvml() {
+    handle_ = dlopen(kPath, RTLD_NOW | RTLD_LOCAL);
+    if (handle_ == nullptr) {
+      ADD_FAILURE() << "cannot load the fake NVML: " << dlerror();
+      return;
+    }
+    bind("fake_nvml_reset", reset_);
+    bind("fake_nvml_set_device_count", set_device_count_);
+    bind("fake_nvml_set_init_error", set_init_error_);
+    bind("fake_nvml_set_energy_mj", set_energy_mj_);
+    bind("fake_nvml_set_energy_supported", set_energy_supported_);
+    bind("fake_nvml_set_power_mw", set_power_mw_);
+    bind("fake_nvml_set_lost", set_lost_);
+    bind("fake_nvml_init_count", init_count_);
+    reset();
+  }
+  ~FakeNvml() {
+    if (handle_ == nullptr) return;
+    reset();
+    dlclose(handle_);
+  }
+  FakeNvml(const FakeNvml&) = delete;
+  FakeNvml& operator=(const FakeNvml&) = delete;
+
+  SensorConfig config() const {
+    SensorConfig config;
+    config.nvml_library = kPath;
+    return config;
+  }
+
+  void reset() { reset_(); }
+  void set_device_count(unsigned int count) { set_device_count_(count); }
+  void set_init_error(int code) { set_init_error_(code); }
+  void set_energy_mj(unsigned int index, unsigned long long energy_mj) {
+    set_energy_mj_(index, energy_mj);
+  }
+  void set_energy_supported(unsigned int index, bool supported) {
+    set_energy_supported_(index, supported ? 1 : 0);
+  }
+  void set_power_mw(unsigned int index, unsigned int power_mw) { set_power_mw_(index, power_mw); }
+  void set_lost(unsigned int index, bool lost) { set_lost_(index, lost ? 1 : 0); }
+  int init_count() { return init_count_(); }
+
+ private:
+  template <typename Fn>
+  void bind(const char* symbol, Fn& out) {
+    out = reinterpret_cast<Fn>(dlsym(handle_, symbol));
+    if (out == nullptr) ADD_FAILURE() << "the fake NVML lacks " << symbol;
+  }
+
+  void* handle_ = nullptr;
+  void (*reset_)() = nullptr;
+  void (*set_device_count_)(unsigned int) = nullptr;
+  void (*set_init_error_)(int) = nullptr;
+  void (*set_energy_mj_)(unsigned int, unsigned long long) = nullptr;
+  void (*set_energy_supported_)(unsigned int, int) = nullptr;
+  void (*set_power_mw_)(unsigned int, unsigned int) = nullptr;
+  void (*set_lost_)(unsigned int, int) = nullptr;
+  int (*init_count_)() = nullptr;
+};
+
+}  // namespace joule::testing

@@ -1,0 +1,92 @@
+// The internal NVML wrapper, including the per-process queries that `joule
+// run` attribution will use.
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "sensors/nvml_fake.hpp"
+#include "sensors/nvml_library.hpp"
+
+namespace joule::sensors::nvml {
+namespace {
+
+TEST(NvmlLibrary, OpenInitializesAndReleaseShutsDown) {
+  testing::FakeNvml fake;
+  {
+    auto opened = Library::open(testing::FakeNvml::kPath);
+    ASSERT_TRUE(opened.library) << opened.error->message;
+    EXPECT_FALSE(opened.error);
+    EXPECT_EQ(fake.init_count(), 1);
+    unsigned int count = 0;
+    EXPECT_EQ(opened.library->device_count(count), kSuccess);
+    EXPECT_EQ(count, 2u);
+  }
+  EXPECT_EQ(fake.init_count(), 0);
+}
+
+TEST(NvmlLibrary, OpenReportsWhyItFailed) {
+  auto missing = Library::open("/nonexistent/libnvidia-ml.so.1");
+  EXPECT_FALSE(missing.library);
+  ASSERT_TRUE(missing.error);
+  EXPECT_EQ(missing.error->kind, OpenError::Kind::library_not_found);
+
+  testing::FakeNvml fake;
+  fake.set_init_error(kErrorDriverNotLoaded);
+  auto refused = Library::open(testing::FakeNvml::kPath);
+  EXPECT_FALSE(refused.library);
+  ASSERT_TRUE(refused.error);
+  EXPECT_EQ(refused.error->kind, OpenError::Kind::init_failed);
+  EXPECT_EQ(refused.error->code, kErrorDriverNotLoaded);
+  EXPECT_EQ(refused.error->message, "Driver Not Loaded");
+}
+
+TEST(NvmlLibrary, PowerLimitFallsBackToManagementLimit) {
+  testing::FakeNvml fake;
+  auto opened = Library::open(testing::FakeNvml::kPath);
+  ASSERT_TRUE(opened.library);
+  Device gpu0 = nullptr, gpu1 = nullptr;
+  ASSERT_EQ(opened.library->device_handle(0, gpu0), kSuccess);
+  ASSERT_EQ(opened.library->device_handle(1, gpu1), kSuccess);
+  unsigned int limit_mw = 0;
+  EXPECT_EQ(opened.library->power_limit_mw(gpu0, limit_mw), kSuccess);
+  EXPECT_EQ(limit_mw, 700'000u);
+  EXPECT_EQ(opened.library->power_limit_mw(gpu1, limit_mw), kSuccess);  // enforced unsupported
+  EXPECT_EQ(limit_mw, 70'000u);
+}
+
+TEST(NvmlLibrary, PerProcessUtilizationAndRunningProcesses) {
+  testing::FakeNvml fake;
+  auto opened = Library::open(testing::FakeNvml::kPath);
+  ASSERT_TRUE(opened.library);
+  const Library& library = *opened.library;
+  Device gpu0 = nullptr, gpu1 = nullptr;
+  ASSERT_EQ(library.device_handle(0, gpu0), kSuccess);
+  ASSERT_EQ(library.device_handle(1, gpu1), kSuccess);
+
+  std::vector<ProcessUtilizationSample> samples;
+  ASSERT_EQ(library.process_utilization(gpu0, 0, samples), kSuccess);
+  ASSERT_EQ(samples.size(), 1u);
+  EXPECT_EQ(samples[0].pid, 4242u);
+  EXPECT_EQ(samples[0].sm_util, 55u);
+  EXPECT_EQ(samples[0].mem_util, 20u);
+  // Nothing newer than the last sample seen; NVML's NOT_FOUND is "no samples".
+  EXPECT_EQ(library.process_utilization(gpu0, samples[0].time_stamp_us, samples), kSuccess);
+  EXPECT_TRUE(samples.empty());
+  EXPECT_EQ(library.process_utilization(gpu1, 0, samples), kSuccess);
+  EXPECT_TRUE(samples.empty());
+
+  std::vector<ProcessInfo> processes;
+  ASSERT_EQ(library.compute_processes(gpu0, processes), kSuccess);
+  ASSERT_EQ(processes.size(), 1u);
+  EXPECT_EQ(processes[0].pid, 4242u);
+  EXPECT_EQ(processes[0].used_gpu_memory_bytes, 2ULL << 30);
+  EXPECT_EQ(library.compute_processes(gpu1, processes), kSuccess);
+  EXPECT_TRUE(processes.empty());
+
+  fake.set_lost(0, true);
+  EXPECT_EQ(library.process_utilization(gpu0, 0, samples), kErrorGpuIsLost);
+  EXPECT_EQ(library.compute_processes(gpu0, processes), kErrorGpuIsLost);
+}
+
+}  // namespace
+}  // namespace joule::sensors::nvml
