@@ -83,9 +83,10 @@ std::string to_string(IntensityKind kind);
 // Within one level the most specific wins: cloud, then region, then country.
 struct ContextOptions {
   std::optional<std::string> country;  // ISO 3166-1 alpha-2 or alpha-3, or English name
-  std::optional<std::string> region;   // ISO 3166-2 (US-CA), eGRID (US-EGRID-CAMX), Electricity Maps zone (SE-SE3)
-  std::optional<std::string> cloud;    // "aws:eu-west-3", "gcp:europe-west1", "azure:westeurope"
-  std::optional<double> pue;           // >= 1
+  std::optional<std::string>
+      region;  // ISO 3166-2 (US-CA), eGRID (US-EGRID-CAMX), Electricity Maps zone (SE-SE3)
+  std::optional<std::string> cloud;  // "aws:eu-west-3", "gcp:europe-west1", "azure:westeurope"
+  std::optional<double> pue;         // >= 1
   std::optional<ContextKind> context;
   std::optional<std::filesystem::path> config_file;     // explicit joule.toml (must exist)
   std::vector<std::filesystem::path> data_files;        // user CSVs overriding/extending tables
@@ -99,7 +100,8 @@ struct ContextOptions {
   std::optional<std::string> time_zone;              // default: $TZ, /etc/timezone, /etc/localtime
   std::filesystem::path zoneinfo_root = "/usr/share/zoneinfo";
   std::filesystem::path etc_root = "/etc";
-  bool read_config_files = true;  // false: skip joule.toml discovery (explicit config_file still read)
+  bool read_config_files =
+      true;  // false: skip joule.toml discovery (explicit config_file still read)
   bool guess_from_time_zone = true;
 };
 
@@ -126,15 +128,15 @@ struct ResolvedContext {
   std::string location_code;  // "FR", "US-CAL-CISO", "aws:eu-west-3", "WORLD"
   std::string location_name;  // "France", "AWS eu-west-3 (Paris)"
   std::string country_iso2;   // "" when unknown (world average)
-  std::string how_decided;    // "--country FR", "JOULE_CLOUD=aws:eu-west-3", "time zone Europe/Paris"
-  bool is_guess = false;      // from the time zone or the world-average fallback
+  std::string how_decided;  // "--country FR", "JOULE_CLOUD=aws:eu-west-3", "time zone Europe/Paris"
+  bool is_guess = false;    // from the time zone or the world-average fallback
 
   // I, the grid intensity (annual average unless a series is given).
   Estimate intensity_g_per_kwh;
   IntensityKind intensity_kind = IntensityKind::average;
   bool intensity_generation_based = true;  // decides whether loss applies
   std::string intensity_source;
-  std::optional<IntensitySeries> series;   // from intensity_file, replaces I over time
+  std::optional<IntensitySeries> series;  // from intensity_file, replaces I over time
 
   // PUE.
   ContextKind context = ContextKind::unspecified;
@@ -164,9 +166,10 @@ struct EnergyInterval {
 };
 
 struct EnergyInput {
-  Joules energy;                           // total IT energy E
-  double relative_uncertainty = 0;         // e.g. 0.05 for +-5 % (measured), 0.3 (modelled)
-  std::vector<EnergyInterval> timeline;    // optional; used with an intensity series
+  Joules energy;                         // total IT energy E
+  double relative_uncertainty = 0;       // e.g. 0.05 for +-5 % (measured), 0.3 (modelled)
+  std::vector<EnergyInterval> timeline;  // optional; used with an intensity series
+  std::string source;                    // how E was obtained ("measured: RAPL + NVML"); printed with E
 };
 
 struct CarbonResult {
@@ -203,7 +206,7 @@ FunctionalUnit parse_functional_unit(const std::string& name, double count);
 struct Footprint {
   CarbonResult operational;
   std::optional<CarbonResult> embodied;
-  Estimate total_g;         // O + M
+  Estimate total_g;  // O + M
   FunctionalUnit unit;
   Estimate sci_g_per_unit;  // (O + M) / R
   std::vector<Term> terms;  // O, M, R, SCI for printing

@@ -14,10 +14,10 @@ namespace joule {
 // Every root the backends read is configurable, so tests and people debugging
 // a machine can point joule at a recorded tree.
 struct SensorConfig {
-  std::filesystem::path sysfs_root = "/sys";     // JOULE_SYSFS_ROOT
-  std::filesystem::path proc_root = "/proc";     // JOULE_PROC_ROOT
+  std::filesystem::path sysfs_root = "/sys";       // JOULE_SYSFS_ROOT
+  std::filesystem::path proc_root = "/proc";       // JOULE_PROC_ROOT
   std::string nvml_library = "libnvidia-ml.so.1";  // JOULE_NVML_LIBRARY
-  std::filesystem::path trace_file;              // JOULE_TRACE: replay this CSV
+  std::filesystem::path trace_file;                // JOULE_TRACE: replay this CSV
   // JOULE_SENSORS: comma-separated backend names to allow (empty = all).
   std::vector<std::string> only_backends;
   // JOULE_ESTIMATOR: "auto" (when no measured CPU domain), "on", "off".

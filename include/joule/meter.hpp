@@ -66,8 +66,8 @@ class Meter {
  public:
   explicit Meter(std::vector<std::unique_ptr<Sensor>> sensors, MeterOptions options = {});
   // Discovers the machine's sensors (see discovery.hpp) and keeps the reports.
-  static std::unique_ptr<Meter> discover(const SensorConfig& config = SensorConfig::from_environment(),
-                                         MeterOptions options = {});
+  static std::unique_ptr<Meter> discover(
+      const SensorConfig& config = SensorConfig::from_environment(), MeterOptions options = {});
   ~Meter();
   Meter(const Meter&) = delete;
   Meter& operator=(const Meter&) = delete;

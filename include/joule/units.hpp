@@ -30,17 +30,31 @@ struct Watts {
   constexpr auto operator<=>(const Watts&) const = default;
 };
 
-constexpr Joules operator+(Joules a, Joules b) { return {a.joules + b.joules}; }
-constexpr Joules operator-(Joules a, Joules b) { return {a.joules - b.joules}; }
-constexpr Joules operator*(Joules a, double k) { return {a.joules * k}; }
-constexpr Joules operator*(Watts p, Seconds t) { return {p.watts * t.seconds}; }
+constexpr Joules operator+(Joules a, Joules b) {
+  return {a.joules + b.joules};
+}
+constexpr Joules operator-(Joules a, Joules b) {
+  return {a.joules - b.joules};
+}
+constexpr Joules operator*(Joules a, double k) {
+  return {a.joules * k};
+}
+constexpr Joules operator*(Watts p, Seconds t) {
+  return {p.watts * t.seconds};
+}
 constexpr Watts operator/(Joules e, Seconds t) {
   return {t.seconds > 0 ? e.joules / t.seconds : 0.0};
 }
-constexpr Seconds operator+(Seconds a, Seconds b) { return {a.seconds + b.seconds}; }
-constexpr Seconds operator-(Seconds a, Seconds b) { return {a.seconds - b.seconds}; }
+constexpr Seconds operator+(Seconds a, Seconds b) {
+  return {a.seconds + b.seconds};
+}
+constexpr Seconds operator-(Seconds a, Seconds b) {
+  return {a.seconds - b.seconds};
+}
 
-constexpr Joules from_kilowatt_hours(double kwh) { return {kwh * 3.6e6}; }
+constexpr Joules from_kilowatt_hours(double kwh) {
+  return {kwh * 3.6e6};
+}
 
 // All intervals are taken on the monotonic clock (CLOCK_MONOTONIC on Linux);
 // the wall clock is only used to label records.

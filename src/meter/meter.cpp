@@ -1,2 +1,258 @@
-// Replaced by the real meter shortly.
-namespace joule {}
+#include "joule/meter.hpp"
+
+#include <fmt/format.h>
+#include <pthread.h>
+#include <time.h>
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <set>
+#include <stdexcept>
+#include <thread>
+
+#include "meter/accumulator.hpp"
+#include "meter/timeline.hpp"
+
+namespace joule {
+
+namespace {
+
+// The highest power we assume a domain may draw when checking the sampling
+// interval against a counter's wrap period. Generous on purpose: a missed wrap
+// loses a whole wrap range, while sampling a little more often costs little.
+Watts assumed_max_power(Component component) {
+  switch (component) {
+    case Component::cpu_core:
+    case Component::cpu_uncore:
+    case Component::cpu_package:
+      return {500};
+    case Component::dram:
+      return {200};
+    default:
+      return {1500};
+  }
+}
+
+std::string format_duration(std::chrono::nanoseconds d) {
+  double s = std::chrono::duration<double>(d).count();
+  if (s >= 1) return fmt::format("{:.3g} s", s);
+  return fmt::format("{:.3g} ms", s * 1e3);
+}
+
+Seconds thread_cpu_time() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return {static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9};
+}
+
+}  // namespace
+
+std::chrono::nanoseconds safe_interval(const DomainInfo& domain, Watts max_power) {
+  if (domain.kind != ReadingKind::energy_counter || !domain.wrap_range || max_power.watts <= 0) {
+    return std::chrono::nanoseconds::max();
+  }
+  double wrap_seconds = domain.wrap_range->joules / max_power.watts;
+  return std::chrono::nanoseconds(static_cast<std::int64_t>(wrap_seconds / 4 * 1e9));
+}
+
+struct Meter::State {
+  struct SensorSlot {
+    std::unique_ptr<Sensor> sensor;
+    std::size_t first_domain = 0;  // index of its first domain in Meter::domains()
+  };
+  std::vector<SensorSlot> sensors;
+  std::vector<Reading> readings;  // scratch, one per domain
+  std::vector<meter::DomainAccumulator> accumulators;
+  std::vector<bool> in_total;
+  meter::Timeline timeline;
+  std::vector<std::string> warnings;
+  std::set<std::string, std::less<>> warned;  // dedupes repeated warnings
+  mutable std::mutex mutex;
+
+  std::thread sampler;
+  std::condition_variable wake;
+  bool stop_requested = false;
+  std::atomic<double> sampler_cpu_seconds{0};
+
+  explicit State(std::size_t timeline_capacity) : timeline(timeline_capacity) {}
+
+  void warn_once(std::string text) {
+    if (warned.insert(text).second) warnings.push_back(std::move(text));
+  }
+};
+
+Meter::Meter(std::vector<std::unique_ptr<Sensor>> sensors, MeterOptions options)
+    : options_(options), state_(std::make_unique<State>(options.timeline_capacity)) {
+  if (options_.interval <= std::chrono::nanoseconds::zero()) {
+    throw std::invalid_argument("meter: the sampling interval must be positive");
+  }
+  std::set<std::string, std::less<>> ids;
+  for (auto& sensor : sensors) {
+    if (!sensor) continue;
+    State::SensorSlot slot{std::move(sensor), domains_.size()};
+    for (const auto& domain : slot.sensor->domains()) {
+      if (!ids.insert(domain.id).second) {
+        throw std::invalid_argument(
+            fmt::format("meter: two sensors expose the same domain id '{}'", domain.id));
+      }
+      domains_.push_back(domain);
+    }
+    state_->sensors.push_back(std::move(slot));
+  }
+  state_->readings.resize(domains_.size());
+  for (const auto& domain : domains_) state_->accumulators.emplace_back(domain);
+
+  // Only domains that no other present domain contains count in totals.
+  std::set<std::string, std::less<>> contained;
+  for (const auto& domain : domains_)
+    contained.insert(domain.contains.begin(), domain.contains.end());
+  for (const auto& domain : domains_) state_->in_total.push_back(!contained.contains(domain.id));
+
+  // The interval must be well under every counter's wrap period.
+  for (const auto& domain : domains_) {
+    auto limit = safe_interval(domain, assumed_max_power(domain.component));
+    if (options_.interval > limit) {
+      state_->warn_once(fmt::format(
+          "sampling interval shortened from {} to {}: {} wraps after {:.6g} J, which at {} W "
+          "takes {}",
+          format_duration(options_.interval), format_duration(limit), domain.id,
+          domain.wrap_range->joules, assumed_max_power(domain.component).watts,
+          format_duration(limit * 4)));
+      options_.interval = std::max(limit, std::chrono::nanoseconds(std::chrono::microseconds(100)));
+    }
+  }
+  if (domains_.empty()) {
+    state_->warn_once("no energy sensor was found: every figure would be zero");
+  }
+
+  snapshot();  // establishes each domain's origin
+  if (options_.start_sampler) start_sampler();
+}
+
+std::unique_ptr<Meter> Meter::discover(const SensorConfig& config, MeterOptions options) {
+  ProbeResult found = discover_sensors(config);
+  auto meter = std::make_unique<Meter>(std::move(found.sensors), options);
+  meter->set_reports(std::move(found.reports));
+  return meter;
+}
+
+Meter::~Meter() {
+  stop_sampler();
+}
+
+Snapshot Meter::snapshot() {
+  std::lock_guard lock(state_->mutex);
+  auto& s = *state_;
+  Snapshot snap;
+  for (auto& slot : s.sensors) {
+    auto count = slot.sensor->domains().size();
+    std::span<Reading> out(s.readings.data() + slot.first_domain, count);
+    for (auto& r : out) r = Reading{};
+    slot.sensor->read(out);
+  }
+  snap.at = MonotonicClock::now();
+  snap.energy.resize(domains_.size());
+  for (std::size_t i = 0; i < domains_.size(); ++i) {
+    if (auto warning = s.accumulators[i].update(s.readings[i], snap.at)) {
+      s.warn_once(std::move(*warning));
+    }
+    snap.energy[i] = s.accumulators[i].total();
+  }
+  s.timeline.add(snap);
+  return snap;
+}
+
+Measurement Meter::measure(const Snapshot& from, const Snapshot& to) const {
+  if (from.energy.size() != domains_.size() || to.energy.size() != domains_.size()) {
+    throw std::invalid_argument("meter: the snapshots were not taken by this meter");
+  }
+  if (to.at < from.at) {
+    throw std::invalid_argument("meter: the end snapshot was taken before the start snapshot");
+  }
+  Measurement m;
+  m.start = from.at;
+  m.end = to.at;
+  m.duration = seconds_between(from.at, to.at);
+  double absolute_uncertainty_j = 0;
+  for (std::size_t i = 0; i < domains_.size(); ++i) {
+    const auto& domain = domains_[i];
+    DomainEnergy d;
+    d.id = domain.id;
+    d.component = domain.component;
+    d.provenance = domain.provenance;
+    // Cumulative series never decrease, so this only guards misuse.
+    d.energy = Joules{std::max(0.0, (to.energy[i] - from.energy[i]).joules)};
+    d.mean_power = d.energy / m.duration;
+    d.relative_uncertainty = domain.relative_uncertainty;
+    d.in_total = state_->in_total[i];
+    if (d.in_total) {
+      m.total += d.energy;
+      absolute_uncertainty_j += d.energy.joules * domain.relative_uncertainty;
+      if (domain.provenance == Provenance::modelled) m.total_provenance = Provenance::modelled;
+    }
+    m.domains.push_back(std::move(d));
+  }
+  m.mean_power = m.total / m.duration;
+  m.total_relative_uncertainty = m.total.joules > 0 ? absolute_uncertainty_j / m.total.joules : 0;
+  m.warnings = warnings();
+  return m;
+}
+
+void Meter::start_sampler() {
+  std::lock_guard lock(state_->mutex);
+  if (state_->sampler.joinable()) return;
+  state_->stop_requested = false;
+  state_->sampler = std::thread([this] { sampler_loop(); });
+}
+
+void Meter::stop_sampler() {
+  {
+    std::lock_guard lock(state_->mutex);
+    if (!state_->sampler.joinable()) return;
+    state_->stop_requested = true;
+  }
+  state_->wake.notify_all();
+  state_->sampler.join();
+}
+
+bool Meter::sampling() const {
+  std::lock_guard lock(state_->mutex);
+  return state_->sampler.joinable() && !state_->stop_requested;
+}
+
+void Meter::sampler_loop() {
+  pthread_setname_np(pthread_self(), "joule-sampler");
+  const Seconds cpu_at_start = thread_cpu_time();
+  const double cpu_before = state_->sampler_cpu_seconds.load();
+  auto next = MonotonicClock::now() + options_.interval;
+  while (true) {
+    {
+      std::unique_lock lock(state_->mutex);
+      if (state_->wake.wait_until(lock, next, [this] { return state_->stop_requested; })) break;
+    }
+    snapshot();
+    state_->sampler_cpu_seconds.store(cpu_before + (thread_cpu_time() - cpu_at_start).seconds);
+    next += options_.interval;
+    auto now = MonotonicClock::now();
+    if (next < now) next = now + options_.interval;  // fell behind: don't burst to catch up
+  }
+  state_->sampler_cpu_seconds.store(cpu_before + (thread_cpu_time() - cpu_at_start).seconds);
+}
+
+std::vector<TimelineSample> Meter::timeline() const {
+  std::lock_guard lock(state_->mutex);
+  return state_->timeline.samples();
+}
+
+std::vector<std::string> Meter::warnings() const {
+  std::lock_guard lock(state_->mutex);
+  return state_->warnings;
+}
+
+Seconds Meter::sampler_cpu_time() const {
+  return {state_->sampler_cpu_seconds.load()};
+}
+
+}  // namespace joule

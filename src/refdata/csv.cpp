@@ -22,8 +22,10 @@ DataError::DataError(std::string origin, std::size_t line, std::size_t column,
 namespace {
 
 std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -82,7 +84,9 @@ class Tokenizer {
       }
       if (c == '"') {
         if (!trim(field).empty()) {
-          throw DataError(origin_, line_, column_, "a quote inside an unquoted field (RFC 4180 needs the whole field quoted)");
+          throw DataError(
+              origin_, line_, column_,
+              "a quote inside an unquoted field (RFC 4180 needs the whole field quoted)");
         }
         field.clear();
         quoted = was_quoted = true;
@@ -107,7 +111,8 @@ class Tokenizer {
         break;
       }
       if (was_quoted && c != '\r' && c != ' ') {
-        throw DataError(origin_, line_, column_, "expected ',' or end of line after a closing quote");
+        throw DataError(origin_, line_, column_,
+                        "expected ',' or end of line after a closing quote");
       }
       field.push_back(c);
       advance(1);
@@ -144,7 +149,9 @@ std::vector<std::string> split_names(std::string_view list) {
   return names;
 }
 
-bool blank(std::string_view line) { return trim(line).empty(); }
+bool blank(std::string_view line) {
+  return trim(line).empty();
+}
 
 }  // namespace
 
@@ -171,9 +178,12 @@ ReferenceTable ReferenceTable::parse(std::string_view text, std::string origin) 
         in_columns_block = false;
         auto count_text = trim(std::string_view(comment).substr(5));
         std::size_t count = 0;
-        auto [ptr, ec] = std::from_chars(count_text.data(), count_text.data() + count_text.size(), count);
+        auto [ptr, ec] =
+            std::from_chars(count_text.data(), count_text.data() + count_text.size(), count);
         if (ec != std::errc() || ptr != count_text.data() + count_text.size()) {
-          throw DataError(table.origin_, tokens.line(), 1, fmt::format("expected '# rows: N' with a whole number, got '# {}'", comment));
+          throw DataError(
+              table.origin_, tokens.line(), 1,
+              fmt::format("expected '# rows: N' with a whole number, got '# {}'", comment));
         }
         declared_rows = count;
       } else if (in_columns_block) {
@@ -200,11 +210,13 @@ ReferenceTable ReferenceTable::parse(std::string_view text, std::string origin) 
     break;
   }
   if (table.columns_.empty()) {
-    throw DataError(table.origin_, tokens.line(), 1, "expected a header row naming the columns, found none");
+    throw DataError(table.origin_, tokens.line(), 1,
+                    "expected a header row naming the columns, found none");
   }
   for (std::size_t i = 0; i < table.columns_.size(); ++i) {
     if (table.columns_[i].empty()) {
-      throw DataError(table.origin_, header_line, field_columns[i], "expected a column name, found an empty header field");
+      throw DataError(table.origin_, header_line, field_columns[i],
+                      "expected a column name, found an empty header field");
     }
   }
   if (!declared_columns.empty() && declared_columns != table.columns_) {
@@ -268,7 +280,9 @@ std::size_t ReferenceTable::column(std::string_view name) const {
   for (std::size_t i = 0; i < columns_.size(); ++i) {
     if (columns_[i] == name) return i;
   }
-  throw DataError(origin_, 0, 0, fmt::format("expected a column named '{}'; the columns are {}", name, fmt::join(columns_, ",")));
+  throw DataError(origin_, 0, 0,
+                  fmt::format("expected a column named '{}'; the columns are {}", name,
+                              fmt::join(columns_, ",")));
 }
 
 std::string_view ReferenceTable::text(std::size_t row, std::string_view column_name) const {
@@ -283,8 +297,9 @@ std::optional<double> ReferenceTable::number(std::size_t row, std::string_view c
   double parsed = 0;
   auto [ptr, ec] = std::from_chars(field.data(), field.data() + field.size(), parsed);
   if (ec != std::errc() || ptr != field.data() + field.size()) {
-    throw DataError(origin_, r.line, r.field_columns[index],
-                    fmt::format("expected a number in column '{}', found '{}'", column_name, field));
+    throw DataError(
+        origin_, r.line, r.field_columns[index],
+        fmt::format("expected a number in column '{}', found '{}'", column_name, field));
   }
   return parsed;
 }

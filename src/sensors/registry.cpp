@@ -9,15 +9,24 @@ namespace joule {
 
 std::string_view to_string(Component component) {
   switch (component) {
-    case Component::cpu_package: return "cpu-package";
-    case Component::cpu_core: return "cpu-core";
-    case Component::cpu_uncore: return "cpu-uncore";
-    case Component::dram: return "dram";
-    case Component::gpu: return "gpu";
-    case Component::psys: return "psys";
-    case Component::system: return "system";
-    case Component::battery: return "battery";
-    case Component::other: return "other";
+    case Component::cpu_package:
+      return "cpu-package";
+    case Component::cpu_core:
+      return "cpu-core";
+    case Component::cpu_uncore:
+      return "cpu-uncore";
+    case Component::dram:
+      return "dram";
+    case Component::gpu:
+      return "gpu";
+    case Component::psys:
+      return "psys";
+    case Component::system:
+      return "system";
+    case Component::battery:
+      return "battery";
+    case Component::other:
+      return "other";
   }
   return "other";
 }
@@ -32,10 +41,14 @@ std::string_view to_string(Provenance provenance) {
 
 std::string_view to_string(BackendState state) {
   switch (state) {
-    case BackendState::active: return "active";
-    case BackendState::absent: return "absent";
-    case BackendState::refused: return "refused";
-    case BackendState::disabled: return "disabled";
+    case BackendState::active:
+      return "active";
+    case BackendState::absent:
+      return "absent";
+    case BackendState::refused:
+      return "refused";
+    case BackendState::disabled:
+      return "disabled";
   }
   return "absent";
 }
@@ -71,12 +84,9 @@ bool SensorConfig::allows(std::string_view backend) const {
 
 const std::vector<BackendEntry>& builtin_backends() {
   static const std::vector<BackendEntry> entries = {
-      {"trace", sensors::probe_trace},
-      {"rapl-powercap", sensors::probe_rapl_powercap},
-      {"rapl-perf", sensors::probe_rapl_perf},
-      {"nvml", sensors::probe_nvml},
-      {"hwmon", sensors::probe_hwmon},
-      {"battery", sensors::probe_battery},
+      {"trace", sensors::probe_trace},         {"rapl-powercap", sensors::probe_rapl_powercap},
+      {"rapl-perf", sensors::probe_rapl_perf}, {"nvml", sensors::probe_nvml},
+      {"hwmon", sensors::probe_hwmon},         {"battery", sensors::probe_battery},
       {"estimator", sensors::probe_estimator},
   };
   return entries;

@@ -9,7 +9,8 @@ using joule::refdata::ReferenceTable;
 TEST(ReferenceCsv, ParsesCommentsHeaderQuotingAndNumbers) {
   auto table = ReferenceTable::parse(
       "# file: t.csv\n# licence: CC BY 4.0\n# columns:\n#   code: a code\n#   g: grams\n"
-      "#   note: free text\n# rows: 2\ncode,g,note\nFR,56.0,\"nuclear, mostly\"\nXX,,\"say \"\"hi\"\"\"\n",
+      "#   note: free text\n# rows: 2\ncode,g,note\nFR,56.0,\"nuclear, mostly\"\nXX,,\"say "
+      "\"\"hi\"\"\"\n",
       "t.csv");
   ASSERT_EQ(table.size(), 2u);
   EXPECT_EQ(table.text(0, "note"), "nuclear, mostly");

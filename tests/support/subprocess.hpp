@@ -17,13 +17,15 @@ extern char** environ;
 namespace joule::testing {
 
 struct CommandResult {
-  int exit_code = -1;    // WEXITSTATUS, or 128+signal if killed
+  int exit_code = -1;  // WEXITSTATUS, or 128+signal if killed
   std::string out;
   std::string err;
 };
 
 // The joule binary built alongside the tests.
-inline std::string joule_binary() { return std::string(JOULE_BINARY_DIR) + "/joule"; }
+inline std::string joule_binary() {
+  return std::string(JOULE_BINARY_DIR) + "/joule";
+}
 
 // env_overrides are added to (or replace entries of) the current environment;
 // a value of "\x01unset" removes the variable.

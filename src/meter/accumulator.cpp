@@ -1,0 +1,75 @@
+#include "meter/accumulator.hpp"
+
+#include <fmt/format.h>
+
+namespace joule::meter {
+
+DomainAccumulator::DomainAccumulator(const DomainInfo& domain)
+    : id_(domain.id), kind_(domain.kind), wrap_range_(domain.wrap_range) {}
+
+std::optional<std::string> DomainAccumulator::update(const Reading& reading, MonotonicTime at) {
+  if (gone_) return std::nullopt;
+  switch (reading.status) {
+    case ReadStatus::gone:
+      gone_ = true;
+      return fmt::format("{} disappeared ({}); its energy is counted up to its last reading", id_,
+                         reading.error.empty() ? "no reason given" : reading.error);
+    case ReadStatus::unavailable:
+      // Keep the last good reading: the next good one covers the gap (for
+      // power, by a straight line across it).
+      return fmt::format("{} could not be read at least once ({}); the gap is bridged", id_,
+                         reading.error.empty() ? "no reason given" : reading.error);
+    case ReadStatus::ok:
+      break;
+  }
+  if (kind_ == ReadingKind::energy_counter) return update_counter(reading);
+  update_power(reading, at);
+  return std::nullopt;
+}
+
+std::optional<std::string> DomainAccumulator::update_counter(const Reading& reading) {
+  std::optional<std::string> warning;
+  if (has_previous_) {
+    double delta_j = reading.counter.joules - previous_counter_.joules;
+    if (delta_j < 0) {
+      if (wrap_range_ && wrap_range_->joules > 0) {
+        delta_j += wrap_range_->joules;
+        ++wraps_;
+        if (delta_j < 0) {
+          warning = fmt::format("{} read {} J above its wrap range of {} J; reading ignored", id_,
+                                previous_counter_.joules, wrap_range_->joules);
+          delta_j = 0;
+        }
+      } else {
+        // No known wrap range: the counter was reset (driver reload). Count
+        // from zero rather than lose or invent energy.
+        warning = fmt::format("{} counter went backwards ({} J to {} J); assumed reset to zero",
+                              id_, previous_counter_.joules, reading.counter.joules);
+        delta_j = reading.counter.joules;
+      }
+    } else if (wrap_range_ && delta_j > wrap_range_->joules / 2) {
+      warning = fmt::format(
+          "{} advanced {} J between two samples, over half its wrap range; a wrap may have been "
+          "missed (sample more often with --interval)",
+          id_, delta_j);
+    }
+    total_.joules += delta_j;
+  }
+  previous_counter_ = reading.counter;
+  has_previous_ = true;
+  return warning;
+}
+
+void DomainAccumulator::update_power(const Reading& reading, MonotonicTime at) {
+  if (has_previous_) {
+    Seconds dt = seconds_between(previous_at_, at);
+    if (dt.seconds > 0) {
+      total_.joules += 0.5 * (previous_power_.watts + reading.power.watts) * dt.seconds;
+    }
+  }
+  previous_power_ = reading.power;
+  previous_at_ = at;
+  has_previous_ = true;
+}
+
+}  // namespace joule::meter

@@ -1,0 +1,42 @@
+#pragma once
+// Turns one domain's readings into a cumulative, wrap-corrected energy that
+// never decreases: counters are differenced (adding the wrap range when the
+// raw value falls), power is integrated with the trapezoid rule.
+#include <optional>
+#include <string>
+
+#include "joule/sensor.hpp"
+#include "joule/units.hpp"
+
+namespace joule::meter {
+
+class DomainAccumulator {
+ public:
+  explicit DomainAccumulator(const DomainInfo& domain);
+
+  // Folds in one reading taken at `at`. Returns a warning for the reader of
+  // the results when something about this domain must be known (a reset
+  // counter, a device that vanished), otherwise nullopt.
+  std::optional<std::string> update(const Reading& reading, MonotonicTime at);
+
+  Joules total() const { return total_; }
+  bool gone() const { return gone_; }
+  std::size_t wraps() const { return wraps_; }
+
+ private:
+  std::optional<std::string> update_counter(const Reading& reading);
+  void update_power(const Reading& reading, MonotonicTime at);
+
+  std::string id_;
+  ReadingKind kind_;
+  std::optional<Joules> wrap_range_;
+  Joules total_;
+  bool has_previous_ = false;
+  Joules previous_counter_;
+  Watts previous_power_;
+  MonotonicTime previous_at_;
+  bool gone_ = false;
+  std::size_t wraps_ = 0;
+};
+
+}  // namespace joule::meter
