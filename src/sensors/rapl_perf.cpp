@@ -1,11 +1,383 @@
-// Placeholder until the backend lands (being written in parallel).
+// RAPL through perf_event: the kernel's "power" PMU
+// (<sysfs>/bus/event_source/devices/power) exposes energy-pkg, energy-cores,
+// energy-ram, energy-gpu and energy-psys as counting events, each with a
+// .scale (joules per count) and a .unit. One system-wide event is opened per
+// package, on the first CPU of that package. It is the fallback for when the
+// powercap tree is missing or root-only but perf_event_paranoid allows
+// system-wide events (or the process has CAP_PERFMON).
+#include "sensors/rapl_perf.hpp"
+
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <map>
+#include <optional>
+
+#include <fmt/format.h>
+
 #include "sensors/backends.hpp"
+#include "sensors/sysfs.hpp"
 
 namespace joule::sensors {
 
+namespace {
+
+namespace fs = std::filesystem;
+constexpr std::string_view kBackend = "rapl-perf";
+// Same counters as rapl-powercap, so the same documented figures apply.
+constexpr double kIntelUncertainty = 0.05;
+constexpr double kIntelDramUncertainty = 0.10;
+constexpr double kAmdUncertainty = 0.10;
+
+struct EventKind {
+  std::string_view event;  // file name under events/
+  Component component;
+  std::string_view id_format;  // {} is the package number
+  bool once;                   // platform-wide: open on one CPU only
+};
+
+constexpr EventKind kEvents[] = {
+    {"energy-pkg", Component::cpu_package, "cpu:package-{}", false},
+    {"energy-cores", Component::cpu_core, "cpu:core-{}", false},
+    {"energy-gpu", Component::cpu_uncore, "cpu:uncore-{}", false},
+    {"energy-ram", Component::dram, "dram:{}", false},
+    {"energy-psys", Component::psys, "system:psys", true},
+};
+
+// Writes `value` into the bit ranges a PMU format file names, e.g.
+// "config:0-7" or "config:0-7,32-35". Only `config` is used by RAPL.
+bool deposit_bits(std::string_view format, std::uint64_t value, std::uint64_t& config,
+                  std::string& error) {
+  const auto colon = format.find(':');
+  if (colon == std::string_view::npos || sysfs::trim(format.substr(0, colon)) != "config") {
+    error = fmt::format("unsupported format '{}'", format);
+    return false;
+  }
+  std::string_view ranges = format.substr(colon + 1);
+  while (!ranges.empty()) {
+    const auto comma = ranges.find(',');
+    const std::string_view range = ranges.substr(0, comma);
+    ranges = comma == std::string_view::npos ? std::string_view{} : ranges.substr(comma + 1);
+    const auto dash = range.find('-');
+    std::uint64_t lo = 0;
+    std::uint64_t hi = 0;
+    if (!sysfs::parse_u64(range.substr(0, dash), lo)) return (error = "bad bit range", false);
+    hi = lo;
+    if (dash != std::string_view::npos && !sysfs::parse_u64(range.substr(dash + 1), hi)) {
+      return (error = "bad bit range", false);
+    }
+    if (hi < lo || hi > 63) return (error = "bad bit range", false);
+    for (std::uint64_t bit = lo; bit <= hi; ++bit) {
+      if (value & 1) config |= std::uint64_t{1} << bit;
+      value >>= 1;
+    }
+  }
+  return true;
+}
+
+// Parses an event description such as "event=0x02" or "event=0x01,umask=0x1"
+// into perf_event_attr::config using the PMU's format/ files.
+bool parse_event_config(const fs::path& pmu, std::string_view text, std::uint64_t& config,
+                        std::string& error) {
+  config = 0;
+  while (!text.empty()) {
+    const auto comma = text.find(',');
+    const std::string_view term = sysfs::trim(text.substr(0, comma));
+    text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
+    if (term.empty()) continue;
+    const auto eq = term.find('=');
+    const std::string name(sysfs::trim(term.substr(0, eq)));
+    std::uint64_t value = 1;  // a bare flag term means 1
+    if (eq != std::string_view::npos && !sysfs::parse_u64(term.substr(eq + 1), value)) {
+      error = fmt::format("bad value in term '{}'", term);
+      return false;
+    }
+    auto format = sysfs::read_text(pmu / "format" / name);
+    std::string layout = format.ok() ? format.value : "";
+    if (!format.ok()) {
+      // Old kernels had no format/ directory; "event" was the raw config.
+      if (name != "event") {
+        error = format.error;
+        return false;
+      }
+      layout = "config:0-63";
+    }
+    if (!deposit_bits(layout, value, config, error)) {
+      error = fmt::format("{}: {}", (pmu / "format" / name).string(), error);
+      return false;
+    }
+  }
+  return true;
+}
+
+// The first online CPU of each package, from topology/physical_package_id;
+// falls back to the PMU's cpumask (which lists one CPU per package).
+std::map<int, int> first_cpu_per_package(const SensorConfig& config, const fs::path& pmu) {
+  std::map<int, int> cpus;
+  const fs::path cpu_root = config.sysfs_root / "devices" / "system" / "cpu";
+  for (const auto& name : sysfs::list_dir(cpu_root, "cpu")) {
+    std::int64_t cpu = 0;
+    if (!sysfs::parse_i64(std::string_view(name).substr(3), cpu)) continue;  // cpufreq, cpuidle
+    if (auto online = sysfs::read_text(cpu_root / name / "online");
+        online.ok() && online.value == "0") {
+      continue;
+    }
+    auto package = sysfs::read_i64(cpu_root / name / "topology" / "physical_package_id");
+    if (!package.ok()) continue;
+    cpus.emplace(static_cast<int>(package.value), static_cast<int>(cpu));  // lowest first
+  }
+  if (!cpus.empty()) return cpus;
+  if (auto mask = sysfs::read_text(pmu / "cpumask"); mask.ok()) {
+    std::string_view rest = mask.value;
+    int package = 0;
+    while (!rest.empty()) {
+      const auto comma = rest.find(',');
+      std::string_view item = rest.substr(0, comma);
+      rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+      item = item.substr(0, item.find('-'));
+      std::int64_t cpu = 0;
+      if (sysfs::parse_i64(item, cpu)) cpus.emplace(package++, static_cast<int>(cpu));
+    }
+  }
+  if (cpus.empty()) cpus.emplace(0, 0);
+  return cpus;
+}
+
+class PerfSensor final : public Sensor {
+ public:
+  struct Counter {
+    int fd = -1;
+    double joules_per_count = 0;
+    std::string what;  // "energy-pkg on cpu 0", for errors
+    // perf descriptors refuse pread (ESPIPE) and always read the current
+    // count; ordinary files (tests) need offset 0. Learnt on first read.
+    bool positional = true;
+  };
+
+  PerfSensor(std::vector<DomainInfo> domains, std::vector<Counter> counters)
+      : domains_(std::move(domains)), counters_(std::move(counters)) {}
+  ~PerfSensor() override {
+    for (const auto& c : counters_) ::close(c.fd);
+  }
+  PerfSensor(const PerfSensor&) = delete;
+  PerfSensor& operator=(const PerfSensor&) = delete;
+
+  std::string_view backend() const override { return kBackend; }
+  const std::vector<DomainInfo>& domains() const override { return domains_; }
+
+  void read(std::span<Reading> out) override {
+    const std::size_t n = std::min(out.size(), counters_.size());
+    for (std::size_t i = 0; i < n; ++i) {
+      Counter& c = counters_[i];
+      Reading& reading = out[i];
+      std::uint64_t count = 0;
+      ssize_t got = -1;
+      int err = 0;
+      for (;;) {
+        got = c.positional ? ::pread(c.fd, &count, sizeof count, 0)
+                           : ::read(c.fd, &count, sizeof count);
+        err = got < 0 ? errno : 0;
+        if (err == EINTR) continue;
+        if (err == ESPIPE && c.positional) {
+          c.positional = false;
+          continue;
+        }
+        break;
+      }
+      if (got == static_cast<ssize_t>(sizeof count)) {
+        reading.status = ReadStatus::ok;
+        reading.counter = Joules{static_cast<double>(count) * c.joules_per_count};
+        reading.error.clear();
+      } else {
+        reading.status = ReadStatus::unavailable;
+        reading.error = got < 0 ? fmt::format("perf {}: {}", c.what, sysfs::errno_text(err))
+                                : fmt::format("perf {}: read {} of 8 bytes", c.what, got);
+      }
+    }
+  }
+
+ private:
+  std::vector<DomainInfo> domains_;
+  std::vector<Counter> counters_;
+};
+
+std::string paranoid_note(const SensorConfig& config) {
+  const fs::path path = config.proc_root / "sys" / "kernel" / "perf_event_paranoid";
+  auto level = sysfs::read_i64(path);
+  if (!level.ok()) return "";
+  return fmt::format(
+      " (kernel.perf_event_paranoid is {}; system-wide events need 0 or lower, "
+      "or CAP_PERFMON)",
+      level.value);
+}
+
+}  // namespace
+
+int system_perf_event_open(const perf_event_attr& attr, int cpu) {
+  perf_event_attr copy = attr;
+  return static_cast<int>(::syscall(SYS_perf_event_open, &copy, /*pid=*/-1, cpu, /*group_fd=*/-1,
+                                    PERF_FLAG_FD_CLOEXEC));
+}
+
+void probe_rapl_perf_with(const SensorConfig& config, ProbeResult& result,
+                          const PerfEventOpen& open_event) {
+  BackendReport report{std::string(kBackend), BackendState::absent, "", ""};
+  // Both paths read the same MSRs; probing both would count every joule twice.
+  for (const auto& sensor : result.sensors) {
+    if (sensor->backend() == "rapl-powercap" && !sensor->domains().empty()) {
+      report.reason = "not needed: rapl-powercap already reads these domains";
+      result.reports.push_back(std::move(report));
+      return;
+    }
+  }
+
+  const fs::path pmu = config.sysfs_root / "bus" / "event_source" / "devices" / "power";
+  auto type = sysfs::read_u64(pmu / "type");
+  if (!type.ok()) {
+    report.reason = sysfs::exists(pmu) ? type.error : fmt::format("no {}", pmu.string());
+    report.remedy =
+        "the kernel has no RAPL perf PMU: load it with sudo modprobe rapl (Intel; AMD Zen needs "
+        "Linux 5.11 or later); in a VM the hypervisor usually hides RAPL";
+    result.reports.push_back(std::move(report));
+    return;
+  }
+
+  const sysfs::CpuInfo cpu_info = sysfs::read_cpu_info(config.proc_root);
+  const bool amd = cpu_info.vendor == "AuthenticAMD" || cpu_info.vendor == "HygonGenuine";
+  const std::map<int, int> packages = first_cpu_per_package(config, pmu);
+
+  std::vector<DomainInfo> domains;
+  std::vector<PerfSensor::Counter> counters;
+  std::vector<std::string> problems;
+  std::string refusal;  // first permission error, verbatim
+  std::vector<std::string> event_names;
+  const fs::path events = pmu / "events";
+
+  for (const EventKind& kind : kEvents) {
+    const fs::path event_path = events / kind.event;
+    auto description = sysfs::read_text(event_path);
+    if (!description.ok()) continue;  // this CPU has no such domain
+    std::uint64_t event_config = 0;
+    std::string error;
+    if (!parse_event_config(pmu, description.value, event_config, error)) {
+      problems.push_back(fmt::format("{}: {}", event_path.string(), error));
+      continue;
+    }
+    const fs::path scale_path = events / fmt::format("{}.scale", kind.event);
+    auto scale = sysfs::read_double(scale_path);
+    if (!scale.ok() || !(scale.value > 0)) {
+      problems.push_back(scale.ok() ? fmt::format("{}: scale must be positive", scale_path.string())
+                                    : scale.error);
+      continue;
+    }
+    if (auto unit = sysfs::read_text(events / fmt::format("{}.unit", kind.event));
+        unit.ok() && unit.value != "Joules") {
+      problems.push_back(
+          fmt::format("{}.unit: expected Joules, found '{}'", event_path.string(), unit.value));
+      continue;
+    }
+
+    perf_event_attr attr;
+    std::memset(&attr, 0, sizeof attr);
+    attr.size = sizeof attr;
+    attr.type = static_cast<std::uint32_t>(type.value);
+    attr.config = event_config;
+
+    bool opened_any = false;
+    for (const auto& [package, cpu] : packages) {
+      const int fd = open_event(attr, cpu);
+      if (fd < 0) {
+        const int err = errno;
+        const std::string what =
+            fmt::format("perf_event_open({}, cpu {}): {}", kind.event, cpu, sysfs::errno_text(err));
+        if (sysfs::is_permission_error(err)) {
+          if (refusal.empty()) refusal = what;
+        } else {
+          problems.push_back(what);
+        }
+        if (kind.once) break;
+        continue;
+      }
+      opened_any = true;
+      DomainInfo d;
+      d.id = fmt::format(fmt::runtime(kind.id_format), package);
+      d.label = std::string(kind.event);
+      if (kind.component != Component::psys) d.label += fmt::format(" package {}", package);
+      if (!cpu_info.model.empty()) d.label += fmt::format(" ({})", cpu_info.model);
+      d.component = kind.component;
+      d.kind = ReadingKind::energy_counter;
+      d.provenance = Provenance::measured;
+      // The kernel extends the 32-bit MSR to a 64-bit count: no wrap to correct.
+      d.wrap_range = std::nullopt;
+      d.resolution = scale.value;
+      d.relative_uncertainty = amd                                 ? kAmdUncertainty
+                               : kind.component == Component::dram ? kIntelDramUncertainty
+                                                                   : kIntelUncertainty;
+      d.source = fmt::format("perf_event type {} config {:#x} cpu {} ({})", type.value,
+                             event_config, cpu, event_path.string());
+      domains.push_back(std::move(d));
+      counters.push_back({fd, scale.value, fmt::format("{} on cpu {}", kind.event, cpu), true});
+      if (kind.once) break;
+    }
+    if (opened_any) event_names.emplace_back(kind.event);
+  }
+
+  // Nesting as in powercap: a package holds its cores and uncore; psys holds all.
+  std::map<std::string, int> package_of;
+  for (const auto& [package, cpu] : packages) {
+    (void)cpu;
+    package_of[fmt::format("cpu:core-{}", package)] = package;
+    package_of[fmt::format("cpu:uncore-{}", package)] = package;
+  }
+  for (auto& outer : domains) {
+    for (const auto& inner : domains) {
+      if (&outer == &inner) continue;
+      const auto it = package_of.find(inner.id);
+      const bool package_contains = outer.component == Component::cpu_package &&
+                                    it != package_of.end() &&
+                                    outer.id == fmt::format("cpu:package-{}", it->second);
+      const bool psys_contains =
+          outer.component == Component::psys && inner.component != Component::psys;
+      if (package_contains || psys_contains) outer.contains.push_back(inner.id);
+    }
+  }
+
+  std::string problem_text;
+  for (const auto& p : problems) problem_text += "; " + p;
+  const std::string remedy =
+      "run as root, or grant the capability: sudo setcap cap_perfmon+ep <joule binary>, or allow "
+      "system-wide events for everyone: sudo sysctl -w kernel.perf_event_paranoid=0";
+
+  if (domains.empty()) {
+    if (!refusal.empty()) {
+      report.state = BackendState::refused;
+      report.reason = refusal + paranoid_note(config) + problem_text;
+      report.remedy = remedy;
+    } else {
+      report.reason = fmt::format("no usable RAPL event in {}{}", events.string(), problem_text);
+      report.remedy = "this CPU's RAPL PMU exposes no energy event the kernel can count";
+    }
+    result.reports.push_back(std::move(report));
+    return;
+  }
+
+  report.state = BackendState::active;
+  report.reason = fmt::format(
+      "{} package{}, {} domain{} ({}){}", packages.size(), packages.size() == 1 ? "" : "s",
+      domains.size(), domains.size() == 1 ? "" : "s", fmt::join(event_names, ", "), problem_text);
+  if (!refusal.empty()) {
+    report.reason += "; " + refusal + paranoid_note(config);
+    report.remedy = remedy;
+  }
+  result.sensors.push_back(std::make_unique<PerfSensor>(std::move(domains), std::move(counters)));
+  result.reports.push_back(std::move(report));
+}
+
 void probe_rapl_perf(const SensorConfig& config, ProbeResult& result) {
-  (void)config;
-  result.reports.push_back({"rapl-perf", BackendState::absent, "not built yet", ""});
+  probe_rapl_perf_with(config, result, system_perf_event_open);
 }
 
 }  // namespace joule::sensors

@@ -1,11 +1,313 @@
-// Placeholder until the backend lands (being written in parallel).
+// RAPL through the powercap sysfs tree: <sysfs>/class/powercap/intel-rapl:N
+// (one per package, plus psys where the platform has it) and its subzones
+// intel-rapl:N:M (core, uncore, dram). AMD Zen exposes the same tree, usually
+// with the package zone only. Each zone's energy_uj is a cumulative counter in
+// microjoules that wraps at max_energy_range_uj.
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <optional>
+#include <set>
+
+#include <fmt/format.h>
+
 #include "sensors/backends.hpp"
+#include "sensors/sysfs.hpp"
 
 namespace joule::sensors {
 
+namespace {
+
+namespace fs = std::filesystem;
+constexpr std::string_view kBackend = "rapl-powercap";
+constexpr std::string_view kZonePrefix = "intel-rapl:";
+
+// Relative uncertainty of RAPL energy. Since Haswell, Intel measures package
+// and DRAM energy (Hackenberg et al. 2015, Khan et al. 2018 find it within a
+// few percent of external meters); DRAM was modelled and off by more before
+// that (Desrochers et al. 2016). AMD Zen's RAPL is a model evaluated by the
+// SMU that misses parts of the package such as the I/O die (Schöne et al.
+// 2021), so it is wider.
+constexpr double kIntelUncertainty = 0.05;
+constexpr double kIntelDramUncertainty = 0.10;
+constexpr double kAmdUncertainty = 0.10;
+
+struct Zone {
+  std::string dir_name;  // "intel-rapl:0:1"
+  fs::path dir;
+  int top = -1;  // N of intel-rapl:N
+  int sub = -1;  // M of intel-rapl:N:M, -1 for a top-level zone
+};
+
+// Parses "intel-rapl:N" or "intel-rapl:N:M"; the control type directory
+// "intel-rapl" and the duplicate MMIO interface "intel-rapl-mmio:N" do not match.
+std::optional<Zone> parse_zone_name(std::string_view name) {
+  if (!name.starts_with(kZonePrefix)) return std::nullopt;
+  std::string_view rest = name.substr(kZonePrefix.size());
+  auto take_number = [&rest](int& out) {
+    std::size_t digits = 0;
+    while (digits < rest.size() && std::isdigit(static_cast<unsigned char>(rest[digits]))) ++digits;
+    if (digits == 0 || digits > 6) return false;
+    out = std::stoi(std::string(rest.substr(0, digits)));
+    rest.remove_prefix(digits);
+    return true;
+  };
+  Zone zone;
+  zone.dir_name = std::string(name);
+  if (!take_number(zone.top)) return std::nullopt;
+  if (!rest.empty()) {
+    if (rest.front() != ':') return std::nullopt;
+    rest.remove_prefix(1);
+    if (!take_number(zone.sub) || !rest.empty()) return std::nullopt;
+  }
+  return zone;
+}
+
+// Zones appear both as links in class/powercap and as subdirectories of their
+// parent zone; recorded trees may have either, so look in both places.
+std::vector<Zone> find_zones(const fs::path& base) {
+  std::map<std::pair<int, int>, Zone> zones;
+  for (const auto& name : sysfs::list_dir(base, kZonePrefix)) {
+    if (auto zone = parse_zone_name(name)) {
+      zone->dir = base / name;
+      zones.emplace(std::pair{zone->top, zone->sub}, *zone);
+    }
+  }
+  std::vector<Zone> tops;
+  for (const auto& [key, zone] : zones) {
+    if (zone.sub < 0) tops.push_back(zone);
+  }
+  for (const auto& top : tops) {
+    for (const auto& name : sysfs::list_dir(top.dir, kZonePrefix)) {
+      auto zone = parse_zone_name(name);
+      if (!zone || zone->sub < 0 || zone->top != top.top) continue;
+      zone->dir = top.dir / name;
+      zones.emplace(std::pair{zone->top, zone->sub}, *zone);
+    }
+  }
+  std::vector<Zone> out;
+  for (auto& [key, zone] : zones) out.push_back(std::move(zone));
+  return out;  // sorted by (top, sub): packages before their subzones
+}
+
+class PowercapSensor final : public Sensor {
+ public:
+  PowercapSensor(std::vector<DomainInfo> domains, std::vector<sysfs::AttributeFile> files)
+      : domains_(std::move(domains)), files_(std::move(files)) {}
+
+  std::string_view backend() const override { return kBackend; }
+  const std::vector<DomainInfo>& domains() const override { return domains_; }
+
+  void read(std::span<Reading> out) override {
+    const std::size_t n = std::min(out.size(), files_.size());
+    for (std::size_t i = 0; i < n; ++i) {
+      std::uint64_t microjoules = 0;
+      Reading& reading = out[i];
+      if (files_[i].read_u64(microjoules, reading.error)) {
+        reading.status = ReadStatus::ok;
+        reading.counter = Joules{static_cast<double>(microjoules) * 1e-6};
+        reading.error.clear();
+      } else {
+        reading.status = ReadStatus::unavailable;
+      }
+    }
+  }
+
+ private:
+  std::vector<DomainInfo> domains_;
+  std::vector<sysfs::AttributeFile> files_;
+};
+
+struct Candidate {
+  DomainInfo info;
+  sysfs::AttributeFile file;
+  int package = -1;  // socket the domain belongs to, -1 for psys
+  bool is_subzone = false;
+};
+
+std::string refusal_remedy(const fs::path& base) {
+  return fmt::format(
+      "run as root, or let users read the counters: sudo chmod o+r {0}/intel-rapl:*/energy_uj "
+      "{0}/intel-rapl:*:*/energy_uj (until reboot; a udev rule makes it permanent: "
+      "ACTION==\"add\", SUBSYSTEM==\"powercap\", RUN+=\"/bin/chmod o+r /sys%p/energy_uj\"). "
+      "This re-opens the PLATYPUS side channel (CVE-2020-8694) to local users",
+      base.string());
+}
+
+}  // namespace
+
 void probe_rapl_powercap(const SensorConfig& config, ProbeResult& result) {
-  (void)config;
-  result.reports.push_back({"rapl-powercap", BackendState::absent, "not built yet", ""});
+  const fs::path base = config.sysfs_root / "class" / "powercap";
+  BackendReport report{std::string(kBackend), BackendState::absent, "", ""};
+  const std::string enable =
+      "load the RAPL driver: sudo modprobe intel_rapl_msr (Intel; AMD Zen needs Linux 5.8 or "
+      "later); in a VM the hypervisor usually hides RAPL";
+
+  const std::vector<Zone> zones = find_zones(base);
+  if (zones.empty()) {
+    report.reason = sysfs::exists(base) ? fmt::format("no intel-rapl zones in {}", base.string())
+                                        : fmt::format("no {}", base.string());
+    report.remedy = enable;
+    result.reports.push_back(std::move(report));
+    return;
+  }
+
+  const sysfs::CpuInfo cpu = sysfs::read_cpu_info(config.proc_root);
+  const bool amd = cpu.vendor == "AuthenticAMD" || cpu.vendor == "HygonGenuine";
+
+  std::vector<Candidate> candidates;
+  std::vector<std::string> problems;  // zones skipped for a reason other than permission
+  std::vector<std::string> refused;   // energy_uj paths we may not read
+  std::map<int, int> package_of_top;  // intel-rapl:N -> package number from its name
+  std::set<std::string> ids;
+
+  for (const Zone& zone : zones) {
+    auto name = sysfs::read_text(zone.dir / "name");
+    if (!name.ok()) {
+      problems.push_back(name.error);
+      continue;
+    }
+    Candidate c;
+    c.is_subzone = zone.sub >= 0;
+    DomainInfo& d = c.info;
+    const std::string& zone_name = name.value;
+    int package_number = -1;
+    if (!c.is_subzone && zone_name.starts_with("package-")) {
+      std::int64_t n = 0;
+      if (sysfs::parse_i64(zone_name.substr(8), n)) package_number = static_cast<int>(n);
+      if (package_number < 0) package_number = zone.top;
+      package_of_top[zone.top] = package_number;
+    }
+    if (c.is_subzone) {
+      auto parent = package_of_top.find(zone.top);
+      package_number = parent != package_of_top.end() ? parent->second : zone.top;
+    }
+    c.package = package_number;
+
+    double uncertainty = amd ? kAmdUncertainty : kIntelUncertainty;
+    if (zone_name.starts_with("package-")) {
+      d.id = fmt::format("cpu:package-{}", package_number);
+      d.component = Component::cpu_package;
+    } else if (zone_name == "core") {
+      d.id = fmt::format("cpu:core-{}", package_number);
+      d.component = Component::cpu_core;
+    } else if (zone_name == "uncore") {
+      d.id = fmt::format("cpu:uncore-{}", package_number);
+      d.component = Component::cpu_uncore;
+    } else if (zone_name == "dram") {
+      d.id = fmt::format("dram:{}", package_number >= 0 ? package_number : zone.top);
+      d.component = Component::dram;
+      if (!amd) uncertainty = kIntelDramUncertainty;
+    } else if (zone_name == "psys") {
+      d.id = "system:psys";
+      d.component = Component::psys;
+      c.package = -1;
+    } else {
+      d.id = fmt::format("cpu:{}-{}", zone_name, package_number >= 0 ? package_number : zone.top);
+      d.component = Component::other;
+    }
+    if (!ids.insert(d.id).second) {  // two zones claim one name: keep both, apart
+      d.id += "@" + zone.dir_name;
+      ids.insert(d.id);
+    }
+    d.label = zone_name;
+    if (!cpu.model.empty() && d.component != Component::psys) {
+      d.label = fmt::format("{} ({})", zone_name, cpu.model);
+    }
+    d.kind = ReadingKind::energy_counter;
+    d.provenance = Provenance::measured;
+    d.resolution = 1e-6;  // sysfs reports whole microjoules
+    d.relative_uncertainty = uncertainty;
+    d.source = (zone.dir / "energy_uj").string();
+
+    auto range = sysfs::read_u64(zone.dir / "max_energy_range_uj");
+    if (!range.ok() || range.value == 0) {
+      // Without the range a wrap cannot be told from a reset: skip, and say so.
+      problems.push_back(
+          range.ok() ? fmt::format("{}: zero range", (zone.dir / "max_energy_range_uj").string())
+                     : range.error);
+      continue;
+    }
+    d.wrap_range = Joules{static_cast<double>(range.value) * 1e-6};
+
+    auto file = sysfs::AttributeFile::open(zone.dir / "energy_uj");
+    if (!file.ok()) {
+      if (sysfs::is_permission_error(file.errno_value)) {
+        refused.push_back(d.source);
+      } else {
+        problems.push_back(file.error);
+      }
+      continue;
+    }
+    std::uint64_t first = 0;
+    std::string error;
+    if (!file.value.read_u64(first, error)) {
+      problems.push_back(error);
+      continue;
+    }
+    c.file = std::move(file.value);
+    candidates.push_back(std::move(c));
+  }
+
+  // Nesting: a package contains its core, uncore and any other subzone except
+  // dram (RAPL's package excludes memory); psys covers packages and dram.
+  // psys lists everything transitively so a total stays right even if a
+  // package domain is filtered out.
+  for (auto& outer : candidates) {
+    for (const auto& inner : candidates) {
+      if (&outer == &inner) continue;
+      const bool package_contains = outer.info.component == Component::cpu_package &&
+                                    inner.is_subzone && inner.package == outer.package &&
+                                    inner.info.component != Component::dram;
+      const bool psys_contains =
+          outer.info.component == Component::psys && inner.info.component != Component::psys;
+      if (package_contains || psys_contains) outer.info.contains.push_back(inner.info.id);
+    }
+  }
+
+  std::string problem_text;
+  for (const auto& p : problems) problem_text += "; skipped " + p;
+
+  if (candidates.empty()) {
+    if (!refused.empty()) {
+      report.state = BackendState::refused;
+      report.reason = fmt::format(
+          "energy_uj is readable by root only (Linux 5.10 and later, CVE-2020-8694 PLATYPUS): "
+          "permission denied on {} zone(s), e.g. {}{}",
+          refused.size(), refused.front(), problem_text);
+      report.remedy = refusal_remedy(base);
+    } else {
+      report.state = BackendState::absent;
+      report.reason = fmt::format("no readable RAPL zone in {}{}", base.string(), problem_text);
+      report.remedy = enable;
+    }
+    result.reports.push_back(std::move(report));
+    return;
+  }
+
+  std::set<int> packages;
+  std::vector<std::string> kinds;
+  std::vector<DomainInfo> domains;
+  std::vector<sysfs::AttributeFile> files;
+  for (auto& c : candidates) {
+    if (c.info.component == Component::cpu_package) packages.insert(c.package);
+    std::string kind(c.info.label.substr(0, c.info.label.find(' ')));
+    if (kind.starts_with("package-")) kind = "package";
+    if (std::find(kinds.begin(), kinds.end(), kind) == kinds.end()) kinds.push_back(kind);
+    domains.push_back(std::move(c.info));
+    files.push_back(std::move(c.file));
+  }
+  report.state = BackendState::active;
+  report.reason = fmt::format("{} package{}, {} domain{} ({}){}", packages.size(),
+                              packages.size() == 1 ? "" : "s", domains.size(),
+                              domains.size() == 1 ? "" : "s", fmt::join(kinds, ", "), problem_text);
+  if (!refused.empty()) {
+    report.reason +=
+        fmt::format("; permission denied on {} zone(s), e.g. {}", refused.size(), refused.front());
+    report.remedy = refusal_remedy(base);
+  }
+  result.sensors.push_back(std::make_unique<PowercapSensor>(std::move(domains), std::move(files)));
+  result.reports.push_back(std::move(report));
 }
 
 }  // namespace joule::sensors

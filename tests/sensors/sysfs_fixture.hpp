@@ -1,0 +1,88 @@
+#pragma once
+// A fake sysfs (and procfs) tree in a temporary directory, built by each test
+// so counters can be rewritten while a sensor holds them open.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include "joule/discovery.hpp"
+#include "joule/sensor.hpp"
+
+namespace joule::sysfs_testing {
+
+class FakeTree {
+ public:
+  FakeTree() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "joule-sysfs-XXXXXX").string();
+    if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
+    root_ = pattern;
+  }
+  ~FakeTree() {
+    std::error_code ec;
+    std::filesystem::remove_all(root_, ec);
+  }
+  FakeTree(const FakeTree&) = delete;
+  FakeTree& operator=(const FakeTree&) = delete;
+
+  const std::filesystem::path& root() const { return root_; }
+  std::filesystem::path sys() const { return root_ / "sys"; }
+  std::filesystem::path proc() const { return root_ / "proc"; }
+
+  // Writes `content` (plus a newline, as sysfs does) to sys/<relative>,
+  // creating directories. Rewrites in place (same inode), like a counter
+  // changing under an open descriptor.
+  std::filesystem::path write(std::string_view relative, std::string_view content) {
+    return write_at(sys() / relative, content);
+  }
+  std::filesystem::path write_proc(std::string_view relative, std::string_view content) {
+    return write_at(proc() / relative, content);
+  }
+  static std::filesystem::path write_at(const std::filesystem::path& path,
+                                        std::string_view content) {
+    std::filesystem::create_directories(path.parent_path());
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << content << '\n';
+    if (!out) throw std::runtime_error("cannot write " + path.string());
+    return path;
+  }
+
+  SensorConfig config() const {
+    SensorConfig config;
+    config.sysfs_root = sys();
+    config.proc_root = proc();
+    return config;
+  }
+
+ private:
+  std::filesystem::path root_;
+};
+
+inline const DomainInfo* find_domain(const Sensor& sensor, std::string_view id) {
+  for (const auto& d : sensor.domains()) {
+    if (d.id == id) return &d;
+  }
+  return nullptr;
+}
+
+inline std::size_t index_of(const Sensor& sensor, std::string_view id) {
+  const auto& domains = sensor.domains();
+  for (std::size_t i = 0; i < domains.size(); ++i) {
+    if (domains[i].id == id) return i;
+  }
+  throw std::runtime_error("no domain " + std::string(id));
+}
+
+inline const BackendReport* find_report(const ProbeResult& result, std::string_view backend) {
+  for (const auto& r : result.reports) {
+    if (r.backend == backend) return &r;
+  }
+  return nullptr;
+}
+
+}  // namespace joule::sysfs_testing
