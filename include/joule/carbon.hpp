@@ -169,7 +169,7 @@ struct EnergyInput {
   Joules energy;                         // total IT energy E
   double relative_uncertainty = 0;       // e.g. 0.05 for +-5 % (measured), 0.3 (modelled)
   std::vector<EnergyInterval> timeline;  // optional; used with an intensity series
-  std::string source;                    // how E was obtained ("measured: RAPL + NVML"); printed with E
+  std::string source;  // how E was obtained ("measured: RAPL + NVML"); printed with E
 };
 
 struct CarbonResult {

@@ -1,0 +1,98 @@
+// toml++ is used header-only here (its one translation unit in joule), so the
+// binary needs no TOML library at run time.
+#include "carbon/config_file.hpp"
+
+#include <fmt/format.h>
+
+#include <toml++/toml.h>
+
+#include <set>
+
+#include "refdata/csv.hpp"
+
+namespace joule::carbon {
+
+namespace {
+
+using refdata::DataError;
+
+[[noreturn]] void fail(const std::filesystem::path& path, const toml::source_region& where,
+                       const std::string& what) {
+  throw DataError(path.string(), where.begin.line, where.begin.column, what);
+}
+
+std::optional<std::string> get_string(const std::filesystem::path& path, const toml::table& t,
+                                      std::string_view key) {
+  const toml::node* node = t.get(key);
+  if (!node) return std::nullopt;
+  if (auto v = node->value<std::string>(); v && node->is_string()) return *v;
+  fail(path, node->source(), fmt::format("'{}': expected a string in quotes", key));
+}
+
+std::filesystem::path relative_to(const std::filesystem::path& config, const std::string& value) {
+  std::filesystem::path p(value);
+  return p.is_absolute() ? p : config.parent_path() / p;
+}
+
+}  // namespace
+
+FileConfig load_config_file(const std::filesystem::path& path) {
+  toml::table root;
+  try {
+    root = toml::parse_file(path.string());
+  } catch (const toml::parse_error& e) {
+    if (!std::filesystem::exists(path))
+      throw DataError(path.string(), 0, 0, "cannot open the file for reading");
+    fail(path, e.source(), fmt::format("malformed TOML: {}", e.description()));
+  }
+  const toml::table* t = &root;
+  if (const toml::node* carbon = root.get("carbon")) {
+    if (!carbon->is_table()) fail(path, carbon->source(), "'carbon': expected a table [carbon]");
+    t = carbon->as_table();
+  }
+  static const std::set<std::string, std::less<>> known = {
+      "country", "region", "cloud", "pue", "context", "intensity_file", "data"};
+  for (const auto& [key, node] : *t) {
+    if (!known.contains(key.str())) {
+      fail(path, node.source(),
+           fmt::format("unknown key '{}': expected one of country, region, cloud, pue, context, "
+                       "intensity_file, data",
+                       key.str()));
+    }
+  }
+
+  FileConfig config;
+  config.path = path;
+  config.country = get_string(path, *t, "country");
+  config.region = get_string(path, *t, "region");
+  config.cloud = get_string(path, *t, "cloud");
+  config.context = get_string(path, *t, "context");
+  if (const toml::node* pue = t->get("pue")) {
+    auto v = pue->value<double>();  // integers convert too ("pue = 1")
+    if (!v || !(pue->is_floating_point() || pue->is_integer())) {
+      fail(path, pue->source(), "'pue': expected a number such as 1.2");
+    }
+    if (*v < 1.0 || *v > 5.0)
+      fail(path, pue->source(),
+           fmt::format("'pue': expected a ratio between 1 and 5, found {}", *v));
+    config.pue = *v;
+  }
+  if (auto f = get_string(path, *t, "intensity_file"))
+    config.intensity_file = relative_to(path, *f);
+  if (const toml::node* data = t->get("data")) {
+    if (data->is_string()) {
+      config.data_files.push_back(relative_to(path, *data->value<std::string>()));
+    } else if (const toml::array* list = data->as_array()) {
+      for (const auto& item : *list) {
+        if (!item.is_string())
+          fail(path, item.source(), "'data': expected a list of file names in quotes");
+        config.data_files.push_back(relative_to(path, *item.value<std::string>()));
+      }
+    } else {
+      fail(path, data->source(), "'data': expected a file name or a list of file names");
+    }
+  }
+  return config;
+}
+
+}  // namespace joule::carbon

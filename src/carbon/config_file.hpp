@@ -1,0 +1,29 @@
+#pragma once
+// joule.toml: the per-project or per-user place to state where the machine is.
+//
+//   # joule.toml (keys at the top level, or in a [carbon] table)
+//   country = "FR"            # or region = "US-CAL-CISO", or cloud = "aws:eu-west-3"
+//   pue = 1.2
+//   context = "datacenter"    # own | datacenter | cloud
+//   intensity_file = "grid.csv"   # relative to this file
+//   data = ["my_factors.csv"]     # table overrides, relative to this file
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace joule::carbon {
+
+struct FileConfig {
+  std::filesystem::path path;
+  std::optional<std::string> country, region, cloud, context;
+  std::optional<double> pue;
+  std::optional<std::filesystem::path> intensity_file;
+  std::vector<std::filesystem::path> data_files;
+};
+
+// Throws refdata::DataError "file:line:column: ..." on malformed TOML or a key
+// with the wrong type; unknown keys are errors too (a typo must not be ignored).
+FileConfig load_config_file(const std::filesystem::path& path);
+
+}  // namespace joule::carbon

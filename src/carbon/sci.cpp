@@ -1,0 +1,88 @@
+// SCI = (O + M) / R, and the functional units R may name.
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <cmath>
+
+#include "carbon/estimate.hpp"
+#include "carbon/suggest.hpp"
+#include "joule/carbon.hpp"
+
+namespace joule::carbon {
+
+namespace {
+const std::vector<std::string> kUnits = {"inference", "request", "sample", "token", "epoch", "run"};
+}
+
+FunctionalUnit parse_functional_unit(const std::string& name_in, double count) {
+  std::string name = to_lower(name_in);
+  if (name.ends_with("s") && name.size() > 1) {  // "tokens", "samples"
+    std::string singular = name.substr(0, name.size() - 1);
+    for (const auto& u : kUnits) {
+      if (u == singular) name = singular;
+    }
+  }
+  bool known = false;
+  for (const auto& u : kUnits) known = known || u == name;
+  if (!known) {
+    throw CarbonError(fmt::format("unknown functional unit '{}': expected one of {};{}", name_in,
+                                  fmt::join(kUnits, ", "), did_you_mean(name, kUnits)));
+  }
+  if (!(count > 0) || !std::isfinite(count)) {
+    throw CarbonError(
+        fmt::format("the number of functional units must be more than zero, found {}", count));
+  }
+  return {name, count};
+}
+
+Footprint footprint(const ResolvedContext& ctx, const EnergyInput& energy,
+                    const std::optional<EmbodiedInput>& embodied_input,
+                    const FunctionalUnit& unit) {
+  if (!(unit.count > 0) || !std::isfinite(unit.count)) {
+    throw CarbonError(
+        fmt::format("the number of functional units must be more than zero, found {}", unit.count));
+  }
+  Footprint fp;
+  fp.unit = unit;
+  fp.operational = operational(ctx, energy);
+  fp.warnings = ctx.warnings;
+  fp.warnings.insert(fp.warnings.end(), fp.operational.warnings.begin(),
+                     fp.operational.warnings.end());
+  std::vector<Estimate> parts = {fp.operational.grams};
+  if (embodied_input) {
+    fp.embodied = embodied(ctx, *embodied_input);
+    parts.push_back(fp.embodied->grams);
+    fp.warnings.insert(fp.warnings.end(), fp.embodied->warnings.begin(),
+                       fp.embodied->warnings.end());
+  } else {
+    fp.warnings.push_back(
+        "embodied emissions (M) not included: the SCI asks for them; give the hardware "
+        "(e.g. --embodied server, --gpu A100)");
+  }
+  fp.total_g = sum(parts);
+  fp.sci_g_per_unit = scale(fp.total_g, 1.0 / unit.count);
+
+  fp.terms.push_back(
+      {"O", "operational emissions", fp.operational.grams, "gCO2e", "E x PUE x I / (1 - loss)"});
+  fp.terms.push_back({"M", "embodied emissions",
+                      fp.embodied ? fp.embodied->grams : Estimate::exact(0), "gCO2e",
+                      fp.embodied ? "TE x (TiR / EL) x RS" : "not included"});
+  fp.terms.push_back(
+      {"O+M", "total", fp.total_g, "gCO2e", "sum; range: independent terms in quadrature"});
+  fp.terms.push_back({"R", "functional unit", Estimate::exact(unit.count), unit.name, "as given"});
+  fp.terms.push_back({"SCI", fmt::format("software carbon intensity per {}", unit.name),
+                      fp.sci_g_per_unit, fmt::format("gCO2e/{}", unit.name),
+                      "(O + M) / R (ISO/IEC 21031)"});
+  return fp;
+}
+
+std::string format_grams(double g) {
+  double a = std::fabs(g);
+  if (a >= 1e6) return fmt::format("{:.3g} t", g / 1e6);
+  if (a >= 1e3) return fmt::format("{:.3g} kg", g / 1e3);
+  if (a >= 1 || a == 0) return fmt::format("{:.3g} g", g);
+  if (a >= 1e-3) return fmt::format("{:.3g} mg", g * 1e3);
+  return fmt::format("{:.3g} µg", g * 1e6);
+}
+
+}  // namespace joule::carbon

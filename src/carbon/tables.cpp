@@ -1,0 +1,454 @@
+#include "carbon/tables.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <cctype>
+#include <functional>
+#include <mutex>
+
+#include "carbon/suggest.hpp"
+#include "refdata/csv.hpp"
+
+namespace joule::carbon {
+
+using refdata::DataError;
+using refdata::ReferenceTable;
+
+namespace {
+
+const std::vector<std::string> kTables = {
+    "grid_intensity_country.csv",
+    "grid_intensity_region.csv",
+    "grid_intensity_emaps.csv",
+    "cloud_regions.csv",
+    "embodied.csv",
+    "emission_factors.csv",
+    "gpu_power.csv",
+};
+
+// The header is the first non-comment line; comments precede it.
+std::size_t header_line(const ReferenceTable& t) {
+  return t.size() > 0 ? t.line_of(0) - 1 : t.comments().size() + 1;
+}
+
+void require_columns(const ReferenceTable& t, std::initializer_list<std::string_view> names) {
+  for (auto name : names) {
+    if (!t.has_column(name)) {
+      throw DataError(t.origin(), header_line(t), 1,
+                      fmt::format("expected a column named '{}'; the header has {}", name,
+                                  fmt::join(t.columns(), ",")));
+    }
+  }
+}
+
+// The 1-based character column of a field, for messages about text fields.
+// The reader only reports columns through number(); a text that is not a
+// number makes it throw with the exact position, which is what we want.
+std::size_t column_of(const ReferenceTable& t, std::size_t row, std::string_view column) {
+  try {
+    (void)t.number(row, column);
+  } catch (const DataError& e) {
+    return e.column();
+  }
+  return 1;
+}
+
+[[noreturn]] void bad_field(const ReferenceTable& t, std::size_t row, std::string_view column,
+                            const std::string& expected) {
+  throw DataError(
+      t.origin(), t.line_of(row), column_of(t, row, column),
+      fmt::format("column '{}': expected {}, found '{}'", column, expected, t.text(row, column)));
+}
+
+std::string text_or_empty(const ReferenceTable& t, std::size_t row, std::string_view column) {
+  return t.has_column(column) ? std::string(t.text(row, column)) : std::string();
+}
+
+std::optional<double> number_or_empty(const ReferenceTable& t, std::size_t row,
+                                      std::string_view column) {
+  return t.has_column(column) ? t.number(row, column) : std::nullopt;
+}
+
+// A number that must lie in [lo, hi] when present.
+std::optional<double> bounded(const ReferenceTable& t, std::size_t row, std::string_view column,
+                              double lo, double hi, std::string_view unit) {
+  auto v = number_or_empty(t, row, column);
+  if (v && (*v < lo || *v > hi)) {
+    throw DataError(t.origin(), t.line_of(row), 1,
+                    fmt::format("column '{}': expected a value between {} and {} {}, found {}",
+                                column, lo, hi, unit, *v));
+  }
+  return v;
+}
+
+bool all_upper_alpha(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+}
+
+RowOrigin origin_of(const ReferenceTable& t, std::size_t row, bool user) {
+  return {t.origin(), t.line_of(row), user};
+}
+
+// The intensity plausibility window every table shares (gCO2e/kWh).
+constexpr double kMaxIntensity = 1500;
+
+std::vector<CountryRow> parse_countries(const ReferenceTable& t, bool user) {
+  require_columns(t, {"code", "central_g_per_kwh"});
+  std::vector<CountryRow> rows;
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    CountryRow r;
+    r.code = std::string(t.text(i, "code"));
+    r.iso2 = text_or_empty(t, i, "iso2");
+    r.name = text_or_empty(t, i, "name");
+    r.kind = text_or_empty(t, i, "kind");
+    if (r.kind.empty()) r.kind = r.code.starts_with("X-") ? "aggregate" : "country";
+    bool aggregate = r.code.starts_with("X-");
+    if (!aggregate && !(r.code.size() == 3 && all_upper_alpha(r.code))) {
+      bad_field(t, i, "code",
+                "an ISO 3166-1 alpha-3 code (3 capital letters) or an X-... aggregate");
+    }
+    if (!r.iso2.empty() && !(r.iso2.size() == 2 && all_upper_alpha(r.iso2))) {
+      bad_field(t, i, "iso2", "an ISO 3166-1 alpha-2 code (2 capital letters)");
+    }
+    r.central_g_per_kwh = bounded(t, i, "central_g_per_kwh", 0, kMaxIntensity, "gCO2e/kWh");
+    r.low_g_per_kwh = bounded(t, i, "low_g_per_kwh", 0, kMaxIntensity, "gCO2e/kWh");
+    r.high_g_per_kwh = bounded(t, i, "high_g_per_kwh", 0, kMaxIntensity, "gCO2e/kWh");
+    r.central_year = number_or_empty(t, i, "central_year");
+    r.central_source = text_or_empty(t, i, "central_source");
+    if (user && r.central_source.empty()) r.central_source = text_or_empty(t, i, "source");
+    r.ifi_om_g_per_kwh = bounded(t, i, "ifi_om_g_per_kwh", 0, kMaxIntensity, "gCO2/kWh");
+    r.ifi_cm_g_per_kwh = bounded(t, i, "ifi_cm_g_per_kwh", 0, kMaxIntensity, "gCO2/kWh");
+    r.origin = origin_of(t, i, user);
+    rows.push_back(std::move(r));
+  }
+  return rows;
+}
+
+std::vector<RegionRow> parse_regions(const ReferenceTable& t, bool user) {
+  require_columns(t, {"code", "g_co2e_per_kwh"});
+  std::vector<RegionRow> rows;
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    RegionRow r;
+    r.code = std::string(t.text(i, "code"));
+    if (r.code.empty()) bad_field(t, i, "code", "a region code such as US-CA or US-EGRID-CAMX");
+    r.iso2 = text_or_empty(t, i, "country_iso2");
+    if (r.iso2.empty() && r.code.size() > 2 && r.code[2] == '-') r.iso2 = r.code.substr(0, 2);
+    r.kind = text_or_empty(t, i, "kind");
+    r.name = text_or_empty(t, i, "name");
+    r.g_co2e_per_kwh = bounded(t, i, "g_co2e_per_kwh", 0, kMaxIntensity, "gCO2e/kWh");
+    r.year = number_or_empty(t, i, "year");
+    r.basis = text_or_empty(t, i, "basis");
+    r.source = text_or_empty(t, i, "source");
+    r.origin = origin_of(t, i, user);
+    rows.push_back(std::move(r));
+  }
+  return rows;
+}
+
+std::vector<ZoneRow> parse_zones(const ReferenceTable& t, bool user) {
+  require_columns(t, {"zone"});
+  std::vector<ZoneRow> rows;
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    ZoneRow r;
+    r.zone = std::string(t.text(i, "zone"));
+    if (r.zone.empty()) bad_field(t, i, "zone", "an Electricity Maps zone key");
+    r.iso2 = text_or_empty(t, i, "country_iso2");
+    r.name = text_or_empty(t, i, "name");
+    r.country_name = text_or_empty(t, i, "country_name");
+    r.kind = text_or_empty(t, i, "kind");
+    for (int y = 0; y < 5; ++y) {
+      r.g_per_kwh[y] = bounded(t, i, fmt::format("g_{}", ZoneRow::first_year + y), 0, kMaxIntensity,
+                               "gCO2e/kWh");
+    }
+    r.origin = origin_of(t, i, user);
+    rows.push_back(std::move(r));
+  }
+  return rows;
+}
+
+std::vector<CloudRow> parse_clouds(const ReferenceTable& t, bool user) {
+  require_columns(t, {"provider", "region"});
+  std::vector<CloudRow> rows;
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    CloudRow r;
+    r.provider = to_lower(t.text(i, "provider"));
+    r.region = std::string(t.text(i, "region"));
+    if (r.provider.empty()) bad_field(t, i, "provider", "a cloud provider (aws, gcp, azure, ...)");
+    if (r.region.empty()) bad_field(t, i, "region", "a region id such as eu-west-3");
+    r.display_name = text_or_empty(t, i, "display_name");
+    r.city = text_or_empty(t, i, "city");
+    r.iso2 = text_or_empty(t, i, "country_iso2");
+    r.subdivision = text_or_empty(t, i, "subdivision");
+    r.emaps_zone = text_or_empty(t, i, "emaps_zone");
+    r.provider_grid_g_per_kwh =
+        bounded(t, i, "provider_grid_g_per_kwh", 0, kMaxIntensity, "gCO2e/kWh");
+    r.provider_grid_year = number_or_empty(t, i, "provider_grid_year");
+    r.ccf_g_per_kwh = bounded(t, i, "ccf_g_per_kwh", 0, kMaxIntensity, "gCO2e/kWh");
+    r.pue = bounded(t, i, "pue", 1.0, 5.0, "(PUE is a ratio >= 1)");
+    r.pue_basis = text_or_empty(t, i, "pue_basis");
+    r.note = text_or_empty(t, i, "note");
+    r.origin = origin_of(t, i, user);
+    rows.push_back(std::move(r));
+  }
+  return rows;
+}
+
+std::vector<EmbodiedRow> parse_embodied(const ReferenceTable& t, bool user) {
+  require_columns(t, {"item", "kg_co2e"});
+  std::vector<EmbodiedRow> rows;
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    EmbodiedRow r;
+    r.item = std::string(t.text(i, "item"));
+    if (r.item.empty()) bad_field(t, i, "item", "a device name");
+    r.category = text_or_empty(t, i, "category");
+    r.kg_co2e = bounded(t, i, "kg_co2e", 0, 1e7, "kgCO2e");
+    r.scope = text_or_empty(t, i, "scope");
+    r.lifetime_years = bounded(t, i, "lifetime_years", 0.01, 100, "years");
+    r.source = text_or_empty(t, i, "source");
+    r.note = text_or_empty(t, i, "note");
+    r.origin = origin_of(t, i, user);
+    rows.push_back(std::move(r));
+  }
+  return rows;
+}
+
+std::vector<FactorRow> parse_factors(const ReferenceTable& t, bool user) {
+  require_columns(t, {"table", "key", "value"});
+  std::vector<FactorRow> rows;
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    FactorRow r;
+    r.table = std::string(t.text(i, "table"));
+    r.key = std::string(t.text(i, "key"));
+    if (r.table.empty()) bad_field(t, i, "table", "a sub-table name (td_losses, pue, ...)");
+    if (r.key.empty()) bad_field(t, i, "key", "a row key");
+    r.name = text_or_empty(t, i, "name");
+    r.value = number_or_empty(t, i, "value");
+    r.low = number_or_empty(t, i, "low");
+    r.high = number_or_empty(t, i, "high");
+    r.unit = text_or_empty(t, i, "unit");
+    r.year = number_or_empty(t, i, "year");
+    r.source = text_or_empty(t, i, "source");
+    r.note = text_or_empty(t, i, "note");
+    if (r.table == "td_losses") {
+      (void)bounded(t, i, "value", 0, 60, "% of output");
+    } else if (r.table == "pue") {
+      (void)bounded(t, i, "value", 1, 5, "(PUE is a ratio >= 1)");
+    }
+    r.origin = origin_of(t, i, user);
+    rows.push_back(std::move(r));
+  }
+  return rows;
+}
+
+std::vector<GpuRow> parse_gpus(const ReferenceTable& t, bool user) {
+  require_columns(t, {"model", "tdp_w"});
+  std::vector<GpuRow> rows;
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    GpuRow r;
+    r.model = std::string(t.text(i, "model"));
+    if (r.model.empty()) bad_field(t, i, "model", "a GPU model name");
+    r.vendor = text_or_empty(t, i, "vendor");
+    r.tdp_w = bounded(t, i, "tdp_w", 0, 5000, "W");
+    r.mlco2_tdp_w = number_or_empty(t, i, "mlco2_tdp_w");
+    r.source = text_or_empty(t, i, "source");
+    r.origin = origin_of(t, i, user);
+    rows.push_back(std::move(r));
+  }
+  return rows;
+}
+
+// Rows whose key equals an existing row's replace it; the others are appended.
+template <typename Row, typename Key>
+void merge(std::vector<Row>& into, std::vector<Row> rows, Key key) {
+  for (auto& row : rows) {
+    auto it =
+        std::find_if(into.begin(), into.end(), [&](const Row& r) { return key(r) == key(row); });
+    if (it != into.end()) {
+      *it = std::move(row);
+    } else {
+      into.push_back(std::move(row));
+    }
+  }
+}
+
+void load_into(ReferenceData& data, const std::string& name, const ReferenceTable& t, bool user) {
+  auto upper = [](std::string_view s) { return to_upper(s); };
+  if (name == "grid_intensity_country.csv") {
+    merge(data.countries, parse_countries(t, user),
+          [&](const CountryRow& r) { return upper(r.code); });
+  } else if (name == "grid_intensity_region.csv") {
+    merge(data.regions, parse_regions(t, user), [&](const RegionRow& r) { return upper(r.code); });
+  } else if (name == "grid_intensity_emaps.csv") {
+    merge(data.zones, parse_zones(t, user), [&](const ZoneRow& r) { return upper(r.zone); });
+  } else if (name == "cloud_regions.csv") {
+    merge(data.clouds, parse_clouds(t, user),
+          [&](const CloudRow& r) { return r.provider + ":" + to_lower(r.region); });
+  } else if (name == "embodied.csv") {
+    merge(data.embodied, parse_embodied(t, user),
+          [&](const EmbodiedRow& r) { return to_lower(r.item); });
+  } else if (name == "emission_factors.csv") {
+    merge(data.factors, parse_factors(t, user),
+          [&](const FactorRow& r) { return r.table + "/" + upper(r.key); });
+  } else if (name == "gpu_power.csv") {
+    merge(data.gpus, parse_gpus(t, user), [&](const GpuRow& r) { return to_lower(r.model); });
+  }
+  auto licence = t.comment_value("licence of this file");
+  if (!licence) licence = t.comment_value("LICENCE");
+  if (!licence) licence = t.comment_value("licence");
+  data.infos.push_back({user ? t.origin() : name, licence.value_or(user ? "user file" : "")});
+}
+
+// Which table a user file overrides: its "# file:" comment, else its name.
+std::string target_table(const ReferenceTable& t, const std::filesystem::path& path) {
+  std::string declared = t.comment_value("file").value_or("");
+  for (const auto& name : kTables) {
+    if (declared == name) return name;
+  }
+  std::string filename = path.filename().string();
+  for (const auto& name : kTables) {
+    if (filename == name) return name;
+  }
+  throw DataError(
+      path.string(), 1, 1,
+      fmt::format(
+          "cannot tell which table this file overrides: expected a '# file: <table>' comment "
+          "or the table's file name; tables are {}",
+          fmt::join(kTables, ", ")));
+}
+
+}  // namespace
+
+const std::vector<std::string>& overridable_tables() {
+  return kTables;
+}
+
+std::string squash(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (std::isalnum(static_cast<unsigned char>(c)))
+      out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return out;
+}
+
+std::shared_ptr<const ReferenceData> ReferenceData::embedded() {
+  static std::once_flag once;
+  static std::shared_ptr<const ReferenceData> data;
+  std::call_once(once, [] {
+    auto d = std::make_shared<ReferenceData>();
+    for (const auto& name : kTables) load_into(*d, name, ReferenceTable::embedded(name), false);
+    data = std::move(d);
+  });
+  return data;
+}
+
+std::shared_ptr<const ReferenceData> ReferenceData::with_overrides(
+    const std::vector<std::filesystem::path>& files) {
+  if (files.empty()) return embedded();
+  auto d = std::make_shared<ReferenceData>(*embedded());
+  for (const auto& path : files) {
+    auto table = ReferenceTable::load_file(path);
+    load_into(*d, target_table(table, path), table, true);
+  }
+  return d;
+}
+
+const CountryRow* ReferenceData::country(std::string_view code) const {
+  for (const auto& r : countries) {
+    if (iequals(r.code, code) || (!r.iso2.empty() && iequals(r.iso2, code))) return &r;
+  }
+  for (const auto& r : countries) {
+    if (iequals(r.name, code)) return &r;
+  }
+  return nullptr;
+}
+
+const CountryRow* ReferenceData::world() const {
+  return country("X-WORLD");
+}
+
+const RegionRow* ReferenceData::region(std::string_view code) const {
+  for (const auto& r : regions) {
+    if (iequals(r.code, code)) return &r;
+  }
+  return nullptr;
+}
+
+const ZoneRow* ReferenceData::zone(std::string_view key) const {
+  for (const auto& r : zones) {
+    if (iequals(r.zone, key)) return &r;
+  }
+  return nullptr;
+}
+
+const CloudRow* ReferenceData::cloud(std::string_view provider, std::string_view region) const {
+  for (const auto& r : clouds) {
+    if (iequals(r.provider, provider) && iequals(r.region, region)) return &r;
+  }
+  return nullptr;
+}
+
+const FactorRow* ReferenceData::factor(std::string_view table, std::string_view key) const {
+  for (const auto& r : factors) {
+    if (r.table == table && iequals(r.key, key)) return &r;
+  }
+  return nullptr;
+}
+
+const GpuRow* ReferenceData::gpu(std::string_view model) const {
+  std::string want = squash(model);
+  if (want.empty()) return nullptr;
+  for (const auto& r : gpus) {
+    if (squash(r.model) == want) return &r;
+  }
+  // "A100" matches "NVIDIA A100 PCIe 40GB": the first row, in table order,
+  // whose name contains what was asked (the table lists the reference part of
+  // each family first).
+  for (const auto& r : gpus) {
+    if (squash(r.model).find(want) != std::string::npos) return &r;
+  }
+  return nullptr;
+}
+
+std::string ReferenceData::licence(std::string_view file) const {
+  for (auto it = infos.rbegin(); it != infos.rend(); ++it) {
+    if (it->file == file) return it->licence;
+  }
+  return "";
+}
+
+std::vector<std::string> ReferenceData::country_codes_and_names() const {
+  std::vector<std::string> out;
+  for (const auto& r : countries) {
+    if (!r.iso2.empty()) out.push_back(r.iso2);
+  }
+  for (const auto& r : countries) out.push_back(r.code);
+  for (const auto& r : countries) out.push_back(r.name);
+  return out;
+}
+
+std::vector<std::string> ReferenceData::region_codes() const {
+  std::vector<std::string> out;
+  for (const auto& r : regions) out.push_back(r.code);
+  for (const auto& r : zones) out.push_back(r.zone);
+  return out;
+}
+
+std::vector<std::string> ReferenceData::cloud_ids(std::string_view provider) const {
+  std::vector<std::string> out;
+  for (const auto& r : clouds) {
+    if (provider.empty() || iequals(r.provider, provider))
+      out.push_back(r.provider + ":" + r.region);
+  }
+  return out;
+}
+
+std::vector<std::string> ReferenceData::gpu_models() const {
+  std::vector<std::string> out;
+  for (const auto& r : gpus) out.push_back(r.model);
+  return out;
+}
+
+}  // namespace joule::carbon
