@@ -1,11 +1,370 @@
-// Placeholder until the backend lands (being written in parallel).
+// hwmon power and energy sensors: <sysfs>/class/hwmon/hwmonN with a `name`
+// and attributes power<K>_input (or power<K>_average) in microwatts,
+// energy<K>_input in microjoules and <attr>_label. Shunt monitors that only
+// give voltage and current (the INA3221 rails on NVIDIA Jetson) yield power as
+// in<K>_input (mV) x curr<K>_input (mA). This covers amd_energy, ARM boards,
+// Jetson, ACPI power meters and amdgpu.
+//
+// Which component a channel is comes from its label, then the driver name
+// (see classify() and docs/sensors.md).
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <optional>
+#include <set>
+
+#include <fmt/format.h>
+
 #include "sensors/backends.hpp"
+#include "sensors/sysfs.hpp"
 
 namespace joule::sensors {
 
+namespace {
+
+namespace fs = std::filesystem;
+constexpr std::string_view kBackend = "hwmon";
+
+// Drivers that read the CPU's own RAPL MSRs or telemetry: they measure what
+// rapl-powercap/rapl-perf already measure, so keep them only without RAPL.
+const std::set<std::string> kCpuDrivers = {"amd_energy", "zenpower", "fam15h_power"};
+
+struct Attribute {
+  std::string type;  // "power", "energy", "in", "curr"
+  int index = 0;
+  std::string item;  // "input", "average", "label"
+};
+
+std::optional<Attribute> parse_attribute(std::string_view name) {
+  Attribute a;
+  std::size_t i = 0;
+  while (i < name.size() && std::isalpha(static_cast<unsigned char>(name[i]))) ++i;
+  std::size_t j = i;
+  while (j < name.size() && std::isdigit(static_cast<unsigned char>(name[j]))) ++j;
+  if (i == 0 || j == i || j >= name.size() || name[j] != '_' || j - i > 4) return std::nullopt;
+  a.type = std::string(name.substr(0, i));
+  a.index = std::stoi(std::string(name.substr(i, j - i)));
+  a.item = std::string(name.substr(j + 1));
+  return a;
+}
+
+std::string upper(std::string_view s) {
+  std::string out(s);
+  for (auto& ch : out) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  return out;
+}
+
+bool contains_word(const std::string& haystack, std::string_view needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+// Label first (it says what the rail feeds), then the driver name.
+Component classify(const std::string& driver, const std::string& label) {
+  const std::string l = upper(label);
+  if (!l.empty()) {
+    // A whole board's input rail: Jetson VDD_IN / POM_5V_IN, "VIN", "total".
+    if (l == "VIN" || l == "IN" || l == "INPUT" || l == "TOTAL" || l == "SYSTEM" || l == "BOARD" ||
+        l.ends_with("_IN") || l.starts_with("SYS")) {
+      return Component::system;
+    }
+    const bool cpu = contains_word(l, "CPU");
+    const bool gpu = contains_word(l, "GPU");
+    if (cpu && gpu) return Component::other;  // a shared rail (Orin VDD_CPU_GPU_CV)
+    if (gpu) return Component::gpu;
+    if (l.starts_with("ESOCKET") || l.starts_with("PACKAGE")) return Component::cpu_package;
+    if (l.starts_with("ECORE") || contains_word(l, "CORE")) return Component::cpu_core;
+    if (cpu) return Component::cpu_package;
+    if (contains_word(l, "DDR") || contains_word(l, "DRAM") || contains_word(l, "MEM")) {
+      return Component::dram;
+    }
+  }
+  if (driver == "amdgpu" || driver == "radeon" || driver == "nouveau") return Component::gpu;
+  if (driver == "power_meter") return Component::system;  // ACPI power meter: whole machine
+  if (driver == "fam15h_power") return Component::cpu_package;
+  return Component::other;
+}
+
+// Shunt monitors are accurate to about 1% but see only their rail, sampled;
+// ACPI power meters are usually PSU-input meters with a few % error; the rest
+// (firmware estimates such as amdgpu, AMD's modelled RAPL) are wider.
+double uncertainty_for(const std::string& driver) {
+  if (driver.starts_with("ina")) return 0.05;
+  if (driver == "power_meter") return 0.05;
+  return 0.10;
+}
+
+std::string sanitize(std::string_view text) {
+  std::string out;
+  for (char ch : text) out += std::isspace(static_cast<unsigned char>(ch)) ? '_' : ch;
+  return out;
+}
+
+struct Channel {
+  DomainInfo info;
+  std::vector<sysfs::AttributeFile> files;  // one value, or voltage then current
+  double scale = 1e-6;                      // reading x scale = W or J
+};
+
+class HwmonSensor final : public Sensor {
+ public:
+  explicit HwmonSensor(std::vector<Channel> channels) : channels_(std::move(channels)) {
+    for (const auto& c : channels_) domains_.push_back(c.info);
+  }
+
+  std::string_view backend() const override { return kBackend; }
+  const std::vector<DomainInfo>& domains() const override { return domains_; }
+
+  void read(std::span<Reading> out) override {
+    const std::size_t n = std::min(out.size(), channels_.size());
+    for (std::size_t i = 0; i < n; ++i) {
+      const Channel& c = channels_[i];
+      Reading& reading = out[i];
+      double value = 1;
+      bool ok = true;
+      for (const auto& file : c.files) {
+        std::int64_t raw = 0;
+        if (!file.read_i64(raw, reading.error)) {
+          ok = false;
+          break;
+        }
+        value *= static_cast<double>(raw);
+      }
+      if (!ok) {
+        reading.status = ReadStatus::unavailable;
+        continue;
+      }
+      reading.status = ReadStatus::ok;
+      reading.error.clear();
+      if (c.info.kind == ReadingKind::power) {
+        reading.power = Watts{value * c.scale};
+      } else {
+        reading.counter = Joules{value * c.scale};
+      }
+    }
+  }
+
+ private:
+  std::vector<Channel> channels_;
+  std::vector<DomainInfo> domains_;
+};
+
+struct Found {
+  std::vector<Channel> channels;
+  std::vector<std::string> problems;
+  std::vector<std::string> refused;
+};
+
+// Opens the files of one channel and reads them once, so a channel that
+// cannot be read is reported at discovery rather than on every sample.
+bool open_channel(Channel& channel, const std::vector<fs::path>& paths, Found& found) {
+  for (const auto& path : paths) {
+    auto file = sysfs::AttributeFile::open(path);
+    if (!file.ok()) {
+      if (sysfs::is_permission_error(file.errno_value)) {
+        found.refused.push_back(path.string());
+      } else {
+        found.problems.push_back(file.error);
+      }
+      return false;
+    }
+    std::int64_t first = 0;
+    std::string error;
+    if (!file.value.read_i64(first, error)) {
+      found.problems.push_back(error);
+      return false;
+    }
+    channel.files.push_back(std::move(file.value));
+  }
+  return true;
+}
+
+void scan_device(const fs::path& dir, const std::string& driver, Found& found) {
+  // Old drivers keep their attributes in the device directory.
+  fs::path attr_dir = dir;
+  std::vector<std::string> names = sysfs::list_dir(dir);
+  auto has_readings = [](const std::vector<std::string>& list) {
+    return std::any_of(list.begin(), list.end(), [](const std::string& n) {
+      return (n.starts_with("power") || n.starts_with("energy") || n.starts_with("curr")) &&
+             (n.ends_with("_input") || n.ends_with("_average"));
+    });
+  };
+  if (!has_readings(names)) {
+    attr_dir = dir / "device";
+    names = sysfs::list_dir(attr_dir);
+  }
+  std::map<std::string, std::map<int, std::set<std::string>>> attrs;  // type -> index -> items
+  for (const auto& name : names) {
+    if (auto a = parse_attribute(name)) attrs[a->type][a->index].insert(a->item);
+  }
+  auto label_of = [&](const std::string& type, int index) {
+    auto label = sysfs::read_text(attr_dir / fmt::format("{}{}_label", type, index));
+    return label.ok() ? label.value : std::string();
+  };
+  auto make = [&](ReadingKind kind, const std::string& type, int index, std::string label) {
+    Channel c;
+    DomainInfo& d = c.info;
+    d.kind = kind;
+    d.provenance = Provenance::measured;
+    d.component = classify(driver, label);
+    const std::string tag = label.empty() ? fmt::format("{}{}", type, index) : sanitize(label);
+    d.id = fmt::format("hwmon:{}-{}", driver, tag);
+    d.label = label.empty() ? fmt::format("{} {}{}", driver, type, index)
+                            : fmt::format("{} {}", driver, label);
+    d.relative_uncertainty = uncertainty_for(driver);
+    return c;
+  };
+
+  bool has_power = false;
+  for (const auto& [index, items] : attrs["power"]) {
+    const std::string item = items.count("input")     ? "input"
+                             : items.count("average") ? "average"
+                                                      : "";
+    if (item.empty()) continue;
+    Channel c = make(ReadingKind::power, "power", index, label_of("power", index));
+    const fs::path path = attr_dir / fmt::format("power{}_{}", index, item);
+    c.info.resolution = 1e-6;
+    c.info.source = path.string();
+    if (open_channel(c, {path}, found)) found.channels.push_back(std::move(c));
+    has_power = true;
+  }
+  for (const auto& [index, items] : attrs["energy"]) {
+    if (!items.count("input")) continue;
+    Channel c = make(ReadingKind::energy_counter, "energy", index, label_of("energy", index));
+    const fs::path path = attr_dir / fmt::format("energy{}_input", index);
+    c.info.resolution = 1e-6;
+    // The hwmon ABI states no wrap; drivers keep 64-bit software totals.
+    c.info.wrap_range = std::nullopt;
+    c.info.source = path.string();
+    if (open_channel(c, {path}, found)) found.channels.push_back(std::move(c));
+    has_power = true;
+  }
+  // Voltage x current only for shunt monitors that give no power: elsewhere
+  // in<K> and curr<K> need not describe the same rail.
+  if (!has_power && driver.starts_with("ina")) {
+    for (const auto& [index, items] : attrs["curr"]) {
+      if (!items.count("input") || !attrs["in"][index].count("input")) continue;
+      std::string label = label_of("in", index);
+      if (label.empty()) label = label_of("curr", index);
+      Channel c = make(ReadingKind::power, "power", index, label);
+      const fs::path volts = attr_dir / fmt::format("in{}_input", index);
+      const fs::path amps = attr_dir / fmt::format("curr{}_input", index);
+      c.scale = 1e-6;            // mV x mA = uW
+      c.info.resolution = 1e-3;  // 1 mA at a few volts
+      c.info.source = fmt::format("{} x {}", volts.string(), amps.string());
+      if (open_channel(c, {volts, amps}, found)) found.channels.push_back(std::move(c));
+    }
+  }
+}
+
+}  // namespace
+
 void probe_hwmon(const SensorConfig& config, ProbeResult& result) {
-  (void)config;
-  result.reports.push_back({"hwmon", BackendState::absent, "not built yet", ""});
+  const fs::path base = config.sysfs_root / "class" / "hwmon";
+  BackendReport report{std::string(kBackend), BackendState::absent, "", ""};
+  const std::string enable =
+      "load the power sensor's driver (e.g. modprobe amd_energy on AMD Zen, ina3221 on Jetson); "
+      "most desktops and VMs have no power hwmon";
+  const std::vector<std::string> devices = sysfs::list_dir(base, "hwmon");
+  if (devices.empty()) {
+    report.reason = fmt::format("no hwmon devices in {}", base.string());
+    report.remedy = enable;
+    result.reports.push_back(std::move(report));
+    return;
+  }
+
+  std::vector<std::string> prior_ids;
+  bool rapl_present = false;
+  for (const auto& sensor : result.sensors) {
+    for (const auto& d : sensor->domains()) {
+      prior_ids.push_back(d.id);
+      if (d.component == Component::cpu_package) rapl_present = true;
+    }
+  }
+
+  Found found;
+  std::vector<std::string> driver_names;
+  std::vector<std::string> skipped;
+  for (const auto& device : devices) {
+    const fs::path dir = base / device;
+    auto name = sysfs::read_text(dir / "name");
+    if (!name.ok()) name = sysfs::read_text(dir / "device" / "name");
+    const std::string driver = name.ok() && !name.value.empty() ? name.value : device;
+    driver_names.push_back(driver);
+    if (rapl_present && kCpuDrivers.count(driver)) {
+      skipped.push_back(fmt::format("{} ({}: RAPL already measures the CPU)", device, driver));
+      continue;
+    }
+    const std::size_t before = found.channels.size();
+    scan_device(dir, driver, found);
+    // amd_energy: each socket counter includes its cores' counters.
+    if (driver == "amd_energy") {
+      for (std::size_t i = before; i < found.channels.size(); ++i) {
+        if (found.channels[i].info.component != Component::cpu_package) continue;
+        for (std::size_t j = before; j < found.channels.size(); ++j) {
+          if (found.channels[j].info.component == Component::cpu_core) {
+            found.channels[i].info.contains.push_back(found.channels[j].info.id);
+          }
+        }
+      }
+    }
+  }
+
+  // Ids must be unique even with two identical boards' drivers.
+  std::set<std::string> ids(prior_ids.begin(), prior_ids.end());
+  for (std::size_t i = 0; i < found.channels.size(); ++i) {
+    auto& d = found.channels[i].info;
+    if (ids.insert(d.id).second) continue;
+    for (int n = 2;; ++n) {
+      std::string candidate = fmt::format("{}-{}", d.id, n);
+      if (ids.insert(candidate).second) {
+        d.id = candidate;
+        break;
+      }
+    }
+  }
+  // A whole-system meter includes every other rail and every domain found so
+  // far (RAPL, GPUs): it is the total, they are its parts.
+  for (auto& outer : found.channels) {
+    if (outer.info.component != Component::system) continue;
+    outer.info.contains.insert(outer.info.contains.end(), prior_ids.begin(), prior_ids.end());
+    for (const auto& inner : found.channels) {
+      if (inner.info.component != Component::system) outer.info.contains.push_back(inner.info.id);
+    }
+  }
+
+  std::string notes;
+  for (const auto& s : skipped) notes += "; skipped " + s;
+  for (const auto& p : found.problems) notes += "; skipped " + p;
+
+  if (found.channels.empty()) {
+    if (!found.refused.empty()) {
+      report.state = BackendState::refused;
+      report.reason = fmt::format("permission denied on {} file(s), e.g. {}{}",
+                                  found.refused.size(), found.refused.front(), notes);
+      report.remedy = fmt::format(
+          "run as root, or sudo chmod o+r {} (amd_energy is root-only since Linux 5.10, "
+          "CVE-2020-8694)",
+          found.refused.front());
+    } else {
+      report.reason = fmt::format("{} hwmon device(s) ({}), none reports power or energy{}",
+                                  devices.size(), fmt::join(driver_names, ", "), notes);
+      report.remedy = enable;
+    }
+    result.reports.push_back(std::move(report));
+    return;
+  }
+
+  std::vector<std::string> ids_found;
+  for (const auto& c : found.channels) ids_found.push_back(c.info.id);
+  report.state = BackendState::active;
+  report.reason = fmt::format("{} domain{}: {}{}", ids_found.size(),
+                              ids_found.size() == 1 ? "" : "s", fmt::join(ids_found, ", "), notes);
+  if (!found.refused.empty()) {
+    report.reason += fmt::format("; permission denied on {}", fmt::join(found.refused, ", "));
+    report.remedy = fmt::format("run as root, or sudo chmod o+r {}", fmt::join(found.refused, " "));
+  }
+  result.sensors.push_back(std::make_unique<HwmonSensor>(std::move(found.channels)));
+  result.reports.push_back(std::move(report));
 }
 
 }  // namespace joule::sensors

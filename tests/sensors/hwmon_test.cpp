@@ -1,0 +1,220 @@
+// hwmon on generated trees: microwatt power and microjoule energy channels
+// with labels, Jetson INA3221 rails (voltage x current), amd_energy beside
+// RAPL, whole-board meters that contain the rest, and bad files.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "joule/discovery.hpp"
+#include "sensors/backends.hpp"
+#include "sensors/sysfs_fixture.hpp"
+
+namespace joule {
+namespace {
+
+using sysfs_testing::FakeTree;
+using sysfs_testing::find_domain;
+using sysfs_testing::index_of;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::UnorderedElementsAre;
+
+ProbeResult probe(const SensorConfig& config) {
+  ProbeResult result;
+  sensors::probe_hwmon(config, result);
+  return result;
+}
+
+// A sensor that claims one RAPL package, standing for an earlier backend.
+class StubSensor final : public Sensor {
+ public:
+  explicit StubSensor(std::string id) {
+    DomainInfo d;
+    d.id = std::move(id);
+    d.component = Component::cpu_package;
+    domains_.push_back(d);
+  }
+  std::string_view backend() const override { return "rapl-powercap"; }
+  const std::vector<DomainInfo>& domains() const override { return domains_; }
+  void read(std::span<Reading>) override {}
+
+ private:
+  std::vector<DomainInfo> domains_;
+};
+
+TEST(Hwmon, PowerInMicrowattsAndEnergyInMicrojoulesWithLabels) {
+  FakeTree tree;
+  tree.write("class/hwmon/hwmon0/name", "coretemp");  // temperatures only
+  tree.write("class/hwmon/hwmon0/temp1_input", "45000");
+  tree.write("class/hwmon/hwmon1/name", "scmi_sensors");
+  tree.write("class/hwmon/hwmon1/power1_input", "2500000");
+  tree.write("class/hwmon/hwmon1/power1_label", "gpu power");
+  tree.write("class/hwmon/hwmon1/power2_input", "1250000");  // no label
+  tree.write("class/hwmon/hwmon1/energy1_input", "7000000");
+  tree.write("class/hwmon/hwmon1/energy1_label", "DDR");
+  ProbeResult result = probe(tree.config());
+
+  ASSERT_EQ(result.reports.size(), 1u);
+  EXPECT_EQ(result.reports[0].backend, "hwmon");
+  EXPECT_EQ(result.reports[0].state, BackendState::active);
+  EXPECT_THAT(result.reports[0].reason, HasSubstr("3 domains"));
+  ASSERT_EQ(result.sensors.size(), 1u);
+  Sensor& sensor = *result.sensors[0];
+  EXPECT_EQ(sensor.backend(), "hwmon");
+
+  const DomainInfo* gpu = find_domain(sensor, "hwmon:scmi_sensors-gpu_power");
+  ASSERT_NE(gpu, nullptr);
+  EXPECT_EQ(gpu->kind, ReadingKind::power);
+  EXPECT_EQ(gpu->component, Component::gpu);
+  EXPECT_THAT(gpu->label, HasSubstr("gpu power"));
+  EXPECT_EQ(gpu->source, (tree.sys() / "class/hwmon/hwmon1/power1_input").string());
+  const DomainInfo* unlabelled = find_domain(sensor, "hwmon:scmi_sensors-power2");
+  ASSERT_NE(unlabelled, nullptr);
+  EXPECT_EQ(unlabelled->component, Component::other);
+  const DomainInfo* ddr = find_domain(sensor, "hwmon:scmi_sensors-DDR");
+  ASSERT_NE(ddr, nullptr);
+  EXPECT_EQ(ddr->kind, ReadingKind::energy_counter);
+  EXPECT_EQ(ddr->component, Component::dram);
+
+  std::vector<Reading> readings(sensor.domains().size());
+  sensor.read(readings);
+  for (const auto& r : readings) EXPECT_EQ(r.status, ReadStatus::ok) << r.error;
+  EXPECT_DOUBLE_EQ(readings[index_of(sensor, gpu->id)].power.watts, 2.5);
+  EXPECT_DOUBLE_EQ(readings[index_of(sensor, unlabelled->id)].power.watts, 1.25);
+  EXPECT_DOUBLE_EQ(readings[index_of(sensor, ddr->id)].counter.joules, 7.0);
+
+  tree.write("class/hwmon/hwmon1/energy1_input", "9500000");
+  sensor.read(readings);
+  EXPECT_DOUBLE_EQ(readings[index_of(sensor, ddr->id)].counter.joules, 9.5);
+}
+
+TEST(Hwmon, JetsonInaRailsFromVoltageTimesCurrentInsideTheInputRail) {
+  FakeTree tree;
+  // Orin: one INA3221, channels 1-3; in4-6 are shunt voltages.
+  const std::string dev = "class/hwmon/hwmon2/";
+  tree.write(dev + "name", "ina3221");
+  const char* labels[] = {"VDD_IN", "VDD_CPU_GPU_CV", "VDD_SOC"};
+  const char* millivolts[] = {"5000", "4990", "4980"};
+  const char* milliamps[] = {"1200", "400", "300"};
+  for (int k = 1; k <= 3; ++k) {
+    const std::string n = std::to_string(k);
+    tree.write(dev + "in" + n + "_label", labels[k - 1]);
+    tree.write(dev + "in" + n + "_input", millivolts[k - 1]);
+    tree.write(dev + "curr" + n + "_input", milliamps[k - 1]);
+    tree.write(dev + "in" + std::to_string(k + 3) + "_input", "12");
+  }
+  ProbeResult result = probe(tree.config());
+  ASSERT_EQ(result.sensors.size(), 1u);
+  Sensor& sensor = *result.sensors[0];
+  ASSERT_EQ(sensor.domains().size(), 3u);
+
+  const DomainInfo* in = find_domain(sensor, "hwmon:ina3221-VDD_IN");
+  ASSERT_NE(in, nullptr);
+  EXPECT_EQ(in->component, Component::system);
+  EXPECT_EQ(in->kind, ReadingKind::power);
+  EXPECT_THAT(in->contains,
+              UnorderedElementsAre("hwmon:ina3221-VDD_CPU_GPU_CV", "hwmon:ina3221-VDD_SOC"));
+  EXPECT_EQ(find_domain(sensor, "hwmon:ina3221-VDD_CPU_GPU_CV")->component, Component::other);
+
+  std::vector<Reading> readings(3);
+  sensor.read(readings);
+  EXPECT_DOUBLE_EQ(readings[index_of(sensor, in->id)].power.watts, 6.0);  // 5 V x 1.2 A
+  EXPECT_DOUBLE_EQ(readings[index_of(sensor, "hwmon:ina3221-VDD_SOC")].power.watts, 4.98 * 0.3);
+}
+
+TEST(Hwmon, AmdEnergySocketsContainCoresWithoutRapl) {
+  FakeTree tree;
+  const std::string dev = "class/hwmon/hwmon3/";
+  tree.write(dev + "name", "amd_energy");
+  tree.write(dev + "energy1_input", "1000000");
+  tree.write(dev + "energy1_label", "Ecore000");
+  tree.write(dev + "energy2_input", "2000000");
+  tree.write(dev + "energy2_label", "Ecore001");
+  tree.write(dev + "energy3_input", "9000000");
+  tree.write(dev + "energy3_label", "Esocket0");
+  ProbeResult result = probe(tree.config());
+  ASSERT_EQ(result.sensors.size(), 1u);
+  const DomainInfo* socket = find_domain(*result.sensors[0], "hwmon:amd_energy-Esocket0");
+  ASSERT_NE(socket, nullptr);
+  EXPECT_EQ(socket->component, Component::cpu_package);
+  EXPECT_THAT(socket->contains,
+              UnorderedElementsAre("hwmon:amd_energy-Ecore000", "hwmon:amd_energy-Ecore001"));
+  EXPECT_EQ(find_domain(*result.sensors[0], "hwmon:amd_energy-Ecore000")->component,
+            Component::cpu_core);
+}
+
+TEST(Hwmon, AmdEnergyIsSkippedWhenRaplAlreadyMeasuresTheCpu) {
+  FakeTree tree;
+  tree.write("class/hwmon/hwmon3/name", "amd_energy");
+  tree.write("class/hwmon/hwmon3/energy1_input", "9000000");
+  tree.write("class/hwmon/hwmon3/energy1_label", "Esocket0");
+  ProbeResult result;
+  result.sensors.push_back(std::make_unique<StubSensor>("cpu:package-0"));
+  sensors::probe_hwmon(tree.config(), result);
+  EXPECT_EQ(result.sensors.size(), 1u);  // only the stub
+  const BackendReport* report = sysfs_testing::find_report(result, "hwmon");
+  ASSERT_NE(report, nullptr);
+  EXPECT_EQ(report->state, BackendState::absent);
+  EXPECT_THAT(report->reason, HasSubstr("RAPL already measures the CPU"));
+}
+
+TEST(Hwmon, AcpiPowerMeterContainsWhatEarlierBackendsFound) {
+  FakeTree tree;
+  // Old drivers keep attributes in the device directory.
+  tree.write("class/hwmon/hwmon0/name", "power_meter");
+  tree.write("class/hwmon/hwmon0/device/power1_average", "312000000");
+  ProbeResult result;
+  result.sensors.push_back(std::make_unique<StubSensor>("cpu:package-0"));
+  sensors::probe_hwmon(tree.config(), result);
+  ASSERT_EQ(result.sensors.size(), 2u);
+  Sensor& sensor = *result.sensors[1];
+  const DomainInfo* meter = find_domain(sensor, "hwmon:power_meter-power1");
+  ASSERT_NE(meter, nullptr);
+  EXPECT_EQ(meter->component, Component::system);
+  EXPECT_THAT(meter->contains, UnorderedElementsAre("cpu:package-0"));
+  std::vector<Reading> readings(1);
+  sensor.read(readings);
+  EXPECT_DOUBLE_EQ(readings[0].power.watts, 312.0);
+}
+
+TEST(Hwmon, NoPowerChannelsIsAbsentNamingWhatWasSeen) {
+  FakeTree tree;
+  tree.write("class/hwmon/hwmon0/name", "coretemp");
+  tree.write("class/hwmon/hwmon0/temp1_input", "45000");
+  tree.write("class/hwmon/hwmon1/name", "nvme");
+  const ProbeResult result = probe(tree.config());
+  ASSERT_EQ(result.reports.size(), 1u);
+  EXPECT_EQ(result.reports[0].state, BackendState::absent);
+  EXPECT_THAT(result.reports[0].reason, HasSubstr("coretemp, nvme"));
+  EXPECT_THAT(result.reports[0].remedy, HasSubstr("amd_energy"));
+  EXPECT_THAT(result.sensors, IsEmpty());
+
+  FakeTree empty;
+  const ProbeResult none = probe(empty.config());
+  EXPECT_EQ(none.reports[0].state, BackendState::absent);
+  EXPECT_THAT(none.reports[0].reason, HasSubstr("class/hwmon"));
+}
+
+TEST(Hwmon, BadFilesNameTheirPath) {
+  FakeTree tree;
+  tree.write("class/hwmon/hwmon0/name", "ina219");
+  tree.write("class/hwmon/hwmon0/power1_input", "1000000");
+  const auto broken = tree.write("class/hwmon/hwmon0/power2_input", "n/a");
+  ProbeResult result = probe(tree.config());
+  ASSERT_EQ(result.sensors.size(), 1u);
+  EXPECT_EQ(result.sensors[0]->domains().size(), 1u);  // the broken one is skipped...
+  EXPECT_THAT(result.reports[0].reason, HasSubstr(broken.string()));  // ...and named
+
+  // A channel that breaks after discovery is unavailable, not an exception.
+  const auto good = tree.write("class/hwmon/hwmon0/power1_input", "oops");
+  std::vector<Reading> readings(1);
+  EXPECT_NO_THROW(result.sensors[0]->read(readings));
+  EXPECT_EQ(readings[0].status, ReadStatus::unavailable);
+  EXPECT_THAT(readings[0].error, HasSubstr(good.string()));
+}
+
+}  // namespace
+}  // namespace joule
