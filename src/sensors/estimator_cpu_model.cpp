@@ -1,0 +1,304 @@
+// CPU model string -> per-vCPU min/max watts, from the embedded tables
+// cpu_power_per_vcpu.csv (by microarchitecture) and cpu_power.csv (TDP).
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <regex>
+#include <unordered_map>
+#include <vector>
+
+#include "refdata/csv.hpp"
+#include "sensors/estimator.hpp"
+
+namespace joule::sensors::estimator {
+
+namespace {
+
+using refdata::ReferenceTable;
+
+constexpr double kPerVcpuUncertainty = 0.30;  // CCF's own spread between providers and datasets
+constexpr double kTdpUncertainty = 0.40;      // TDP is a thermal limit, not a measurement
+constexpr double kDefaultUncertainty = 0.50;  // nothing known about this CPU
+
+const ReferenceTable& per_vcpu_table() {
+  return ReferenceTable::embedded("cpu_power_per_vcpu.csv");
+}
+const ReferenceTable& tdp_table() {
+  return ReferenceTable::embedded("cpu_power.csv");
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+void erase_all(std::string& s, std::string_view what) {
+  for (auto at = s.find(what); at != std::string::npos; at = s.find(what, at)) {
+    s.replace(at, what.size(), " ");
+  }
+}
+
+// cpu_power.csv rows by normalised model key; the first row with a TDP wins.
+const std::unordered_map<std::string, std::size_t>& tdp_index() {
+  static const auto index = [] {
+    std::unordered_map<std::string, std::size_t> map;
+    const auto& table = tdp_table();
+    for (std::size_t row = 0; row < table.size(); ++row) {
+      if (!table.number(row, "tdp_w")) continue;
+      map.emplace(normalise_cpu_model(table.text(row, "model")), row);
+    }
+    return map;
+  }();
+  return index;
+}
+
+std::optional<std::size_t> tdp_row(std::string_view model_name) {
+  if (model_name.empty()) return std::nullopt;
+  const auto& index = tdp_index();
+  auto found = index.find(normalise_cpu_model(model_name));
+  if (found == index.end()) return std::nullopt;
+  return found->second;
+}
+
+// cpu_power.csv code names (Boavizta's) -> cpu_power_per_vcpu.csv
+// architectures. Only server parts and the plain names CCF itself measured;
+// client variants (-U, -H, -Y, Alder Lake, ...) go to the TDP model, because
+// CCF's per-vCPU figures are whole-server SPECpower watts per thread.
+std::optional<std::string> architecture_for_codename(std::string_view codename) {
+  static const std::unordered_map<std::string_view, std::string_view> map = {
+      {"Sandy Bridge", "Sandy Bridge"},
+      {"Ivy Bridge", "Ivy Bridge"},
+      {"Haswell", "Haswell"},
+      {"Broadwell", "Broadwell"},
+      {"Skylake", "Skylake"},
+      {"Skylake-SP", "Skylake"},
+      {"Skylake-X", "Skylake"},
+      {"Skylake-W", "Skylake"},
+      {"Cascade Lake", "Cascade Lake"},
+      {"Cascade Lake-SP", "Cascade Lake"},
+      {"Cascade Lake-AP", "Cascade Lake"},
+      {"Cascade Lake-X", "Cascade Lake"},
+      {"Coffee Lake", "Coffee Lake"},
+      {"Ice Lake", "Ice Lake"},
+      {"Ice Lake-SP", "Ice Lake"},
+      {"Ice Lake-W", "Ice Lake"},
+      {"Sapphire Rapids", "Sapphire Rapids"},
+      {"Sapphire Rapids HBM", "Sapphire Rapids"},
+      {"Emerald Rapids", "Emerald Rapids"},
+      {"Granite Rapids", "Granite Rapids"},
+      {"Naples", "EPYC 1st Gen"},
+      {"Rome", "EPYC 2nd Gen"},
+      {"Milan", "EPYC 3rd Gen"},
+      {"Milan-X", "EPYC 3rd Gen"},
+      {"Genoa", "EPYC 4th Gen"},
+      {"Genoa-X", "EPYC 4th Gen"},
+      {"Bergamo", "EPYC 4th Gen"},
+      {"Graviton2", "Graviton2"},
+      {"Graviton3", "Graviton3"},
+      {"Graviton3E", "Graviton3E"},
+      {"Graviton4", "Graviton4"},
+      // Turin (EPYC 5th Gen) is left out on purpose: its only row (AWS,
+      // 2026) is flagged as an outlier from few SPEC results in data/README.
+  };
+  auto found = map.find(codename);
+  if (found == map.end()) return std::nullopt;
+  return std::string(found->second);
+}
+
+// Model-number rules for parts the table lacks (cloud-custom SKUs):
+// Xeon Scalable "<tier> NXYY": X = generation; EPYC "7XYZ"/"9XYZ": Z = generation.
+std::optional<std::string> architecture_from_model_number(const std::string& key) {
+  static const std::regex xeon(R"(xeon (platinum|gold|silver|bronze) \d(\d)\d\d([a-z]*))");
+  static const std::regex epyc(R"(epyc ([789])\w\w(\d)\w*)");
+  std::smatch m;
+  if (std::regex_search(key, m, xeon)) {
+    // H/HL suffixes of the 3rd generation are Cooper Lake, which CCF lacks.
+    if (m[3].str().starts_with("h")) return std::nullopt;
+    switch (m[2].str()[0]) {
+      case '1':
+        return "Skylake";
+      case '2':
+        return "Cascade Lake";
+      case '3':
+        return "Ice Lake";
+      case '4':
+        return "Sapphire Rapids";
+      case '5':
+        return "Emerald Rapids";
+      default:
+        return std::nullopt;
+    }
+  }
+  if (std::regex_search(key, m, epyc)) {
+    const char series = m[1].str()[0];
+    const char generation = m[2].str()[0];
+    if (series == '7' && generation == '1') return "EPYC 1st Gen";
+    if (series == '7' && generation == '2') return "EPYC 2nd Gen";
+    if (series == '7' && generation == '3') return "EPYC 3rd Gen";
+    if ((series == '9' || series == '8') && generation == '4') return "EPYC 4th Gen";
+  }
+  return std::nullopt;
+}
+
+// The table spells some architectures with a vendor prefix in one dataset
+// ("AMD EPYC 2nd Gen", "AWS Graviton2") and without in the other.
+std::string canonical_architecture(std::string_view name) {
+  for (std::string_view prefix : {"AMD ", "AWS "}) {
+    if (name.starts_with(prefix)) name.remove_prefix(prefix.size());
+  }
+  return std::string(name);
+}
+
+// The per-vCPU row for an architecture, in a fixed preference order: the CCF
+// app values first (what deployed CCF reports, so numbers compare), then the
+// 2026 regeneration for architectures the app lacks; AWS, then GCP, Azure.
+std::optional<std::size_t> per_vcpu_row(std::string_view architecture) {
+  const auto& table = per_vcpu_table();
+  for (std::string_view dataset : {"CCF-app", "ccf-coefficients-2026"}) {
+    for (std::string_view provider : {"aws", "gcp", "azure"}) {
+      for (std::size_t row = 0; row < table.size(); ++row) {
+        if (table.text(row, "dataset") == dataset && table.text(row, "provider") == provider &&
+            table.text(row, "kind") == "cpu" &&
+            canonical_architecture(table.text(row, "architecture")) == architecture) {
+          return row;
+        }
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+std::size_t default_row() {
+  const auto& table = per_vcpu_table();
+  for (std::size_t row = 0; row < table.size(); ++row) {
+    if (table.text(row, "dataset") == "CCF-app" && table.text(row, "provider") == "aws" &&
+        table.text(row, "architecture").starts_with("UNKNOWN")) {
+      return row;
+    }
+  }
+  throw refdata::DataError(table.origin(), 0, 0,
+                           "expected a CCF-app aws 'UNKNOWN' CPU row (the generic default)");
+}
+
+std::string display_name(std::string_view model_name) {
+  return model_name.empty() ? std::string("unknown CPU (no 'model name' in cpuinfo)")
+                            : fmt::format("'{}'", model_name);
+}
+
+}  // namespace
+
+std::string_view to_string(CoefficientSource source) {
+  switch (source) {
+    case CoefficientSource::per_vcpu_table:
+      return "per-vcpu-table";
+    case CoefficientSource::tdp_table:
+      return "tdp-table";
+    case CoefficientSource::generic_default:
+      return "generic-default";
+  }
+  return "generic-default";
+}
+
+std::string normalise_cpu_model(std::string_view model_name) {
+  std::string s(model_name);
+  if (auto at = s.find('@'); at != std::string::npos) s.erase(at);  // "@ 2.90GHz"
+  for (std::string_view mark : {"\u00ae", "\u2122"}) erase_all(s, mark);
+  s = lower(s);
+  for (std::string_view mark : {"(r)", "(tm)", "(c)"}) erase_all(s, mark);
+  // "with Radeon Graphics" / "w/ Radeon 780M Graphics" name the iGPU, not the CPU.
+  for (std::string_view tail : {" with ", " w/ "}) {
+    if (auto at = s.find(tail); at != std::string::npos) s.erase(at);
+  }
+  static const std::regex dropped_word(R"(^(intel|amd|processor|cpu|[0-9a-z]+-core|[0-9.]+ghz)$)");
+  static const std::regex ordinal(R"(^[0-9]+(st|nd|rd|th)$)");
+  std::vector<std::string> words;
+  std::size_t pos = 0;
+  while (pos < s.size()) {
+    while (pos < s.size() && std::isspace(static_cast<unsigned char>(s[pos]))) ++pos;
+    auto start = pos;
+    while (pos < s.size() && !std::isspace(static_cast<unsigned char>(s[pos]))) ++pos;
+    if (start == pos) break;
+    words.push_back(s.substr(start, pos - start));
+  }
+  std::string out;
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    // "12th Gen Intel Core i7-12700K": Intel's /proc/cpuinfo prefix, which
+    // the table's names lack. Dropped on both sides, so keys still agree.
+    if (i + 1 < words.size() && words[i + 1] == "gen" && std::regex_match(words[i], ordinal)) {
+      ++i;
+      continue;
+    }
+    if (std::regex_match(words[i], dropped_word)) continue;
+    if (!out.empty()) out += ' ';
+    out += words[i];
+  }
+  return out;
+}
+
+std::optional<std::string> microarchitecture_for(std::string_view model_name) {
+  if (auto row = tdp_row(model_name)) {
+    if (auto arch = architecture_for_codename(tdp_table().text(*row, "codename"))) return arch;
+  }
+  return architecture_from_model_number(normalise_cpu_model(model_name));
+}
+
+CpuCoefficients lookup_cpu_coefficients(const CpuInfo& cpuinfo) {
+  const auto& model = cpuinfo.model_name;
+  CpuCoefficients c;
+  if (auto arch = microarchitecture_for(model)) {
+    if (auto row = per_vcpu_row(*arch)) {
+      const auto& table = per_vcpu_table();
+      c.min_per_vcpu = {table.number(*row, "min_watts").value_or(0)};
+      c.max_per_vcpu = {table.number(*row, "max_watts").value_or(0)};
+      c.source = CoefficientSource::per_vcpu_table;
+      c.relative_uncertainty = kPerVcpuUncertainty;
+      c.microarchitecture = *arch;
+      c.description = fmt::format(
+          "{} -> {}, CCF {}-{} W/vCPU ({} {}, cpu_power_per_vcpu.csv line {})", display_name(model),
+          *arch, c.min_per_vcpu.watts, c.max_per_vcpu.watts, table.text(*row, "dataset"),
+          table.text(*row, "provider"), table.line_of(*row));
+      return c;
+    }
+  }
+  if (auto row = tdp_row(model)) {
+    const auto& table = tdp_table();
+    const double tdp_w = *table.number(*row, "tdp_w");
+    // Threads per socket: the table's, else what this machine shows per
+    // socket (exact on bare metal; in a VM it overstates watts per vCPU).
+    auto threads = table.number(*row, "threads");
+    std::string threads_from = "cpu_power.csv threads";
+    if (!threads || *threads <= 0) {
+      threads = std::max(1.0, static_cast<double>(cpuinfo.logical_cpus) / cpuinfo.sockets);
+      threads_from = "threads per socket in cpuinfo";
+    }
+    c.max_per_vcpu = {tdp_w / *threads};
+    c.min_per_vcpu = {kTdpIdleFraction * c.max_per_vcpu.watts};
+    c.source = CoefficientSource::tdp_table;
+    c.relative_uncertainty = kTdpUncertainty;
+    c.microarchitecture = std::string(table.text(*row, "codename"));
+    c.description = fmt::format(
+        "{} -> TDP {} W / {} threads ({}) = {:.3g}-{:.3g} W/vCPU, idle {:.0f}% of TDP "
+        "(cpu_power.csv line {})",
+        display_name(model), tdp_w, *threads, threads_from, c.min_per_vcpu.watts,
+        c.max_per_vcpu.watts, kTdpIdleFraction * 100, table.line_of(*row));
+    return c;
+  }
+  const auto& table = per_vcpu_table();
+  const auto row = default_row();
+  c.min_per_vcpu = {table.number(row, "min_watts").value_or(0)};
+  c.max_per_vcpu = {table.number(row, "max_watts").value_or(0)};
+  c.source = CoefficientSource::generic_default;
+  c.relative_uncertainty = kDefaultUncertainty;
+  c.description = fmt::format(
+      "{} not in cpu_power.csv -> generic default {}-{} W/vCPU ({}, cpu_power_per_vcpu.csv line "
+      "{})",
+      display_name(model), c.min_per_vcpu.watts, c.max_per_vcpu.watts,
+      table.text(row, "architecture"), table.line_of(row));
+  return c;
+}
+
+}  // namespace joule::sensors::estimator
