@@ -173,12 +173,18 @@ std::optional<DomainInfo> describe_gpu(const nvml::Library& library, unsigned in
     domain.resolution = kCounterResolutionJoules;
     domain.relative_uncertainty = kCounterRelativeUncertainty;
     note = fmt::format("{} {}: energy counter", id, name);
-  } else if (code == nvml::kErrorNotSupported || code == nvml::kErrorFunctionNotFound) {
+  } else {
+    // NOT_SUPPORTED (before Volta, some vGPUs) is the usual case, but any
+    // counter error (NO_PERMISSION in some containers) is worth a power try:
+    // an integrated power reading beats no reading.
+    const std::string counter_error = code == nvml::kErrorFunctionNotFound
+                                          ? std::string("not in this driver")
+                                          : library.error_string(code);
     unsigned int power_mw = 0;
     code = library.power_usage_mw(gpu.device, power_mw);
     if (code != nvml::kSuccess) {
       permission_denied |= code == nvml::kErrorNoPermission;
-      note = fmt::format("{} {} skipped: no energy counter, and power: {}", id, name,
+      note = fmt::format("{} {} skipped: energy counter: {}; power: {}", id, name, counter_error,
                          library.error_string(code));
       return std::nullopt;
     }
@@ -186,11 +192,8 @@ std::optional<DomainInfo> describe_gpu(const nvml::Library& library, unsigned in
     domain.kind = ReadingKind::power;
     domain.resolution = kPowerResolutionWatts;
     domain.relative_uncertainty = kPowerRelativeUncertainty;
-    note = fmt::format("{} {}: power only (no energy counter), integrated", id, name);
-  } else {
-    permission_denied |= code == nvml::kErrorNoPermission;
-    note = fmt::format("{} {} skipped: energy counter: {}", id, name, library.error_string(code));
-    return std::nullopt;
+    note =
+        fmt::format("{} {}: power only (energy counter: {}), integrated", id, name, counter_error);
   }
   // The power limit bounds what the board can draw; say it so a reader can
   // judge the sampling interval (the meter's wrap check needs no more: no wrap).

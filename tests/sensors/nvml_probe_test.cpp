@@ -60,8 +60,21 @@ TEST(NvmlProbe, EveryGpuBecomesADomain) {
   // The report says which reading each GPU uses, and its power limit (the
   // enforced limit, or the management limit where that is not supported).
   EXPECT_THAT(result.reports[0].reason, HasSubstr("gpu:0 Fake H100: energy counter, limit 700 W"));
-  EXPECT_THAT(result.reports[0].reason, HasSubstr("gpu:1 Fake T4: power only"));
-  EXPECT_THAT(result.reports[0].reason, HasSubstr("limit 70 W"));
+  EXPECT_THAT(result.reports[0].reason,
+              HasSubstr("gpu:1 Fake T4: power only (energy counter: Not Supported), integrated, "
+                        "limit 70 W"));
+}
+
+TEST(NvmlProbe, EveryGpuWithoutCounterFallsBackToPower) {
+  testing::FakeNvml fake;
+  fake.set_energy_supported(0, false);
+  const ProbeResult result = probe(fake.config());
+
+  ASSERT_EQ(result.sensors.size(), 1u);
+  for (const DomainInfo& domain : result.sensors[0]->domains()) {
+    EXPECT_EQ(domain.kind, ReadingKind::power) << domain.id;
+    EXPECT_DOUBLE_EQ(domain.relative_uncertainty, 0.10) << domain.id;
+  }
 }
 
 TEST(NvmlProbe, FoundThroughDiscoveryAndTheEnvironment) {
