@@ -7,4 +7,4 @@ bash scripts/install-deps.sh
 cmake --preset default
 cmake --build --preset default --target joule
 ./build/joule sensors
-./build/joule measure --seconds 3
+./build/joule demo --seconds 3

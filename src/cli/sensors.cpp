@@ -1,0 +1,133 @@
+// `joule sensors`: every energy domain this machine exposes, with provenance,
+// unit, wrap range, uncertainty and source, and one line per backend that is
+// absent or refused saying why and how to enable it.
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "cli/command.hpp"
+#include "cli/format.hpp"
+#include "joule/meter.hpp"
+
+namespace joule::cli {
+namespace {
+
+struct SensorsOptions {
+  bool json = false;
+  double sample_seconds = 0.5;
+};
+
+std::string unit_of(const DomainInfo& d) {
+  return d.kind == ReadingKind::energy_counter ? "J (counter)" : "W (power)";
+}
+
+nlohmann::json domain_json(const DomainInfo& d, const DomainEnergy* sampled) {
+  nlohmann::json j = {
+      {"id", d.id},
+      {"label", d.label},
+      {"component", to_string(d.component)},
+      {"kind", to_string(d.kind)},
+      {"provenance", to_string(d.provenance)},
+      {"resolution", d.resolution},
+      {"relative_uncertainty", d.relative_uncertainty},
+      {"source", d.source},
+      {"contains", d.contains},
+  };
+  j["wrap_range_j"] = d.wrap_range ? nlohmann::json(d.wrap_range->joules) : nlohmann::json();
+  if (sampled) {
+    j["sampled_power_w"] = sampled->mean_power.watts;
+    j["in_total"] = sampled->in_total;
+  }
+  return j;
+}
+
+void print_text(const Meter& meter, const Measurement* sample, double sample_seconds) {
+  const auto& domains = meter.domains();
+  std::size_t active = 0;
+  for (const auto& r : meter.backend_reports()) active += r.state == BackendState::active;
+  fmt::print("{} energy domain{} from {} backend{}\n\n", domains.size(),
+             domains.size() == 1 ? "" : "s", active, active == 1 ? "" : "s");
+  if (!domains.empty()) {
+    fmt::print("{:<18} {:<12} {:<11} {:<12} {:>7} {:>12} {:>10}  {}\n", "DOMAIN", "COMPONENT",
+               "PROVENANCE", "UNIT", "±UNCERT", "WRAP RANGE",
+               sample ? fmt::format("W ({}s)", sample_seconds) : "", "SOURCE");
+    for (std::size_t i = 0; i < domains.size(); ++i) {
+      const auto& d = domains[i];
+      std::string power;
+      if (sample) {
+        const auto& s = sample->domains[i];
+        power = fmt::format("{:.2f}{}", s.mean_power.watts, s.in_total ? "" : "*");
+      }
+      fmt::print("{:<18} {:<12} {:<11} {:<12} {:>6.0f}% {:>12} {:>10}  {}\n", d.id,
+                 to_string(d.component), to_string(d.provenance), unit_of(d),
+                 d.relative_uncertainty * 100,
+                 d.wrap_range ? format_energy(*d.wrap_range) : std::string("-"), power, d.source);
+      if (d.label != d.id) fmt::print("{:<18} {}\n", "", d.label);
+    }
+    if (sample) {
+      fmt::print(
+          "\n* inside another domain listed here (e.g. core inside package): not added to "
+          "totals\n");
+      fmt::print("total over disjoint domains: {:.2f} W, {}, ±{:.0f}%\n", sample->mean_power.watts,
+                 to_string(sample->total_provenance), sample->total_relative_uncertainty * 100);
+    }
+  }
+  fmt::print("\nBACKENDS\n");
+  for (const auto& r : meter.backend_reports()) {
+    fmt::print("  {:<14} {:<9} {}\n", r.backend, to_string(r.state), r.reason);
+    if (!r.remedy.empty() && r.state != BackendState::active) {
+      fmt::print("  {:<14} {:<9} to enable: {}\n", "", "", r.remedy);
+    }
+  }
+  for (const auto& w : meter.warnings()) fmt::print("\nwarning: {}\n", w);
+}
+
+void run_sensors(const SensorsOptions& options) {
+  auto meter = Meter::discover(SensorConfig::from_environment(), {.start_sampler = false});
+  std::optional<Measurement> sample;
+  if (options.sample_seconds > 0 && !meter->domains().empty()) {
+    auto start = meter->start();
+    std::this_thread::sleep_for(std::chrono::duration<double>(options.sample_seconds));
+    sample = meter->stop(start);
+  }
+  if (options.json) {
+    nlohmann::json out;
+    out["domains"] = nlohmann::json::array();
+    for (std::size_t i = 0; i < meter->domains().size(); ++i) {
+      out["domains"].push_back(
+          domain_json(meter->domains()[i], sample ? &sample->domains[i] : nullptr));
+    }
+    out["backends"] = nlohmann::json::array();
+    for (const auto& r : meter->backend_reports()) {
+      out["backends"].push_back({{"backend", r.backend},
+                                 {"state", to_string(r.state)},
+                                 {"reason", r.reason},
+                                 {"remedy", r.remedy}});
+    }
+    out["warnings"] = meter->warnings();
+    if (sample) {
+      out["sample"] = {{"duration_s", sample->duration.seconds},
+                       {"total_power_w", sample->mean_power.watts},
+                       {"provenance", to_string(sample->total_provenance)},
+                       {"relative_uncertainty", sample->total_relative_uncertainty}};
+    }
+    fmt::print("{}\n", out.dump(2));
+    return;
+  }
+  print_text(*meter, sample ? &*sample : nullptr, options.sample_seconds);
+}
+
+const CommandRegistrar registrar("sensors", [](CLI::App& app) {
+  auto options = std::make_shared<SensorsOptions>();
+  auto* cmd = app.add_subcommand("sensors", "List the energy sensors this machine exposes");
+  cmd->add_flag("--json", options->json, "Print the same as JSON");
+  cmd->add_option("--sample", options->sample_seconds,
+                  "Seconds to sample each domain's power for (0: don't sample)")
+      ->check(CLI::Range(0.0, 60.0))
+      ->capture_default_str();
+  cmd->callback([options] { run_sensors(*options); });
+});
+
+}  // namespace
+}  // namespace joule::cli
