@@ -1,0 +1,166 @@
+#include "meter/attribution.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+
+#include <algorithm>
+#include <charconv>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "sensors/estimator.hpp"
+#include "sensors/nvml_library.hpp"
+
+namespace joule::meter {
+
+std::optional<Seconds> read_machine_busy_cpu(const std::filesystem::path& proc_root) {
+  // Plain read(2): /proc/stat is read about once a second for the whole run,
+  // and an ifstream costs more than the parse.
+  const std::string path = (proc_root / "stat").string();
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  std::string text;
+  char buffer[8192];
+  ssize_t n = 0;
+  while ((n = ::read(fd, buffer, sizeof buffer)) > 0)
+    text.append(buffer, static_cast<std::size_t>(n));
+  ::close(fd);
+  try {
+    auto stat = sensors::estimator::parse_proc_stat(text, path);
+    return Seconds{sensors::estimator::jiffies_to_seconds(stat.total.busy_jiffies)};
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+double cpu_time_share(Seconds command_cpu, Seconds machine_busy) {
+  if (machine_busy.seconds <= 0 || command_cpu.seconds <= 0) return 0.0;
+  // Both clocks tick in USER_HZ, but /proc/stat and /proc/PID/stat are read a
+  // moment apart, so the ratio can poke above 1 by a tick.
+  return std::clamp(command_cpu.seconds / machine_busy.seconds, 0.0, 1.0);
+}
+
+ShareKind share_kind(Component component) {
+  return component == Component::gpu ? ShareKind::gpu : ShareKind::cpu_time;
+}
+
+namespace {
+
+// "gpu:3" -> 3, as the NVML sensor names its domains.
+std::optional<unsigned> gpu_index(const std::string& id) {
+  if (!id.starts_with("gpu:")) return std::nullopt;
+  unsigned index = 0;
+  auto [ptr, ec] = std::from_chars(id.data() + 4, id.data() + id.size(), index);
+  if (ec != std::errc() || ptr != id.data() + id.size()) return std::nullopt;
+  return index;
+}
+
+class NvmlGpuShare : public GpuShareSource {
+ public:
+  explicit NvmlGpuShare(std::shared_ptr<sensors::nvml::Library> library)
+      : library_(std::move(library)) {}
+
+  GpuShare share(const DomainInfo& domain, std::span<const pid_t> command_pids) override {
+    auto index = gpu_index(domain.id);
+    sensors::nvml::Device device = nullptr;
+    if (!index || library_->device_handle(*index, device) != sensors::nvml::kSuccess) {
+      return {1.0, "whole GPU (not an NVML device)"};
+    }
+    std::set<pid_t> ours(command_pids.begin(), command_pids.end());
+    std::vector<sensors::nvml::ProcessInfo> processes;
+    if (library_->compute_processes(device, processes) != sensors::nvml::kSuccess) {
+      return {1.0, "whole GPU (NVML lists no processes here)"};
+    }
+    bool others = std::any_of(processes.begin(), processes.end(), [&](const auto& p) {
+      // A pid we cannot see is in another pid namespace (NVML inside a
+      // container reports host pids): not evidence of another user.
+      auto pid = static_cast<pid_t>(p.pid);
+      return !ours.count(pid) && (::kill(pid, 0) == 0 || errno == EPERM);
+    });
+    if (!others) return {1.0, "whole GPU (only the command's processes use it)"};
+
+    // Shared GPU: the command's part of the SM utilization the driver
+    // sampled since the last call.
+    std::vector<sensors::nvml::ProcessUtilizationSample> samples;
+    unsigned long long& last = last_seen_us_[*index];
+    if (library_->process_utilization(device, last, samples) == sensors::nvml::kSuccess &&
+        !samples.empty()) {
+      double total = 0, mine = 0;
+      for (const auto& s : samples) {
+        last = std::max(last, s.time_stamp_us);
+        total += s.sm_util;
+        if (ours.count(static_cast<pid_t>(s.pid))) mine += s.sm_util;
+      }
+      if (total > 0) return {mine / total, "per-process SM utilization (NVML)"};
+    }
+    // Shared but no utilization samples: split by process count, and say so.
+    double mine = 0;
+    for (const auto& p : processes) mine += ours.count(static_cast<pid_t>(p.pid)) ? 1 : 0;
+    return {processes.empty() ? 1.0 : mine / static_cast<double>(processes.size()),
+            "share of GPU processes (NVML gave no utilization samples)"};
+  }
+
+ private:
+  std::shared_ptr<sensors::nvml::Library> library_;
+  std::map<unsigned, unsigned long long> last_seen_us_;
+};
+
+}  // namespace
+
+std::unique_ptr<GpuShareSource> make_gpu_share_source(const std::string& nvml_library) {
+  auto opened = sensors::nvml::Library::open(nvml_library);
+  if (!opened.library) {
+    return std::make_unique<WholeGpuShare>("no per-process data: NVML not available");
+  }
+  return std::make_unique<NvmlGpuShare>(std::move(opened.library));
+}
+
+AttributionAccumulator::AttributionAccumulator(std::vector<DomainInfo> domains)
+    : domains_(std::move(domains)),
+      in_total_(domains_.size(), false),
+      machine_(domains_.size()),
+      attributed_(domains_.size()) {}
+
+void AttributionAccumulator::add(const Measurement& interval, double cpu_share,
+                                 std::span<const GpuShare> gpu_shares) {
+  for (std::size_t i = 0; i < domains_.size() && i < interval.domains.size(); ++i) {
+    const DomainEnergy& d = interval.domains[i];
+    in_total_[i] = d.in_total;
+    machine_[i] += d.energy;
+    if (share_kind(domains_[i].component) == ShareKind::gpu && i < gpu_shares.size()) {
+      attributed_[i] += d.energy * std::clamp(gpu_shares[i].fraction, 0.0, 1.0);
+      note(fmt::format("{}: {}", domains_[i].id, gpu_shares[i].method));
+    } else {
+      attributed_[i] += d.energy * cpu_share;
+    }
+  }
+}
+
+Joules AttributionAccumulator::machine_total() const {
+  Joules total;
+  for (std::size_t i = 0; i < machine_.size(); ++i) {
+    if (in_total_[i]) total += machine_[i];
+  }
+  return total;
+}
+
+Joules AttributionAccumulator::attributed_total() const {
+  Joules total;
+  for (std::size_t i = 0; i < attributed_.size(); ++i) {
+    if (in_total_[i]) total += attributed_[i];
+  }
+  return total;
+}
+
+void AttributionAccumulator::note(const std::string& method) {
+  if (std::find(methods_.begin(), methods_.end(), method) == methods_.end()) {
+    methods_.push_back(method);
+  }
+}
+
+}  // namespace joule::meter

@@ -1,0 +1,200 @@
+#include "meter/control_channel.hpp"
+
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+namespace joule::meter {
+namespace {
+
+constexpr int kSendTimeoutSeconds = 5;
+
+std::string_view trim(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r' ||
+                           text.back() == '\n')) {
+    text.remove_suffix(1);
+  }
+  return text;
+}
+
+sockaddr_un socket_address(const std::filesystem::path& path) {
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  const std::string text = path.string();
+  if (text.size() >= sizeof address.sun_path) {
+    throw std::runtime_error(fmt::format("control socket path too long ({} bytes, at most {}): {}",
+                                         text.size(), sizeof address.sun_path - 1, text));
+  }
+  std::memcpy(address.sun_path, text.c_str(), text.size() + 1);
+  return address;
+}
+
+}  // namespace
+
+ParsedControlLine parse_control_line(std::string_view raw) {
+  ParsedControlLine result;
+  std::string_view line = trim(raw);
+  std::size_t space = line.find_first_of(" \t");
+  std::string_view verb = line.substr(0, space);
+  std::string_view rest = space == std::string_view::npos ? "" : trim(line.substr(space));
+  if (verb == "phase") {
+    if (rest.empty()) {
+      result.error = "'phase' needs a name";
+      return result;
+    }
+    result.message = ControlMessage{ControlMessage::Kind::phase, std::string(rest), 0, ""};
+  } else if (verb == "end-phase") {
+    result.message = ControlMessage{ControlMessage::Kind::end_phase, "", 0, ""};
+  } else if (verb == "units") {
+    std::size_t split = rest.find_first_of(" \t");
+    std::string_view number = rest.substr(0, split);
+    std::string_view unit = split == std::string_view::npos ? "" : trim(rest.substr(split));
+    double count = 0;
+    auto [ptr, ec] = std::from_chars(number.data(), number.data() + number.size(), count);
+    if (number.empty() || ec != std::errc() || ptr != number.data() + number.size() ||
+        !std::isfinite(count) || count < 0) {
+      result.error = fmt::format("'units' needs a non-negative number, got '{}'", number);
+      return result;
+    }
+    result.message = ControlMessage{ControlMessage::Kind::units, "", count, std::string(unit)};
+  } else {
+    result.error = fmt::format("unknown control message '{}'", line);
+  }
+  return result;
+}
+
+std::string format_control_message(const ControlMessage& message) {
+  switch (message.kind) {
+    case ControlMessage::Kind::phase:
+      return fmt::format("phase {}\n", message.name);
+    case ControlMessage::Kind::end_phase:
+      return "end-phase\n";
+    case ControlMessage::Kind::units:
+      return message.unit.empty() ? fmt::format("units {}\n", message.count)
+                                  : fmt::format("units {} {}\n", message.count, message.unit);
+  }
+  return {};
+}
+
+std::unique_ptr<ControlServer> ControlServer::create(const std::filesystem::path& directory) {
+  std::filesystem::path base = directory;
+  if (base.empty()) {
+    const char* runtime = std::getenv("XDG_RUNTIME_DIR");
+    base = runtime && *runtime ? runtime : "/tmp";
+  }
+  // A private directory rather than a bare socket in /tmp: other users can
+  // neither connect nor race us for the name.
+  std::string templ = (base / "joule-XXXXXX").string();
+  if (::mkdtemp(templ.data()) == nullptr) {
+    if (directory.empty() && base != "/tmp") return create("/tmp");
+    throw std::runtime_error(
+        fmt::format("cannot create a directory in {}: {}", base.string(), std::strerror(errno)));
+  }
+  std::filesystem::path dir = templ;
+  std::filesystem::path path = dir / "control";
+  sockaddr_un address{};
+  try {
+    address = socket_address(path);
+  } catch (...) {
+    ::rmdir(dir.c_str());
+    if (directory.empty() && base != "/tmp") return create("/tmp");
+    throw;
+  }
+  int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+    int error = errno;
+    if (fd >= 0) ::close(fd);
+    ::rmdir(dir.c_str());
+    throw std::runtime_error(
+        fmt::format("cannot bind control socket {}: {}", path.string(), std::strerror(error)));
+  }
+  return std::unique_ptr<ControlServer>(new ControlServer(fd, dir, path));
+}
+
+ControlServer::~ControlServer() {
+  ::close(fd_);
+  ::unlink(path_.c_str());
+  ::rmdir(directory_.c_str());
+}
+
+std::vector<ControlEvent> ControlServer::drain(std::vector<std::string>& errors) {
+  std::vector<ControlEvent> events;
+  std::string buffer(kMaxControlDatagram + 1, '\0');
+  for (;;) {
+    ssize_t n = ::recv(fd_, buffer.data(), buffer.size(), MSG_TRUNC);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      break;  // EAGAIN: nothing more waiting
+    }
+    const MonotonicTime received = MonotonicClock::now();
+    std::size_t size = static_cast<std::size_t>(n);
+    if (size > buffer.size()) {
+      errors.push_back(fmt::format("control message of {} bytes cut to {}", size, buffer.size()));
+      size = buffer.size();
+    }
+    std::string_view text(buffer.data(), size);
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+      std::size_t end = text.find('\n', pos);
+      if (end == std::string_view::npos) end = text.size();
+      std::string_view line = text.substr(pos, end - pos);
+      pos = end + 1;
+      if (trim(line).empty()) continue;
+      auto parsed = parse_control_line(line);
+      if (parsed.message) {
+        events.push_back({std::move(*parsed.message), received});
+      } else {
+        errors.push_back(parsed.error);
+      }
+    }
+  }
+  return events;
+}
+
+void send_control(const std::filesystem::path& socket_path, std::string_view text) {
+  sockaddr_un address = socket_address(socket_path);
+  int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw std::runtime_error(fmt::format("socket: {}", std::strerror(errno)));
+  // The sender blocks while joule's queue is full; bound that, so a stopped
+  // joule cannot hang a training loop that marks phases.
+  timeval timeout{kSendTimeoutSeconds, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
+  ssize_t n = 0;
+  do {
+    n = ::sendto(fd, text.data(), text.size(), 0, reinterpret_cast<sockaddr*>(&address),
+                 sizeof address);
+  } while (n < 0 && errno == EINTR);
+  int error = errno;
+  ::close(fd);
+  if (n < 0) {
+    if (error == ECONNREFUSED || error == ENOENT) {
+      throw std::runtime_error(
+          fmt::format("no joule run is listening on {} (it has ended?)", socket_path.string()));
+    }
+    if (error == EAGAIN || error == EWOULDBLOCK) {
+      throw std::runtime_error(fmt::format("joule run did not read {} within {} s",
+                                           socket_path.string(), kSendTimeoutSeconds));
+    }
+    throw std::runtime_error(
+        fmt::format("cannot send to {}: {}", socket_path.string(), std::strerror(error)));
+  }
+}
+
+std::optional<std::filesystem::path> control_socket_from_environment() {
+  const char* value = std::getenv(kControlEnvironmentVariable);
+  if (!value || !*value) return std::nullopt;
+  return std::filesystem::path(value);
+}
+
+}  // namespace joule::meter

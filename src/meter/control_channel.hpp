@@ -1,0 +1,92 @@
+#pragma once
+// The control channel between `joule run` and the command it measures: the
+// command (a shell script through `joule mark` / `joule units`, or the
+// language bindings) marks phases and counts functional units.
+//
+// Transport: a Unix datagram socket in a private (0700) directory under
+// $XDG_RUNTIME_DIR, else /tmp; its path is given to the command in
+// JOULE_CONTROL. Datagrams keep message boundaries, need no connection, and
+// queue in one kernel buffer, so messages from any number of processes are
+// read in the order they were sent. Any language can speak it in two lines:
+//   s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+//   s.sendto(b"phase epoch 3\n", os.environ["JOULE_CONTROL"])
+//
+// Protocol: UTF-8 text, one message per line, several lines per datagram allowed.
+//   phase <name>          a new phase begins (and the current one ends)
+//   end-phase             the current phase ends
+//   units <n> [unit]      n more functional units (n >= 0, may be fractional);
+//                         unit defaults to the run's --unit
+// joule stamps each message with the monotonic time it reads it.
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "joule/units.hpp"
+
+namespace joule::meter {
+
+inline constexpr const char* kControlEnvironmentVariable = "JOULE_CONTROL";
+// Longest datagram the server reads; longer ones are cut and reported.
+inline constexpr std::size_t kMaxControlDatagram = 8192;
+
+struct ControlMessage {
+  enum class Kind { phase, end_phase, units };
+  Kind kind = Kind::phase;
+  std::string name;  // phase name
+  double count = 0;  // units
+  std::string unit;  // units' name; empty = the run's default
+
+  bool operator==(const ControlMessage&) const = default;
+};
+
+struct ParsedControlLine {
+  std::optional<ControlMessage> message;
+  std::string error;  // when message is empty: why, for a warning
+};
+ParsedControlLine parse_control_line(std::string_view line);
+
+// The line (with its '\n') that parse_control_line reads back.
+std::string format_control_message(const ControlMessage& message);
+
+struct ControlEvent {
+  ControlMessage message;
+  MonotonicTime received;
+};
+
+class ControlServer {
+ public:
+  // Creates the private directory and binds the socket. `directory` chooses
+  // where (tests); empty = $XDG_RUNTIME_DIR, else /tmp. Throws
+  // std::runtime_error saying what failed.
+  static std::unique_ptr<ControlServer> create(const std::filesystem::path& directory = {});
+  ~ControlServer();
+  ControlServer(const ControlServer&) = delete;
+  ControlServer& operator=(const ControlServer&) = delete;
+
+  const std::filesystem::path& path() const { return path_; }
+  // Non-blocking, close-on-exec; poll it for POLLIN.
+  int fd() const { return fd_; }
+
+  // Reads every waiting datagram, in arrival order; one event per valid line.
+  // Malformed lines are skipped and described in `errors`.
+  std::vector<ControlEvent> drain(std::vector<std::string>& errors);
+
+ private:
+  ControlServer(int fd, std::filesystem::path directory, std::filesystem::path path)
+      : fd_(fd), directory_(std::move(directory)), path_(std::move(path)) {}
+  int fd_ = -1;
+  std::filesystem::path directory_;
+  std::filesystem::path path_;
+};
+
+// Sends `text` (one or more lines) as one datagram. Throws std::runtime_error
+// with a message for people ("no joule run is listening on ...").
+void send_control(const std::filesystem::path& socket, std::string_view text);
+
+// JOULE_CONTROL, when set and not empty.
+std::optional<std::filesystem::path> control_socket_from_environment();
+
+}  // namespace joule::meter

@@ -1,0 +1,109 @@
+#pragma once
+// Following a command's process tree through /proc, so its CPU time can be
+// counted when no cgroup of its own is available.
+//
+// How every descendant stays visible: the supervisor (joule) makes itself a
+// child subreaper (prctl PR_SET_CHILD_SUBREAPER), so a grandchild that
+// detaches (double fork + setsid) is reparented to joule instead of init. A
+// process is in the tree when it is the root, its parent is in the tree, its
+// parent is the supervisor, or it is in the root's process group.
+//
+// How CPU time is summed without double counting: each live process counts
+// utime+stime (itself) + cutime+cstime (its children it has waited for, whose
+// own entries are gone from /proc). Processes the supervisor reaps (the root,
+// and orphans reparented to it) are counted from wait4's rusage, handed in
+// with add_reaped(). A child that exits and is reaped by a process in the tree
+// moves into its parent's cutime, so the sum does not drop; a process that
+// lives and dies between two scans is still counted through its parent.
+#include <sys/types.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "joule/units.hpp"
+
+namespace joule::meter {
+
+// The fields of one /proc/PID/stat line that attribution needs. Times are in
+// clock ticks (USER_HZ, see sysconf(_SC_CLK_TCK)).
+struct ProcessStat {
+  pid_t pid = 0;
+  std::string comm;
+  char state = '?';  // R, S, D, Z, T, ...
+  pid_t ppid = 0;
+  pid_t pgrp = 0;
+  pid_t session = 0;
+  std::uint64_t utime_ticks = 0;
+  std::uint64_t stime_ticks = 0;
+  std::uint64_t cutime_ticks = 0;  // waited-for children, user
+  std::uint64_t cstime_ticks = 0;  // waited-for children, system
+  // Start time since boot: with the pid, identifies a process across pid reuse.
+  std::uint64_t start_ticks = 0;
+
+  std::uint64_t own_ticks() const { return utime_ticks + stime_ticks; }
+  std::uint64_t with_children_ticks() const { return own_ticks() + cutime_ticks + cstime_ticks; }
+};
+
+// Parses one /proc/PID/stat text. comm may hold spaces and parentheses, so
+// the fields after it are found from the last ')'. nullopt when malformed.
+std::optional<ProcessStat> parse_process_stat(std::string_view text);
+
+// sysconf(_SC_CLK_TCK), read once.
+double clock_ticks_per_second();
+
+class ProcessTree {
+ public:
+  struct Options {
+    // Where to read processes from. Always the real /proc in production: the
+    // sensors' JOULE_PROC_ROOT fixture has nothing to do with the command.
+    std::filesystem::path proc_root = "/proc";
+    // The process that started the root and reaps orphans (joule itself);
+    // 0 = none (tests that build a tree from a fixture).
+    pid_t supervisor = 0;
+    // The command's own process group (the root leads it); 0 = do not use.
+    pid_t process_group = 0;
+  };
+
+  ProcessTree(pid_t root, Options options);
+
+  // Reads /proc once and updates the tree. Cost: one small read per process on
+  // the machine (no /proc/PID/task/*/children on kernels without
+  // CONFIG_PROC_CHILDREN), so callers scan about once a second.
+  void scan();
+
+  // The supervisor reaped `pid` (wait4); `cpu` is its rusage utime+stime,
+  // which includes the children it had waited for.
+  void add_reaped(pid_t pid, Seconds cpu);
+
+  // CPU time of the whole tree so far: reaped + live (self + waited children).
+  // Never decreases between calls, even when a parent that ignores SIGCHLD
+  // lets a child's time vanish with it.
+  Seconds cpu_time();
+
+  // Processes in the tree at the last scan, excluding zombies.
+  std::vector<pid_t> live_pids() const;
+  std::size_t live_count() const { return live_pids().size(); }
+  // Every process ever seen in the tree (reaped ones included).
+  std::size_t seen_count() const { return seen_; }
+
+ private:
+  struct Live {
+    std::uint64_t start_ticks = 0;
+    std::uint64_t ticks = 0;            // self + waited children, at the last scan
+    bool zombie_of_supervisor = false;  // its time arrives through add_reaped
+  };
+
+  pid_t root_;
+  Options options_;
+  std::map<pid_t, Live> live_;
+  double reaped_seconds_ = 0;
+  double floor_seconds_ = 0;
+  std::size_t seen_ = 0;
+};
+
+}  // namespace joule::meter

@@ -1,0 +1,97 @@
+#include "meter/attribution.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include <fmt/format.h>
+
+namespace fs = std::filesystem;
+using namespace joule;
+using namespace joule::meter;
+
+namespace {
+
+DomainInfo domain(std::string id, Component component) {
+  DomainInfo info;
+  info.id = std::move(id);
+  info.component = component;
+  return info;
+}
+
+Measurement interval(std::initializer_list<std::pair<double, bool>> joules_in_total) {
+  Measurement m;
+  for (auto [joules, in_total] : joules_in_total) {
+    DomainEnergy d;
+    d.energy = Joules{joules};
+    d.in_total = in_total;
+    m.domains.push_back(d);
+  }
+  return m;
+}
+
+}  // namespace
+
+TEST(CpuTimeShare, IsTheRatioClampedToOne) {
+  EXPECT_DOUBLE_EQ(cpu_time_share({1.0}, {4.0}), 0.25);
+  EXPECT_DOUBLE_EQ(cpu_time_share({4.01}, {4.0}), 1.0);
+  EXPECT_DOUBLE_EQ(cpu_time_share({1.0}, {0.0}), 0.0);
+  EXPECT_DOUBLE_EQ(cpu_time_share({0.0}, {3.0}), 0.0);
+}
+
+TEST(ShareKind, GpusByUtilizationEverythingElseByCpuTime) {
+  EXPECT_EQ(share_kind(Component::gpu), ShareKind::gpu);
+  EXPECT_EQ(share_kind(Component::cpu_package), ShareKind::cpu_time);
+  EXPECT_EQ(share_kind(Component::dram), ShareKind::cpu_time);
+  EXPECT_EQ(share_kind(Component::psys), ShareKind::cpu_time);
+}
+
+TEST(MachineBusyCpu, ReadsTheAggregateLine) {
+  fs::path root = fs::temp_directory_path() / fmt::format("joule-attr-{}", getpid());
+  fs::create_directories(root);
+  // busy = user + nice + system + irq + softirq + steal = 100+5+50+1+2+3 jiffies
+  std::ofstream(root / "stat")
+      << "cpu  100 5 50 1000 7 1 2 3 0 0\ncpu0 100 5 50 1000 7 1 2 3 0 0\n";
+  auto busy = read_machine_busy_cpu(root);
+  fs::remove_all(root);
+  ASSERT_TRUE(busy);
+  EXPECT_NEAR(busy->seconds, 1.61, 1e-9);
+  EXPECT_FALSE(read_machine_busy_cpu("/nonexistent-joule-proc"));
+}
+
+TEST(MachineBusyCpu, ReadsTheRealProc) {
+  auto busy = read_machine_busy_cpu();
+  ASSERT_TRUE(busy);
+  EXPECT_GT(busy->seconds, 0.0);
+}
+
+TEST(AttributionAccumulator, AppliesEachIntervalsShareToItsEnergy) {
+  AttributionAccumulator acc(
+      {domain("cpu:package-0", Component::cpu_package), domain("cpu:core-0", Component::cpu_core),
+       domain("cpu:dram-0", Component::dram), domain("gpu:0", Component::gpu)});
+  std::vector<GpuShare> gpu(4);
+  gpu[3] = {0.5, "per-process SM utilization (NVML)"};
+  acc.add(interval({{10, true}, {6, false}, {2, true}, {100, true}}), 0.5, gpu);
+  gpu[3] = {1.0, "whole GPU (only the command's processes use it)"};
+  acc.add(interval({{20, true}, {12, false}, {4, true}, {100, true}}), 0.25, gpu);
+  EXPECT_DOUBLE_EQ(acc.machine()[0].joules, 30);
+  EXPECT_DOUBLE_EQ(acc.attributed()[0].joules, 5 + 5);
+  EXPECT_DOUBLE_EQ(acc.attributed()[1].joules, 3 + 3);
+  EXPECT_DOUBLE_EQ(acc.attributed()[2].joules, 1 + 1);
+  EXPECT_DOUBLE_EQ(acc.attributed()[3].joules, 50 + 100);
+  // The nested core domain is not summed.
+  EXPECT_DOUBLE_EQ(acc.machine_total().joules, 30 + 6 + 200);
+  EXPECT_DOUBLE_EQ(acc.attributed_total().joules, 10 + 2 + 150);
+  ASSERT_EQ(acc.methods().size(), 2u);
+  EXPECT_EQ(acc.methods()[0], "gpu:0: per-process SM utilization (NVML)");
+}
+
+TEST(GpuShareSource, FallsBackToTheWholeGpuWithoutNvml) {
+  auto source = make_gpu_share_source("/nonexistent/libnvidia-ml.so.1");
+  auto share = source->share(domain("gpu:0", Component::gpu), {});
+  EXPECT_DOUBLE_EQ(share.fraction, 1.0);
+  EXPECT_NE(share.method.find("whole GPU"), std::string::npos);
+  EXPECT_NE(share.method.find("NVML not available"), std::string::npos);
+}

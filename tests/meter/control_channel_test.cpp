@@ -1,0 +1,141 @@
+#include "meter/control_channel.hpp"
+
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <thread>
+
+namespace fs = std::filesystem;
+using namespace joule::meter;
+using Kind = ControlMessage::Kind;
+
+TEST(ControlProtocol, ParsesEachMessage) {
+  auto phase = parse_control_line("phase epoch 3\n");
+  ASSERT_TRUE(phase.message);
+  EXPECT_EQ(phase.message->kind, Kind::phase);
+  EXPECT_EQ(phase.message->name, "epoch 3");
+
+  auto end = parse_control_line("  end-phase ");
+  ASSERT_TRUE(end.message);
+  EXPECT_EQ(end.message->kind, Kind::end_phase);
+
+  auto units = parse_control_line("units 32 inference");
+  ASSERT_TRUE(units.message);
+  EXPECT_EQ(units.message->kind, Kind::units);
+  EXPECT_DOUBLE_EQ(units.message->count, 32);
+  EXPECT_EQ(units.message->unit, "inference");
+
+  auto bare = parse_control_line("units 0.5");
+  ASSERT_TRUE(bare.message);
+  EXPECT_DOUBLE_EQ(bare.message->count, 0.5);
+  EXPECT_EQ(bare.message->unit, "");
+}
+
+TEST(ControlProtocol, ExplainsBadLines) {
+  EXPECT_NE(parse_control_line("phase").error.find("needs a name"), std::string::npos);
+  EXPECT_NE(parse_control_line("units -1").error.find("non-negative"), std::string::npos);
+  EXPECT_NE(parse_control_line("units many").error.find("non-negative"), std::string::npos);
+  EXPECT_NE(parse_control_line("jump").error.find("unknown"), std::string::npos);
+}
+
+TEST(ControlProtocol, FormatsWhatItParses) {
+  for (const ControlMessage& m :
+       {ControlMessage{Kind::phase, "warm up", 0, ""}, ControlMessage{Kind::end_phase, "", 0, ""},
+        ControlMessage{Kind::units, "", 128, "token"}, ControlMessage{Kind::units, "", 2.5, ""}}) {
+    auto parsed = parse_control_line(format_control_message(m));
+    ASSERT_TRUE(parsed.message) << format_control_message(m);
+    EXPECT_EQ(*parsed.message, m);
+  }
+}
+
+class ControlChannel : public ::testing::Test {
+ protected:
+  void SetUp() override { server_ = ControlServer::create(fs::temp_directory_path()); }
+  std::unique_ptr<ControlServer> server_;
+};
+
+TEST_F(ControlChannel, DeliversMessagesInTheOrderSent) {
+  // More messages than the socket queues (net.unix.max_dgram_qlen): the
+  // sender blocks until the reader drains, as with a busy joule.
+  std::thread sender([path = server_->path()] {
+    for (int i = 0; i < 50; ++i) {
+      send_control(path, format_control_message({Kind::phase, std::to_string(i), 0, ""}));
+      send_control(path, format_control_message({Kind::units, "", double(i), "sample"}));
+    }
+  });
+  std::vector<std::string> errors;
+  std::vector<ControlEvent> events;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (events.size() < 100 && std::chrono::steady_clock::now() < deadline) {
+    pollfd fd{server_->fd(), POLLIN, 0};
+    ::poll(&fd, 1, 100);
+    for (auto& e : server_->drain(errors)) events.push_back(std::move(e));
+  }
+  sender.join();
+  EXPECT_TRUE(errors.empty());
+  ASSERT_EQ(events.size(), 100u);
+  for (int i = 0; i < 50; ++i) {
+    EXPECT_EQ(events[2 * i].message.name, std::to_string(i));
+    EXPECT_DOUBLE_EQ(events[2 * i + 1].message.count, i);
+    if (i > 0) EXPECT_GE(events[2 * i].received, events[2 * i - 1].received);
+  }
+}
+
+TEST_F(ControlChannel, ReadsSeveralLinesPerDatagramAndReportsBadOnes) {
+  send_control(server_->path(), "phase a\nbogus\nunits 3\nend-phase\n");
+  std::vector<std::string> errors;
+  auto events = server_->drain(errors);
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_EQ(events[0].message.kind, Kind::phase);
+  EXPECT_EQ(events[1].message.kind, Kind::units);
+  EXPECT_EQ(events[2].message.kind, Kind::end_phase);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_NE(errors[0].find("bogus"), std::string::npos);
+}
+
+TEST_F(ControlChannel, AcceptsMessagesFromOtherProcesses) {
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    try {
+      send_control(server_->path(), "phase from child\n");
+    } catch (...) {
+      _exit(1);
+    }
+    _exit(0);
+  }
+  int status = 0;
+  waitpid(child, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  std::vector<std::string> errors;
+  auto events = server_->drain(errors);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].message.name, "from child");
+}
+
+TEST_F(ControlChannel, RemovesItsSocketAndDirectory) {
+  fs::path path = server_->path();
+  ASSERT_TRUE(fs::exists(path));
+  server_.reset();
+  EXPECT_FALSE(fs::exists(path));
+  EXPECT_FALSE(fs::exists(path.parent_path()));
+  try {
+    send_control(path, "phase late\n");
+    FAIL() << "sending to a closed channel must throw";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("no joule run is listening"), std::string::npos);
+  }
+}
+
+TEST(ControlEnvironment, ReadsJouleControl) {
+  ::setenv(kControlEnvironmentVariable, "/run/user/1/joule-x/control", 1);
+  EXPECT_EQ(control_socket_from_environment(), fs::path("/run/user/1/joule-x/control"));
+  ::setenv(kControlEnvironmentVariable, "", 1);
+  EXPECT_FALSE(control_socket_from_environment());
+  ::unsetenv(kControlEnvironmentVariable);
+  EXPECT_FALSE(control_socket_from_environment());
+}

@@ -1,0 +1,164 @@
+#include "meter/process_tree.hpp"
+
+#include <gtest/gtest.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+
+#include <fmt/format.h>
+
+namespace fs = std::filesystem;
+using joule::meter::parse_process_stat;
+using joule::meter::ProcessTree;
+
+namespace {
+
+// A fake /proc with one stat file per process, as the kernel writes them.
+class FakeProc {
+ public:
+  FakeProc() {
+    root_ = fs::temp_directory_path() / fmt::format("joule-proc-{}-{}", getpid(), counter_++);
+    fs::create_directories(root_);
+  }
+  ~FakeProc() { fs::remove_all(root_); }
+  void add(int pid, int ppid, int pgrp, int utime, int stime, int cutime = 0, int cstime = 0,
+           char state = 'S', int start = 1000) {
+    fs::create_directories(root_ / std::to_string(pid));
+    std::ofstream(root_ / std::to_string(pid) / "stat") << fmt::format(
+        "{} (proc {}) {} {} {} {} 0 -1 4194304 0 0 0 0 {} {} {} {} 20 0 1 0 {} "
+        "1000 10 18446744073709551615\n",
+        pid, pid, state, ppid, pgrp, pgrp, utime, stime, cutime, cstime, start);
+  }
+  void remove(int pid) { fs::remove_all(root_ / std::to_string(pid)); }
+  const fs::path& root() const { return root_; }
+
+ private:
+  static inline int counter_ = 0;
+  fs::path root_;
+};
+
+double ticks(int n) {
+  return n / joule::meter::clock_ticks_per_second();
+}
+
+}  // namespace
+
+TEST(ProcessStat, ParsesCommWithSpacesAndParentheses) {
+  auto stat = parse_process_stat(
+      "4242 (my (odd) name) R 17 4242 17 0 -1 4194304 100 0 0 0 250 30 7 3 20 0 1 0 46512 "
+      "3133440 392 18446744073709551615 1 2 3\n");
+  ASSERT_TRUE(stat);
+  EXPECT_EQ(stat->pid, 4242);
+  EXPECT_EQ(stat->comm, "my (odd) name");
+  EXPECT_EQ(stat->state, 'R');
+  EXPECT_EQ(stat->ppid, 17);
+  EXPECT_EQ(stat->pgrp, 4242);
+  EXPECT_EQ(stat->session, 17);
+  EXPECT_EQ(stat->utime_ticks, 250u);
+  EXPECT_EQ(stat->stime_ticks, 30u);
+  EXPECT_EQ(stat->cutime_ticks, 7u);
+  EXPECT_EQ(stat->cstime_ticks, 3u);
+  EXPECT_EQ(stat->start_ticks, 46512u);
+  EXPECT_EQ(stat->with_children_ticks(), 290u);
+}
+
+TEST(ProcessStat, RejectsMalformedText) {
+  EXPECT_FALSE(parse_process_stat(""));
+  EXPECT_FALSE(parse_process_stat("12 (x"));
+  EXPECT_FALSE(parse_process_stat("x (y) R 1 2 3"));
+  EXPECT_FALSE(parse_process_stat("12 (y) R 1 2"));  // truncated
+}
+
+TEST(ProcessTree, FollowsChildrenGroupAndOrphansButNotStrangers) {
+  FakeProc proc;
+  const int supervisor = 50;
+  proc.add(supervisor, 1, 50, 900, 900);  // joule itself: not counted
+  proc.add(100, supervisor, 100, 10, 5);  // the command
+  proc.add(101, 100, 100, 20, 0, 4, 1);   // its child, which reaped a grandchild
+  proc.add(102, 1, 100, 7, 0);            // reparented to init, still in the group
+  proc.add(103, supervisor, 103, 30, 0);  // detached (setsid), reparented to joule
+  proc.add(104, 103, 103, 2, 0);          // child of the detached one
+  proc.add(200, 1, 200, 5000, 0);         // someone else's process
+  ProcessTree tree(100, {proc.root(), supervisor, 100});
+  tree.scan();
+  EXPECT_EQ(tree.live_count(), 5u);
+  EXPECT_DOUBLE_EQ(tree.cpu_time().seconds, ticks(15 + 25 + 7 + 30 + 2));
+  auto pids = tree.live_pids();
+  EXPECT_EQ(std::count(pids.begin(), pids.end(), 200), 0);
+}
+
+TEST(ProcessTree, KeepsTrackedProcessesAfterTheyAreReparented) {
+  FakeProc proc;
+  proc.add(100, 50, 100, 10, 0);
+  proc.add(101, 100, 101, 10, 0);  // its own group: found only through its parent
+  ProcessTree tree(100, {proc.root(), 50, 100});
+  tree.scan();
+  EXPECT_EQ(tree.live_count(), 2u);
+  proc.add(101, 1, 101, 40, 0);  // parent gone from view, reparented to init
+  tree.scan();
+  EXPECT_EQ(tree.live_count(), 2u);
+  EXPECT_DOUBLE_EQ(tree.cpu_time().seconds, ticks(50));
+}
+
+TEST(ProcessTree, DoesNotFollowAReusedPid) {
+  FakeProc proc;
+  proc.add(100, 50, 100, 10, 0);
+  proc.add(101, 100, 101, 10, 0, 0, 0, 'S', 1000);
+  ProcessTree tree(100, {proc.root(), 50, 100});
+  tree.scan();
+  proc.add(101, 1, 101, 99, 0, 0, 0, 'S', 5000);  // a stranger got the pid
+  tree.scan();
+  EXPECT_EQ(tree.live_count(), 1u);
+}
+
+TEST(ProcessTree, ReapedTimeReplacesLiveTimeAndZombiesAreNotCountedTwice) {
+  FakeProc proc;
+  proc.add(100, 50, 100, 10, 0);
+  ProcessTree tree(100, {proc.root(), 50, 100});
+  tree.scan();
+  EXPECT_DOUBLE_EQ(tree.cpu_time().seconds, ticks(10));
+  proc.add(100, 50, 100, 12, 0, 0, 0, 'Z');  // exited, not yet reaped by joule
+  tree.scan();
+  EXPECT_EQ(tree.live_count(), 0u);
+  tree.add_reaped(100, {ticks(12)});
+  proc.remove(100);
+  tree.scan();
+  EXPECT_DOUBLE_EQ(tree.cpu_time().seconds, ticks(12));
+}
+
+TEST(ProcessTree, CpuTimeNeverDecreases) {
+  FakeProc proc;
+  proc.add(100, 50, 100, 10, 0);
+  proc.add(101, 100, 100, 30, 0);
+  ProcessTree tree(100, {proc.root(), 50, 100});
+  tree.scan();
+  EXPECT_DOUBLE_EQ(tree.cpu_time().seconds, ticks(40));
+  proc.remove(101);  // auto-reaped by a parent that ignores SIGCHLD: time vanishes
+  tree.scan();
+  EXPECT_DOUBLE_EQ(tree.cpu_time().seconds, ticks(40));
+}
+
+TEST(ProcessTree, CountsARealChildThatBurnsCpu) {
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    setpgid(0, 0);
+    auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(300);
+    volatile unsigned long x = 0;
+    while (std::chrono::steady_clock::now() < until) x = x + 1;
+    _exit(0);
+  }
+  setpgid(child, child);
+  ProcessTree tree(child, {"/proc", getpid(), child});
+  usleep(200 * 1000);
+  tree.scan();
+  EXPECT_EQ(tree.live_count(), 1u);
+  EXPECT_GT(tree.cpu_time().seconds, 0.0);
+  int status = 0;
+  waitpid(child, &status, 0);
+}
