@@ -63,8 +63,9 @@ Component classify(const std::string& driver, const std::string& label) {
   const std::string l = upper(label);
   if (!l.empty()) {
     // A whole board's input rail: Jetson VDD_IN / POM_5V_IN, "VIN", "total".
+    // Not "SYS*": TX2's VDD_SYS_GPU and Xavier's SYS5V are parts, not totals.
     if (l == "VIN" || l == "IN" || l == "INPUT" || l == "TOTAL" || l == "SYSTEM" || l == "BOARD" ||
-        l.ends_with("_IN") || l.starts_with("SYS")) {
+        l.ends_with("_IN")) {
       return Component::system;
     }
     const bool cpu = contains_word(l, "CPU");

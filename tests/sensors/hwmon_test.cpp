@@ -125,6 +125,28 @@ TEST(Hwmon, JetsonInaRailsFromVoltageTimesCurrentInsideTheInputRail) {
   EXPECT_DOUBLE_EQ(readings[index_of(sensor, "hwmon:ina3221-VDD_SOC")].power.watts, 4.98 * 0.3);
 }
 
+TEST(Hwmon, SysRailsArePartsNotTheBoardTotal) {
+  FakeTree tree;
+  // TX2-style rail names: only VDD_IN is the board's input.
+  const std::string dev = "class/hwmon/hwmon1/";
+  tree.write(dev + "name", "ina3221");
+  const char* labels[] = {"VDD_IN", "VDD_SYS_GPU", "VDD_SYS_DDR"};
+  for (int k = 1; k <= 3; ++k) {
+    const std::string n = std::to_string(k);
+    tree.write(dev + "in" + n + "_label", labels[k - 1]);
+    tree.write(dev + "in" + n + "_input", "5000");
+    tree.write(dev + "curr" + n + "_input", "100");
+  }
+  ProbeResult result = probe(tree.config());
+  ASSERT_EQ(result.sensors.size(), 1u);
+  const Sensor& sensor = *result.sensors[0];
+  EXPECT_EQ(find_domain(sensor, "hwmon:ina3221-VDD_IN")->component, Component::system);
+  EXPECT_EQ(find_domain(sensor, "hwmon:ina3221-VDD_SYS_GPU")->component, Component::gpu);
+  EXPECT_EQ(find_domain(sensor, "hwmon:ina3221-VDD_SYS_DDR")->component, Component::dram);
+  EXPECT_THAT(find_domain(sensor, "hwmon:ina3221-VDD_IN")->contains,
+              UnorderedElementsAre("hwmon:ina3221-VDD_SYS_GPU", "hwmon:ina3221-VDD_SYS_DDR"));
+}
+
 TEST(Hwmon, AmdEnergySocketsContainCoresWithoutRapl) {
   FakeTree tree;
   const std::string dev = "class/hwmon/hwmon3/";
