@@ -1,0 +1,494 @@
+#include "record/json_io.hpp"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <system_error>
+
+#include <unistd.h>
+
+namespace joule::record {
+namespace {
+
+using nlohmann::json;
+
+json range_json(const Range& r) {
+  return {{"low", r.low}, {"central", r.central}, {"high", r.high}};
+}
+
+json opt_int(const std::optional<int>& v) {
+  return v ? json(*v) : json(nullptr);
+}
+
+// Reading: a missing or null field keeps its default, so an older minor reads;
+// a field of the wrong type is an error naming the field, so a damaged record
+// is not silently half-read.
+class Reader {
+ public:
+  explicit Reader(std::string_view origin) : origin_(origin) {}
+
+  [[noreturn]] void fail(const std::string& where, std::string_view what) const {
+    throw RecordError(fmt::format("{}: field '{}': {}", origin_, where, what));
+  }
+
+  const json* child(const json& parent, const char* key, const std::string& where) const {
+    if (!parent.is_object()) fail(where, "expected an object");
+    auto it = parent.find(key);
+    if (it == parent.end() || it->is_null()) return nullptr;
+    return &*it;
+  }
+
+  void read(const json& j, const char* key, const std::string& path, double& out) const {
+    if (auto* v = child(j, key, path)) {
+      if (!v->is_number()) fail(path + "." + key, "expected a number");
+      out = v->get<double>();
+    }
+  }
+  void read(const json& j, const char* key, const std::string& path, int& out) const {
+    if (auto* v = child(j, key, path)) {
+      if (!v->is_number_integer()) fail(path + "." + key, "expected an integer");
+      out = v->get<int>();
+    }
+  }
+  void read(const json& j, const char* key, const std::string& path, std::uint64_t& out) const {
+    if (auto* v = child(j, key, path)) {
+      if (!v->is_number_integer() && !v->is_number_unsigned()) {
+        fail(path + "." + key, "expected a non-negative integer");
+      }
+      out = v->get<std::uint64_t>();
+    }
+  }
+  void read(const json& j, const char* key, const std::string& path, bool& out) const {
+    if (auto* v = child(j, key, path)) {
+      if (!v->is_boolean()) fail(path + "." + key, "expected true or false");
+      out = v->get<bool>();
+    }
+  }
+  void read(const json& j, const char* key, const std::string& path, std::string& out) const {
+    if (auto* v = child(j, key, path)) {
+      if (!v->is_string()) fail(path + "." + key, "expected a string");
+      out = v->get<std::string>();
+    }
+  }
+  void read(const json& j, const char* key, const std::string& path,
+            std::optional<int>& out) const {
+    if (auto* v = child(j, key, path)) {
+      if (!v->is_number_integer()) fail(path + "." + key, "expected an integer or null");
+      out = v->get<int>();
+    }
+  }
+  void read(const json& j, const char* key, const std::string& path,
+            std::vector<std::string>& out) const {
+    if (auto* v = child(j, key, path)) {
+      if (!v->is_array()) fail(path + "." + key, "expected an array of strings");
+      out.clear();
+      for (const auto& item : *v) {
+        if (!item.is_string()) fail(path + "." + key, "expected an array of strings");
+        out.push_back(item.get<std::string>());
+      }
+    }
+  }
+  void read(const json& j, const char* key, const std::string& path, Range& out) const {
+    if (auto* v = child(j, key, path)) {
+      std::string p = path + "." + key;
+      read(*v, "low", p, out.low);
+      read(*v, "central", p, out.central);
+      read(*v, "high", p, out.high);
+    }
+  }
+  // Calls f(element, element_path) for each element of an array field.
+  template <typename F>
+  void each(const json& j, const char* key, const std::string& path, F&& f) const {
+    if (auto* v = child(j, key, path)) {
+      if (!v->is_array()) fail(path + "." + key, "expected an array");
+      for (std::size_t i = 0; i < v->size(); ++i) {
+        f((*v)[i], fmt::format("{}.{}[{}]", path, key, i));
+      }
+    }
+  }
+
+ private:
+  std::string origin_;
+};
+
+}  // namespace
+
+std::string to_string(SchemaVersion version) {
+  return fmt::format("{}.{}", version.major, version.minor);
+}
+
+std::optional<SchemaVersion> parse_schema_version(std::string_view text) {
+  int major = 0, minor = 0, consumed = 0;
+  std::string copy(text);
+  if (std::sscanf(copy.c_str(), "%d.%d%n", &major, &minor, &consumed) != 2 ||
+      static_cast<std::size_t>(consumed) != copy.size() || major < 0 || minor < 0) {
+    return std::nullopt;
+  }
+  return SchemaVersion{major, minor};
+}
+
+Component parse_component(std::string_view text) {
+  for (auto c :
+       {Component::cpu_package, Component::cpu_core, Component::cpu_uncore, Component::dram,
+        Component::gpu, Component::psys, Component::system, Component::battery}) {
+    if (joule::to_string(c) == text) return c;
+  }
+  return Component::other;
+}
+
+Provenance parse_provenance(std::string_view text) {
+  return text == "measured" ? Provenance::measured : Provenance::modelled;
+}
+
+json to_json(const RunRecord& r) {
+  json j;
+  j["schema_version"] = to_string(r.schema);
+  j["id"] = r.id;
+  j["status"] = std::string(to_string(r.status));
+  j["started_at"] = r.started_at;
+  j["ended_at"] = r.ended_at;
+  j["duration_s"] = r.duration_s;
+  j["joule_version"] = r.joule_version;
+
+  json gpus = json::array();
+  for (const auto& g : r.host.gpus) {
+    gpus.push_back({{"index", g.index},
+                    {"model", g.model},
+                    {"uuid", g.uuid},
+                    {"memory_bytes", g.memory_bytes},
+                    {"driver_version", g.driver_version}});
+  }
+  j["host"] = {{"hostname", r.host.hostname},
+               {"os", r.host.os},
+               {"kernel", r.host.kernel},
+               {"arch", r.host.arch},
+               {"cpu_model", r.host.cpu_model},
+               {"cpu_logical_cores", r.host.cpu_logical_cores},
+               {"cpu_physical_cores", r.host.cpu_physical_cores},
+               {"cpu_sockets", r.host.cpu_sockets},
+               {"memory_bytes", r.host.memory_bytes},
+               {"gpus", gpus}};
+
+  j["command"] = r.command;
+  j["cwd"] = r.cwd;
+  j["git"] =
+      r.git ? json{{"commit", r.git->commit}, {"dirty", r.git->dirty}, {"branch", r.git->branch}}
+            : json(nullptr);
+  j["exit"] = {{"exit_code", opt_int(r.exit.exit_code)},
+               {"signal", opt_int(r.exit.signal)},
+               {"error", r.exit.error}};
+
+  json domains = json::array();
+  for (const auto& d : r.domains) {
+    domains.push_back({{"id", d.id},
+                       {"label", d.label},
+                       {"component", std::string(joule::to_string(d.component))},
+                       {"provenance", std::string(joule::to_string(d.provenance))},
+                       {"machine_energy_j", d.machine_energy_j},
+                       {"attributed_energy_j", d.attributed_energy_j},
+                       {"mean_power_w", d.mean_power_w},
+                       {"relative_uncertainty", d.relative_uncertainty},
+                       {"source", d.source},
+                       {"in_total", d.in_total}});
+  }
+  j["domains"] = domains;
+  j["totals"] = {{"machine_energy_j", r.totals.machine_energy_j},
+                 {"attributed_energy_j", r.totals.attributed_energy_j},
+                 {"idle_energy_j", r.totals.idle_energy_j},
+                 {"above_idle_energy_j", r.totals.above_idle_energy_j},
+                 {"relative_uncertainty", r.totals.relative_uncertainty},
+                 {"provenance", std::string(joule::to_string(r.totals.provenance))}};
+  j["attribution"] = {{"method", r.attribution.method},
+                      {"cpu_time_s", r.attribution.cpu_time_s},
+                      {"notes", r.attribution.notes}};
+  j["idle"] = r.idle ? json{{"power_w", r.idle->power_w},
+                            {"duration_s", r.idle->duration_s},
+                            {"source", r.idle->source}}
+                     : json(nullptr);
+
+  json phases = json::array();
+  for (const auto& p : r.phases) {
+    phases.push_back({{"name", p.name},
+                      {"start_offset_s", p.start_offset_s},
+                      {"end_offset_s", p.end_offset_s},
+                      {"machine_energy_j", p.machine_energy_j},
+                      {"attributed_energy_j", p.attributed_energy_j}});
+  }
+  j["phases"] = phases;
+  json units = json::array();
+  for (const auto& u : r.units) units.push_back({{"name", u.name}, {"count", u.count}});
+  j["units"] = units;
+
+  if (r.carbon) {
+    const auto& c = *r.carbon;
+    json terms = json::array();
+    for (const auto& t : c.terms) {
+      terms.push_back(
+          {{"name", t.name}, {"value", t.value}, {"unit", t.unit}, {"source", t.source}});
+    }
+    j["carbon"] = {{"location", c.location},
+                   {"location_method", c.location_method},
+                   {"intensity_g_per_kwh", range_json(c.intensity_g_per_kwh)},
+                   {"intensity_source", c.intensity_source},
+                   {"pue", c.pue},
+                   {"pue_source", c.pue_source},
+                   {"td_loss_fraction", c.td_loss_fraction},
+                   {"td_loss_source", c.td_loss_source},
+                   {"operational_co2e_g", range_json(c.operational_co2e_g)},
+                   {"embodied_co2e_g", range_json(c.embodied_co2e_g)},
+                   {"total_co2e_g", range_json(c.total_co2e_g)},
+                   {"terms", terms}};
+  } else {
+    j["carbon"] = nullptr;
+  }
+  j["sci"] = r.sci ? json{{"unit", r.sci->unit},
+                          {"units", r.sci->units},
+                          {"co2e_g_per_unit", range_json(r.sci->co2e_g_per_unit)}}
+                   : json(nullptr);
+
+  j["sample_interval_s"] = r.sample_interval_s;
+  j["overhead_cpu_s"] = r.overhead_cpu_s;
+  j["warnings"] = r.warnings;
+  j["tags"] = r.tags;  // std::map: keys sorted, so the output is canonical
+  json points = json::array();
+  for (const auto& p : r.timeline.points)
+    points.push_back({{"t_s", p.t_s}, {"energy_j", p.energy_j}});
+  j["timeline"] = {{"domain_ids", r.timeline.domain_ids}, {"points", points}};
+  return j;
+}
+
+RunRecord from_json(const json& j, std::string_view origin) {
+  Reader in(origin);
+  RunRecord r;
+  if (!j.is_object())
+    throw RecordError(fmt::format("{}: not a joule run record (expected a JSON object)", origin));
+  auto version_field = j.find("schema_version");
+  if (version_field == j.end() || !version_field->is_string()) {
+    throw RecordError(
+        fmt::format("{}: not a joule run record (no \"schema_version\" string)", origin));
+  }
+  auto version = parse_schema_version(version_field->get<std::string>());
+  if (!version) {
+    throw RecordError(fmt::format("{}: malformed schema_version \"{}\" (expected MAJOR.MINOR)",
+                                  origin, version_field->get<std::string>()));
+  }
+  if (version->major != kSchemaMajor) {
+    throw RecordError(fmt::format(
+        "{}: run record schema version {} is not readable by this joule, which reads major "
+        "version {} (schema {}.{}); {}",
+        origin, to_string(*version), kSchemaMajor, kSchemaMajor, kSchemaMinor,
+        version->major > kSchemaMajor ? "upgrade joule to read it"
+                                      : "it was written by an older, incompatible joule"));
+  }
+  r.schema = *version;
+
+  const std::string root = "$";
+  in.read(j, "id", root, r.id);
+  std::string status = "running";
+  in.read(j, "status", root, status);
+  auto parsed_status = parse_run_status(status);
+  if (!parsed_status) in.fail("status", fmt::format("unknown status \"{}\"", status));
+  r.status = *parsed_status;
+  in.read(j, "started_at", root, r.started_at);
+  in.read(j, "ended_at", root, r.ended_at);
+  in.read(j, "duration_s", root, r.duration_s);
+  in.read(j, "joule_version", root, r.joule_version);
+
+  if (auto* h = in.child(j, "host", root)) {
+    const std::string p = "host";
+    in.read(*h, "hostname", p, r.host.hostname);
+    in.read(*h, "os", p, r.host.os);
+    in.read(*h, "kernel", p, r.host.kernel);
+    in.read(*h, "arch", p, r.host.arch);
+    in.read(*h, "cpu_model", p, r.host.cpu_model);
+    in.read(*h, "cpu_logical_cores", p, r.host.cpu_logical_cores);
+    in.read(*h, "cpu_physical_cores", p, r.host.cpu_physical_cores);
+    in.read(*h, "cpu_sockets", p, r.host.cpu_sockets);
+    in.read(*h, "memory_bytes", p, r.host.memory_bytes);
+    in.each(*h, "gpus", p, [&](const json& g, const std::string& gp) {
+      GpuInfo gpu;
+      in.read(g, "index", gp, gpu.index);
+      in.read(g, "model", gp, gpu.model);
+      in.read(g, "uuid", gp, gpu.uuid);
+      in.read(g, "memory_bytes", gp, gpu.memory_bytes);
+      in.read(g, "driver_version", gp, gpu.driver_version);
+      r.host.gpus.push_back(std::move(gpu));
+    });
+  }
+  in.read(j, "command", root, r.command);
+  in.read(j, "cwd", root, r.cwd);
+  if (auto* g = in.child(j, "git", root)) {
+    GitInfo git;
+    in.read(*g, "commit", "git", git.commit);
+    in.read(*g, "dirty", "git", git.dirty);
+    in.read(*g, "branch", "git", git.branch);
+    r.git = git;
+  }
+  if (auto* e = in.child(j, "exit", root)) {
+    in.read(*e, "exit_code", "exit", r.exit.exit_code);
+    in.read(*e, "signal", "exit", r.exit.signal);
+    in.read(*e, "error", "exit", r.exit.error);
+  }
+
+  in.each(j, "domains", root, [&](const json& d, const std::string& p) {
+    DomainRecord dom;
+    std::string component = "other", provenance = "modelled";
+    in.read(d, "id", p, dom.id);
+    in.read(d, "label", p, dom.label);
+    in.read(d, "component", p, component);
+    in.read(d, "provenance", p, provenance);
+    dom.component = parse_component(component);
+    dom.provenance = parse_provenance(provenance);
+    in.read(d, "machine_energy_j", p, dom.machine_energy_j);
+    in.read(d, "attributed_energy_j", p, dom.attributed_energy_j);
+    in.read(d, "mean_power_w", p, dom.mean_power_w);
+    in.read(d, "relative_uncertainty", p, dom.relative_uncertainty);
+    in.read(d, "source", p, dom.source);
+    in.read(d, "in_total", p, dom.in_total);
+    r.domains.push_back(std::move(dom));
+  });
+  if (auto* t = in.child(j, "totals", root)) {
+    const std::string p = "totals";
+    in.read(*t, "machine_energy_j", p, r.totals.machine_energy_j);
+    in.read(*t, "attributed_energy_j", p, r.totals.attributed_energy_j);
+    in.read(*t, "idle_energy_j", p, r.totals.idle_energy_j);
+    in.read(*t, "above_idle_energy_j", p, r.totals.above_idle_energy_j);
+    in.read(*t, "relative_uncertainty", p, r.totals.relative_uncertainty);
+    std::string provenance = "measured";
+    in.read(*t, "provenance", p, provenance);
+    r.totals.provenance = parse_provenance(provenance);
+  }
+  if (auto* a = in.child(j, "attribution", root)) {
+    in.read(*a, "method", "attribution", r.attribution.method);
+    in.read(*a, "cpu_time_s", "attribution", r.attribution.cpu_time_s);
+    in.read(*a, "notes", "attribution", r.attribution.notes);
+  }
+  if (auto* i = in.child(j, "idle", root)) {
+    IdleBaseline idle;
+    in.read(*i, "power_w", "idle", idle.power_w);
+    in.read(*i, "duration_s", "idle", idle.duration_s);
+    in.read(*i, "source", "idle", idle.source);
+    r.idle = idle;
+  }
+  in.each(j, "phases", root, [&](const json& ph, const std::string& p) {
+    Phase phase;
+    in.read(ph, "name", p, phase.name);
+    in.read(ph, "start_offset_s", p, phase.start_offset_s);
+    in.read(ph, "end_offset_s", p, phase.end_offset_s);
+    in.read(ph, "machine_energy_j", p, phase.machine_energy_j);
+    in.read(ph, "attributed_energy_j", p, phase.attributed_energy_j);
+    r.phases.push_back(std::move(phase));
+  });
+  in.each(j, "units", root, [&](const json& u, const std::string& p) {
+    FunctionalUnit unit;
+    in.read(u, "name", p, unit.name);
+    in.read(u, "count", p, unit.count);
+    r.units.push_back(std::move(unit));
+  });
+  if (auto* c = in.child(j, "carbon", root)) {
+    CarbonRecord carbon;
+    const std::string p = "carbon";
+    in.read(*c, "location", p, carbon.location);
+    in.read(*c, "location_method", p, carbon.location_method);
+    in.read(*c, "intensity_g_per_kwh", p, carbon.intensity_g_per_kwh);
+    in.read(*c, "intensity_source", p, carbon.intensity_source);
+    in.read(*c, "pue", p, carbon.pue);
+    in.read(*c, "pue_source", p, carbon.pue_source);
+    in.read(*c, "td_loss_fraction", p, carbon.td_loss_fraction);
+    in.read(*c, "td_loss_source", p, carbon.td_loss_source);
+    in.read(*c, "operational_co2e_g", p, carbon.operational_co2e_g);
+    in.read(*c, "embodied_co2e_g", p, carbon.embodied_co2e_g);
+    in.read(*c, "total_co2e_g", p, carbon.total_co2e_g);
+    in.each(*c, "terms", p, [&](const json& t, const std::string& tp) {
+      CarbonTerm term;
+      in.read(t, "name", tp, term.name);
+      in.read(t, "value", tp, term.value);
+      in.read(t, "unit", tp, term.unit);
+      in.read(t, "source", tp, term.source);
+      carbon.terms.push_back(std::move(term));
+    });
+    r.carbon = std::move(carbon);
+  }
+  if (auto* s = in.child(j, "sci", root)) {
+    SciRecord sci;
+    in.read(*s, "unit", "sci", sci.unit);
+    in.read(*s, "units", "sci", sci.units);
+    in.read(*s, "co2e_g_per_unit", "sci", sci.co2e_g_per_unit);
+    r.sci = std::move(sci);
+  }
+  in.read(j, "sample_interval_s", root, r.sample_interval_s);
+  in.read(j, "overhead_cpu_s", root, r.overhead_cpu_s);
+  in.read(j, "warnings", root, r.warnings);
+  if (auto* t = in.child(j, "tags", root)) {
+    if (!t->is_object()) in.fail("tags", "expected an object of strings");
+    for (const auto& [k, v] : t->items()) {
+      if (!v.is_string()) in.fail("tags." + k, "expected a string");
+      r.tags[k] = v.get<std::string>();
+    }
+  }
+  if (auto* tl = in.child(j, "timeline", root)) {
+    in.read(*tl, "domain_ids", "timeline", r.timeline.domain_ids);
+    in.each(*tl, "points", "timeline", [&](const json& pt, const std::string& p) {
+      TimelinePoint point;
+      in.read(pt, "t_s", p, point.t_s);
+      if (auto* e = in.child(pt, "energy_j", p)) {
+        if (!e->is_array()) in.fail(p + ".energy_j", "expected an array of numbers");
+        for (const auto& x : *e) {
+          if (!x.is_number()) in.fail(p + ".energy_j", "expected an array of numbers");
+          point.energy_j.push_back(x.get<double>());
+        }
+      }
+      r.timeline.points.push_back(std::move(point));
+    });
+  }
+  return r;
+}
+
+std::string to_json_text(const RunRecord& record) {
+  return to_json(record).dump(2) + "\n";
+}
+
+RunRecord parse_json_text(std::string_view text, std::string_view origin) {
+  json j;
+  try {
+    j = json::parse(text);
+  } catch (const json::parse_error& e) {
+    throw RecordError(fmt::format("{}: not valid JSON: {}", origin, e.what()));
+  }
+  return from_json(j, origin);
+}
+
+void write_json_file(const std::filesystem::path& path, const RunRecord& record) {
+  auto tmp = path;
+  tmp += fmt::format(".tmp-{}", getpid());
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) throw std::runtime_error(fmt::format("cannot write {}", tmp.string()));
+    out << to_json_text(record);
+    out.flush();
+    if (!out) {
+      out.close();
+      std::error_code ignored;
+      std::filesystem::remove(tmp, ignored);
+      throw std::runtime_error(fmt::format("cannot write {} (disk full?)", path.string()));
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) {
+    std::filesystem::remove(tmp, ec);
+    throw std::runtime_error(fmt::format("cannot write {}: {}", path.string(), ec.message()));
+  }
+}
+
+RunRecord read_json_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw RecordError(fmt::format("{}: cannot open", path.string()));
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return parse_json_text(buffer.str(), path.string());
+}
+
+}  // namespace joule::record

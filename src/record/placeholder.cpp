@@ -1,2 +1,0 @@
-// Placeholder so the record layer links before its first file lands.
-namespace joule::record {}

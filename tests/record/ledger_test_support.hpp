@@ -1,0 +1,55 @@
+#pragma once
+// Temporary directories and record builders shared by the ledger tests.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "record/run_record.hpp"
+
+namespace joule::testing {
+
+struct LedgerDir {
+  std::filesystem::path path;
+  LedgerDir() {
+    path = std::filesystem::temp_directory_path() /
+           ("joule-ledger-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(path);
+    std::filesystem::create_directories(path);
+  }
+  ~LedgerDir() {
+    std::error_code ec;
+    std::filesystem::permissions(path, std::filesystem::perms::owner_all, ec);
+    std::filesystem::remove_all(path, ec);
+  }
+  std::filesystem::path ledger() const { return path / "ledger.sqlite"; }
+};
+
+inline std::string file_bytes(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// A running record with the given energy so far.
+inline record::RunRecord running_record(const std::string& id, double energy_j,
+                                        std::vector<std::string> command = {"sleep", "1"}) {
+  record::RunRecord r;
+  r.id = id;
+  r.status = record::RunStatus::running;
+  r.started_at = "2024-05-01T12:00:00.000Z";
+  r.command = std::move(command);
+  r.duration_s = energy_j / 100;
+  r.totals.machine_energy_j = energy_j;
+  r.totals.attributed_energy_j = energy_j / 2;
+  r.domains = {{"cpu:package-0", "package-0", Component::cpu_package, Provenance::measured,
+                energy_j, energy_j / 2, 100, 0.05, "/sys/class/powercap/intel-rapl:0", true}};
+  return r;
+}
+
+}  // namespace joule::testing
