@@ -1,0 +1,87 @@
+#include <gtest/gtest.h>
+
+#include "record/sample_record.hpp"
+#include "report/format.hpp"
+#include "report/summary.hpp"
+
+namespace joule::report {
+namespace {
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+TEST(Summary, ShowsEveryFigureWithItsProvenance) {
+  auto text = render_summary(joule::testing::sample_record());
+  // Header: id, status, command, host.
+  EXPECT_TRUE(contains(text, "20240501-120000-0000abcd  finished (exit 0)")) << text;
+  EXPECT_TRUE(contains(text, "python train.py --epochs 3")) << text;
+  EXPECT_TRUE(contains(text, "NVIDIA A100-SXM4-80GB")) << text;
+  EXPECT_TRUE(contains(text, "1 min 40 s")) << text;
+  // Per-domain energy with measured/modelled and uncertainty and source.
+  EXPECT_TRUE(contains(text, "gpu:0")) << text;
+  EXPECT_TRUE(contains(text, "30.0 kJ")) << text;
+  EXPECT_TRUE(contains(text, "measured")) << text;
+  EXPECT_TRUE(contains(text, "±5.0%")) << text;
+  EXPECT_TRUE(contains(text, "/sys/class/powercap/intel-rapl:0")) << text;
+  EXPECT_TRUE(contains(text, "cpu:core-0 *")) << text;  // nested: shown, not summed
+  // Machine vs idle vs attributed.
+  EXPECT_TRUE(contains(text, "machine     37.0 kJ")) << text;
+  EXPECT_TRUE(contains(text, "idle        15.0 kJ")) << text;
+  EXPECT_TRUE(contains(text, "measured before the run")) << text;
+  EXPECT_TRUE(contains(text, "attributed  35.2 kJ (95.1% of machine)")) << text;
+  // Carbon range with location/PUE and how they were decided.
+  EXPECT_TRUE(contains(text, "930 mg")) << text;
+  EXPECT_TRUE(contains(text, "FR (--location flag)")) << text;
+  EXPECT_TRUE(contains(text, "PUE         1.20 (--pue flag)")) << text;
+  EXPECT_TRUE(contains(text, "56 gCO2e/kWh [40 – 80]")) << text;
+  // SCI per unit, phases, overhead, warnings.
+  EXPECT_TRUE(contains(text, "SCI")) << text;
+  EXPECT_TRUE(contains(text, "per sample")) << text;
+  EXPECT_TRUE(contains(text, "epoch 1")) << text;
+  EXPECT_TRUE(contains(text, "joule used 0.25 s of CPU time")) << text;
+  EXPECT_TRUE(contains(text, "! gpu:0 power limit changed")) << text;
+}
+
+TEST(Summary, SaysWhatIsMissingRatherThanPrintingZeros) {
+  record::RunRecord run;
+  run.id = "20240501-120000-00000001";
+  run.status = record::RunStatus::interrupted;
+  auto text = render_summary(run);
+  EXPECT_TRUE(contains(text, "interrupted - figures up to the last checkpoint")) << text;
+  EXPECT_TRUE(contains(text, "no energy domain")) << text;
+  EXPECT_TRUE(contains(text, "Carbon\n  not computed")) << text;
+  EXPECT_FALSE(contains(text, "SCI")) << text;
+  EXPECT_FALSE(contains(text, "Warnings")) << text;
+}
+
+TEST(Summary, SignalAndStartFailure) {
+  auto run = joule::testing::sample_record();
+  run.exit = {std::nullopt, 9, ""};
+  EXPECT_TRUE(contains(render_summary(run), "killed by signal 9"));
+  run.status = record::RunStatus::failed_to_start;
+  run.exit = {std::nullopt, std::nullopt, "No such file or directory"};
+  EXPECT_TRUE(contains(render_summary(run), "failed-to-start (No such file or directory)"));
+}
+
+TEST(Format, ScalesAndUnits) {
+  EXPECT_EQ(format_joules(812), "812 J");
+  EXPECT_EQ(format_joules(12345), "12.3 kJ");
+  EXPECT_EQ(format_joules(4.51e6), "4.51 MJ");
+  EXPECT_EQ(format_watt_hours(3600), "1.00 Wh");
+  EXPECT_EQ(format_seconds(0.5), "0.50 s");
+  EXPECT_EQ(format_seconds(303), "5 min 03 s");
+  EXPECT_EQ(format_seconds(7440), "2 h 04 min");
+  EXPECT_EQ(format_co2e_grams(0.012), "12.0 mg");
+  EXPECT_EQ(format_co2e_grams(4560), "4.56 kg");
+  EXPECT_EQ(format_ratio(1.234), "×1.23");
+  EXPECT_EQ(format_count(50000), "50000");
+}
+
+TEST(Format, TableAlignsUtf8Cells) {
+  auto table = render_table({{"a", "value"}, {"long name", "±1.0%"}}, {false, true}, "");
+  EXPECT_EQ(table, "a          value\nlong name  ±1.0%\n");
+}
+
+}  // namespace
+}  // namespace joule::report
