@@ -1,0 +1,95 @@
+// `joule sensors` end to end, against fixture trees.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "sensors/sysfs_fixture.hpp"
+#include "support/subprocess.hpp"
+
+using joule::sysfs_testing::FakeTree;
+using joule::testing::run_joule;
+
+namespace {
+
+void write_package(FakeTree& tree, int socket, std::uint64_t energy_uj) {
+  const std::string zone = "class/powercap/intel-rapl:" + std::to_string(socket);
+  tree.write(zone + "/name", "package-" + std::to_string(socket));
+  tree.write(zone + "/energy_uj", std::to_string(energy_uj));
+  tree.write(zone + "/max_energy_range_uj", "262143328850");
+  const std::string dram = zone + "/intel-rapl:" + std::to_string(socket) + ":0";
+  tree.write(dram + "/name", "dram");
+  tree.write(dram + "/energy_uj", "1000");
+  tree.write(dram + "/max_energy_range_uj", "65712999613");
+}
+
+std::map<std::string, std::string> fixture_env(const FakeTree& tree) {
+  return {{"JOULE_SYSFS_ROOT", tree.sys().string()},
+          {"JOULE_NVML_LIBRARY", "/nonexistent/libnvidia-ml.so.1"},
+          {"JOULE_ESTIMATOR", "auto"}};
+}
+
+const nlohmann::json* find_by(const nlohmann::json& array, std::string_view key,
+                              std::string_view value) {
+  for (const auto& item : array) {
+    if (item.at(key) == value) return &item;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+TEST(SensorsCommand, JsonListsFixtureDomainsWithProvenanceWrapAndSource) {
+  FakeTree tree;
+  write_package(tree, 0, 5000000);
+  write_package(tree, 1, 7000000);
+  auto result = run_joule({"sensors", "--json", "--sample", "0"}, fixture_env(tree));
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  auto json = nlohmann::json::parse(result.out);
+  const auto* package = find_by(json["domains"], "id", "cpu:package-1");
+  ASSERT_NE(package, nullptr) << result.out;
+  EXPECT_EQ((*package)["provenance"], "measured");
+  EXPECT_EQ((*package)["kind"], "energy-counter");
+  EXPECT_DOUBLE_EQ((*package)["wrap_range_j"].get<double>(), 262143.32885);
+  EXPECT_NE((*package)["source"].get<std::string>().find("intel-rapl:1"), std::string::npos);
+  EXPECT_NE(find_by(json["domains"], "id", "dram:0"), nullptr);
+  // Measured RAPL package counters exist, so the estimator must step aside.
+  EXPECT_EQ(find_by(json["domains"], "id", "cpu:estimated"), nullptr);
+  const auto* nvml = find_by(json["backends"], "backend", "nvml");
+  ASSERT_NE(nvml, nullptr);
+  EXPECT_EQ((*nvml)["state"], "absent");
+  EXPECT_FALSE((*nvml)["remedy"].get<std::string>().empty());
+  EXPECT_EQ((*find_by(json["backends"], "backend", "rapl-powercap"))["state"], "active");
+}
+
+TEST(SensorsCommand, OnlyTheEstimatorStillExitsZeroAndSaysItIsAModel) {
+  FakeTree tree;
+  tree.write("class/.keep", "");
+  auto result = run_joule({"sensors", "--sample", "0.05"}, fixture_env(tree));
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.out.find("cpu:estimated"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("modelled"), std::string::npos);
+  EXPECT_NE(result.out.find("rapl-powercap  absent"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("to enable:"), std::string::npos);
+}
+
+TEST(SensorsCommand, SampledPowerOfAnIdleCounterIsZeroAndTotalsSkipNestedDomains) {
+  FakeTree tree;
+  write_package(tree, 0, 1000);
+  tree.write("class/powercap/intel-rapl:0/intel-rapl:0:1/name", "core");
+  tree.write("class/powercap/intel-rapl:0/intel-rapl:0:1/energy_uj", "10");
+  tree.write("class/powercap/intel-rapl:0/intel-rapl:0:1/max_energy_range_uj", "262143328850");
+  auto result = run_joule({"sensors", "--json", "--sample", "0.05"}, fixture_env(tree));
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  auto json = nlohmann::json::parse(result.out);
+  const auto* core = find_by(json["domains"], "id", "cpu:core-0");
+  ASSERT_NE(core, nullptr) << result.out;
+  EXPECT_FALSE((*core)["in_total"].get<bool>());
+  EXPECT_DOUBLE_EQ((*core)["sampled_power_w"].get<double>(), 0.0);  // the fixture never moves
+  EXPECT_DOUBLE_EQ(json["sample"]["total_power_w"].get<double>(), 0.0);
+}
+
+TEST(SensorsCommand, RejectsABadSampleDuration) {
+  auto result = run_joule({"sensors", "--sample", "-3"});
+  EXPECT_NE(result.exit_code, 0);
+  EXPECT_NE(result.err.find("--sample"), std::string::npos) << result.err;
+}
