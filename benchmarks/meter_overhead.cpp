@@ -9,6 +9,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <time.h>
+
 #include <charconv>
 #include <thread>
 
@@ -99,6 +101,43 @@ void BM_SamplerCpuShare(benchmark::State& state) {
 BENCHMARK(BM_SamplerCpuShare)
     ->Arg(10000)  // 100 Hz
     ->Arg(1000)   // 1 kHz
+    ->Iterations(1)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+// The floor: a thread that only sleeps to the same absolute deadlines. On a
+// loaded VM each wake-up alone costs tens of microseconds of CPU time; the
+// sampler's share should be read against this one.
+void BM_BareWakeupCpuShare(benchmark::State& state) {
+  const long interval_ns = state.range(0) * 1000;
+  for (auto _ : state) {
+    double cpu_seconds = 0;
+    const auto start = std::chrono::steady_clock::now();
+    std::thread sleeper([&] {
+      timespec next{};
+      clock_gettime(CLOCK_MONOTONIC, &next);
+      for (long i = 0; i < 3'000'000'000L / interval_ns; ++i) {
+        next.tv_nsec += interval_ns;
+        if (next.tv_nsec >= 1'000'000'000L) {
+          next.tv_nsec -= 1'000'000'000L;
+          ++next.tv_sec;
+        }
+        clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, nullptr);
+      }
+      timespec used{};
+      clock_gettime(CLOCK_THREAD_CPUTIME_ID, &used);
+      cpu_seconds = static_cast<double>(used.tv_sec) + static_cast<double>(used.tv_nsec) * 1e-9;
+    });
+    sleeper.join();
+    const double wall =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    state.counters["cpu_share_pct"] = 100.0 * cpu_seconds / wall;
+  }
+}
+
+BENCHMARK(BM_BareWakeupCpuShare)
+    ->Arg(10000)
+    ->Arg(1000)
     ->Iterations(1)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();

@@ -5,7 +5,6 @@
 #include <time.h>
 
 #include <algorithm>
-#include <atomic>
 #include <condition_variable>
 #include <mutex>
 #include <set>
@@ -74,7 +73,9 @@ struct Meter::State {
   std::thread sampler;
   std::condition_variable wake;
   bool stop_requested = false;
-  std::atomic<double> sampler_cpu_seconds{0};
+  // CPU time of sampler threads that have exited; a running one is read
+  // through its thread CPU clock on demand, so sampling costs no extra syscall.
+  double finished_sampler_cpu_seconds = 0;
 
   explicit State(std::size_t timeline_capacity) : timeline(timeline_capacity) {}
 
@@ -224,8 +225,6 @@ bool Meter::sampling() const {
 
 void Meter::sampler_loop() {
   pthread_setname_np(pthread_self(), "joule-sampler");
-  const Seconds cpu_at_start = thread_cpu_time();
-  const double cpu_before = state_->sampler_cpu_seconds.load();
   auto next = MonotonicClock::now() + options_.interval;
   while (true) {
     {
@@ -233,12 +232,14 @@ void Meter::sampler_loop() {
       if (state_->wake.wait_until(lock, next, [this] { return state_->stop_requested; })) break;
     }
     snapshot();
-    state_->sampler_cpu_seconds.store(cpu_before + (thread_cpu_time() - cpu_at_start).seconds);
     next += options_.interval;
     auto now = MonotonicClock::now();
     if (next < now) next = now + options_.interval;  // fell behind: don't burst to catch up
   }
-  state_->sampler_cpu_seconds.store(cpu_before + (thread_cpu_time() - cpu_at_start).seconds);
+  // The thread's CPU clock dies with it: bank what it used for later reports.
+  const Seconds used = thread_cpu_time();
+  std::lock_guard lock(state_->mutex);
+  state_->finished_sampler_cpu_seconds += used.seconds;
 }
 
 std::vector<TimelineSample> Meter::timeline() const {
@@ -252,7 +253,17 @@ std::vector<std::string> Meter::warnings() const {
 }
 
 Seconds Meter::sampler_cpu_time() const {
-  return {state_->sampler_cpu_seconds.load()};
+  std::lock_guard lock(state_->mutex);
+  double seconds = state_->finished_sampler_cpu_seconds;
+  if (state_->sampler.joinable() && !state_->stop_requested) {
+    clockid_t clock{};
+    timespec ts{};
+    if (pthread_getcpuclockid(state_->sampler.native_handle(), &clock) == 0 &&
+        clock_gettime(clock, &ts) == 0) {
+      seconds += static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+    }
+  }
+  return {seconds};
 }
 
 }  // namespace joule
