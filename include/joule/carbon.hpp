@@ -214,6 +214,10 @@ struct Footprint {
 };
 Footprint footprint(const ResolvedContext& ctx, const EnergyInput& energy,
                     const std::optional<EmbodiedInput>& embodied_input, const FunctionalUnit& unit);
+// Several pieces of hardware (e.g. 8 GPUs and the server around them): M is
+// the sum of their embodied terms.
+Footprint footprint(const ResolvedContext& ctx, const EnergyInput& energy,
+                    const std::vector<EmbodiedInput>& embodied_inputs, const FunctionalUnit& unit);
 
 // Helpers for callers that print: grams with a sensible unit ("12.3 kg").
 std::string format_grams(double grams);

@@ -38,6 +38,13 @@ FunctionalUnit parse_functional_unit(const std::string& name_in, double count) {
 Footprint footprint(const ResolvedContext& ctx, const EnergyInput& energy,
                     const std::optional<EmbodiedInput>& embodied_input,
                     const FunctionalUnit& unit) {
+  std::vector<EmbodiedInput> inputs;
+  if (embodied_input) inputs.push_back(*embodied_input);
+  return footprint(ctx, energy, inputs, unit);
+}
+
+Footprint footprint(const ResolvedContext& ctx, const EnergyInput& energy,
+                    const std::vector<EmbodiedInput>& embodied_inputs, const FunctionalUnit& unit) {
   if (!(unit.count > 0) || !std::isfinite(unit.count)) {
     throw CarbonError(
         fmt::format("the number of functional units must be more than zero, found {}", unit.count));
@@ -49,11 +56,23 @@ Footprint footprint(const ResolvedContext& ctx, const EnergyInput& energy,
   fp.warnings.insert(fp.warnings.end(), fp.operational.warnings.begin(),
                      fp.operational.warnings.end());
   std::vector<Estimate> parts = {fp.operational.grams};
-  if (embodied_input) {
-    fp.embodied = embodied(ctx, *embodied_input);
-    parts.push_back(fp.embodied->grams);
-    fp.warnings.insert(fp.warnings.end(), fp.embodied->warnings.begin(),
-                       fp.embodied->warnings.end());
+  if (!embodied_inputs.empty()) {
+    CarbonResult m;
+    std::vector<Estimate> pieces;
+    for (const auto& input : embodied_inputs) {
+      CarbonResult one = embodied(ctx, input);
+      pieces.push_back(one.grams);
+      m.terms.insert(m.terms.end(), one.terms.begin(), one.terms.end());
+      m.warnings.insert(m.warnings.end(), one.warnings.begin(), one.warnings.end());
+    }
+    m.grams = sum(pieces);  // different devices: independent figures
+    if (embodied_inputs.size() > 1) {
+      m.terms.push_back(
+          {"M", "embodied emissions, all devices", m.grams, "gCO2e", "sum of the devices' M"});
+    }
+    parts.push_back(m.grams);
+    fp.warnings.insert(fp.warnings.end(), m.warnings.begin(), m.warnings.end());
+    fp.embodied = std::move(m);
   } else {
     fp.warnings.push_back(
         "embodied emissions (M) not included: the SCI asks for them; give the hardware "

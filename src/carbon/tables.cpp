@@ -118,8 +118,8 @@ std::vector<CountryRow> parse_countries(const ReferenceTable& t, bool user) {
     r.central_year = number_or_empty(t, i, "central_year");
     r.central_source = text_or_empty(t, i, "central_source");
     if (user && r.central_source.empty()) r.central_source = text_or_empty(t, i, "source");
-    r.ifi_om_g_per_kwh = bounded(t, i, "ifi_om_g_per_kwh", 0, kMaxIntensity, "gCO2/kWh");
-    r.ifi_cm_g_per_kwh = bounded(t, i, "ifi_cm_g_per_kwh", 0, kMaxIntensity, "gCO2/kWh");
+    r.ifi_om_g_per_kwh = bounded(t, i, "ifi_om_g_per_kwh", 0, 2500, "gCO2/kWh");
+    r.ifi_cm_g_per_kwh = bounded(t, i, "ifi_cm_g_per_kwh", 0, 2500, "gCO2/kWh");
     r.origin = origin_of(t, i, user);
     rows.push_back(std::move(r));
   }
@@ -297,7 +297,7 @@ void load_into(ReferenceData& data, const std::string& name, const ReferenceTabl
   auto licence = t.comment_value("licence of this file");
   if (!licence) licence = t.comment_value("LICENCE");
   if (!licence) licence = t.comment_value("licence");
-  data.infos.push_back({user ? t.origin() : name, licence.value_or(user ? "user file" : "")});
+  data.infos.push_back({t.origin(), licence.value_or(user ? "user file" : "")});
 }
 
 // Which table a user file overrides: its "# file:" comment, else its name.

@@ -1,0 +1,340 @@
+// `joule carbon`: the carbon calculator that needs no measurement. Prints each
+// term of O = E x PUE x I / (1 - loss), M = TE x (TiR / EL) x RS and
+// SCI = (O + M) / R with its source, or the same as JSON.
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include <memory>
+
+#include "carbon/intensity.hpp"
+#include "carbon/quantity.hpp"
+#include "carbon/suggest.hpp"
+#include "carbon/tables.hpp"
+#include "carbon/timeseries.hpp"
+#include "cli/carbon_options.hpp"
+#include "cli/command.hpp"
+#include "joule/carbon.hpp"
+
+namespace joule::cli {
+namespace {
+
+namespace jc = joule::carbon;
+
+struct CarbonArgs {
+  CarbonOptionValues location;
+  std::string energy;
+  std::string energy_uncertainty;
+  double hours = 0;
+  std::string gpu;
+  double gpus = 1;
+  double utilisation = 1;
+  double watts = 0;
+  std::string embodied;
+  double lifetime_years = 0;
+  std::string share;
+  std::string start;
+  double units = 1;
+  std::string unit = "run";
+  bool json = false;
+  bool list_countries = false;
+  bool list_clouds = false;
+};
+
+// TDP-based energy is a ceiling (the board's power cap), not typical draw.
+constexpr double kModelledEnergyUncertainty = 0.3;
+
+std::string num(double v) {
+  return fmt::format("{:.4g}", v);
+}
+
+std::string range_text(const jc::Estimate& e) {
+  if (e.low == e.central && e.high == e.central) return "";
+  return fmt::format("({} to {})", num(e.low), num(e.high));
+}
+
+nlohmann::json to_json(const jc::Estimate& e) {
+  return {{"low", e.low}, {"central", e.central}, {"high", e.high}};
+}
+
+nlohmann::json to_json(const std::vector<jc::Term>& terms) {
+  auto out = nlohmann::json::array();
+  for (const auto& t : terms) {
+    out.push_back({{"symbol", t.symbol},
+                   {"name", t.name},
+                   {"value", to_json(t.value)},
+                   {"unit", t.unit},
+                   {"source", t.source}});
+  }
+  return out;
+}
+
+void print_terms(const std::vector<jc::Term>& terms) {
+  for (const auto& t : terms) {
+    std::string value = fmt::format("{} {}", num(t.value.central), t.unit);
+    std::string range = range_text(t.value);
+    fmt::print("  {:<5} {:<22} {:<20} {}\n", t.symbol, value, range, t.name);
+    if (!t.source.empty()) fmt::print("  {:<5} source: {}\n", "", t.source);
+  }
+}
+
+void list_countries(const CarbonArgs& a) {
+  // Overrides given with --data apply to the listing too.
+  std::vector<std::filesystem::path> files(a.location.data_files.begin(),
+                                           a.location.data_files.end());
+  auto data = jc::ReferenceData::with_overrides(files);
+  if (a.json) {
+    auto out = nlohmann::json::array();
+    for (const auto& r : data->countries) {
+      auto p = jc::country_intensity(*data, r);
+      out.push_back({{"code", r.code},
+                     {"iso2", r.iso2},
+                     {"name", r.name},
+                     {"kind", r.kind},
+                     {"g_per_kwh", to_json(p.g_per_kwh)},
+                     {"source", p.source}});
+    }
+    fmt::print("{}\n", out.dump(2));
+    return;
+  }
+  fmt::print("{:<4} {:<9} {:<36} {:>10}  {}\n", "iso2", "code", "name", "gCO2e/kWh", "source");
+  for (const auto& r : data->countries) {
+    std::string value = r.central_g_per_kwh ? num(*r.central_g_per_kwh) : "-";
+    std::string source =
+        r.central_g_per_kwh
+            ? fmt::format("{} {}", r.central_source,
+                          r.central_year ? std::to_string(static_cast<int>(*r.central_year)) : "")
+            : "no average (Electricity Maps zone or world average used)";
+    fmt::print("{:<4} {:<9} {:<36} {:>10}  {}\n", r.iso2, r.code, r.name.substr(0, 36), value,
+               source);
+  }
+  fmt::print(
+      "\nSources: Ember (CC BY 4.0), Our World in Data (CC BY 4.0), via grid_intensity_country.csv "
+      "(CC BY-SA "
+      "4.0). Sub-national zones: joule carbon --region (Electricity Maps, ODbL).\n");
+}
+
+void list_clouds(const CarbonArgs& a) {
+  std::vector<std::filesystem::path> files(a.location.data_files.begin(),
+                                           a.location.data_files.end());
+  auto data = jc::ReferenceData::with_overrides(files);
+  if (a.json) {
+    auto out = nlohmann::json::array();
+    for (const auto& r : data->clouds) {
+      auto p = jc::cloud_intensity(*data, r);
+      out.push_back({{"id", r.provider + ":" + r.region},
+                     {"country_iso2", r.iso2},
+                     {"city", r.city},
+                     {"emaps_zone", r.emaps_zone},
+                     {"pue", r.pue ? nlohmann::json(*r.pue) : nlohmann::json()},
+                     {"g_per_kwh", to_json(p.g_per_kwh)},
+                     {"source", p.source}});
+    }
+    fmt::print("{}\n", out.dump(2));
+    return;
+  }
+  fmt::print("{:<34} {:<4} {:<22} {:<14} {:>5} {:>10}\n", "cloud", "iso2", "city", "zone", "PUE",
+             "gCO2e/kWh");
+  for (const auto& r : data->clouds) {
+    auto p = jc::cloud_intensity(*data, r);
+    fmt::print("{:<34} {:<4} {:<22} {:<14} {:>5} {:>10}\n", r.provider + ":" + r.region, r.iso2,
+               r.city.substr(0, 22), r.emaps_zone, r.pue ? num(*r.pue) : "-",
+               num(p.g_per_kwh.central));
+  }
+  fmt::print(
+      "\nIntensity: Google's published figure (GCP), else Electricity Maps zone (ODbL 1.0, (c) "
+      "Electricity "
+      "Maps), else the country.\n");
+}
+
+void run_carbon(const CarbonArgs& a) {
+  if (a.list_countries) return list_countries(a);
+  if (a.list_clouds) return list_clouds(a);
+
+  const jc::ResolvedContext ctx = jc::resolve_context(to_context_options(a.location));
+
+  // E: given, or modelled from GPU power x hours (ML CO2 Impact / Green Algorithms style).
+  jc::EnergyInput energy;
+  std::vector<jc::EmbodiedInput> hardware;
+  const jc::GpuRow* gpu = nullptr;
+  if (!a.gpu.empty()) {
+    gpu = ctx.data->gpu(a.gpu);
+    if (!gpu) {
+      throw jc::CarbonError(fmt::format("unknown GPU '{}';{} (gpu_power.csv lists the models)",
+                                        a.gpu, jc::did_you_mean(a.gpu, ctx.data->gpu_models())));
+    }
+    if (!gpu->tdp_w)
+      throw jc::CarbonError(fmt::format("no power figure for {} in gpu_power.csv", gpu->model));
+  }
+  if (a.gpus <= 0)
+    throw jc::CarbonError(fmt::format("--gpus must be more than zero, found {}", a.gpus));
+  if (a.hours < 0)
+    throw jc::CarbonError(fmt::format("--hours must be zero or more, found {}", a.hours));
+  if (!(a.utilisation > 0 && a.utilisation <= 1)) {
+    throw jc::CarbonError(fmt::format("--utilisation must be in (0, 1], found {}", a.utilisation));
+  }
+  if (!a.energy.empty()) {
+    energy.energy = jc::parse_energy(a.energy);
+    energy.source = fmt::format("as given (--energy {})", a.energy);
+  } else if ((gpu || a.watts > 0) && a.hours > 0) {
+    double watts = a.watts > 0 ? a.watts : *gpu->tdp_w * a.gpus * a.utilisation;
+    energy.energy = Joules{watts * a.hours * 3600};
+    energy.relative_uncertainty = kModelledEnergyUncertainty;
+    energy.source =
+        a.watts > 0
+            ? fmt::format("modelled: {} W x {} h (--watts); +-30 %", num(a.watts), num(a.hours))
+            : fmt::format(
+                  "modelled: {} x {} W ({}, {}) x {} h x utilisation {}; TDP is a cap, +-30 %",
+                  num(a.gpus), num(*gpu->tdp_w), gpu->model,
+                  gpu->source.substr(0, gpu->source.find('(')), num(a.hours), num(a.utilisation));
+  } else {
+    throw jc::CarbonError(
+        "no energy: give --energy (e.g. 12.4kWh), or --hours with --gpu MODEL [--gpus N] or "
+        "--watts W");
+  }
+  if (!a.energy_uncertainty.empty()) {
+    std::string text = a.energy_uncertainty;
+    double u = 0;
+    if (text.ends_with('%')) {
+      auto v = jc::parse_number(text.substr(0, text.size() - 1));
+      if (!v)
+        throw jc::CarbonError(
+            fmt::format("--energy-uncertainty {}: expected e.g. 5% or 0.05", text));
+      u = *v / 100;
+    } else {
+      auto v = jc::parse_number(text);
+      if (!v)
+        throw jc::CarbonError(
+            fmt::format("--energy-uncertainty {}: expected e.g. 5% or 0.05", text));
+      u = *v;
+    }
+    if (u < 0) throw jc::CarbonError("--energy-uncertainty must be zero or more");
+    energy.relative_uncertainty = u;
+  }
+  if (!a.start.empty()) {
+    auto start = jc::parse_timestamp(a.start);
+    if (!start)
+      throw jc::CarbonError(
+          fmt::format("--start {}: expected ISO 8601 such as 2024-05-01T12:00:00Z", a.start));
+    if (a.hours <= 0)
+      throw jc::CarbonError("--start needs --hours: the energy is spread evenly over that span");
+    auto end = *start + std::chrono::duration_cast<std::chrono::system_clock::duration>(
+                            std::chrono::duration<double, std::ratio<3600>>(a.hours));
+    energy.timeline.push_back({*start, end, energy.energy});
+  }
+
+  // M: the GPUs named, plus any --embodied device.
+  if (gpu) {
+    if (a.hours <= 0) throw jc::CarbonError("--gpu needs --hours (the time the GPUs are reserved)");
+    jc::EmbodiedInput g;
+    g.device = gpu->model;
+    g.count = a.gpus;
+    g.time_reserved = Seconds{a.hours * 3600};
+    if (a.lifetime_years > 0) g.lifetime_years = a.lifetime_years;
+    hardware.push_back(g);
+  }
+  if (!a.embodied.empty()) {
+    if (a.hours <= 0)
+      throw jc::CarbonError("--embodied needs --hours (the time the hardware is reserved)");
+    jc::EmbodiedInput m;
+    if (auto c = a.embodied.find_first_of("0123456789"); c == 0) {
+      m.total_kg = jc::parse_mass_kg(a.embodied);
+    } else {
+      m.device = a.embodied;
+    }
+    m.time_reserved = Seconds{a.hours * 3600};
+    if (a.lifetime_years > 0) m.lifetime_years = a.lifetime_years;
+    if (!a.share.empty()) m.share = jc::parse_fraction(a.share);
+    hardware.push_back(m);
+  } else if (!a.share.empty()) {
+    throw jc::CarbonError("--share applies to --embodied: name the device or its kgCO2e");
+  }
+
+  const jc::FunctionalUnit unit = jc::parse_functional_unit(a.unit, a.units);
+  const jc::Footprint fp = jc::footprint(ctx, energy, hardware, unit);
+
+  if (a.json) {
+    nlohmann::json out;
+    out["location"] = {{"code", ctx.location_code},        {"name", ctx.location_name},
+                       {"country_iso2", ctx.country_iso2}, {"how_decided", ctx.how_decided},
+                       {"is_guess", ctx.is_guess},         {"context", jc::to_string(ctx.context)}};
+    out["intensity"] = {{"g_per_kwh", to_json(ctx.intensity_g_per_kwh)},
+                        {"kind", jc::to_string(ctx.intensity_kind)},
+                        {"source", ctx.intensity_source}};
+    out["pue"] = {{"value", to_json(ctx.pue)}, {"source", ctx.pue_source}};
+    out["loss"] = {{"fraction", to_json(ctx.loss_fraction)}, {"source", ctx.loss_source}};
+    out["energy_kwh"] = to_json(fp.operational.terms.front().value);
+    out["operational"] = {{"g", to_json(fp.operational.grams)},
+                          {"terms", to_json(fp.operational.terms)}};
+    out["embodied"] = fp.embodied ? nlohmann::json{{"g", to_json(fp.embodied->grams)},
+                                                   {"terms", to_json(fp.embodied->terms)}}
+                                  : nlohmann::json();
+    out["total_g"] = to_json(fp.total_g);
+    out["sci"] = {{"unit", fp.unit.name},
+                  {"count", fp.unit.count},
+                  {"g_per_unit", to_json(fp.sci_g_per_unit)}};
+    out["terms"] = to_json(fp.terms);
+    out["warnings"] = fp.warnings;
+    fmt::print("{}\n", out.dump(2));
+    return;
+  }
+
+  fmt::print("Location: {} ({}){}\n  decided by: {}\n", ctx.location_name, ctx.location_code,
+             ctx.is_guess ? " [guess]" : "", ctx.how_decided);
+  fmt::print("\nOperational  O = E x PUE x I / (1 - loss)\n");
+  print_terms(fp.operational.terms);
+  if (fp.embodied) {
+    fmt::print("\nEmbodied  M = TE x (TiR / EL) x RS\n");
+    print_terms(fp.embodied->terms);
+  } else {
+    fmt::print(
+        "\nEmbodied  M: not included (give --embodied DEVICE|KG or --gpu MODEL, with --hours)\n");
+  }
+  fmt::print("\nTotal  O + M = {} CO2e (low {}, high {})\n", jc::format_grams(fp.total_g.central),
+             jc::format_grams(fp.total_g.low), jc::format_grams(fp.total_g.high));
+  fmt::print("SCI  (O + M) / R = {} CO2e per {} (low {}, high {}; R = {} {})\n",
+             jc::format_grams(fp.sci_g_per_unit.central), fp.unit.name,
+             jc::format_grams(fp.sci_g_per_unit.low), jc::format_grams(fp.sci_g_per_unit.high),
+             num(fp.unit.count), fp.unit.name);
+  if (!fp.warnings.empty()) {
+    fmt::print("\nNotes:\n");
+    for (const auto& w : fp.warnings) fmt::print("  ! {}\n", w);
+  }
+}
+
+const CommandRegistrar registrar("carbon", [](CLI::App& app) {
+  auto args = std::make_shared<CarbonArgs>();
+  auto* cmd = app.add_subcommand(
+      "carbon", "carbon footprint of an energy figure (no measurement needed): O, M, SCI");
+  add_carbon_options(*cmd, args->location);
+  cmd->add_option("--energy", args->energy, "IT energy, e.g. 12.4kWh, 3.6MJ, 500Wh");
+  cmd->add_option("--energy-uncertainty", args->energy_uncertainty,
+                  "relative uncertainty of --energy, e.g. 5%");
+  cmd->add_option("--hours", args->hours, "hours the hardware runs / is reserved");
+  cmd->add_option("--gpu", args->gpu,
+                  "GPU model (gpu_power.csv): energy = TDP x GPUs x hours x utilisation");
+  cmd->add_option("--gpus", args->gpus, "number of GPUs (default 1)");
+  cmd->add_option("--utilisation", args->utilisation,
+                  "average fraction of TDP drawn (default 1, as ML CO2 Impact)");
+  cmd->add_option("--watts", args->watts, "average power instead of a GPU's TDP");
+  cmd->add_option("--embodied", args->embodied,
+                  "hardware for M: server, gpu-server, laptop, desktop, a GPU or embodied.csv "
+                  "item, or kgCO2e (1312kg)");
+  cmd->add_option("--lifetime", args->lifetime_years,
+                  "expected lifetime in years (default: the table's, else 4)");
+  cmd->add_option("--share", args->share,
+                  "share of the --embodied device reserved: 0.25, 25% or 2/8");
+  cmd->add_option("--start", args->start,
+                  "when the run started (ISO 8601), to place it in an --intensity-file");
+  cmd->add_option("--units", args->units, "number of functional units R (default 1)");
+  cmd->add_option("--unit", args->unit,
+                  "functional unit: inference, request, sample, token, epoch, run");
+  cmd->add_flag("--json", args->json, "print JSON");
+  cmd->add_flag("--list-countries", args->list_countries,
+                "list countries and their grid intensity");
+  cmd->add_flag("--list-clouds", args->list_clouds, "list cloud regions, their location and PUE");
+  cmd->callback([args] { run_carbon(*args); });
+});
+
+}  // namespace
+}  // namespace joule::cli
