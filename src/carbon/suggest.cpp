@@ -63,7 +63,8 @@ std::vector<std::string> closest(std::string_view input, const std::vector<std::
 }
 
 std::string did_you_mean(std::string_view input, const std::vector<std::string>& candidates) {
-  auto best = closest(input, candidates);
+  // Two- and three-letter codes have many neighbours at distance 1: show more.
+  auto best = closest(input, candidates, input.size() <= 3 ? 5 : 3);
   if (best.empty()) return "";
   return fmt::format(" did you mean {}?", fmt::join(best, ", "));
 }

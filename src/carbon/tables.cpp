@@ -182,6 +182,10 @@ std::vector<CloudRow> parse_clouds(const ReferenceTable& t, bool user) {
     r.iso2 = text_or_empty(t, i, "country_iso2");
     r.subdivision = text_or_empty(t, i, "subdivision");
     r.emaps_zone = text_or_empty(t, i, "emaps_zone");
+    // A few rows give only the subdivision (gcp:us-central2 -> US-OK): the
+    // country is its prefix.
+    if (r.iso2.empty() && r.subdivision.size() > 3 && r.subdivision[2] == '-')
+      r.iso2 = r.subdivision.substr(0, 2);
     r.provider_grid_g_per_kwh =
         bounded(t, i, "provider_grid_g_per_kwh", 0, kMaxIntensity, "gCO2e/kWh");
     r.provider_grid_year = number_or_empty(t, i, "provider_grid_year");

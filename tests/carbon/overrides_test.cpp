@@ -1,0 +1,79 @@
+// Users' data files override or extend any table; malformed ones are rejected
+// with file, line, column and what was expected.
+#include <gtest/gtest.h>
+
+#include "carbon/tables.hpp"
+#include "refdata/csv.hpp"
+#include "test_support.hpp"
+
+using namespace joule::carbon;
+using joule::carbon::testing::isolated;
+using joule::carbon::testing::TempDir;
+using joule::refdata::DataError;
+
+TEST(Overrides, ReplaceAndExtendTheCountryTable) {
+  TempDir dir;
+  auto file = dir.write("mine.csv",
+                        "# file: grid_intensity_country.csv\n# source: our utility bill 2025\n"
+                        "code,iso2,name,central_g_per_kwh,central_source\n"
+                        "FRA,FR,France,99,utility\nXKA,QZ,Atlantis,250,survey\n");
+  auto o = isolated();
+  o.data_files = {file};
+  o.country = "FR";
+  auto ctx = resolve_context(o);
+  EXPECT_NEAR(ctx.intensity_g_per_kwh.central, 99, 1e-12);
+  EXPECT_NE(ctx.intensity_source.find("mine.csv:4"), std::string::npos) << ctx.intensity_source;
+  o.country = "QZ";
+  EXPECT_NEAR(resolve_context(o).intensity_g_per_kwh.central, 250, 1e-12);
+  o.country = "DE";  // untouched rows stay
+  EXPECT_NEAR(resolve_context(o).intensity_g_per_kwh.central, 342.1, 1e-9);
+}
+
+TEST(Overrides, TableChosenByFileNameAndEmbodiedOverride) {
+  TempDir dir;
+  auto file = dir.write("embodied.csv",
+                        "item,kg_co2e,lifetime_years,source\nOur GPU box,2000,5,vendor PCF\n");
+  auto o = isolated();
+  o.country = "FR";
+  o.data_files = {file};
+  auto ctx = resolve_context(o);
+  EmbodiedInput in;
+  in.device = "our gpu box";
+  in.time_reserved = joule::Seconds{3600};
+  EXPECT_NEAR(embodied(ctx, in).grams.central, 2000e3 / (5 * 8760), 1e-9);
+}
+
+TEST(Overrides, MalformedFilesNameFileLineColumnAndExpectation) {
+  TempDir dir;
+  auto o = isolated();
+  o.country = "FR";
+  auto expect_error = [&](const std::string& name, const std::string& text, std::size_t line,
+                          std::size_t column, const std::string& expected) {
+    SCOPED_TRACE(name);
+    o.data_files = {dir.write(name, text)};
+    try {
+      (void)resolve_context(o);
+      FAIL() << "expected DataError";
+    } catch (const DataError& e) {
+      EXPECT_EQ(e.line(), line) << e.what();
+      if (column) EXPECT_EQ(e.column(), column) << e.what();
+      std::string what = e.what();
+      EXPECT_NE(what.find(name), std::string::npos) << what;
+      EXPECT_NE(what.find(expected), std::string::npos) << what;
+    }
+  };
+  const std::string head = "# file: grid_intensity_country.csv\ncode,iso2,name,central_g_per_kwh\n";
+  expect_error("number.csv", head + "FRA,FR,France,5x6\n", 3, 15, "expected a number");
+  expect_error("iso.csv", head + "FRA,F1,France,50\n", 3, 5, "ISO 3166-1 alpha-2");
+  expect_error("range.csv", head + "FRA,FR,France,2000\n", 3, 0, "between 0 and 1500");
+  expect_error("columns.csv", "# file: grid_intensity_country.csv\ncode,iso2,name\nFRA,FR,France\n",
+               2, 1, "central_g_per_kwh");
+  expect_error("what.csv", "a,b\n1,2\n", 1, 1, "which table");
+  expect_error("quote.csv", head + "FRA,FR,\"France,50\n", 3, 0, "");
+}
+
+TEST(Overrides, MissingFileIsAnError) {
+  auto o = isolated();
+  o.data_files = {"/nonexistent/joule-table.csv"};
+  EXPECT_THROW(resolve_context(o), DataError);
+}
