@@ -51,6 +51,11 @@ std::string format_watts(double watts) {
 
 std::string format_co2e_grams(double grams) {
   if (!std::isfinite(grams)) return "n/a";
+  // SCI per token or per inference is often micrograms: keep three digits.
+  if (grams != 0 && std::fabs(grams) < 1e-3) {
+    static const char* const units[] = {"µg"};
+    return scaled(grams * 1e6, units, 1, 1000);
+  }
   if (grams != 0 && std::fabs(grams) < 1) {
     static const char* const units[] = {"mg"};
     return scaled(grams * 1000, units, 1, 1000);

@@ -73,6 +73,7 @@ TEST(Format, ScalesAndUnits) {
   EXPECT_EQ(format_seconds(303), "5 min 03 s");
   EXPECT_EQ(format_seconds(7440), "2 h 04 min");
   EXPECT_EQ(format_co2e_grams(0.012), "12.0 mg");
+  EXPECT_EQ(format_co2e_grams(0.0000186), "18.6 µg");
   EXPECT_EQ(format_co2e_grams(4560), "4.56 kg");
   EXPECT_EQ(format_ratio(1.234), "×1.23");
   EXPECT_EQ(format_count(50000), "50000");
