@@ -444,17 +444,13 @@ const CommandRegistrar registrar{
                       "Phases to complete before predicting (default 2)");
       add_carbon_options(*cmd, options->carbon);
       add_ledger_option(*cmd, options->ledger);
-          // Everything from the first non-option on is the command, even words that
-      // look like joule options: `joule run python -q train.py`.
-      cmd->prefix_command();
-      cmd->callback([options, cmd] {
-        // CLI11 hands over "--" too when it came first; a later one is the command's.
-    options->command = cmd->remaining();
-    if (!options->command.empty() && options->command.front() == "--") {
-      options->command.erase(options->command.begin());
-    }
-        exit_status() = run(*options);
-      });
+      // Everything from the first non-option on is the command, even words that
+      // look like joule options (`joule run python -q train.py`), and a "--"
+      // inside it is the command's own. CLI11 may also hand back the leading
+      // "--" as an unused extra (remaining()); it is not part of the command.
+      cmd->add_option("command", options->command, "The command and its arguments (after --)");
+      cmd->positionals_at_end();
+      cmd->callback([options] { exit_status() = run(*options); });
     }};
 
 }  // namespace
