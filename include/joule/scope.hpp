@@ -1,0 +1,191 @@
+#pragma once
+// Measuring a piece of a program from inside it: a Session owns the meter, a
+// Scope measures from its opening to its end, track() wraps a callable in a
+// scope. Under `joule run` (JOULE_CONTROL is set) the session measures nothing
+// itself: scopes become phases and units go to the run through the control
+// channel, so the energy is measured once, by the run, with attribution.
+//
+//   joule::Session session;                       // discovers the sensors
+//   {
+//     auto scope = session.scope("epoch 1", "sample");
+//     train_one_epoch();
+//     scope.add_units(60000);
+//     const auto& r = scope.end();                // r.energy(), r.footprint()
+//   }
+//   int answer = session.track("infer", [&] { return model(x); });
+//
+// Misuse (ending twice, units on an ended scope, a session used after
+// shutdown) throws joule::UsageError; nothing is undefined.
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "joule/carbon.hpp"
+#include "joule/discovery.hpp"
+#include "joule/meter.hpp"
+#include "joule/units.hpp"
+
+namespace joule {
+
+// A call the object's state does not allow; what() says which object and why.
+class UsageError : public std::logic_error {
+ public:
+  using std::logic_error::logic_error;
+};
+// The session was shut down (explicitly, or by its destructor).
+class SessionShutDown : public UsageError {
+ public:
+  using UsageError::UsageError;
+};
+
+enum class SessionMode {
+  automatic,  // control when JOULE_CONTROL is set, else local
+  local,      // own meter: every scope is measured here
+  control,    // report phases and units to `joule run`; measure nothing here
+};
+std::string_view to_string(SessionMode mode);
+
+struct ScopeResult;
+
+struct SessionOptions {
+  SessionMode mode = SessionMode::automatic;
+  // Local mode only. Defaults come from the environment (JOULE_TRACE, ...).
+  SensorConfig sensors = SensorConfig::from_environment();
+  MeterOptions meter;
+  // Where the energy is used, for footprint(); nullopt: no carbon figures.
+  std::optional<carbon::ContextOptions> carbon = carbon::ContextOptions{};
+  // Control mode: the socket; empty = $JOULE_CONTROL.
+  std::filesystem::path control_socket;
+  // Called (on the ending thread) with every scope that ends, e.g. to log it.
+  // Exceptions it throws propagate out of Scope::end().
+  std::function<void(const ScopeResult&)> on_scope_end;
+};
+
+// What one scope measured. Under `joule run` (`reported_to_run`), the energy
+// is in the run's record and `measurement` holds no domains.
+struct ScopeResult {
+  std::string name;
+  std::string unit;                     // the scope's functional unit (R)
+  std::map<std::string, double> units;  // counted, by unit name
+  Seconds duration;
+  bool reported_to_run = false;
+  Measurement measurement;
+  std::shared_ptr<const carbon::ResolvedContext> carbon_context;
+
+  Joules energy() const { return measurement.total; }
+  Provenance provenance() const { return measurement.total_provenance; }
+  // Units of the scope's own unit counted so far.
+  double unit_count() const;
+  // O (+ nothing embodied) and SCI per `unit`. A scope that counted no units
+  // of its unit counts as one when the unit is "run". Throws UsageError when
+  // there is nothing to compute (under joule run, or carbon disabled) and
+  // carbon::CarbonError for an unknown unit or zero units.
+  carbon::Footprint footprint() const;
+};
+
+namespace detail {
+struct SessionCore;
+struct ScopeState;
+}  // namespace detail
+
+class Scope {
+ public:
+  Scope(Scope&& other) noexcept;
+  Scope& operator=(Scope&& other) noexcept;
+  Scope(const Scope&) = delete;
+  Scope& operator=(const Scope&) = delete;
+  // Ends the scope if it is still open; never throws (errors are dropped:
+  // call end() to see them).
+  ~Scope();
+
+  const std::string& name() const;
+  bool open() const;
+  // Counts `count` (finite, >= 0) functional units of the scope's unit, or of
+  // `unit`. Thread-safe.
+  void add_units(double count);
+  void add_units(double count, std::string_view unit);
+  // Takes the closing snapshot. Throws UsageError if already ended or moved
+  // from, or if the session was shut down while the scope was open.
+  const ScopeResult& end();
+  // The result of end(); throws UsageError while the scope is open.
+  const ScopeResult& result() const;
+
+ private:
+  friend class Session;
+  explicit Scope(std::unique_ptr<detail::ScopeState> state);
+  std::unique_ptr<detail::ScopeState> state_;
+};
+
+class Session {
+ public:
+  // Discovers the sensors (local) or finds the control socket (control).
+  // Throws std::runtime_error when control mode is asked for without a socket,
+  // carbon::CarbonError for bad carbon options.
+  explicit Session(SessionOptions options = {});
+  Session(Session&&) noexcept;
+  Session& operator=(Session&&) noexcept;
+  ~Session();  // shuts down
+
+  // `unit` names the functional unit the scope counts ("sample", "request");
+  // empty: "run" here, or the run's --unit under `joule run`.
+  Scope scope(std::string name, std::string unit = {});
+
+  // Runs f inside a scope named `name` and returns what f returns. f may take
+  // the Scope& (to count units). If f throws, the scope ends and the
+  // exception propagates.
+  template <class F>
+  decltype(auto) track(std::string name, F&& f, std::string unit = {}) {
+    Scope s = scope(std::move(name), std::move(unit));
+    if constexpr (std::is_invocable_v<F, Scope&>) {
+      if constexpr (std::is_void_v<std::invoke_result_t<F, Scope&>>) {
+        std::forward<F>(f)(s);
+        s.end();
+      } else {
+        auto value = std::forward<F>(f)(s);
+        s.end();
+        return value;
+      }
+    } else {
+      if constexpr (std::is_void_v<std::invoke_result_t<F>>) {
+        std::forward<F>(f)();
+        s.end();
+      } else {
+        auto value = std::forward<F>(f)();
+        s.end();
+        return value;
+      }
+    }
+  }
+
+  SessionMode mode() const;  // local or control, never automatic
+  bool reports_to_run() const { return mode() == SessionMode::control; }
+  // Local mode: the meter's domains and backend reports (empty otherwise).
+  std::vector<DomainInfo> domains() const;
+  std::vector<BackendReport> backend_reports() const;
+  std::shared_ptr<const carbon::ResolvedContext> carbon_context() const;
+  // Stops the sampler and releases the sensors. Idempotent. Afterwards scope()
+  // and the end() of scopes still open throw UsageError.
+  void shutdown();
+  bool is_shut_down() const;
+
+ private:
+  std::shared_ptr<detail::SessionCore> core_;
+};
+
+// A process-wide session with default options, created on first use.
+Session& default_session();
+
+template <class F>
+decltype(auto) track(std::string name, F&& f, std::string unit = {}) {
+  return default_session().track(std::move(name), std::forward<F>(f), std::move(unit));
+}
+
+}  // namespace joule

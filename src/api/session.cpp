@@ -1,0 +1,190 @@
+#include <fmt/format.h>
+
+#include <stdexcept>
+
+#include "api/session_core.hpp"
+#include "meter/control_channel.hpp"
+
+namespace joule {
+
+std::string_view to_string(SessionMode mode) {
+  switch (mode) {
+    case SessionMode::automatic:
+      return "automatic";
+    case SessionMode::local:
+      return "local";
+    case SessionMode::control:
+      return "control";
+  }
+  return "?";
+}
+
+namespace detail {
+
+std::string one_line(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    if (c == '\n' || c == '\r') c = ' ';
+  }
+  return out;
+}
+
+void SessionCore::require_running(std::string_view what) const {
+  if (shut_down) {
+    throw SessionShutDown(fmt::format("joule: {}: the session has been shut down", what));
+  }
+}
+
+void SessionCore::phase_opened(std::uint64_t id, const std::string& name) {
+  std::lock_guard lock(phase_mutex);
+  open_phases.push_back({id, one_line(name)});
+  meter::send_control(control_socket, fmt::format("phase {}\n", open_phases.back().name));
+}
+
+void SessionCore::phase_closed(std::uint64_t id) {
+  std::lock_guard lock(phase_mutex);
+  auto it = std::find_if(open_phases.begin(), open_phases.end(),
+                         [id](const OpenPhase& p) { return p.id == id; });
+  if (it == open_phases.end()) return;
+  const bool innermost = std::next(it) == open_phases.end();
+  open_phases.erase(it);
+  // Only the innermost scope is the run's current phase; closing it resumes
+  // the enclosing one (as a new phase of the same name), or ends the phase.
+  if (!innermost) return;
+  meter::send_control(control_socket, open_phases.empty()
+                                          ? std::string("end-phase\n")
+                                          : fmt::format("phase {}\n", open_phases.back().name));
+}
+
+void SessionCore::send_units(double count, const std::string& unit) const {
+  meter::send_control(control_socket, unit.empty()
+                                          ? fmt::format("units {}\n", count)
+                                          : fmt::format("units {} {}\n", count, one_line(unit)));
+}
+
+void SessionCore::shutdown() {
+  std::unique_lock lock(lifecycle);
+  if (shut_down) return;
+  shut_down = true;
+  meter.reset();  // joins the sampler
+  if (mode == SessionMode::control) {
+    std::lock_guard phases(phase_mutex);
+    if (!open_phases.empty()) {
+      open_phases.clear();
+      try {
+        meter::send_control(control_socket, "end-phase\n");
+      } catch (const std::exception&) {
+        // The run has ended already: nothing left to tell it.
+      }
+    }
+  }
+}
+
+}  // namespace detail
+
+Session::Session(SessionOptions options) : core_(std::make_shared<detail::SessionCore>()) {
+  auto& core = *core_;
+  core.on_scope_end = std::move(options.on_scope_end);
+  std::optional<std::filesystem::path> socket;
+  if (!options.control_socket.empty()) {
+    socket = options.control_socket;
+  } else {
+    socket = meter::control_socket_from_environment();
+  }
+  core.mode = options.mode;
+  if (core.mode == SessionMode::automatic) {
+    core.mode = socket ? SessionMode::control : SessionMode::local;
+  }
+  if (core.mode == SessionMode::control) {
+    if (!socket) {
+      throw std::runtime_error(fmt::format(
+          "joule: control mode needs a socket: run under `joule run` (which sets {}) or give one",
+          meter::kControlEnvironmentVariable));
+    }
+    core.control_socket = *socket;
+    return;  // the run measures and does the carbon arithmetic
+  }
+  if (options.carbon) {
+    core.carbon =
+        std::make_shared<const carbon::ResolvedContext>(carbon::resolve_context(*options.carbon));
+  }
+  core.meter = Meter::discover(options.sensors, options.meter);
+}
+
+Session::Session(Session&&) noexcept = default;
+Session& Session::operator=(Session&& other) noexcept {
+  if (this != &other) {
+    if (core_) core_->shutdown();
+    core_ = std::move(other.core_);
+  }
+  return *this;
+}
+
+Session::~Session() {
+  if (core_) core_->shutdown();
+}
+
+namespace {
+detail::SessionCore& require(const std::shared_ptr<detail::SessionCore>& core) {
+  if (!core) throw UsageError("joule: this Session was moved from");
+  return *core;
+}
+}  // namespace
+
+SessionMode Session::mode() const {
+  return require(core_).mode;
+}
+
+std::vector<DomainInfo> Session::domains() const {
+  auto& core = require(core_);
+  std::shared_lock lock(core.lifecycle);
+  return core.meter ? core.meter->domains() : std::vector<DomainInfo>{};
+}
+
+std::vector<BackendReport> Session::backend_reports() const {
+  auto& core = require(core_);
+  std::shared_lock lock(core.lifecycle);
+  return core.meter ? core.meter->backend_reports() : std::vector<BackendReport>{};
+}
+
+std::shared_ptr<const carbon::ResolvedContext> Session::carbon_context() const {
+  return require(core_).carbon;
+}
+
+void Session::shutdown() {
+  require(core_).shutdown();
+}
+
+bool Session::is_shut_down() const {
+  auto& core = require(core_);
+  std::shared_lock lock(core.lifecycle);
+  return core.shut_down;
+}
+
+Scope Session::scope(std::string name, std::string unit) {
+  auto& core = require(core_);
+  auto state = std::make_unique<detail::ScopeState>();
+  state->core = core_;
+  state->id = core.next_scope_id.fetch_add(1, std::memory_order_relaxed);
+  state->requested_unit = unit;
+  state->result.name = std::move(name);
+  state->result.unit = unit.empty() ? "run" : std::move(unit);
+  {
+    std::shared_lock lock(core.lifecycle);
+    core.require_running(fmt::format("cannot open scope '{}'", state->result.name));
+    if (core.mode == SessionMode::control) {
+      core.phase_opened(state->id, state->result.name);
+    } else {
+      state->start = core.meter->snapshot();
+    }
+  }
+  state->started = core.mode == SessionMode::control ? MonotonicClock::now() : state->start.at;
+  return Scope(std::move(state));
+}
+
+Session& default_session() {
+  static Session session;
+  return session;
+}
+
+}  // namespace joule

@@ -1,0 +1,62 @@
+#pragma once
+// The state a Session shares with its Scopes, so a scope that outlives its
+// session (or a session shut down under open scopes) is an error with a
+// message rather than a dangling pointer.
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <vector>
+
+#include "joule/scope.hpp"
+
+namespace joule::detail {
+
+struct SessionCore {
+  SessionMode mode = SessionMode::local;
+  std::function<void(const ScopeResult&)> on_scope_end;
+  std::shared_ptr<const carbon::ResolvedContext> carbon;
+  std::filesystem::path control_socket;
+
+  // Shared while a scope reads the meter, exclusive while shutting down:
+  // shutdown never pulls the meter from under a snapshot.
+  mutable std::shared_mutex lifecycle;
+  std::unique_ptr<Meter> meter;  // local mode, until shutdown
+  bool shut_down = false;
+
+  // Control mode: the open scopes, oldest first. The run's phases are flat,
+  // so the innermost open scope is the current phase.
+  std::mutex phase_mutex;
+  struct OpenPhase {
+    std::uint64_t id;
+    std::string name;
+  };
+  std::vector<OpenPhase> open_phases;
+  std::atomic<std::uint64_t> next_scope_id{1};
+
+  // Throws UsageError when shut down; call with `lifecycle` held.
+  void require_running(std::string_view what) const;
+  void phase_opened(std::uint64_t id, const std::string& name);
+  void phase_closed(std::uint64_t id);
+  void send_units(double count, const std::string& unit) const;
+  void shutdown();
+};
+
+struct ScopeState {
+  std::shared_ptr<SessionCore> core;
+  std::uint64_t id = 0;
+  std::string requested_unit;  // as given; empty = the run's (or "run")
+  Snapshot start;
+  MonotonicTime started;
+  std::mutex mutex;  // guards result.units and ended
+  bool ended = false;
+  ScopeResult result;
+};
+
+// Control-protocol text safe for one line: newlines become spaces.
+std::string one_line(std::string_view text);
+
+}  // namespace joule::detail

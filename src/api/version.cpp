@@ -1,0 +1,6 @@
+// The library version, for programs that load libjoule at run time.
+#include "joule/joule.h"
+
+extern "C" const char* joule_version_string(void) {
+  return "0.1.0";
+}

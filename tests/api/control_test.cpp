@@ -1,0 +1,122 @@
+// Under `joule run`, scopes are phases and units go to the run. A real
+// ControlServer (the one joule run uses) stands in for the run.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "api_fixture.hpp"
+#include "meter/control_channel.hpp"
+
+namespace joule {
+namespace {
+
+using Kind = meter::ControlMessage::Kind;
+
+std::vector<meter::ControlMessage> drain(meter::ControlServer& server) {
+  std::vector<std::string> errors;
+  std::vector<meter::ControlMessage> out;
+  for (auto& e : server.drain(errors)) out.push_back(e.message);
+  EXPECT_TRUE(errors.empty()) << errors.front();
+  return out;
+}
+
+std::string text(const std::vector<meter::ControlMessage>& messages) {
+  std::string out;
+  for (const auto& m : messages) out += meter::format_control_message(m);
+  return out;
+}
+
+class ControlMode : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() / ("joule-api-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir_);
+    server_ = meter::ControlServer::create(dir_);
+  }
+  void TearDown() override {
+    server_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  SessionOptions options(SessionMode mode = SessionMode::automatic) {
+    auto o = test::trace_options();
+    o.mode = mode;
+    o.control_socket = server_->path();
+    return o;
+  }
+  std::filesystem::path dir_;
+  std::unique_ptr<meter::ControlServer> server_;
+};
+
+TEST_F(ControlMode, AutomaticModeChoosesTheRunWhenThereIsASocket) {
+  Session session(options());
+  EXPECT_EQ(session.mode(), SessionMode::control);
+  EXPECT_TRUE(session.reports_to_run());
+  EXPECT_TRUE(session.domains().empty());  // nothing measured here
+  EXPECT_FALSE(session.carbon_context());
+}
+
+TEST_F(ControlMode, InnermostScopeIsThePhase) {
+  Session session(options());
+  auto train = session.scope("train", "sample");
+  auto epoch = session.scope("epoch 1\nsneaky");  // newlines cannot split a message
+  epoch.add_units(64);
+  epoch.add_units(2, "epoch");
+  const auto& r = epoch.end();
+  train.end();
+  EXPECT_TRUE(r.reported_to_run);
+  EXPECT_DOUBLE_EQ(r.energy().joules, 0);
+  EXPECT_THROW(r.footprint(), UsageError);
+  EXPECT_EQ(text(drain(*server_)),
+            "phase train\nphase epoch 1 sneaky\nunits 64\nunits 2 epoch\nphase train\nend-phase\n");
+}
+
+TEST_F(ControlMode, ScopeWithAUnitSendsItsName) {
+  Session session(options());
+  auto s = session.scope("serve", "request");
+  s.add_units(3);
+  s.end();
+  auto messages = drain(*server_);
+  ASSERT_EQ(messages.size(), 3u);
+  EXPECT_EQ(messages[1], (meter::ControlMessage{Kind::units, "", 3, "request"}));
+}
+
+TEST_F(ControlMode, ClosingAnOuterScopeFirstKeepsTheInnerPhase) {
+  Session session(options());
+  auto outer = session.scope("outer");
+  auto inner = session.scope("inner");
+  outer.end();  // not the current phase: nothing to say
+  inner.end();
+  EXPECT_EQ(drain(*server_), (std::vector<meter::ControlMessage>{{Kind::phase, "outer", 0, ""},
+                                                                 {Kind::phase, "inner", 0, ""},
+                                                                 {Kind::end_phase, "", 0, ""}}));
+}
+
+TEST_F(ControlMode, ShutdownEndsTheOpenPhase) {
+  Session session(options());
+  auto open = session.scope("cut short");
+  session.shutdown();
+  EXPECT_THROW(open.end(), SessionShutDown);
+  EXPECT_EQ(drain(*server_), (std::vector<meter::ControlMessage>{{Kind::phase, "cut short", 0, ""},
+                                                                 {Kind::end_phase, "", 0, ""}}));
+}
+
+TEST_F(ControlMode, ARunThatHasEndedIsAClearError) {
+  Session session(options());
+  server_.reset();  // the socket is gone
+  try {
+    session.scope("late");
+    FAIL() << "expected an error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("no joule run is listening"), std::string::npos)
+        << e.what();
+  }
+}
+
+TEST_F(ControlMode, LocalModeIgnoresTheSocket) {
+  Session session(options(SessionMode::local));
+  session.scope("here").end();
+  EXPECT_TRUE(drain(*server_).empty());
+}
+
+}  // namespace
+}  // namespace joule
