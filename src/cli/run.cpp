@@ -237,21 +237,10 @@ int run(const RunOptions& options) {
       options.idle.empty() ? Nanos{} : duration_option("--idle", options.idle);
   if (interval <= Nanos{}) throw CLI::ValidationError("--interval", "must be more than 0");
   auto tags = parse_tags(options.tags);
-  // Bad carbon options fail here, before the command has run for hours. A
-  // broken data file (ours or the user's) must not stop the measurement:
-  // the run goes on without carbon and says why.
-  std::optional<carbon::ResolvedContext> ctx;
-  std::string carbon_problem;
-  {
-    const carbon::ContextOptions context_options = to_context_options(options.carbon);
-    try {
-      ctx = carbon::resolve_context(context_options);
-    } catch (const carbon::CarbonError&) {
-      throw;
-    } catch (const std::exception& e) {
-      carbon_problem = fmt::format("no carbon figures: {}", e.what());
-    }
-  }
+  // Malformed --pue/--context fail here, before the command runs. Resolving
+  // the place (parsing the reference tables) waits until the command has
+  // started: it costs tens of milliseconds that would delay its exec.
+  const carbon::ContextOptions context_options = to_context_options(options.carbon);
 
   Supervisor supervisor;  // before any thread: it blocks the signals it forwards
   const SensorConfig config = SensorConfig::from_environment();
@@ -274,10 +263,6 @@ int run(const RunOptions& options) {
   record.tags = tags;
   record.sample_interval_s = std::chrono::duration<double>(interval).count();
   record.attribution.method = "CPU-time share";
-  if (!carbon_problem.empty()) {
-    fmt::print(stderr, "joule: warning: {}\n", carbon_problem);
-    record.warnings.push_back(carbon_problem);
-  }
 
   std::unique_ptr<meter::ControlServer> control;
   try {
@@ -306,6 +291,17 @@ int run(const RunOptions& options) {
   Spawned child = supervisor.spawn(spec);
 
   // After the exec: nothing here delays the command's start.
+  // A place joule cannot resolve, or a broken data file, must not lose the
+  // measurement: the run goes on without carbon and says why (the energy can
+  // be turned into carbon later with `joule carbon`).
+  std::optional<carbon::ResolvedContext> ctx;
+  try {
+    ctx = carbon::resolve_context(context_options);
+  } catch (const std::exception& e) {
+    std::string problem = fmt::format("no carbon figures: {}", e.what());
+    fmt::print(stderr, "joule: warning: {}\n", problem);
+    record.warnings.push_back(problem);
+  }
   record.host = read_host_info();
   std::error_code cwd_error;
   record.cwd = std::filesystem::current_path(cwd_error).string();

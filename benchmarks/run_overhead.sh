@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# The cost of `joule run -- CMD` against CMD alone (docs/performance.md,
+# "joule run"). Builds nothing: give it a built joule.
+#
+#   benchmarks/run_overhead.sh [JOULE_BINARY] [REPEATS]
+#
+# Prints, over REPEATS alternated pairs (default 5):
+#   wall      median wall time of `joule run -- CMD` / median of CMD alone
+#   joule CPU joule's own CPU time (overhead_cpu_s in the run record, its
+#             whole process: sampler, supervisor, ledger) / the command's
+#   startup   median time from launching joule to the command's first
+#             instruction, minus the same for the command launched directly
+#             (20 pairs)
+# CMD is a CPU-bound awk loop calibrated to about 5 s on this machine.
+set -euo pipefail
+JOULE=${1:-build/joule}
+REPEATS=${2:-5}
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+export JOULE_LEDGER="$WORK/ledger.sqlite"   # keep the user's ledger clean
+export JOULE_COUNTRY=${JOULE_COUNTRY:-FR}   # no time-zone guess in the timing
+
+now_ns() { date +%s%N; }
+median() { sort -n | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
+
+# Calibrate: iterations of the awk loop for ~5 s.
+probe=2000000
+t0=$(now_ns); awk -v n=$probe 'BEGIN{for(i=0;i<n;i++)s+=i*i; print s > "/dev/null"}'; t1=$(now_ns)
+iters=$(( probe * 5000000000 / (t1 - t0) ))
+CMD=(awk -v n=$iters 'BEGIN{for(i=0;i<n;i++)s+=i*i; print s > "/dev/null"}')
+echo "command: awk loop of $iters iterations (~5 s); joule: $JOULE; $(nproc) CPUs; load $(cut -d' ' -f1-3 /proc/loadavg)"
+
+alone=() joule=() ratios=()
+for r in $(seq "$REPEATS"); do
+  t0=$(now_ns); "${CMD[@]}"; t1=$(now_ns)
+  alone+=($(( t1 - t0 )))
+  t0=$(now_ns); "$JOULE" run -q --json "$WORK/run.json" -- "${CMD[@]}"; t1=$(now_ns)
+  joule+=($(( t1 - t0 )))
+  ratios+=("$(python3 -c "import json; r=json.load(open('$WORK/run.json')); print(r['overhead_cpu_s'] / r['attribution']['cpu_time_s'])")")
+done
+wall_alone=$(printf '%s\n' "${alone[@]}" | median)
+wall_joule=$(printf '%s\n' "${joule[@]}" | median)
+cpu_ratio=$(printf '%s\n' "${ratios[@]}" | median)
+echo "wall alone  median $(awk -v v=$wall_alone 'BEGIN{printf "%.3f s", v/1e9}')  (${alone[*]} ns)"
+echo "wall joule  median $(awk -v v=$wall_joule 'BEGIN{printf "%.3f s", v/1e9}')  (${joule[*]} ns)"
+awk -v a=$wall_alone -v j=$wall_joule 'BEGIN{printf "wall ratio  %.4f   (target <= 1.02)\n", j/a}'
+awk -v c=$cpu_ratio 'BEGIN{printf "joule CPU   %.3f%% of the command'"'"'s CPU time (median; target <= 0.5%%)\n", c*100}'
+
+# Startup: the command prints the clock as its first act.
+direct=() wrapped=()
+for r in $(seq 20); do
+  t0=$(now_ns); t1=$(date +%s%N); direct+=($(( t1 - t0 )))
+  t0=$(now_ns); t1=$("$JOULE" run -q --no-ledger -- date +%s%N); wrapped+=($(( t1 - t0 )))
+done
+d=$(printf '%s\n' "${direct[@]}" | median)
+w=$(printf '%s\n' "${wrapped[@]}" | median)
+awk -v d=$d -v w=$w 'BEGIN{printf "startup     %.1f ms from launching joule to the command running (median of 20; direct launch %.1f ms subtracted; target < 20 ms)\n", (w-d)/1e6, d/1e6}'
