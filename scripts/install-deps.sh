@@ -16,6 +16,9 @@ packages=(
   tzdata
   # used by the tests (ledger inspection) and the demo
   sqlite3 procps
+  # the embedding API: Python module, LibTorch and PyTorch examples, their data
+  pybind11-dev python3-dev python3-numpy python3-torch libtorch-dev zlib1g-dev
+  libopenblas0-openmp dataset-fashion-mnist
 )
 
 missing=()

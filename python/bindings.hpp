@@ -1,0 +1,8 @@
+#pragma once
+// Shared between the binding files of the _joule extension.
+#include <pybind11/pybind11.h>
+
+namespace joule::python {
+// Result, DomainEnergy, Estimate, Footprint (bindings_results.cpp).
+void bind_results(pybind11::module_& m);
+}  // namespace joule::python

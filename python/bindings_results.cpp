@@ -1,0 +1,84 @@
+// Read-only views of what a scope measured.
+#include <pybind11/stl.h>
+
+#include <fmt/format.h>
+
+#include "bindings.hpp"
+#include "joule/scope.hpp"
+
+namespace py = pybind11;
+
+namespace joule::python {
+
+namespace {
+std::string provenance_of(const ScopeResult& r) {
+  return r.reported_to_run ? "reported to joule run" : std::string(to_string(r.provenance()));
+}
+}  // namespace
+
+void bind_results(py::module_& m) {
+  py::class_<DomainEnergy>(m, "DomainEnergy")
+      .def_readonly("id", &DomainEnergy::id)
+      .def_property_readonly("energy_j", [](const DomainEnergy& d) { return d.energy.joules; })
+      .def_property_readonly("mean_power_w",
+                             [](const DomainEnergy& d) { return d.mean_power.watts; })
+      .def_property_readonly("provenance",
+                             [](const DomainEnergy& d) { return to_string(d.provenance); })
+      .def_readonly("relative_uncertainty", &DomainEnergy::relative_uncertainty)
+      .def_readonly("in_total", &DomainEnergy::in_total)
+      .def("__repr__", [](const DomainEnergy& d) {
+        return fmt::format("<joule.DomainEnergy {} {:.6g} J ({})>", d.id, d.energy.joules,
+                           to_string(d.provenance));
+      });
+
+  py::class_<carbon::Estimate>(m, "Estimate")
+      .def_readonly("low", &carbon::Estimate::low)
+      .def_readonly("central", &carbon::Estimate::central)
+      .def_readonly("high", &carbon::Estimate::high)
+      .def("__repr__", [](const carbon::Estimate& e) {
+        return fmt::format("<joule.Estimate {:.6g} [{:.6g} .. {:.6g}]>", e.central, e.low, e.high);
+      });
+
+  py::class_<carbon::Footprint>(m, "Footprint")
+      .def_property_readonly("operational_g",
+                             [](const carbon::Footprint& f) { return f.operational.grams; })
+      .def_readonly("total_g", &carbon::Footprint::total_g)
+      .def_readonly("sci_g_per_unit", &carbon::Footprint::sci_g_per_unit)
+      .def_property_readonly("unit", [](const carbon::Footprint& f) { return f.unit.name; })
+      .def_property_readonly("unit_count", [](const carbon::Footprint& f) { return f.unit.count; })
+      .def_readonly("warnings", &carbon::Footprint::warnings)
+      .def("__repr__", [](const carbon::Footprint& f) {
+        return fmt::format("<joule.Footprint {} CO2e, {} per {}>",
+                           carbon::format_grams(f.total_g.central),
+                           carbon::format_grams(f.sci_g_per_unit.central), f.unit.name);
+      });
+
+  py::class_<ScopeResult>(m, "Result")
+      .def_readonly("name", &ScopeResult::name)
+      .def_readonly("unit", &ScopeResult::unit)
+      .def_readonly("units", &ScopeResult::units)
+      .def_property_readonly("unit_count", &ScopeResult::unit_count)
+      .def_property_readonly("duration_s", [](const ScopeResult& r) { return r.duration.seconds; })
+      .def_readonly("reported_to_run", &ScopeResult::reported_to_run)
+      .def_property_readonly("energy_j", [](const ScopeResult& r) { return r.energy().joules; })
+      .def_property_readonly("mean_power_w",
+                             [](const ScopeResult& r) { return r.measurement.mean_power.watts; })
+      .def_property_readonly(
+          "relative_uncertainty",
+          [](const ScopeResult& r) { return r.measurement.total_relative_uncertainty; })
+      .def_property_readonly("provenance", &provenance_of)
+      .def_property_readonly("domains", [](const ScopeResult& r) { return r.measurement.domains; })
+      .def_property_readonly("warnings",
+                             [](const ScopeResult& r) { return r.measurement.warnings; })
+      .def("footprint", &ScopeResult::footprint)
+      .def("__repr__", [](const ScopeResult& r) {
+        if (r.reported_to_run) {
+          return fmt::format("<joule.Result '{}' {:.3f} s, reported to joule run>", r.name,
+                             r.duration.seconds);
+        }
+        return fmt::format("<joule.Result '{}' {:.6g} J in {:.3f} s ({})>", r.name,
+                           r.energy().joules, r.duration.seconds, provenance_of(r));
+      });
+}
+
+}  // namespace joule::python

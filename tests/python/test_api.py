@@ -1,0 +1,198 @@
+"""The Python module on the stepped trace fixture (JOULE_TRACE set by ctest)."""
+import gc
+import os
+import socket
+import tempfile
+import threading
+import unittest
+
+import joule
+
+FIRST_SCOPE_J = 41.5  # rows 1 -> 2 of wrapping_counters.csv: package 40 J + DRAM 1.5 J
+
+
+def trace_session(**kwargs):
+    # Sampler slow enough that every snapshot in a test is ours.
+    return joule.Session(mode="local", interval_s=3600, **kwargs)
+
+
+class ScopeTest(unittest.TestCase):
+    def test_with_block_measures_the_trace_exactly(self):
+        with trace_session() as session:
+            with session.scope("step", unit="sample") as s:
+                self.assertTrue(s.open)
+                s.add_units(10)
+            self.assertFalse(s.open)
+            r = s.result
+            self.assertEqual(r.energy_j, FIRST_SCOPE_J)
+            self.assertEqual(r.provenance, "measured")
+            self.assertEqual(r.unit_count, 10)
+            self.assertEqual([d.id for d in r.domains],
+                             ["cpu:package-0", "cpu:core-0", "cpu:dram-0"])
+            self.assertFalse(r.domains[1].in_total)
+            fp = r.footprint()
+            self.assertEqual(fp.unit, "sample")
+            self.assertLessEqual(fp.total_g.low, fp.total_g.central)
+            self.assertAlmostEqual(fp.sci_g_per_unit.central, fp.total_g.central / 10)
+            self.assertEqual(session.location, "FR")
+
+    def test_end_returns_the_result(self):
+        session = trace_session()
+        s = session.scope("explicit")
+        r = s.end()
+        self.assertEqual(r.name, "explicit")
+        self.assertIn("41.5 J", repr(r))
+
+    def test_estimator_results_say_modelled(self):
+        session = joule.Session(mode="local", trace="", sensors=["estimator"])
+        with session.scope("modelled") as s:
+            sum(range(10000))
+        self.assertEqual(s.result.provenance, "modelled")
+        self.assertGreater(s.result.relative_uncertainty, 0)
+
+    def test_track_decorator_and_default_session(self):
+        calls = []
+
+        @joule.track
+        def plain(x):
+            calls.append(x)
+            return x * 2
+
+        @joule.track("named", unit="inference", session=trace_session())
+        def named():
+            return "ok"
+
+        self.assertEqual(plain(21), 42)
+        self.assertEqual(named(), "ok")
+        self.assertEqual(plain.__name__, "plain")
+        self.assertEqual(joule.default_session().mode, "local")
+
+    def test_threads(self):
+        session = trace_session()
+        errors = []
+
+        def work():
+            try:
+                for _ in range(100):
+                    with session.scope("t") as s:
+                        s.add_units(1)
+            except Exception as e:  # noqa: BLE001 - reported below
+                errors.append(e)
+        threads = [threading.Thread(target=work) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertEqual(errors, [])
+
+
+class MisuseTest(unittest.TestCase):
+    def test_ending_twice(self):
+        s = trace_session().scope("epoch 3")
+        s.end()
+        with self.assertRaisesRegex(joule.UsageError, "'epoch 3' has already ended"):
+            s.end()
+
+    def test_ending_inside_the_with_block(self):
+        session = trace_session()
+        with self.assertRaisesRegex(joule.UsageError, "already ended inside its with-block"):
+            with session.scope("twice") as s:
+                s.end()
+
+    def test_units_on_an_ended_scope(self):
+        s = trace_session().scope("s")
+        s.end()
+        with self.assertRaisesRegex(joule.UsageError, "it has ended"):
+            s.add_units(1)
+        with self.assertRaises(joule.UsageError):
+            trace_session().scope("s").add_units(-1)
+
+    def test_result_while_open(self):
+        with self.assertRaisesRegex(joule.UsageError, "still open"):
+            trace_session().scope("s").result
+
+    def test_session_after_shutdown(self):
+        session = trace_session()
+        open_scope = session.scope("open")
+        session.shutdown()
+        session.shutdown()
+        self.assertTrue(session.is_shut_down)
+        with self.assertRaisesRegex(joule.SessionShutDown, "shut down"):
+            session.scope("late")
+        with self.assertRaises(joule.UsageError):  # SessionShutDown is a UsageError
+            open_scope.end()
+
+    def test_scope_outliving_its_session(self):
+        session = trace_session()
+        s = session.scope("orphan")
+        del session
+        gc.collect()
+        # The scope keeps the session's core alive, so this is not a crash;
+        # the session object still exists until the scope goes.
+        s.end()
+
+    def test_bad_options(self):
+        with self.assertRaisesRegex(ValueError, "mode"):
+            joule.Session(mode="remote")
+        with self.assertRaises(joule.CarbonError):
+            joule.Session(mode="local", country="Atlantis")
+        with self.assertRaisesRegex(RuntimeError, "joule run"):
+            joule.Session(mode="control")
+
+
+class ControlChannelTest(unittest.TestCase):
+    """A datagram socket standing in for `joule run`."""
+
+    def setUp(self):
+        self.dir = tempfile.TemporaryDirectory()
+        self.path = os.path.join(self.dir.name, "control")
+        self.server = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.server.bind(self.path)
+        self.server.settimeout(5)
+
+    def tearDown(self):
+        self.server.close()
+        self.dir.cleanup()
+
+    def received(self, count):
+        return [self.server.recv(8192).decode() for _ in range(count)]
+
+    def test_scopes_become_phases_and_units_go_to_the_run(self):
+        session = joule.Session(control_socket=self.path)
+        self.assertEqual(session.mode, "control")
+        self.assertTrue(session.reports_to_run)
+        with session.scope("epoch 1", unit="sample") as s:
+            s.add_units(32)
+            s.add_units(0.5, "epoch")
+        self.assertEqual(self.received(4), ["phase epoch 1\n", "units 32 sample\n",
+                                            "units 0.5 epoch\n", "end-phase\n"])
+        self.assertTrue(s.result.reported_to_run)
+        self.assertEqual(s.result.provenance, "reported to joule run")
+        with self.assertRaisesRegex(joule.UsageError, "run's record"):
+            s.result.footprint()
+
+    def test_environment_selects_control_mode(self):
+        os.environ["JOULE_CONTROL"] = self.path
+        try:
+            session = joule.Session()
+        finally:
+            os.environ["JOULE_CONTROL"] = ""
+        self.assertEqual(session.mode, "control")
+
+
+class StubsTest(unittest.TestCase):
+    def test_stubs_ship_next_to_the_module(self):
+        package = os.path.dirname(joule.__file__)
+        self.assertTrue(os.path.exists(os.path.join(package, "_joule.pyi")))
+        self.assertTrue(os.path.exists(os.path.join(package, "py.typed")))
+        import ast
+        with open(os.path.join(package, "_joule.pyi")) as f:
+            tree = ast.parse(f.read())
+        stubbed = {n.name for n in tree.body if isinstance(n, ast.ClassDef)}
+        from joule import _joule
+        exported = {n for n in dir(_joule) if not n.startswith("_")}
+        self.assertEqual(stubbed, exported)
+
+
+if __name__ == "__main__":
+    unittest.main()
