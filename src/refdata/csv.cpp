@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <charconv>
+#include <deque>
 #include <fstream>
 #include <map>
 #include <mutex>
@@ -29,10 +30,13 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-// Walks the text record by record; a quoted field may span lines.
+// Walks the text record by record; a quoted field may span lines. Fields are
+// handed out as views into the text; only a quoted field with "" escapes is
+// copied (into `unescaped`), since its text differs from the source.
 class Tokenizer {
  public:
-  Tokenizer(std::string_view text, const std::string& origin) : text_(text), origin_(origin) {}
+  Tokenizer(std::string_view text, const std::string& origin, std::deque<std::string>& unescaped)
+      : text_(text), origin_(origin), unescaped_(unescaped) {}
 
   bool at_end() const { return pos_ >= text_.size(); }
   std::size_t line() const { return line_; }
@@ -49,88 +53,88 @@ class Tokenizer {
     column_ = 1;
   }
 
-  void read_record(std::vector<std::string>& fields, std::vector<std::size_t>& columns) {
-    fields.clear();
-    columns.clear();
-    std::string field;
-    bool quoted = false;
-    bool was_quoted = false;
-    std::size_t field_column = column_;
-    std::size_t open_line = line_;
-    std::size_t open_column = column_;
-    while (pos_ < text_.size()) {
-      char c = text_[pos_];
-      if (quoted) {
-        if (c == '"') {
-          if (pos_ + 1 < text_.size() && text_[pos_ + 1] == '"') {
-            field.push_back('"');
-            advance(2);
-            continue;
-          }
-          quoted = false;
-          advance(1);
-          continue;
-        }
-        if (c == '\n') {
-          field.push_back(c);
-          ++pos_;
-          ++line_;
-          column_ = 1;
-          continue;
-        }
-        field.push_back(c);
+  // Appends one record's fields and their 1-based start columns.
+  void read_record(std::vector<std::string_view>& fields, std::vector<std::uint32_t>& columns) {
+    while (true) {
+      const std::size_t field_column = column_;
+      std::string_view field = read_field();
+      fields.push_back(field);
+      columns.push_back(static_cast<std::uint32_t>(field_column));
+      if (pos_ >= text_.size()) return;
+      if (text_[pos_] == ',') {
         advance(1);
         continue;
       }
+      // End of line.
+      ++pos_;
+      ++line_;
+      column_ = 1;
+      return;
+    }
+  }
+
+ private:
+  // Reads one field, leaving pos_ on the ',' or '\n' after it (or at the end).
+  std::string_view read_field() {
+    std::size_t start = pos_;
+    while (pos_ < text_.size() && (text_[pos_] == ' ' || text_[pos_] == '\t')) advance(1);
+    if (pos_ < text_.size() && text_[pos_] == '"') return read_quoted();
+    pos_ = start;
+    while (pos_ < text_.size() && text_[pos_] != ',' && text_[pos_] != '\n') {
+      if (text_[pos_] == '"') {
+        throw DataError(origin_, line_, column_,
+                        "a quote inside an unquoted field (RFC 4180 needs the whole field quoted)");
+      }
+      advance(1);
+    }
+    return trim(text_.substr(start, pos_ - start));
+  }
+
+  std::string_view read_quoted() {
+    const std::size_t open_line = line_;
+    const std::size_t open_column = column_;
+    advance(1);  // the opening quote
+    const std::size_t start = pos_;
+    std::string* copy = nullptr;  // only once an escaped quote is seen
+    while (true) {
+      if (pos_ >= text_.size()) {
+        throw DataError(origin_, open_line, open_column, "a quoted field is never closed");
+      }
+      const char c = text_[pos_];
       if (c == '"') {
-        if (!trim(field).empty()) {
-          throw DataError(
-              origin_, line_, column_,
-              "a quote inside an unquoted field (RFC 4180 needs the whole field quoted)");
+        if (pos_ + 1 < text_.size() && text_[pos_ + 1] == '"') {
+          if (!copy) copy = &unescaped_.emplace_back(text_.substr(start, pos_ - start));
+          copy->push_back('"');
+          advance(2);
+          continue;
         }
-        field.clear();
-        quoted = was_quoted = true;
-        open_line = line_;
-        open_column = column_;
-        advance(1);
-        continue;
+        std::string_view value = copy ? std::string_view(*copy) : text_.substr(start, pos_ - start);
+        advance(1);  // the closing quote
+        while (pos_ < text_.size() && (text_[pos_] == ' ' || text_[pos_] == '\r')) advance(1);
+        if (pos_ < text_.size() && text_[pos_] != ',' && text_[pos_] != '\n') {
+          throw DataError(origin_, line_, column_,
+                          "expected ',' or end of line after a closing quote");
+        }
+        return value;
       }
-      if (c == ',') {
-        fields.push_back(was_quoted ? field : std::string(trim(field)));
-        columns.push_back(field_column);
-        field.clear();
-        was_quoted = false;
-        advance(1);
-        field_column = column_;
-        continue;
-      }
+      if (copy) copy->push_back(c);
       if (c == '\n') {
         ++pos_;
         ++line_;
         column_ = 1;
-        break;
+      } else {
+        advance(1);
       }
-      if (was_quoted && c != '\r' && c != ' ') {
-        throw DataError(origin_, line_, column_,
-                        "expected ',' or end of line after a closing quote");
-      }
-      field.push_back(c);
-      advance(1);
     }
-    if (quoted) {
-      throw DataError(origin_, open_line, open_column, "a quoted field is never closed");
-    }
-    fields.push_back(was_quoted ? field : std::string(trim(field)));
-    columns.push_back(field_column);
   }
 
- private:
   void advance(std::size_t n) {
     pos_ += n;
     column_ += n;
   }
   std::string_view text_;
   const std::string& origin_;
+  std::deque<std::string>& unescaped_;
   std::size_t pos_ = 0;
   std::size_t line_ = 1;
   std::size_t column_ = 1;
@@ -155,17 +159,32 @@ bool blank(std::string_view line) {
 
 }  // namespace
 
+struct ReferenceTable::Storage {
+  std::string owned_text;  // empty when the text is static (embedded)
+  std::deque<std::string> unescaped;
+};
+
 ReferenceTable ReferenceTable::parse(std::string_view text, std::string origin) {
+  auto storage = std::make_shared<Storage>();
+  storage->owned_text = std::string(text);
+  std::string_view stable = storage->owned_text;
+  return parse_stable(stable, std::move(origin), std::move(storage));
+}
+
+ReferenceTable ReferenceTable::parse_stable(std::string_view text, std::string origin,
+                                            std::shared_ptr<Storage> storage) {
   ReferenceTable table;
   table.origin_ = std::move(origin);
-  Tokenizer tokens(text, table.origin_);
+  Tokenizer tokens(text, table.origin_, storage->unescaped);
+  table.storage_ = storage;
 
   // Comment block and header. Comment lines may also appear between rows.
   std::vector<std::string> declared_columns;  // from "# columns:" entries
   std::optional<std::size_t> declared_rows;
   bool in_columns_block = false;
   std::size_t header_line = 0;
-  std::vector<std::size_t> field_columns;
+  std::vector<std::string_view> header_fields;
+  std::vector<std::uint32_t> field_columns;
   while (!tokens.at_end()) {
     auto line = tokens.peek_line();
     if (!line.empty() && line.front() == '#') {
@@ -206,7 +225,8 @@ ReferenceTable ReferenceTable::parse(std::string_view text, std::string origin) 
       continue;
     }
     header_line = tokens.line();
-    tokens.read_record(table.columns_, field_columns);
+    tokens.read_record(header_fields, field_columns);
+    table.columns_.assign(header_fields.begin(), header_fields.end());
     break;
   }
   if (table.columns_.empty()) {
@@ -231,15 +251,15 @@ ReferenceTable ReferenceTable::parse(std::string_view text, std::string origin) 
       tokens.skip_line();
       continue;
     }
-    Row row;
-    row.line = tokens.line();
-    tokens.read_record(row.fields, row.field_columns);
-    if (row.fields.size() != table.columns_.size()) {
-      throw DataError(table.origin_, row.line, row.field_columns.back(),
+    Row row{tokens.line(), table.fields_.size()};
+    tokens.read_record(table.fields_, table.field_columns_);
+    const std::size_t found = table.fields_.size() - row.first_field;
+    if (found != table.columns_.size()) {
+      throw DataError(table.origin_, row.line, table.field_columns_.back(),
                       fmt::format("expected {} fields ({}), found {}", table.columns_.size(),
-                                  fmt::join(table.columns_, ","), row.fields.size()));
+                                  fmt::join(table.columns_, ","), found));
     }
-    table.rows_.push_back(std::move(row));
+    table.rows_.push_back(row);
   }
   if (declared_rows && *declared_rows != table.rows_.size()) {
     throw DataError(table.origin_, tokens.line(), 1,
@@ -265,7 +285,9 @@ const ReferenceTable& ReferenceTable::embedded(std::string_view name) {
   std::lock_guard lock(mutex);
   auto found = cache.find(name);
   if (found != cache.end()) return found->second;
-  auto table = parse(embedded_text(name), fmt::format("data/{} (built in)", name));
+  // The embedded text is static: the table can point into it without a copy.
+  auto table = parse_stable(embedded_text(name), fmt::format("data/{} (built in)", name),
+                            std::make_shared<Storage>());
   return cache.emplace(std::string(name), std::move(table)).first->second;
 }
 
@@ -286,22 +308,26 @@ std::size_t ReferenceTable::column(std::string_view name) const {
 }
 
 std::string_view ReferenceTable::text(std::size_t row, std::string_view column_name) const {
-  return rows_.at(row).fields[column(column_name)];
+  return field(row, column(column_name));
 }
 
 std::optional<double> ReferenceTable::number(std::size_t row, std::string_view column_name) const {
   const auto& r = rows_.at(row);
   auto index = column(column_name);
-  const std::string& field = r.fields[index];
+  const std::string_view field = this->field(row, index);
   if (field.empty()) return std::nullopt;
   double parsed = 0;
   auto [ptr, ec] = std::from_chars(field.data(), field.data() + field.size(), parsed);
   if (ec != std::errc() || ptr != field.data() + field.size()) {
     throw DataError(
-        origin_, r.line, r.field_columns[index],
+        origin_, r.line, field_columns_[r.first_field + index],
         fmt::format("expected a number in column '{}', found '{}'", column_name, field));
   }
   return parsed;
+}
+
+std::size_t ReferenceTable::column_of(std::size_t row, std::string_view column_name) const {
+  return field_columns_[rows_.at(row).first_field + column(column_name)];
 }
 
 std::optional<std::string> ReferenceTable::comment_value(std::string_view key) const {

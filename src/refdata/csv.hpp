@@ -4,7 +4,9 @@
 // no data. The same reader serves the embedded tables and users' override
 // files, so both get the same precise errors (file, line, column).
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -50,19 +52,34 @@ class ReferenceTable {
   // when it is not a number.
   std::optional<double> number(std::size_t row, std::string_view column) const;
   std::size_t line_of(std::size_t row) const { return rows_.at(row).line; }
+  // 1-based character column where a field starts, for error messages.
+  std::size_t column_of(std::size_t row, std::string_view column) const;
   // The value of a "# key: value" comment line, if any (e.g. "licence").
   std::optional<std::string> comment_value(std::string_view key) const;
 
  private:
+  // Fields are views into the text (kept alive by `text_`), so parsing a
+  // 5,000-row table allocates almost nothing: only fields with "" escapes get
+  // storage of their own, in `unescaped_`.
   struct Row {
     std::size_t line;
-    std::vector<std::string> fields;
-    std::vector<std::size_t> field_columns;  // 1-based character column of each field
+    std::size_t first_field;  // index into fields_ / field_columns_
   };
+  struct Storage;
+  // Parses text that outlives the table (static, or owned by `storage`).
+  static ReferenceTable parse_stable(std::string_view text, std::string origin,
+                                     std::shared_ptr<Storage> storage);
+  std::string_view field(std::size_t row, std::size_t index) const {
+    return fields_[rows_.at(row).first_field + index];
+  }
+
   std::string origin_;
+  std::shared_ptr<const Storage> storage_;
   std::vector<std::string> comments_;
   std::vector<std::string> columns_;
   std::vector<Row> rows_;
+  std::vector<std::string_view> fields_;
+  std::vector<std::uint32_t> field_columns_;
 };
 
 }  // namespace joule::refdata
