@@ -203,6 +203,47 @@ std::string_view to_string(CoefficientSource source) {
   return "generic-default";
 }
 
+namespace {
+
+// Plain predicates rather than std::regex: normalise_cpu_model runs over every
+// row of cpu_power.csv at discovery, which is on `joule run`'s start-up path.
+bool all_of_chars(std::string_view s, bool (*allowed)(char)) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    if (!allowed(c)) return false;
+  }
+  return true;
+}
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+bool is_digit_or_dot(char c) {
+  return is_digit(c) || c == '.';
+}
+bool is_digit_or_lower(char c) {
+  return is_digit(c) || (c >= 'a' && c <= 'z');
+}
+
+// "12th", "3rd": Intel's "12th Gen" prefix.
+bool is_ordinal(std::string_view word) {
+  if (word.size() < 3) return false;
+  auto suffix = word.substr(word.size() - 2);
+  return (suffix == "st" || suffix == "nd" || suffix == "rd" || suffix == "th") &&
+         all_of_chars(word.substr(0, word.size() - 2), is_digit);
+}
+
+// Vendor names, "processor", "cpu", "8-core", "2.90ghz".
+bool is_dropped_word(std::string_view word) {
+  if (word == "intel" || word == "amd" || word == "processor" || word == "cpu") return true;
+  if (word.ends_with("-core")) {
+    return all_of_chars(word.substr(0, word.size() - 5), is_digit_or_lower);
+  }
+  if (word.ends_with("ghz")) return all_of_chars(word.substr(0, word.size() - 3), is_digit_or_dot);
+  return false;
+}
+
+}  // namespace
+
 std::string normalise_cpu_model(std::string_view model_name) {
   std::string s(model_name);
   if (auto at = s.find('@'); at != std::string::npos) s.erase(at);  // "@ 2.90GHz"
@@ -213,8 +254,6 @@ std::string normalise_cpu_model(std::string_view model_name) {
   for (std::string_view tail : {" with ", " w/ "}) {
     if (auto at = s.find(tail); at != std::string::npos) s.erase(at);
   }
-  static const std::regex dropped_word(R"(^(intel|amd|processor|cpu|[0-9a-z]+-core|[0-9.]+ghz)$)");
-  static const std::regex ordinal(R"(^[0-9]+(st|nd|rd|th)$)");
   std::vector<std::string> words;
   std::size_t pos = 0;
   while (pos < s.size()) {
@@ -228,11 +267,11 @@ std::string normalise_cpu_model(std::string_view model_name) {
   for (std::size_t i = 0; i < words.size(); ++i) {
     // "12th Gen Intel Core i7-12700K": Intel's /proc/cpuinfo prefix, which
     // the table's names lack. Dropped on both sides, so keys still agree.
-    if (i + 1 < words.size() && words[i + 1] == "gen" && std::regex_match(words[i], ordinal)) {
+    if (i + 1 < words.size() && words[i + 1] == "gen" && is_ordinal(words[i])) {
       ++i;
       continue;
     }
-    if (std::regex_match(words[i], dropped_word)) continue;
+    if (is_dropped_word(words[i])) continue;
     if (!out.empty()) out += ' ';
     out += words[i];
   }
