@@ -7,6 +7,7 @@
 #include <cctype>
 #include <functional>
 #include <mutex>
+#include <unordered_map>
 
 #include "carbon/suggest.hpp"
 #include "refdata/csv.hpp"
@@ -264,14 +265,19 @@ std::vector<GpuRow> parse_gpus(const ReferenceTable& t, bool user) {
 }
 
 // Rows whose key equals an existing row's replace it; the others are appended.
+// Indexed by key: the built-in tables alone hold hundreds of rows, and this
+// runs at the start of every `joule run`.
 template <typename Row, typename Key>
 void merge(std::vector<Row>& into, std::vector<Row> rows, Key key) {
+  std::unordered_map<std::string, std::size_t> position;
+  position.reserve(into.size() + rows.size());
+  for (std::size_t i = 0; i < into.size(); ++i) position.emplace(key(into[i]), i);
   for (auto& row : rows) {
-    auto it =
-        std::find_if(into.begin(), into.end(), [&](const Row& r) { return key(r) == key(row); });
-    if (it != into.end()) {
-      *it = std::move(row);
+    auto row_key = key(row);
+    if (auto it = position.find(row_key); it != position.end()) {
+      into[it->second] = std::move(row);
     } else {
+      position.emplace(std::move(row_key), into.size());
       into.push_back(std::move(row));
     }
   }
