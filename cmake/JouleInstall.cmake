@@ -20,5 +20,8 @@ install(FILES ${PROJECT_BINARY_DIR}/cmake/jouleConfig.cmake
               ${PROJECT_BINARY_DIR}/cmake/jouleConfigVersion.cmake
   DESTINATION ${joule_cmake_dir})
 
+file(RELATIVE_PATH joule_pc_to_prefix ${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_LIBDIR}/pkgconfig
+     ${CMAKE_INSTALL_PREFIX})
+string(REGEX REPLACE "/$" "" joule_pc_to_prefix "${joule_pc_to_prefix}")
 configure_file(${PROJECT_SOURCE_DIR}/cmake/joule.pc.in ${PROJECT_BINARY_DIR}/joule.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/joule.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
