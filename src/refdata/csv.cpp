@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <deque>
 #include <fstream>
@@ -41,7 +42,22 @@ class Tokenizer {
   bool at_end() const { return pos_ >= text_.size(); }
   std::size_t line() const { return line_; }
 
-  // The current line without consuming it (for comment detection).
+  // Lines left from here: an upper bound on the rows still to come.
+  std::size_t lines_left() const {
+    return static_cast<std::size_t>(std::count(text_.begin() + pos_, text_.end(), '\n')) + 1;
+  }
+  bool at_comment() const { return pos_ < text_.size() && text_[pos_] == '#'; }
+  // True for a line holding only spaces, tabs or '\r'; stops at the first
+  // other character, so a data row costs one comparison.
+  bool at_blank_line() const {
+    for (std::size_t p = pos_; p < text_.size(); ++p) {
+      const char c = text_[p];
+      if (c == '\n') return true;
+      if (c != ' ' && c != '\t' && c != '\r') return false;
+    }
+    return true;
+  }
+  // The current line without consuming it.
   std::string_view peek_line() const {
     auto end = text_.find('\n', pos_);
     return text_.substr(pos_, end == std::string_view::npos ? std::string_view::npos : end - pos_);
@@ -49,51 +65,60 @@ class Tokenizer {
   void skip_line() {
     auto end = text_.find('\n', pos_);
     pos_ = end == std::string_view::npos ? text_.size() : end + 1;
-    ++line_;
-    column_ = 1;
+    new_line();
   }
 
   // Appends one record's fields and their 1-based start columns.
   void read_record(std::vector<std::string_view>& fields, std::vector<std::uint32_t>& columns) {
     while (true) {
-      const std::size_t field_column = column_;
-      std::string_view field = read_field();
-      fields.push_back(field);
-      columns.push_back(static_cast<std::uint32_t>(field_column));
+      columns.push_back(static_cast<std::uint32_t>(column()));
+      fields.push_back(read_field());
       if (pos_ >= text_.size()) return;
       if (text_[pos_] == ',') {
-        advance(1);
+        ++pos_;
         continue;
       }
-      // End of line.
-      ++pos_;
-      ++line_;
-      column_ = 1;
+      ++pos_;  // the '\n' ending the record
+      new_line();
       return;
     }
   }
 
  private:
+  std::size_t column() const { return pos_ - line_start_ + 1; }
+  void new_line() {
+    ++line_;
+    line_start_ = pos_;
+  }
+
   // Reads one field, leaving pos_ on the ',' or '\n' after it (or at the end).
   std::string_view read_field() {
-    std::size_t start = pos_;
-    while (pos_ < text_.size() && (text_[pos_] == ' ' || text_[pos_] == '\t')) advance(1);
-    if (pos_ < text_.size() && text_[pos_] == '"') return read_quoted();
-    pos_ = start;
-    while (pos_ < text_.size() && text_[pos_] != ',' && text_[pos_] != '\n') {
-      if (text_[pos_] == '"') {
-        throw DataError(origin_, line_, column_,
+    const std::size_t start = pos_;
+    const std::size_t size = text_.size();
+    std::size_t p = pos_;
+    while (p < size && (text_[p] == ' ' || text_[p] == '\t')) ++p;
+    if (p < size && text_[p] == '"') {
+      pos_ = p;
+      return read_quoted();
+    }
+    while (p < size) {
+      const char c = text_[p];
+      if (c == ',' || c == '\n') break;
+      if (c == '"') {
+        pos_ = p;
+        throw DataError(origin_, line_, column(),
                         "a quote inside an unquoted field (RFC 4180 needs the whole field quoted)");
       }
-      advance(1);
+      ++p;
     }
-    return trim(text_.substr(start, pos_ - start));
+    pos_ = p;
+    return trim(text_.substr(start, p - start));
   }
 
   std::string_view read_quoted() {
     const std::size_t open_line = line_;
-    const std::size_t open_column = column_;
-    advance(1);  // the opening quote
+    const std::size_t open_column = column();
+    ++pos_;  // the opening quote
     const std::size_t start = pos_;
     std::string* copy = nullptr;  // only once an escaped quote is seen
     while (true) {
@@ -105,39 +130,30 @@ class Tokenizer {
         if (pos_ + 1 < text_.size() && text_[pos_ + 1] == '"') {
           if (!copy) copy = &unescaped_.emplace_back(text_.substr(start, pos_ - start));
           copy->push_back('"');
-          advance(2);
+          pos_ += 2;
           continue;
         }
         std::string_view value = copy ? std::string_view(*copy) : text_.substr(start, pos_ - start);
-        advance(1);  // the closing quote
-        while (pos_ < text_.size() && (text_[pos_] == ' ' || text_[pos_] == '\r')) advance(1);
+        ++pos_;  // the closing quote
+        while (pos_ < text_.size() && (text_[pos_] == ' ' || text_[pos_] == '\r')) ++pos_;
         if (pos_ < text_.size() && text_[pos_] != ',' && text_[pos_] != '\n') {
-          throw DataError(origin_, line_, column_,
+          throw DataError(origin_, line_, column(),
                           "expected ',' or end of line after a closing quote");
         }
         return value;
       }
       if (copy) copy->push_back(c);
-      if (c == '\n') {
-        ++pos_;
-        ++line_;
-        column_ = 1;
-      } else {
-        advance(1);
-      }
+      ++pos_;
+      if (c == '\n') new_line();
     }
   }
 
-  void advance(std::size_t n) {
-    pos_ += n;
-    column_ += n;
-  }
   std::string_view text_;
   const std::string& origin_;
   std::deque<std::string>& unescaped_;
   std::size_t pos_ = 0;
   std::size_t line_ = 1;
-  std::size_t column_ = 1;
+  std::size_t line_start_ = 0;  // offset of the current line's first character
 };
 
 std::vector<std::string> split_names(std::string_view list) {
@@ -245,9 +261,14 @@ ReferenceTable ReferenceTable::parse_stable(std::string_view text, std::string o
                                 fmt::join(table.columns_, ","), fmt::join(declared_columns, ",")));
   }
 
+  // Sized once: growing these vectors row by row copied and faulted in
+  // several times the memory a 5,000-row table needs.
+  const std::size_t row_bound = tokens.lines_left();
+  table.rows_.reserve(row_bound);
+  table.fields_.reserve(row_bound * table.columns_.size());
+  table.field_columns_.reserve(row_bound * table.columns_.size());
   while (!tokens.at_end()) {
-    auto line = tokens.peek_line();
-    if ((!line.empty() && line.front() == '#') || blank(line)) {
+    if (tokens.at_comment() || tokens.at_blank_line()) {
       tokens.skip_line();
       continue;
     }
