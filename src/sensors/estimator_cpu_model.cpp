@@ -42,26 +42,43 @@ void erase_all(std::string& s, std::string_view what) {
   }
 }
 
-// cpu_power.csv rows by normalised model key; the first row with a TDP wins.
-const std::unordered_map<std::string, std::size_t>& tdp_index() {
-  static const auto index = [] {
-    std::unordered_map<std::string, std::size_t> map;
-    const auto& table = tdp_table();
-    for (std::size_t row = 0; row < table.size(); ++row) {
-      if (!table.number(row, "tdp_w")) continue;
-      map.emplace(normalise_cpu_model(table.text(row, "model")), row);
-    }
-    return map;
-  }();
-  return index;
+// The longest run of letters and digits in a normalised key ("8375c" in
+// "xeon platinum 8375c"). Normalising only lowercases and deletes, so a row
+// can only normalise to the key if its raw name contains this run: the other
+// rows need not be normalised at all (this runs on joule run's start-up path).
+std::string_view longest_alnum_run(std::string_view key) {
+  std::string_view best;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i <= key.size(); ++i) {
+    if (i < key.size() && std::isalnum(static_cast<unsigned char>(key[i]))) continue;
+    if (i - start > best.size()) best = key.substr(start, i - start);
+    start = i + 1;
+  }
+  return best;
 }
 
+bool contains_ignoring_case(std::string_view haystack, std::string_view lower_needle) {
+  if (lower_needle.empty()) return true;
+  auto it =
+      std::search(haystack.begin(), haystack.end(), lower_needle.begin(), lower_needle.end(),
+                  [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; });
+  return it != haystack.end();
+}
+
+// The first cpu_power.csv row with a TDP whose normalised model equals the
+// model's.
 std::optional<std::size_t> tdp_row(std::string_view model_name) {
   if (model_name.empty()) return std::nullopt;
-  const auto& index = tdp_index();
-  auto found = index.find(normalise_cpu_model(model_name));
-  if (found == index.end()) return std::nullopt;
-  return found->second;
+  const std::string key = normalise_cpu_model(model_name);
+  if (key.empty()) return std::nullopt;
+  const std::string_view run = longest_alnum_run(key);
+  const auto& table = tdp_table();
+  for (std::size_t row = 0; row < table.size(); ++row) {
+    const auto raw = table.text(row, "model");
+    if (!contains_ignoring_case(raw, run)) continue;
+    if (table.number(row, "tdp_w") && normalise_cpu_model(raw) == key) return row;
+  }
+  return std::nullopt;
 }
 
 // cpu_power.csv code names (Boavizta's) -> cpu_power_per_vcpu.csv
