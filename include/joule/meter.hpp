@@ -97,6 +97,8 @@ class Meter {
  private:
   struct State;
   void sampler_loop();
+  // Reads every sensor into `snap`; the caller holds the state's mutex.
+  void read_locked(Snapshot& snap);
   void set_reports(std::vector<BackendReport> reports) { reports_ = std::move(reports); }
 
   MeterOptions options_;

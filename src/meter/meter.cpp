@@ -144,9 +144,14 @@ Meter::~Meter() {
 }
 
 Snapshot Meter::snapshot() {
-  std::lock_guard lock(state_->mutex);
-  auto& s = *state_;
   Snapshot snap;
+  std::lock_guard lock(state_->mutex);
+  read_locked(snap);
+  return snap;
+}
+
+void Meter::read_locked(Snapshot& snap) {
+  auto& s = *state_;
   for (auto& slot : s.sensors) {
     auto count = slot.sensor->domains().size();
     std::span<Reading> out(s.readings.data() + slot.first_domain, count);
@@ -162,7 +167,6 @@ Snapshot Meter::snapshot() {
     snap.energy[i] = s.accumulators[i].total();
   }
   s.timeline.add(snap);
-  return snap;
 }
 
 Measurement Meter::measure(const Snapshot& from, const Snapshot& to) const {
@@ -225,13 +229,15 @@ bool Meter::sampling() const {
 
 void Meter::sampler_loop() {
   pthread_setname_np(pthread_self(), "joule-sampler");
+  // Reused for every sample so that sampling allocates nothing.
+  Snapshot scratch;
   auto next = MonotonicClock::now() + options_.interval;
   while (true) {
     {
       std::unique_lock lock(state_->mutex);
       if (state_->wake.wait_until(lock, next, [this] { return state_->stop_requested; })) break;
+      read_locked(scratch);
     }
-    snapshot();
     next += options_.interval;
     auto now = MonotonicClock::now();
     if (next < now) next = now + options_.interval;  // fell behind: don't burst to catch up

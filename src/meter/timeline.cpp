@@ -7,7 +7,8 @@ namespace joule::meter {
 Timeline::Timeline(std::size_t capacity) : capacity_(std::max<std::size_t>(capacity, 2)) {}
 
 void Timeline::add(const Snapshot& snapshot) {
-  latest_ = TimelineSample{snapshot.at, snapshot.energy};
+  latest_.at = snapshot.at;
+  latest_.energy.assign(snapshot.energy.begin(), snapshot.energy.end());  // reuses its storage
   has_latest_ = true;
   if (!samples_.empty() && ++since_kept_ < stride_) return;
   since_kept_ = 0;
