@@ -18,14 +18,14 @@ namespace {
 // Dense floating-point work that the compiler cannot remove: a small matrix
 // product repeated until told to stop.
 double burn_until(const std::atomic<bool>& stop) {
-  constexpr int n = 64;
+  constexpr std::size_t n = 64;
   std::vector<double> a(n * n, 1.0001), b(n * n, 0.9999), c(n * n, 0.0);
   double checksum = 0;
   while (!stop.load(std::memory_order_relaxed)) {
-    for (int i = 0; i < n; ++i) {
-      for (int k = 0; k < n; ++k) {
+    for (std::size_t i = 0; i < n; ++i) {
+      for (std::size_t k = 0; k < n; ++k) {
         const double aik = a[i * n + k];
-        for (int j = 0; j < n; ++j) c[i * n + j] += aik * b[k * n + j];
+        for (std::size_t j = 0; j < n; ++j) c[i * n + j] += aik * b[k * n + j];
       }
     }
     checksum += c[0];

@@ -191,8 +191,9 @@ ReferenceTable ReferenceTable::parse_stable(std::string_view text, std::string o
                                             std::shared_ptr<Storage> storage) {
   ReferenceTable table;
   table.origin_ = std::move(origin);
-  Tokenizer tokens(text, table.origin_, storage->unescaped);
-  table.storage_ = storage;
+  auto& unescaped = storage->unescaped;
+  table.storage_ = std::move(storage);
+  Tokenizer tokens(text, table.origin_, unescaped);
 
   // Comment block and header. Comment lines may also appear between rows.
   std::vector<std::string> declared_columns;  // from "# columns:" entries
