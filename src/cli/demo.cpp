@@ -73,6 +73,9 @@ void run_demo(double seconds) {
   const double extra_j = busy.total.joules - idle.total.joules;
   fmt::print("\nThe busy phase drew {} more than the idle one ({:+.2f} W).\n",
              format_energy(Joules{extra_j}), busy.mean_power.watts - idle.mean_power.watts);
+  fmt::print(
+      "These are whole-machine figures: anything else running counts in both phases (use `joule "
+      "run -- COMMAND` to attribute energy to one command).\n");
   if (busy.total_provenance == Provenance::modelled) {
     fmt::print(
         "These figures are MODELLED from CPU utilisation and reference tables (no readable "
