@@ -14,6 +14,60 @@ namespace {
 std::string provenance_of(const ScopeResult& r) {
   return r.reported_to_run ? "reported to joule run" : std::string(to_string(r.provenance()));
 }
+
+py::dict estimate_dict(const carbon::Estimate& e) {
+  py::dict d;
+  d["low"] = e.low;
+  d["central"] = e.central;
+  d["high"] = e.high;
+  return d;
+}
+
+// Everything the attributes say, as plain Python values (json.dumps-able).
+// "carbon" is None, with "carbon_note" saying why, when footprint() would
+// raise (under joule run, carbon disabled, a unit with no count).
+py::dict result_dict(const ScopeResult& r) {
+  py::dict d;
+  d["name"] = r.name;
+  d["unit"] = r.unit;
+  d["units"] = r.units;
+  d["unit_count"] = r.unit_count();
+  d["duration_s"] = r.duration.seconds;
+  d["reported_to_run"] = r.reported_to_run;
+  d["provenance"] = provenance_of(r);
+  d["energy_j"] = r.energy().joules;
+  d["mean_power_w"] = r.measurement.mean_power.watts;
+  d["relative_uncertainty"] = r.measurement.total_relative_uncertainty;
+  py::list domains;
+  for (const auto& e : r.measurement.domains) {
+    py::dict item;
+    item["id"] = e.id;
+    item["energy_j"] = e.energy.joules;
+    item["mean_power_w"] = e.mean_power.watts;
+    item["provenance"] = std::string(to_string(e.provenance));
+    item["relative_uncertainty"] = e.relative_uncertainty;
+    item["in_total"] = e.in_total;
+    domains.append(std::move(item));
+  }
+  d["domains"] = std::move(domains);
+  d["warnings"] = r.measurement.warnings;
+  d["carbon"] = py::none();
+  d["carbon_note"] = py::none();
+  try {
+    const auto fp = r.footprint();
+    py::dict c;
+    c["operational_g"] = estimate_dict(fp.operational.grams);
+    c["total_g"] = estimate_dict(fp.total_g);
+    c["sci_g_per_unit"] = estimate_dict(fp.sci_g_per_unit);
+    c["unit"] = fp.unit.name;
+    c["unit_count"] = fp.unit.count;
+    c["warnings"] = fp.warnings;
+    d["carbon"] = std::move(c);
+  } catch (const std::exception& e) {  // UsageError, carbon::CarbonError
+    d["carbon_note"] = std::string(e.what());
+  }
+  return d;
+}
 }  // namespace
 
 void bind_results(py::module_& m) {
@@ -71,6 +125,7 @@ void bind_results(py::module_& m) {
       .def_property_readonly("warnings",
                              [](const ScopeResult& r) { return r.measurement.warnings; })
       .def("footprint", &ScopeResult::footprint)
+      .def("to_dict", &result_dict)
       .def("__repr__", [](const ScopeResult& r) {
         if (r.reported_to_run) {
           return fmt::format("<joule.Result '{}' {:.3f} s, reported to joule run>", r.name,

@@ -1,6 +1,6 @@
 # Type stubs for the _joule extension (the C++ core of the joule package).
 from types import TracebackType
-from typing import Dict, List, Optional, Type
+from typing import Any, Dict, List, Optional, Type
 
 class UsageError(RuntimeError): ...
 class SessionShutDown(UsageError): ...
@@ -68,6 +68,14 @@ class Result:
     @property
     def warnings(self) -> List[str]: ...
     def footprint(self) -> Footprint: ...
+    # The attributes as plain values (json.dumps-able): name, unit, units,
+    # unit_count, duration_s, reported_to_run, provenance, energy_j,
+    # mean_power_w, relative_uncertainty, domains (a dict per component:
+    # id, energy_j, mean_power_w, provenance, relative_uncertainty,
+    # in_total), warnings, and carbon ({operational_g, total_g,
+    # sci_g_per_unit: {low, central, high}, unit, unit_count, warnings}, or
+    # None with carbon_note saying why).
+    def to_dict(self) -> Dict[str, Any]: ...
 
 class Scope:
     @property
