@@ -86,6 +86,115 @@ class ScopeTest(unittest.TestCase):
         self.assertEqual(errors, [])
 
 
+class TrackTest(unittest.TestCase):
+    def test_with_block_yields_the_scope_and_counts_units(self):
+        session = trace_session()
+        with joule.track(unit="image", session=session) as t:
+            self.assertTrue(t.open)
+            t.add_units(8)
+        self.assertFalse(t.open)
+        self.assertEqual(t.name, "TrackTest.test_with_block_yields_the_scope_and_counts_units")
+        self.assertEqual(t.result.energy_j, FIRST_SCOPE_J)
+        self.assertEqual(t.result.unit, "image")
+        self.assertEqual(t.result.unit_count, 8)
+        self.assertEqual(t.phases, [])
+
+    def test_named_with_block_and_the_default_session(self):
+        with joule.track("named block", unit="sample") as t:
+            t.add_units(3)
+        self.assertEqual(t.result.name, "named block")
+        self.assertEqual(t.result.units, {"sample": 3})
+
+    def test_one_track_object_serves_several_blocks(self):
+        tracker = joule.track("again", session=trace_session())
+        with tracker as first:
+            pass
+        with tracker as second:
+            with tracker as inner:
+                pass
+        self.assertIsNot(first, second)
+        self.assertFalse(inner.open)
+        self.assertFalse(second.open)
+
+    def test_phases_are_nested_scopes_in_order(self):
+        # The estimator: energy over any interval (the 6-row trace runs out).
+        session = joule.Session(mode="local", trace="", sensors=["estimator"], interval_s=3600)
+        with joule.track("training", unit="sample", session=session) as t:
+            for epoch in (1, 2):
+                with t.phase(f"epoch {epoch}") as p:
+                    self.assertTrue(p.open)
+                    t.add_units(10)
+                    p.add_units(5)
+            with t.phase("evaluate", unit="inference") as p:
+                p.add_units(7)
+        self.assertEqual([r.name for r in t.phases], ["epoch 1", "epoch 2", "evaluate"])
+        self.assertEqual([r.units for r in t.phases],
+                         [{"sample": 15}, {"sample": 15}, {"inference": 7}])
+        self.assertEqual(t.result.units, {"sample": 30, "inference": 7})
+        # Each phase is a measurement inside the block's.
+        self.assertTrue(all(r.energy_j > 0 for r in t.phases))
+        self.assertLessEqual(sum(r.energy_j for r in t.phases), t.result.energy_j)
+        self.assertEqual(t.phases[0].provenance, "modelled")
+        self.assertEqual(t.phases[2].footprint().unit, "inference")
+
+    def test_a_phase_after_the_block_ended_is_misuse(self):
+        with joule.track("short", session=trace_session()) as t:
+            pass
+        with self.assertRaisesRegex(joule.UsageError, "has ended"):
+            with t.phase("late"):
+                pass
+
+    def test_an_exception_ends_block_and_phase(self):
+        with self.assertRaises(KeyError):
+            with joule.track("failing", session=trace_session()) as t:
+                with t.phase("inner"):
+                    raise KeyError("x")
+        self.assertFalse(t.open)
+        self.assertEqual([r.name for r in t.phases], ["inner"])
+
+
+class ResultDictTest(unittest.TestCase):
+    def test_dict_holds_what_the_attributes_say(self):
+        with trace_session() as session:
+            with session.scope("step", unit="sample") as s:
+                s.add_units(10)
+        r = s.result
+        d = r.to_dict()
+        for key in ("name", "unit", "units", "unit_count", "duration_s", "reported_to_run",
+                    "provenance", "energy_j", "mean_power_w", "relative_uncertainty",
+                    "warnings"):
+            self.assertEqual(d[key], getattr(r, key), key)
+        self.assertEqual(d["energy_j"], FIRST_SCOPE_J)
+        self.assertEqual([x["id"] for x in d["domains"]], [x.id for x in r.domains])
+        self.assertEqual(d["domains"][0]["provenance"], "measured")
+        self.assertFalse(d["domains"][1]["in_total"])
+        fp = r.footprint()
+        self.assertEqual(d["carbon"]["sci_g_per_unit"],
+                         {"low": fp.sci_g_per_unit.low, "central": fp.sci_g_per_unit.central,
+                          "high": fp.sci_g_per_unit.high})
+        self.assertEqual(d["carbon"]["total_g"]["central"], fp.total_g.central)
+        self.assertEqual(d["carbon"]["unit_count"], 10)
+        self.assertIsNone(d["carbon_note"])
+        import json
+        self.assertEqual(json.loads(json.dumps(d)), d)
+
+    def test_no_carbon_says_why(self):
+        session = joule.Session(mode="local", interval_s=3600, carbon=False)
+        with session.scope("no carbon") as s:
+            pass
+        d = s.result.to_dict()
+        self.assertIsNone(d["carbon"])
+        self.assertTrue(d["carbon_note"])
+
+    def test_tracked_dict_lists_its_phases(self):
+        with joule.track("t", session=trace_session()) as t:
+            with t.phase("a"):
+                pass
+        d = t.to_dict()
+        self.assertEqual([p["name"] for p in d["phases"]], ["a"])
+        self.assertEqual(d["name"], "t")
+
+
 class MisuseTest(unittest.TestCase):
     def test_ending_twice(self):
         s = trace_session().scope("epoch 3")
@@ -170,6 +279,19 @@ class ControlChannelTest(unittest.TestCase):
         self.assertEqual(s.result.provenance, "reported to joule run")
         with self.assertRaisesRegex(joule.UsageError, "run's record"):
             s.result.footprint()
+
+    def test_tracked_phases_and_units_reach_the_run_once(self):
+        session = joule.Session(control_socket=self.path)
+        with joule.track("training", unit="sample", session=session) as t:
+            with t.phase("epoch 1") as p:
+                t.add_units(32)
+                p.add_units(8)
+        self.assertEqual(self.received(6), ["phase training\n", "phase epoch 1\n",
+                                            "units 32 sample\n", "units 8 sample\n",
+                                            "phase training\n", "end-phase\n"])
+        self.assertEqual([r.name for r in t.phases], ["epoch 1"])
+        self.assertTrue(t.phases[0].reported_to_run)
+        self.assertEqual(t.to_dict()["carbon"], None)
 
     def test_environment_selects_control_mode(self):
         os.environ["JOULE_CONTROL"] = self.path
