@@ -3,13 +3,16 @@
 
     /usr/bin/python3 examples/python/train_fashion_mnist.py --samples 2000 --epochs 3
 
-Each epoch is a scope counting training samples, and the evaluation a scope
-counting inferences. Run on its own, it prints the energy and carbon of each;
-under `joule run --unit sample -- ...` the same scopes become the run's phases
-and the samples its units, and the run's record holds the energy.
+The training is a tracked block counting samples with a phase per epoch, and
+the evaluation a block counting inferences. Run on its own, it prints the
+energy and carbon of each epoch, of the training and of the evaluation, per
+sample and per inference; under `joule run --unit sample -- ...` the same
+blocks and phases become the run's phases and the samples its units, and the
+run's record holds the energy.
 """
 import argparse
 import gzip
+import json
 import os
 import struct
 
@@ -52,6 +55,7 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--json", help="alone: also write the results (to_dict) here")
     args = parser.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -73,29 +77,33 @@ def main() -> None:
     session = joule.default_session()
     print(f"training on {len(x)} samples, {args.epochs} epochs, {args.threads} threads; "
           f"joule in {session.mode} mode")
-    results = []
-    for epoch in range(1, args.epochs + 1):
-        with joule.scope(f"epoch {epoch}", unit="sample") as scope:
-            order = torch.randperm(len(x))
-            for start in range(0, len(x), args.batch):
-                index = order[start:start + args.batch]
-                optimizer.zero_grad()
-                loss = loss_fn(model(x[index]), y[index])
-                loss.backward()
-                optimizer.step()
-                scope.add_units(len(index))
-        results.append(scope.result)
-        print(f"  loss {loss.item():.3f}; {describe(scope.result)}")
+    # The whole training is one tracked block counting samples, each epoch a
+    # phase of it: t.add_units counts in the block and in the open phase.
+    with joule.track("training", unit="sample") as t:
+        for epoch in range(1, args.epochs + 1):
+            with t.phase(f"epoch {epoch}"):
+                order = torch.randperm(len(x))
+                for start in range(0, len(x), args.batch):
+                    index = order[start:start + args.batch]
+                    optimizer.zero_grad()
+                    loss = loss_fn(model(x[index]), y[index])
+                    loss.backward()
+                    optimizer.step()
+                    t.add_units(len(index))
+            print(f"  loss {loss.item():.3f}; {describe(t.phases[-1])}")
+    print(f"  {describe(t.result)}")
 
-    with torch.no_grad(), joule.scope("evaluate", unit="inference") as scope:
+    with torch.no_grad(), joule.track("evaluate", unit="inference") as e:
         accuracy = (model(tx).argmax(1) == ty).float().mean().item()
-        scope.add_units(len(tx))
-    results.append(scope.result)
-    print(f"  accuracy {accuracy:.3f}; {describe(scope.result)}")
+        e.add_units(len(tx))
+    print(f"  accuracy {accuracy:.3f}; {describe(e.result)}")
 
     if not session.reports_to_run:
-        total = sum(r.energy_j for r in results)
-        print(f"total: {total:.3f} J ({results[0].provenance})")
+        total = t.result.energy_j + e.result.energy_j
+        print(f"total: {total:.3f} J ({t.result.provenance})")
+        if args.json:
+            with open(args.json, "w") as f:
+                json.dump({"training": t.to_dict(), "evaluate": e.to_dict()}, f, indent=1)
     joule.shutdown()
 
 
