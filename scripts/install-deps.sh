@@ -19,6 +19,8 @@ packages=(
   # the embedding API: Python module, LibTorch and PyTorch examples, their data
   pybind11-dev python3-dev python3-numpy python3-torch libtorch-dev zlib1g-dev
   libopenblas0-openmp dataset-fashion-mnist
+  # joule bench: Jane Austen's novels for the character-level task
+  r-cran-janeaustenr
 )
 
 missing=()

@@ -1,0 +1,95 @@
+#pragma once
+// The LibTorch side of joule bench, behind a header that does not include
+// torch: only src/bench/engine/*.cpp compile against LibTorch (each such
+// translation unit costs ~16 s and ~1 GB to build).
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "bench/data.hpp"
+#include "bench/results.hpp"
+
+namespace joule::bench {
+
+// Measures one stretch of work: energy, time and the machine's other CPU use.
+// Implemented outside the engine (probe.cpp, on joule's meter) so that the
+// engine knows nothing about sensors.
+class Probe {
+ public:
+  virtual ~Probe() = default;
+  virtual Cost measure(const std::function<void()>& work) = 0;
+};
+
+struct RuntimeInfo {
+  std::string torch_version;
+  std::string blas;  // the BLAS library actually mapped into the process, from /proc/self/maps
+  int threads = 0;   // intra-op threads after configuration
+  std::string omp_wait_policy;
+  bool bfloat16_fast = false;  // the CPU has native bf16 (avx512_bf16 or amx_bf16)
+  bool int8_dynamic = false;   // quantized::linear_dynamic is available
+};
+
+// Sets the thread count (0: every core), a passive OpenMP wait policy and
+// malloc thresholds that keep activation buffers from being returned to the OS
+// (inference speed otherwise flips several-fold between runs). Call once,
+// before any LibTorch work; OMP_WAIT_POLICY only takes effect if set before
+// the OpenMP runtime starts, so main() calls prepare_process_environment() first.
+void prepare_process_environment();
+RuntimeInfo configure_runtime(int threads);
+
+struct ModelInfo {
+  std::string name;  // "mlp"
+  std::string task;  // "fashion-mnist"
+  std::string
+      family;  // "dense", "convolutional", "recurrent", "attention", "linear", "count-based"
+  std::string description;  // "784-256-10 ReLU"
+  std::string citation;     // where the architecture comes from
+};
+
+// Every registered model, in table order.
+const std::vector<ModelInfo>& registered_models();
+
+// How much work one run does. The defaults are the full benchmark; quick mode
+// shrinks data and epochs.
+struct Budget {
+  std::size_t train_samples = 0;         // 0: the whole training split
+  std::size_t test_samples = 0;          // 0: the whole test split
+  double max_epochs = 10;                // training stops here, or earlier at the last tier
+  double max_seconds = 600;              // per model and seed, training only
+  int evaluations_per_epoch = 2;         // points on the quality curve
+  std::size_t inference_samples = 2000;  // per inference configuration
+  int large_batch = 256;
+  bool variants = true;  // measure the hidden-cost variants
+};
+
+// One model, one seed: train while recording the quality curve (stopping once
+// the hardest tier is met or the budget runs out), then measure inference at
+// batch 1 and at the large batch, then each hidden-cost variant.
+// `progress(fraction, text)` is called now and then.
+struct RunRequest {
+  std::string model;
+  std::uint64_t seed = 0;
+  int threads = 0;
+  Budget budget;
+  TaskInfo task;
+  std::function<void(double, const std::string&)> progress;
+};
+
+RunResult run_fashion_mnist(const RunRequest& request, const FashionMnist& data, Probe& probe);
+RunResult run_austen_chars(const RunRequest& request, const CharCorpus& corpus, Probe& probe);
+
+// The task definitions, tiers included. The austen-chars tiers are set from
+// the n-gram baseline's bits/char (its score, and 10% below it).
+TaskInfo fashion_mnist_task();
+
+// Tests: train `steps` mini-batches of `model` on the first few samples and
+// return the training loss after each step (it must fall).
+std::vector<double> smoke_train_fashion(const std::string& model, const FashionMnist& data,
+                                        std::size_t steps, std::uint64_t seed);
+std::vector<double> smoke_train_chars(const std::string& model, const CharCorpus& corpus,
+                                      std::size_t steps, std::uint64_t seed);
+TaskInfo austen_chars_task(double ngram_bits_per_char);
+
+}  // namespace joule::bench

@@ -1,0 +1,98 @@
+#include "bench/probe.hpp"
+
+#include <fmt/format.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <thread>
+
+namespace joule::bench {
+
+double machine_busy_cpu_seconds(const std::filesystem::path& proc_root) {
+  std::ifstream stat(proc_root / "stat");
+  std::string label;
+  stat >> label;
+  if (label != "cpu") return 0;
+  // user nice system idle iowait irq softirq steal: idle and iowait are not busy.
+  double jiffies[8] = {};
+  for (double& field : jiffies) stat >> field;
+  const double busy = jiffies[0] + jiffies[1] + jiffies[2] + jiffies[5] + jiffies[6] + jiffies[7];
+  static const double ticks_per_second = static_cast<double>(sysconf(_SC_CLK_TCK));
+  return busy / ticks_per_second;
+}
+
+double own_cpu_seconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
+MeterProbe::MeterProbe(std::unique_ptr<Meter> meter, std::filesystem::path proc_root)
+    : meter_(std::move(meter)), proc_root_(std::move(proc_root)) {}
+
+Cost MeterProbe::measure(const std::function<void()>& work) {
+  const double machine_before = machine_busy_cpu_seconds(proc_root_);
+  const double self_before = own_cpu_seconds();
+  const Snapshot start = meter_->snapshot();
+  work();
+  const Measurement measurement = meter_->measure(start, meter_->snapshot());
+  const double self_seconds = own_cpu_seconds() - self_before;
+  const double machine_seconds = machine_busy_cpu_seconds(proc_root_) - machine_before;
+
+  Cost cost;
+  cost.joules = measurement.total.joules;
+  cost.seconds = measurement.duration.seconds;
+  cost.relative_uncertainty = measurement.total_relative_uncertainty;
+  cost.idle_joules = std::min(cost.joules, idle_power_.watts * cost.seconds);
+  cost.self_cpu_seconds = self_seconds;
+  // /proc/stat counts in clock ticks (10 ms), rusage in microseconds: a
+  // negative difference is rounding, not another process.
+  cost.other_cpu_seconds = std::max(0.0, machine_seconds - self_seconds);
+  return cost;
+}
+
+Watts MeterProbe::measure_idle(std::chrono::milliseconds duration) {
+  const Cost idle = measure([duration] { std::this_thread::sleep_for(duration); });
+  idle_power_ = Watts{idle.seconds > 0 ? idle.joules / idle.seconds : 0};
+  return idle_power_;
+}
+
+bool MeterProbe::modelled_only() const {
+  for (const DomainInfo& domain : meter_->domains()) {
+    if (domain.provenance == Provenance::measured) return false;
+  }
+  return true;
+}
+
+double MeterProbe::relative_uncertainty() const {
+  double worst = 0;
+  for (const DomainInfo& domain : meter_->domains()) {
+    worst = std::max(worst, domain.relative_uncertainty);
+  }
+  return worst;
+}
+
+std::string MeterProbe::describe_sources() const {
+  if (meter_->domains().empty()) return "no energy source found: figures are zero";
+  std::string measured;
+  std::string modelled;
+  for (const DomainInfo& domain : meter_->domains()) {
+    std::string& list = domain.provenance == Provenance::measured ? measured : modelled;
+    if (!list.empty()) list += ", ";
+    list += fmt::format("{} (±{:.0f}%)", domain.id, domain.relative_uncertainty * 100);
+  }
+  if (measured.empty()) {
+    return fmt::format(
+        "modelled: no energy counter on this machine, so energy is joule's estimator, a model "
+        "of CPU time x the CPU's power table: {}",
+        modelled);
+  }
+  if (modelled.empty()) return fmt::format("measured: {}", measured);
+  return fmt::format("measured: {}; modelled: {}", measured, modelled);
+}
+
+}  // namespace joule::bench

@@ -1,0 +1,45 @@
+#pragma once
+// The bench engine's view of joule's meter: energy, time and the machine's
+// other CPU use around one stretch of work, and the idle power before a block
+// of runs.
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "bench/engine/engine.hpp"
+#include "joule/meter.hpp"
+
+namespace joule::bench {
+
+// Busy CPU time of the whole machine (every CPU's user, nice, system, irq,
+// softirq and steal jiffies of /proc/stat) in seconds.
+double machine_busy_cpu_seconds(const std::filesystem::path& proc_root);
+// CPU time this process has used, in seconds.
+double own_cpu_seconds();
+
+class MeterProbe final : public Probe {
+ public:
+  MeterProbe(std::unique_ptr<Meter> meter, std::filesystem::path proc_root);
+
+  Cost measure(const std::function<void()>& work) override;
+
+  // Sleeps for `duration` under the meter and keeps the mean power as the idle
+  // power charged to every later measurement's idle_joules.
+  Watts measure_idle(std::chrono::milliseconds duration);
+  Watts idle_power() const { return idle_power_; }
+
+  // "modelled: estimator cpu:estimated (±50%)", or the measured domains.
+  std::string describe_sources() const;
+  bool modelled_only() const;
+  double relative_uncertainty() const;
+  const Meter& meter() const { return *meter_; }
+
+ private:
+  std::unique_ptr<Meter> meter_;
+  std::filesystem::path proc_root_;
+  Watts idle_power_{0};
+};
+
+}  // namespace joule::bench

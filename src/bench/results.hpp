@@ -1,0 +1,83 @@
+#pragma once
+// What one benchmark run produces. Plain values, no LibTorch: the engine
+// fills them, the analysis and the reports read them.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace joule::bench {
+
+// Energy and time of one measured stretch of work, with what else the machine
+// did meanwhile (so that a disturbed measurement is flagged, not published).
+struct Cost {
+  double joules = 0;
+  double seconds = 0;
+  double relative_uncertainty = 0;  // of joules, from the sensors
+  double idle_joules = 0;           // idle power x seconds: the part a switched-off job still pays
+  double self_cpu_seconds = 0;      // this process
+  double other_cpu_seconds = 0;     // every other process on the machine
+  Cost& operator+=(const Cost& other);
+};
+
+enum class Direction { higher_is_better, lower_is_better };
+
+struct TaskInfo {
+  std::string name;    // "fashion-mnist", "austen-chars"
+  std::string metric;  // "accuracy", "bits/char"
+  Direction direction = Direction::higher_is_better;
+  std::vector<double> tiers;  // quality targets, easiest first
+  std::string tier_note;      // how the tiers were set, printed with them
+};
+
+// One evaluation during training: quality after this much training.
+struct CurvePoint {
+  double epochs = 0;   // fractional epochs of training data seen
+  double seconds = 0;  // training time so far (evaluation excluded)
+  double joules = 0;   // training energy so far (evaluation excluded)
+  double quality = 0;  // accuracy or bits/char on the test split
+};
+
+// Inference cost under one configuration of the trained model.
+struct InferenceResult {
+  std::string variant;   // "default", "threads=1", "channels-last", "bfloat16", "int8-dynamic",
+                         // "torchscript", ...
+  std::string baseline;  // the variant it is a ratio against ("" for the baselines themselves)
+  int batch = 1;
+  int threads = 1;
+  bool supported = true;
+  std::string note;  // why unsupported, or what the variant changed
+  double samples = 0;
+  double joules_per_1000 = 0;
+  double latency_ms = 0;  // median wall time of one batch
+  double quality = 0;     // on the test split under this variant (NaN if not measured)
+  Cost cost;
+};
+
+struct RunResult {
+  std::string task;
+  std::string model;
+  std::uint64_t seed = 0;
+  double parameters = 0;
+  double flops_per_sample = 0;  // forward pass, from the architecture
+  std::vector<CurvePoint> curve;
+  Cost training;
+  double final_quality = 0;
+  std::vector<InferenceResult> inference;
+  bool disturbed = false;  // other processes used too much CPU during a measurement
+  std::vector<std::string> warnings;
+};
+
+// Where a run first met a quality target.
+struct TierReach {
+  double joules = 0;
+  double seconds = 0;
+  double epochs = 0;
+};
+
+// The first evaluation point meeting `tier`; nullopt when none does (never
+// extrapolated, never given a worse number).
+std::optional<TierReach> reach_tier(const std::vector<CurvePoint>& curve, double tier,
+                                    Direction direction);
+
+}  // namespace joule::bench

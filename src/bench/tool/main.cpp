@@ -1,0 +1,4 @@
+// joule-bench: placeholder until the orchestrator lands.
+int main() {
+  return 0;
+}
