@@ -17,7 +17,6 @@
 #include "cli/command.hpp"
 #include "cli/format.hpp"
 #include "cli/run_live.hpp"
-#include "cli/run_metadata.hpp"
 #include "cli/run_options.hpp"
 #include "cli/run_outputs.hpp"
 #include "cli/run_prediction.hpp"
@@ -28,6 +27,7 @@
 #include "meter/control_channel.hpp"
 #include "meter/process_tree.hpp"
 #include "record/ledger.hpp"
+#include "record/run_metadata.hpp"
 #include "report/summary.hpp"
 
 namespace joule::cli {
@@ -302,10 +302,10 @@ int run(const RunOptions& options) {
     fmt::print(stderr, "joule: warning: {}\n", problem);
     record.warnings.push_back(problem);
   }
-  record.host = read_host_info();
+  record.host = record::read_host_info();
   std::error_code cwd_error;
   record.cwd = std::filesystem::current_path(cwd_error).string();
-  record.git = read_git_info(record.cwd);
+  record.git = record::read_git_info(record.cwd);
   std::unique_ptr<record::RunJournal> journal;
   if (!options.no_ledger) {
     journal = std::make_unique<record::RunJournal>(resolve_ledger_path(options.ledger));

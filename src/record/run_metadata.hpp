@@ -8,14 +8,14 @@
 
 #include "record/run_record.hpp"
 
-namespace joule::cli {
+namespace joule::record {
 
-record::HostInfo read_host_info();
+HostInfo read_host_info();
 
 // The repository holding `directory` (searching upward for .git): HEAD's
 // commit and branch from .git/HEAD, refs and packed-refs. `dirty` is not
 // known without reading the index and is left false. nullopt outside a
 // repository.
-std::optional<record::GitInfo> read_git_info(const std::filesystem::path& directory);
+std::optional<GitInfo> read_git_info(const std::filesystem::path& directory);
 
-}  // namespace joule::cli
+}  // namespace joule::record

@@ -1,4 +1,4 @@
-#include "cli/run_metadata.hpp"
+#include "record/run_metadata.hpp"
 
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -8,7 +8,7 @@
 #include <sstream>
 #include <string>
 
-namespace joule::cli {
+namespace joule::record {
 namespace {
 
 std::string read_text(const std::filesystem::path& path) {
@@ -35,8 +35,8 @@ std::string after_colon(const std::string& line) {
 
 }  // namespace
 
-record::HostInfo read_host_info() {
-  record::HostInfo host;
+HostInfo read_host_info() {
+  HostInfo host;
   char name[256] = {};
   if (::gethostname(name, sizeof name - 1) == 0) host.hostname = name;
   utsname uts{};
@@ -84,7 +84,7 @@ record::HostInfo read_host_info() {
   return host;
 }
 
-std::optional<record::GitInfo> read_git_info(const std::filesystem::path& directory) {
+std::optional<GitInfo> read_git_info(const std::filesystem::path& directory) {
   std::error_code error;
   std::filesystem::path dir = std::filesystem::absolute(directory, error);
   std::filesystem::path git;
@@ -103,7 +103,7 @@ std::optional<record::GitInfo> read_git_info(const std::filesystem::path& direct
     std::filesystem::path target = text.substr(8);
     git = target.is_absolute() ? target : git.parent_path() / target;
   }
-  record::GitInfo info;
+  GitInfo info;
   std::string head = trim(read_text(git / "HEAD"));
   if (!head.starts_with("ref: ")) {
     info.commit = head;  // detached
@@ -132,4 +132,4 @@ std::optional<record::GitInfo> read_git_info(const std::filesystem::path& direct
   return info;  // a branch with no commit yet
 }
 
-}  // namespace joule::cli
+}  // namespace joule::record
