@@ -99,31 +99,69 @@ void Scope::add_units(double count, std::string_view unit_in) {
   if (core.mode == SessionMode::control) core.send_units(count, unit);
 }
 
+namespace {
+
+// Marks the scope ended; throws if it already was.
+void mark_ended(detail::ScopeState& s) {
+  std::lock_guard lock(s.mutex);
+  if (s.ended) {
+    throw UsageError(fmt::format("joule: scope '{}' has already ended", s.result.name));
+  }
+  s.ended = true;
+}
+
+// Closes `s` at `boundary`, the snapshot that ends it (local mode).
+void close_at(detail::ScopeState& s, const Snapshot& boundary) {
+  s.result.measurement = s.core->meter->measure(s.start, boundary);
+  s.result.duration = s.result.measurement.duration;
+  s.result.carbon_context = s.core->carbon;
+}
+
+void close_reported(detail::ScopeState& s) {
+  s.result.reported_to_run = true;
+  s.result.duration = seconds_between(s.started, MonotonicClock::now());
+  s.core->phase_closed(s.id);
+}
+
+}  // namespace
+
 const ScopeResult& Scope::end() {
   auto& s = require(state_);
-  {
-    std::lock_guard lock(s.mutex);
-    if (s.ended) {
-      throw UsageError(fmt::format("joule: scope '{}' has already ended", s.result.name));
-    }
-    s.ended = true;
-  }
+  mark_ended(s);
   auto& core = *s.core;
   {
     std::shared_lock lock(core.lifecycle);
     core.require_running(fmt::format("cannot end scope '{}'", s.result.name));
     if (core.mode == SessionMode::control) {
-      s.result.reported_to_run = true;
-      s.result.duration = seconds_between(s.started, MonotonicClock::now());
-      core.phase_closed(s.id);
+      close_reported(s);
     } else {
-      s.result.measurement = core.meter->measure(s.start, core.meter->snapshot());
-      s.result.duration = s.result.measurement.duration;
-      s.result.carbon_context = core.carbon;
+      close_at(s, core.meter->snapshot());
     }
   }
   if (core.on_scope_end) core.on_scope_end(s.result);
   return s.result;
+}
+
+Scope Scope::next(std::string name, std::string unit) {
+  auto& s = require(state_);
+  mark_ended(s);
+  auto& core = *s.core;
+  auto following = detail::new_scope_state(s.core, std::move(name), std::move(unit));
+  {
+    std::shared_lock lock(core.lifecycle);
+    core.require_running(fmt::format("cannot end scope '{}'", s.result.name));
+    if (core.mode == SessionMode::control) {
+      close_reported(s);
+      core.phase_opened(following->id, following->result.name);
+      following->started = MonotonicClock::now();
+    } else {
+      following->start = core.meter->snapshot();
+      following->started = following->start.at;
+      close_at(s, following->start);
+    }
+  }
+  if (core.on_scope_end) core.on_scope_end(s.result);
+  return Scope(std::move(following));
 }
 
 const ScopeResult& Scope::result() const {

@@ -161,14 +161,20 @@ bool Session::is_shut_down() const {
   return core.shut_down;
 }
 
-Scope Session::scope(std::string name, std::string unit) {
-  auto& core = require(core_);
+std::unique_ptr<detail::ScopeState> detail::new_scope_state(
+    const std::shared_ptr<SessionCore>& core, std::string name, std::string unit) {
   auto state = std::make_unique<detail::ScopeState>();
-  state->core = core_;
-  state->id = core.next_scope_id.fetch_add(1, std::memory_order_relaxed);
+  state->core = core;
+  state->id = core->next_scope_id.fetch_add(1, std::memory_order_relaxed);
   state->requested_unit = unit;
   state->result.name = std::move(name);
   state->result.unit = unit.empty() ? "run" : std::move(unit);
+  return state;
+}
+
+Scope Session::scope(std::string name, std::string unit) {
+  auto& core = require(core_);
+  auto state = detail::new_scope_state(core_, std::move(name), std::move(unit));
   {
     std::shared_lock lock(core.lifecycle);
     core.require_running(fmt::format("cannot open scope '{}'", state->result.name));

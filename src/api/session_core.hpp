@@ -56,6 +56,10 @@ struct ScopeState {
   ScopeResult result;
 };
 
+// A scope's state before its opening snapshot (or control message).
+std::unique_ptr<ScopeState> new_scope_state(const std::shared_ptr<SessionCore>& core,
+                                            std::string name, std::string unit);
+
 // Control-protocol text safe for one line: newlines become spaces.
 std::string one_line(std::string_view text);
 

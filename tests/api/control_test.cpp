@@ -70,6 +70,15 @@ TEST_F(ControlMode, InnermostScopeIsThePhase) {
             "phase train\nphase epoch 1 sneaky\nunits 64\nunits 2 epoch\nphase train\nend-phase\n");
 }
 
+TEST_F(ControlMode, NextEndsOnePhaseAndStartsTheNext) {
+  Session session(options());
+  auto first = session.scope("epoch 1");
+  auto second = first.next("epoch 2");
+  EXPECT_TRUE(first.result().reported_to_run);
+  second.end();
+  EXPECT_EQ(text(drain(*server_)), "phase epoch 1\nend-phase\nphase epoch 2\nend-phase\n");
+}
+
 TEST_F(ControlMode, ScopeWithAUnitSendsItsName) {
   Session session(options());
   auto s = session.scope("serve", "request");

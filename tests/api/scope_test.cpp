@@ -38,6 +38,30 @@ TEST(Scope, NestedScopesShareTheMeter) {
   EXPECT_DOUBLE_EQ(outer.end().energy().joules, 150 + 4.5);
 }
 
+TEST(Scope, NextClosesAndOpensFromOneSnapshotSoNothingFallsBetween) {
+  Session session(trace_options());
+  auto first = session.scope("request 1", "request");  // row 1
+  first.add_units(1);
+  auto second = first.next("request 2");  // row 2 ends one, starts the other
+  EXPECT_FALSE(first.open());
+  EXPECT_TRUE(second.open());
+  const ScopeResult& one = first.result();
+  EXPECT_DOUBLE_EQ(one.energy().joules, kFirstScopeJoules);
+  EXPECT_DOUBLE_EQ(one.unit_count(), 1);
+  const ScopeResult& two = second.end();            // row 3
+  EXPECT_DOUBLE_EQ(two.energy().joules, 30 + 1.5);  // rows 2 -> 3, as NestedScopes' inner
+  EXPECT_EQ(two.name, "request 2");
+  EXPECT_EQ(two.unit, "run");  // its own unit, not inherited
+  EXPECT_EQ(one.measurement.end, two.measurement.start);
+}
+
+TEST(Scope, NextOnAnEndedScopeIsAUsageErrorAndOpensNothing) {
+  Session session(trace_options());
+  auto scope = session.scope("once");
+  scope.end();
+  EXPECT_THROW(scope.next("twice"), UsageError);
+}
+
 TEST(Scope, CountsUnitsAndComputesSci) {
   Session session(trace_options());
   auto scope = session.scope("epoch 1", "sample");
