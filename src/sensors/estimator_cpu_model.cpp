@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <regex>
+#include <mutex>
 #include <unordered_map>
 #include <vector>
 
@@ -67,7 +67,7 @@ bool contains_ignoring_case(std::string_view haystack, std::string_view lower_ne
 
 // The first cpu_power.csv row with a TDP whose normalised model equals the
 // model's.
-std::optional<std::size_t> tdp_row(std::string_view model_name) {
+std::optional<std::size_t> find_tdp_row(std::string_view model_name) {
   if (model_name.empty()) return std::nullopt;
   const std::string key = normalise_cpu_model(model_name);
   if (key.empty()) return std::nullopt;
@@ -79,6 +79,22 @@ std::optional<std::size_t> tdp_row(std::string_view model_name) {
     if (table.number(row, "tdp_w") && normalise_cpu_model(raw) == key) return row;
   }
   return std::nullopt;
+}
+
+// lookup_cpu_coefficients asks twice for the same model (architecture, then
+// TDP), and the scan is most of joule run's start-up: remember the last answer.
+std::optional<std::size_t> tdp_row(std::string_view model_name) {
+  static std::mutex mutex;
+  static std::string last_model;
+  static std::optional<std::size_t> last_row;
+  static bool known = false;
+  std::lock_guard lock(mutex);
+  if (!known || last_model != model_name) {
+    last_row = find_tdp_row(model_name);
+    last_model = std::string(model_name);
+    known = true;
+  }
+  return last_row;
 }
 
 // cpu_power.csv code names (Boavizta's) -> cpu_power_per_vcpu.csv
@@ -126,16 +142,42 @@ std::optional<std::string> architecture_for_codename(std::string_view codename) 
   return std::string(found->second);
 }
 
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+bool is_word(char c) {
+  return is_digit(c) || (c >= 'a' && c <= 'z') || c == '_';
+}
+
+// Finds "<prefix>" followed by a part number for which `accept` returns true,
+// at the first place it occurs. Hand-written rather than std::regex: compiling
+// two regexes cost 27M instructions, more than half of `joule run`'s start.
+template <class Accept>
+bool find_part_number(const std::string& key, std::string_view prefix, Accept&& accept) {
+  for (std::size_t at = key.find(prefix); at != std::string::npos; at = key.find(prefix, at + 1)) {
+    if (accept(std::string_view(key).substr(at + prefix.size()))) return true;
+  }
+  return false;
+}
+
 // Model-number rules for parts the table lacks (cloud-custom SKUs):
 // Xeon Scalable "<tier> NXYY": X = generation; EPYC "7XYZ"/"9XYZ": Z = generation.
 std::optional<std::string> architecture_from_model_number(const std::string& key) {
-  static const std::regex xeon(R"(xeon (platinum|gold|silver|bronze) \d(\d)\d\d([a-z]*))");
-  static const std::regex epyc(R"(epyc ([789])\w\w(\d)\w*)");
-  std::smatch m;
-  if (std::regex_search(key, m, xeon)) {
-    // H/HL suffixes of the 3rd generation are Cooper Lake, which CCF lacks.
-    if (m[3].str().starts_with("h")) return std::nullopt;
-    switch (m[2].str()[0]) {
+  char xeon_generation = 0;
+  bool cooper_lake = false;
+  for (std::string_view tier : {"xeon platinum ", "xeon gold ", "xeon silver ", "xeon bronze "}) {
+    const bool found = find_part_number(key, tier, [&](std::string_view part) {
+      if (part.size() < 4 || !std::all_of(part.begin(), part.begin() + 4, is_digit)) return false;
+      xeon_generation = part[1];
+      // H/HL suffixes of the 3rd generation are Cooper Lake, which CCF lacks.
+      cooper_lake = part.size() > 4 && part[4] == 'h';
+      return true;
+    });
+    if (found) break;
+  }
+  if (xeon_generation != 0) {
+    if (cooper_lake) return std::nullopt;
+    switch (xeon_generation) {
       case '1':
         return "Skylake";
       case '2':
@@ -150,14 +192,21 @@ std::optional<std::string> architecture_from_model_number(const std::string& key
         return std::nullopt;
     }
   }
-  if (std::regex_search(key, m, epyc)) {
-    const char series = m[1].str()[0];
-    const char generation = m[2].str()[0];
-    if (series == '7' && generation == '1') return "EPYC 1st Gen";
-    if (series == '7' && generation == '2') return "EPYC 2nd Gen";
-    if (series == '7' && generation == '3') return "EPYC 3rd Gen";
-    if ((series == '9' || series == '8') && generation == '4') return "EPYC 4th Gen";
-  }
+  char series = 0;
+  char generation = 0;
+  find_part_number(key, "epyc ", [&](std::string_view part) {
+    if (part.size() < 4 || part[0] < '7' || part[0] > '9' || !is_word(part[1]) ||
+        !is_word(part[2]) || !is_digit(part[3])) {
+      return false;
+    }
+    series = part[0];
+    generation = part[3];
+    return true;
+  });
+  if (series == '7' && generation == '1') return "EPYC 1st Gen";
+  if (series == '7' && generation == '2') return "EPYC 2nd Gen";
+  if (series == '7' && generation == '3') return "EPYC 3rd Gen";
+  if ((series == '9' || series == '8') && generation == '4') return "EPYC 4th Gen";
   return std::nullopt;
 }
 
@@ -230,9 +279,6 @@ bool all_of_chars(std::string_view s, bool (*allowed)(char)) {
     if (!allowed(c)) return false;
   }
   return true;
-}
-bool is_digit(char c) {
-  return c >= '0' && c <= '9';
 }
 bool is_digit_or_dot(char c) {
   return is_digit(c) || c == '.';
