@@ -53,12 +53,17 @@ struct Novel {
 };
 
 // The six novels in publication order, from the package's Rdata.rdb (and its
-// Rdata.rdx index beside it).
+// Rdata.rdx index beside it). Each text's first line is checked against its
+// title, so a changed package fails loudly rather than mislabels a novel.
 std::vector<Novel> load_austen(const std::filesystem::path& rdb);
 
-// Characters mapped to dense ids; training text from every novel but the
-// held-out one, validation from the end of the training novels, test from the
-// held-out novel so that test text is unseen.
+// Bytes mapped to dense ids; training text from every novel but the
+// held-out one, validation from the end of each training novel (the last
+// `validation_fraction` of it, starting on a line), test from the held-out
+// novel so that test text is unseen. The pieces of train and of validation
+// are joined with '\n'. The alphabet is the sorted distinct bytes of the
+// training novels followed by <unk>, whose byte is the lowest one they never
+// use (0x01 for Austen). Unknown held-out title: DataError listing the titles.
 struct CharCorpus {
   std::string alphabet;  // id -> character; characters seen only in test map to an <unk> id
   std::vector<std::uint8_t> train;
