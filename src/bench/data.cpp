@@ -33,11 +33,12 @@ constexpr std::size_t max_decompressed_bytes = 64 * kMiB;
 
 constexpr const char* fashion_mnist_package_hint =
     "Fashion-MNIST comes from the Debian package dataset-fashion-mnist (install it with "
-    "`sudo apt-get install dataset-fashion-mnist`), or point --data at a directory holding "
+    "`sudo apt-get install dataset-fashion-mnist`), or point joule bench --fashion-mnist at a "
+    "directory holding "
     "the four IDX files";
 constexpr const char* austen_package_hint =
     "Jane Austen's novels come from the Debian package r-cran-janeaustenr (install it with "
-    "`sudo apt-get install r-cran-janeaustenr`), or point the Austen data path at a copy of "
+    "`sudo apt-get install r-cran-janeaustenr`), or point joule bench --austen at a copy of "
     "its data/Rdata.rdb with Rdata.rdx beside it";
 
 [[noreturn]] void throw_missing(const fs::path& file, const char* package_hint) {
