@@ -24,12 +24,18 @@ struct Provenance {
 };
 
 // Fixed-width table per task: model, quality, params, FLOPs, training energy
-// and time, energy to each tier (or "not reached"), inference J/1000 at batch 1
-// and large batch, latency; provenance line above it.
+// and time, idle share, energy to each tier (or "not reached", with "k/n
+// seeds" when only some seeds got there), inference J/1000 at batch 1 and
+// large batch, latency, seeds; medians with their bootstrap interval in
+// brackets. Provenance lines above it (modelled energy said in capitals),
+// disturbed-run notes and the verdict below.
 std::string terminal_table(const TaskSummary& summary, const Provenance& provenance);
 
-// Markdown: provenance, the table, the Pareto front, the variant ratios, the
-// sentence; links `svg_name` when non-empty.
+// Markdown: provenance, then per task the sentence, the table, energy, time
+// and epochs to each tier, the Pareto front, the variant ratios, and a link to
+// the chart when `svg_name` is non-empty. Every "{task}" in `svg_name` is
+// replaced by the task's name ("pareto-{task}.svg"), so that each task links
+// its own chart.
 std::string markdown_report(const std::vector<TaskSummary>& summaries, const Provenance& provenance,
                             const std::string& svg_name);
 
@@ -37,6 +43,17 @@ std::string markdown_report(const std::vector<TaskSummary>& summaries, const Pro
 // model a labelled point, the Pareto front joined by a line.
 std::string pareto_svg(const TaskSummary& summary);
 
+// Stable snake_case field names with units in them (joules, seconds,
+// j_per_1000, latency_ms); NaN and infinities are null, as is a tier no seed
+// reached. A run: task, model, seed, parameters, flops_per_sample,
+// final_quality, training {joules, seconds, relative_uncertainty,
+// idle_joules, self_cpu_seconds, other_cpu_seconds}, curve [{epochs, seconds,
+// joules, quality}], inference [{variant, baseline, batch, threads,
+// supported, note, samples, j_per_1000, latency_ms, quality, cost}],
+// disturbed, warnings. A summary: task {name, metric, direction, tiers,
+// tier_note}, models [ranked, each with rank, its ModelSummary fields
+// (intervals as {median, low, high, n}) and pareto: bool], pareto (indices),
+// pareto_models (names), sentence.
 nlohmann::json to_json(const RunResult& run);
 nlohmann::json to_json(const TaskSummary& summary);
 nlohmann::json to_json(const Provenance& provenance);

@@ -1,0 +1,45 @@
+#include "bench/results.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace joule::bench {
+namespace {
+
+bool meets(double quality, double tier, Direction direction) {
+  // A NaN quality (evaluation failed) compares false either way: never a reach.
+  return direction == Direction::higher_is_better ? quality >= tier : quality <= tier;
+}
+
+}  // namespace
+
+Cost& Cost::operator+=(const Cost& other) {
+  // Both stretches come from the same sensors, so their errors are assumed
+  // fully correlated: absolute uncertainties add. That is the conservative
+  // choice; independent errors would partly cancel.
+  double absolute_uncertainty_joules =
+      relative_uncertainty * joules + other.relative_uncertainty * other.joules;
+  joules += other.joules;
+  seconds += other.seconds;
+  relative_uncertainty = joules > 0 ? absolute_uncertainty_joules / joules
+                                    : std::max(relative_uncertainty, other.relative_uncertainty);
+  idle_joules += other.idle_joules;
+  self_cpu_seconds += other.self_cpu_seconds;
+  other_cpu_seconds += other.other_cpu_seconds;
+  return *this;
+}
+
+std::optional<TierReach> reach_tier(const std::vector<CurvePoint>& curve, double tier,
+                                    Direction direction) {
+  // The curve is in training order: the first point meeting the tier is where
+  // training could have stopped. Points are never interpolated, since quality
+  // between two evaluations is unknown.
+  for (const CurvePoint& point : curve) {
+    if (meets(point.quality, tier, direction)) {
+      return TierReach{point.joules, point.seconds, point.epochs};
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace joule::bench
