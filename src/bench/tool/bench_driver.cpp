@@ -50,28 +50,22 @@ std::string short_outcome(const RunResult& run, const TaskInfo& task) {
       run.training.joules, run.training.seconds, j_per_1000, run.disturbed ? "  [DISTURBED]" : "");
 }
 
-// A disturbed run is flagged and left out of the published medians as long
-// as the model has an undisturbed one.
-std::vector<RunResult> publishable(const std::vector<RunResult>& runs,
-                                   std::vector<std::string>& notes) {
+// summarize() leaves a disturbed run out of the figures while its model has
+// an undisturbed one; say which runs that was, for the notes.
+void note_disturbed(const std::vector<RunResult>& runs, std::vector<std::string>& notes) {
   std::map<std::string, bool> has_clean;
   for (const RunResult& run : runs) has_clean[run.model] |= !run.disturbed;
-  std::vector<RunResult> kept;
   for (const RunResult& run : runs) {
-    if (run.disturbed && has_clean[run.model]) {
-      notes.push_back(fmt::format("{} seed {} was disturbed by other processes and is left out",
-                                  run.model, run.seed));
-      continue;
-    }
-    if (run.disturbed) {
-      notes.push_back(fmt::format(
-          "{} seed {} was disturbed by other processes and is kept only because no run of {} "
-          "was clean: treat its figures as unreliable",
-          run.model, run.seed, run.model));
-    }
-    kept.push_back(run);
+    if (!run.disturbed) continue;
+    notes.push_back(has_clean[run.model]
+                        ? fmt::format("{} seed {} was disturbed by other processes and is left "
+                                      "out of the figures",
+                                      run.model, run.seed)
+                        : fmt::format("{} seed {} was disturbed by other processes and is kept "
+                                      "only because no run of {} was clean: treat its figures "
+                                      "as unreliable",
+                                      run.model, run.seed, run.model));
   }
-  return kept;
 }
 
 struct TaskData {
@@ -249,8 +243,9 @@ int run_bench(BenchOptions options, const DriverOptions& driver) {
       results.push_back(std::move(result));
     }
 
-    TaskSummary summary = summarize(task, publishable(results, notes));
-    fmt::print("\n{}\n{}\n", terminal_table(summary, provenance), summary.sentence);
+    note_disturbed(results, notes);
+    TaskSummary summary = summarize(task, results);
+    fmt::print("\n{}\n", terminal_table(summary, provenance));
     std::fflush(stdout);
     try {
       write_text(options.out / (task_name + "-pareto.svg"), pareto_svg(summary));
@@ -274,9 +269,8 @@ int run_bench(BenchOptions options, const DriverOptions& driver) {
   results_json["notes"] = notes;
   try {
     write_text(options.out / "results.json", results_json.dump(2) + "\n");
-    const std::string svg_name =
-        summaries.size() == 1 ? summaries[0].task.name + "-pareto.svg" : "";
-    write_text(options.out / "summary.md", markdown_report(summaries, provenance, svg_name));
+    write_text(options.out / "summary.md",
+               markdown_report(summaries, provenance, "{task}-pareto.svg"));
   } catch (const std::exception& error) {
     fmt::print(stderr, "joule bench: {}\n", error.what());
     return 2;
