@@ -1,0 +1,95 @@
+// A benchmark run as a run record: what `joule ls --tag bench`, `joule show`
+// and `joule compare` read back from the ledger.
+#include "bench/bench_record.hpp"
+
+#include <gtest/gtest.h>
+
+#include "record/json_io.hpp"
+
+namespace joule::bench {
+namespace {
+
+RunResult sample_run() {
+  RunResult run;
+  run.task = "fashion-mnist";
+  run.model = "mlp";
+  run.seed = 2;
+  run.curve = {{0.5, 1.0, 30.0, 0.81}, {1.0, 2.5, 70.0, 0.86}};
+  run.training = {70.0, 2.5, 0.5, 25.0, 4.0, 0.2};
+  run.final_quality = 0.86;
+  InferenceResult batch1;
+  batch1.variant = "default";
+  batch1.batch = 1;
+  batch1.cost = {5.0, 0.5, 0.5, 0.0, 0.9, 0.0};
+  InferenceResult unsupported;
+  unsupported.variant = "torchscript";
+  unsupported.supported = false;
+  run.inference = {batch1, unsupported};
+  run.warnings = {"something odd"};
+  return run;
+}
+
+RecordContext sample_context() {
+  RecordContext context;
+  context.command = {"joule-bench", "--quick"};
+  context.mode = "quick";
+  context.energy_source = "modelled: estimator";
+  context.modelled = true;
+  context.idle_power_w = 10;
+  context.idle_duration_s = 2;
+  context.threads = 2;
+  context.blas = "OpenBLAS";
+  return context;
+}
+
+TEST(BenchRecord, TotalsAddTrainingAndInference) {
+  TaskInfo task{"fashion-mnist", "accuracy", Direction::higher_is_better, {0.84}, ""};
+  const auto now = std::chrono::system_clock::now();
+  const record::RunRecord record =
+      to_run_record(sample_run(), task, sample_context(), now - std::chrono::seconds(3), now);
+  EXPECT_EQ(record.status, record::RunStatus::finished);
+  EXPECT_DOUBLE_EQ(record.totals.machine_energy_j, 75.0);
+  EXPECT_DOUBLE_EQ(record.totals.idle_energy_j, 25.0);
+  EXPECT_DOUBLE_EQ(record.totals.above_idle_energy_j, 50.0);
+  EXPECT_DOUBLE_EQ(record.duration_s, 3.0);
+  EXPECT_EQ(record.totals.provenance, Provenance::modelled);
+  ASSERT_TRUE(record.idle.has_value());
+  EXPECT_DOUBLE_EQ(record.idle->power_w, 10);
+}
+
+TEST(BenchRecord, PhasesCoverTrainingStretchesAndSupportedInference) {
+  TaskInfo task{"fashion-mnist", "accuracy", Direction::higher_is_better, {0.84}, ""};
+  const auto now = std::chrono::system_clock::now();
+  const record::RunRecord record =
+      to_run_record(sample_run(), task, sample_context(), now, now);
+  ASSERT_EQ(record.phases.size(), 3u);  // two training stretches, one inference; not the unsupported
+  EXPECT_DOUBLE_EQ(record.phases[0].machine_energy_j, 30.0);
+  EXPECT_DOUBLE_EQ(record.phases[1].machine_energy_j, 40.0);
+  EXPECT_DOUBLE_EQ(record.phases[1].start_offset_s, 1.0);
+  EXPECT_DOUBLE_EQ(record.phases[2].start_offset_s, 2.5);
+  EXPECT_DOUBLE_EQ(record.phases[2].end_offset_s, 3.0);
+  EXPECT_NE(record.phases[2].name.find("batch 1"), std::string::npos);
+}
+
+TEST(BenchRecord, TaggedForTheLedgerAndRoundTripsThroughJson) {
+  TaskInfo task{"fashion-mnist", "accuracy", Direction::higher_is_better, {0.84}, ""};
+  const auto now = std::chrono::system_clock::now();
+  RunResult run = sample_run();
+  run.disturbed = true;
+  const record::RunRecord record = to_run_record(run, task, sample_context(), now, now);
+  EXPECT_EQ(record.tags.at("bench"), "fashion-mnist");
+  EXPECT_EQ(record.tags.at("model"), "mlp");
+  EXPECT_EQ(record.tags.at("seed"), "2");
+  EXPECT_EQ(record.tags.at("accuracy"), "0.8600");
+  ASSERT_EQ(record.warnings.size(), 2u);
+  EXPECT_NE(record.warnings[1].find("disturbed"), std::string::npos);
+
+  const record::RunRecord back = record::parse_json_text(record::to_json_text(record), "test");
+  EXPECT_EQ(back.id, record.id);
+  EXPECT_EQ(back.tags, record.tags);
+  EXPECT_DOUBLE_EQ(back.totals.machine_energy_j, record.totals.machine_energy_j);
+  EXPECT_EQ(back.phases.size(), record.phases.size());
+}
+
+}  // namespace
+}  // namespace joule::bench
