@@ -51,6 +51,17 @@ struct ModelInfo {
 // Every registered model, in table order.
 const std::vector<ModelInfo>& registered_models();
 
+// Parameters and forward FLOPs per sample (an image, or a predicted
+// character) of a registered model with its default hyper-parameters, from
+// the architecture alone; `vocabulary` is the alphabet size for austen-chars.
+// The n-gram's size depends on its training text: 0 here. Throws
+// std::invalid_argument for an unknown model.
+struct ModelSize {
+  double parameters = 0;
+  double flops_per_sample = 0;
+};
+ModelSize model_size(const std::string& task, const std::string& model, std::size_t vocabulary = 0);
+
 // How much work one run does. The defaults are the full benchmark; quick mode
 // shrinks data and epochs.
 struct Budget {
@@ -62,7 +73,15 @@ struct Budget {
   std::size_t inference_samples = 2000;  // per inference configuration
   int large_batch = 256;
   bool variants = true;  // measure the hidden-cost variants
+  // Each inference configuration runs at least this long (more batches than
+  // inference_samples when needed), so that short ones are still measurable.
+  double inference_min_seconds = 0.5;
 };
+
+// A measurement is disturbed (RunResult::disturbed, with a warning naming it)
+// when other processes used more than this share of the machine's CPU time
+// during it: other_cpu_seconds > share x seconds x cores.
+inline constexpr double disturbed_other_cpu_share = 0.10;
 
 // One model, one seed: train while recording the quality curve (stopping once
 // the hardest tier is met or the budget runs out), then measure inference at
