@@ -26,6 +26,7 @@
 #include "meter/cgroup.hpp"
 #include "meter/control_channel.hpp"
 #include "meter/process_tree.hpp"
+#include "record/carbon_record.hpp"
 #include "record/ledger.hpp"
 #include "record/run_metadata.hpp"
 #include "report/summary.hpp"
@@ -407,7 +408,7 @@ int run(const RunOptions& options) {
   if (auto* cg = session.cgroup(); cg && !cg->release()) {
     add_unique(record.warnings, fmt::format("could not remove {}", cg->path().string()));
   }
-  if (ctx) fill_carbon(record, *ctx);
+  if (ctx) record::fill_carbon(record, *ctx);
   if (journal) journal->finish(record);
   collect_journal_warnings();
   for (const auto& p : write_outputs(record, options.json_path, options.csv_path)) {

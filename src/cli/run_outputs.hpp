@@ -23,9 +23,6 @@ void fill_energy(record::RunRecord& record, const Meter& meter,
 void fill_timeline(record::RunRecord& record, const Meter& meter, const Snapshot& start,
                    std::size_t max_points = 200);
 
-// Carbon of the command's attributed energy, and SCI when units were counted.
-void fill_carbon(record::RunRecord& record, const carbon::ResolvedContext& context);
-
 // Writes --json and appends --csv; failures become warnings in the record
 // (and are returned) rather than losing the other outputs.
 std::vector<std::string> write_outputs(record::RunRecord& record, const std::string& json_path,
