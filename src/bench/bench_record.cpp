@@ -4,6 +4,8 @@
 
 #include <cmath>
 
+#include "record/carbon_record.hpp"
+
 namespace joule::bench {
 namespace {
 
@@ -47,6 +49,7 @@ void add_phases(record::RunRecord& record, const RunResult& run) {
 
 record::RunRecord to_run_record(const RunResult& run, const TaskInfo& task,
                                 const RecordContext& context,
+                                const std::vector<DomainEnergy>& domain_energy,
                                 std::chrono::system_clock::time_point started_at,
                                 std::chrono::system_clock::time_point ended_at) {
   record::RunRecord record;
@@ -82,10 +85,29 @@ record::RunRecord to_run_record(const RunResult& run, const TaskInfo& task,
     record.idle = record::IdleBaseline{context.idle_power_w, context.idle_duration_s,
                                        "measured before this block of runs"};
   }
+  for (const DomainEnergy& energy : domain_energy) {
+    record::DomainRecord domain;
+    domain.id = energy.id;
+    domain.component = energy.component;
+    domain.provenance = energy.provenance;
+    domain.machine_energy_j = energy.energy.joules;
+    domain.attributed_energy_j = energy.energy.joules;
+    domain.mean_power_w = total.seconds > 0 ? energy.energy.joules / total.seconds : 0;
+    domain.relative_uncertainty = energy.relative_uncertainty;
+    domain.in_total = energy.in_total;
+    for (const DomainInfo& info : context.domains) {
+      if (info.id != energy.id) continue;
+      domain.label = info.label;
+      domain.source = info.source;
+    }
+    record.domains.push_back(std::move(domain));
+  }
   add_phases(record, run);
   record.sample_interval_s = context.sample_interval_s;
   record.warnings = run.warnings;
   if (run.disturbed) record.warnings.push_back("disturbed: other processes competed for the CPU");
+
+  if (context.carbon) record::fill_carbon(record, *context.carbon);
 
   record.tags["bench"] = run.task;
   record.tags["model"] = run.model;

@@ -3,10 +3,13 @@
 // ledger with tag `bench` and `joule ls`, `show`, `compare` and `export` read it
 // like any `joule run`.
 #include <chrono>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "bench/results.hpp"
+#include "joule/carbon.hpp"
+#include "joule/meter.hpp"
 #include "record/run_record.hpp"
 
 namespace joule::bench {
@@ -23,12 +26,16 @@ struct RecordContext {
   double sample_interval_s = 0;
   std::string blas;
   int threads = 0;
+  // Where the energy was used, for the carbon figures; null: none computed.
+  std::shared_ptr<const carbon::ResolvedContext> carbon;
+  std::vector<DomainInfo> domains;  // labels and sources of the probe's domains
 };
 
-// `ended_at` is when the run finished; its start is derived from the
-// training and inference seconds.
+// `domain_energy` is the probe's per-domain energy over this run's
+// measurements (MeterProbe::take_domain_energy).
 record::RunRecord to_run_record(const RunResult& run, const TaskInfo& task,
                                 const RecordContext& context,
+                                const std::vector<DomainEnergy>& domain_energy,
                                 std::chrono::system_clock::time_point started_at,
                                 std::chrono::system_clock::time_point ended_at);
 

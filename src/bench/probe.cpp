@@ -43,6 +43,14 @@ Cost MeterProbe::measure(const std::function<void()>& work) {
   const double self_seconds = own_cpu_seconds() - self_before;
   const double machine_seconds = machine_busy_cpu_seconds(proc_root_) - machine_before;
 
+  if (domain_energy_.size() != measurement.domains.size()) {
+    domain_energy_ = measurement.domains;
+    for (DomainEnergy& domain : domain_energy_) domain.energy = Joules{0};
+  }
+  for (std::size_t i = 0; i < measurement.domains.size(); ++i) {
+    domain_energy_[i].energy.joules += measurement.domains[i].energy.joules;
+  }
+
   Cost cost;
   cost.joules = measurement.total.joules;
   cost.seconds = measurement.duration.seconds;
@@ -55,8 +63,17 @@ Cost MeterProbe::measure(const std::function<void()>& work) {
   return cost;
 }
 
+std::vector<DomainEnergy> MeterProbe::take_domain_energy() {
+  std::vector<DomainEnergy> taken;
+  taken.swap(domain_energy_);
+  for (DomainEnergy& domain : taken) domain.mean_power = Watts{0};
+  return taken;
+}
+
 Watts MeterProbe::measure_idle(std::chrono::milliseconds duration) {
+  std::vector<DomainEnergy> before_idle = domain_energy_;
   const Cost idle = measure([duration] { std::this_thread::sleep_for(duration); });
+  domain_energy_ = std::move(before_idle);
   idle_power_ = Watts{idle.seconds > 0 ? idle.joules / idle.seconds : 0};
   return idle_power_;
 }

@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "bench/engine/engine.hpp"
 #include "joule/meter.hpp"
@@ -30,6 +31,11 @@ class MeterProbe final : public Probe {
   Watts measure_idle(std::chrono::milliseconds duration);
   Watts idle_power() const { return idle_power_; }
 
+  // Energy per meter domain summed over every measure() since the last call
+  // (idle measurements excluded), then starts again from zero: what a run
+  // record lists per domain. mean_power is left zero.
+  std::vector<DomainEnergy> take_domain_energy();
+
   // "modelled: estimator cpu:estimated (±50%)", or the measured domains.
   std::string describe_sources() const;
   bool modelled_only() const;
@@ -40,6 +46,7 @@ class MeterProbe final : public Probe {
   std::unique_ptr<Meter> meter_;
   std::filesystem::path proc_root_;
   Watts idle_power_{0};
+  std::vector<DomainEnergy> domain_energy_;
 };
 
 }  // namespace joule::bench

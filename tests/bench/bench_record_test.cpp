@@ -46,7 +46,7 @@ TEST(BenchRecord, TotalsAddTrainingAndInference) {
   TaskInfo task{"fashion-mnist", "accuracy", Direction::higher_is_better, {0.84}, ""};
   const auto now = std::chrono::system_clock::now();
   const record::RunRecord record =
-      to_run_record(sample_run(), task, sample_context(), now - std::chrono::seconds(3), now);
+      to_run_record(sample_run(), task, sample_context(), {}, now - std::chrono::seconds(3), now);
   EXPECT_EQ(record.status, record::RunStatus::finished);
   EXPECT_DOUBLE_EQ(record.totals.machine_energy_j, 75.0);
   EXPECT_DOUBLE_EQ(record.totals.idle_energy_j, 25.0);
@@ -61,8 +61,9 @@ TEST(BenchRecord, PhasesCoverTrainingStretchesAndSupportedInference) {
   TaskInfo task{"fashion-mnist", "accuracy", Direction::higher_is_better, {0.84}, ""};
   const auto now = std::chrono::system_clock::now();
   const record::RunRecord record =
-      to_run_record(sample_run(), task, sample_context(), now, now);
-  ASSERT_EQ(record.phases.size(), 3u);  // two training stretches, one inference; not the unsupported
+      to_run_record(sample_run(), task, sample_context(), {}, now, now);
+  ASSERT_EQ(record.phases.size(),
+            3u);  // two training stretches, one inference; not the unsupported
   EXPECT_DOUBLE_EQ(record.phases[0].machine_energy_j, 30.0);
   EXPECT_DOUBLE_EQ(record.phases[1].machine_energy_j, 40.0);
   EXPECT_DOUBLE_EQ(record.phases[1].start_offset_s, 1.0);
@@ -76,7 +77,7 @@ TEST(BenchRecord, TaggedForTheLedgerAndRoundTripsThroughJson) {
   const auto now = std::chrono::system_clock::now();
   RunResult run = sample_run();
   run.disturbed = true;
-  const record::RunRecord record = to_run_record(run, task, sample_context(), now, now);
+  const record::RunRecord record = to_run_record(run, task, sample_context(), {}, now, now);
   EXPECT_EQ(record.tags.at("bench"), "fashion-mnist");
   EXPECT_EQ(record.tags.at("model"), "mlp");
   EXPECT_EQ(record.tags.at("seed"), "2");
@@ -89,6 +90,51 @@ TEST(BenchRecord, TaggedForTheLedgerAndRoundTripsThroughJson) {
   EXPECT_EQ(back.tags, record.tags);
   EXPECT_DOUBLE_EQ(back.totals.machine_energy_j, record.totals.machine_energy_j);
   EXPECT_EQ(back.phases.size(), record.phases.size());
+}
+
+TEST(BenchRecord, ListsTheProbesDomainsAndTheCarbonOfItsEnergy) {
+  TaskInfo task{"fashion-mnist", "accuracy", Direction::higher_is_better, {0.84}, ""};
+  RecordContext context = sample_context();
+  carbon::ContextOptions where;
+  where.country = "FR";
+  where.read_config_files = false;
+  where.guess_from_time_zone = false;
+  where.environment = std::map<std::string, std::string>{};
+  context.carbon = std::make_shared<const carbon::ResolvedContext>(carbon::resolve_context(where));
+  DomainInfo package;
+  package.id = "cpu:package-0";
+  package.label = "package-0";
+  package.source = "/sys/class/powercap/intel-rapl:0";
+  context.domains = {package};
+  DomainEnergy package_energy;
+  package_energy.id = "cpu:package-0";
+  package_energy.energy = Joules{60};
+  package_energy.in_total = true;
+  package_energy.relative_uncertainty = 0.05;
+  DomainEnergy core_energy = package_energy;
+  core_energy.id = "cpu:core-0";
+  core_energy.energy = Joules{40};
+  core_energy.in_total = false;
+
+  const auto now = std::chrono::system_clock::now();
+  const record::RunRecord record =
+      to_run_record(sample_run(), task, context, {package_energy, core_energy}, now, now);
+  ASSERT_EQ(record.domains.size(), 2u);
+  EXPECT_EQ(record.domains[0].source, "/sys/class/powercap/intel-rapl:0");
+  EXPECT_DOUBLE_EQ(record.domains[0].machine_energy_j, 60);
+  EXPECT_DOUBLE_EQ(record.domains[0].mean_power_w, 60 / 3.0);
+  EXPECT_FALSE(record.domains[1].in_total);
+  ASSERT_TRUE(record.carbon.has_value());
+  EXPECT_EQ(record.carbon->location, "FR");
+  // 75 J at France's intensity: positive, and central within its range.
+  EXPECT_GT(record.carbon->total_co2e_g.central, 0);
+  EXPECT_LE(record.carbon->total_co2e_g.low, record.carbon->total_co2e_g.central);
+  EXPECT_LE(record.carbon->total_co2e_g.central, record.carbon->total_co2e_g.high);
+  const double kwh = 75 / 3.6e6;
+  EXPECT_NEAR(record.carbon->operational_co2e_g.central,
+              kwh * record.carbon->intensity_g_per_kwh.central * record.carbon->pue /
+                  (1 - record.carbon->td_loss_fraction),
+              1e-9);
 }
 
 }  // namespace

@@ -142,6 +142,7 @@ int run_bench(BenchOptions options, const DriverOptions& driver) {
   std::unique_ptr<record::RunJournal> journal;
   if (!driver.no_ledger) journal = std::make_unique<record::RunJournal>(ledger_path(driver));
 
+  std::vector<std::string> notes;
   RecordContext context;
   context.host = host;
   context.command = driver.argv;
@@ -152,11 +153,23 @@ int run_bench(BenchOptions options, const DriverOptions& driver) {
   context.sample_interval_s = std::chrono::duration<double>(probe.meter().interval()).count();
   context.blas = runtime.blas;
   context.threads = runtime.threads;
+  context.domains = probe.meter().domains();
+  // Carbon for the ledger's records, placed as `joule run` places a run
+  // without flags: JOULE_COUNTRY / JOULE_REGION / JOULE_CLOUD, joule.toml, the
+  // time zone's country (a guess, said so), else the world average.
+  try {
+    context.carbon = std::make_shared<const carbon::ResolvedContext>(
+        carbon::resolve_context(carbon::ContextOptions{}));
+    fmt::print("  carbon:  {} at {} gCO2e/kWh, PUE {} ({}{})\n", context.carbon->location_code,
+               context.carbon->intensity_g_per_kwh.central, context.carbon->pue.central,
+               context.carbon->how_decided, context.carbon->is_guess ? ", a guess" : "");
+  } catch (const std::exception& error) {
+    notes.push_back(fmt::format("no carbon figures in the run records: {}", error.what()));
+  }
 
   nlohmann::json all_runs = nlohmann::json::array();
   nlohmann::json all_tasks = nlohmann::json::array();
   std::vector<TaskSummary> summaries;
-  std::vector<std::string> notes;
   ProgressLine progress(stderr);
   int status = 0;
 
@@ -216,6 +229,7 @@ int run_bench(BenchOptions options, const DriverOptions& driver) {
         progress.update(fraction, detail);
       };
       const auto started = Clock::now();
+      probe.take_domain_energy();  // this run's measurements only
       RunResult result;
       try {
         result = task_name == fashion_mnist ? run_fashion_mnist(request, *data.fashion, probe)
@@ -234,7 +248,8 @@ int run_bench(BenchOptions options, const DriverOptions& driver) {
                    task.tier_note);
       }
       if (journal) {
-        journal->finish(to_run_record(result, task, context, started, Clock::now()));
+        journal->finish(to_run_record(result, task, context, probe.take_domain_energy(), started,
+                                      Clock::now()));
         for (const std::string& warning : journal->take_warnings()) {
           fmt::print(stderr, "joule bench: warning: {}\n", warning);
         }
