@@ -92,6 +92,12 @@ InferenceResult measure(const Setup& setup, const Workload& workload, Probe& pro
 
   const auto batch = static_cast<std::size_t>(setup.batch);
   const double samples_per_item = workload.predictions_per_item();
+  if (samples_per_item > 1) {
+    result.note = fmt::format(
+        "a batch is {} sequence(s) of {:g} characters, a sample one "
+        "predicted character{}{}",
+        setup.batch, samples_per_item, setup.note.empty() ? "" : "; ", setup.note);
+  }
   const std::size_t scored_items = std::min(
       items,
       static_cast<std::size_t>(std::max(
@@ -198,7 +204,9 @@ InferenceResult threads_variant(Network& network, const Workload& workload, Prob
     ~Restore() { torch::set_num_threads(threads); }
   } restore{threads};
   return measure({"threads=1", "default", budget.large_batch,
-                  fmt::format("1 intra-op thread instead of {}", threads), eager(network)},
+                  threads == 1 ? "the same as the default: the run already uses 1 thread"
+                               : fmt::format("1 intra-op thread instead of {}", threads),
+                  eager(network)},
                  workload, probe, budget);
 }
 
