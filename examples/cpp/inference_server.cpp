@@ -128,13 +128,12 @@ constexpr std::int64_t block_size = 1000;
 
 // Answers requests [first, first + count) one at a time, each in its own
 // scope, inside a scope for the whole block. The request scopes are back to
-// back: a request's scope ends and the next one opens at once, and what a
-// request does (take it off the queue, the forward pass, count the answer)
-// is inside its scope. What is left outside them is joule's own bookkeeping
-// between one scope's closing snapshot and the next one's opening snapshot,
-// mostly that snapshot's sensor read (a snapshot's time is taken after its
-// read): with the estimator and ~0.1 ms requests, some 15 % of a block. Its
-// energy is the block's total minus the sum, printed as "between scopes".
+// back: Scope::next ends a request's scope and opens the next one from the
+// same snapshot, so no energy falls between two requests, and what a request
+// does (take it off the queue, the forward pass, count the answer) is inside
+// its scope. Left outside them is only the block's first and last snapshot
+// boundary; its energy is the block's total minus the sum, printed as
+// "between scopes".
 template <class Answer>
 Block serve_block(joule::Session& session, std::int64_t first, std::int64_t count,
                   Answer&& answer) {
@@ -143,15 +142,18 @@ Block serve_block(joule::Session& session, std::int64_t first, std::int64_t coun
   block.request_j.reserve(static_cast<std::size_t>(count));
   auto total = session.scope(
       "requests " + std::to_string(first + 1) + "-" + std::to_string(first + count), "request");
-  std::optional<joule::Scope> request = session.scope("request", "request");
+  joule::Scope request = session.scope("request", "request");
   for (std::int64_t k = 0; k < count; ++k) {
     answer(first + k);
-    request->add_units(1);
-    const double joules = request->end().energy().joules;
-    if (k + 1 < count) request = session.scope("request", "request");  // the next, at once
-    block.request_j.push_back(joules);
+    request.add_units(1);
+    if (k + 1 < count) {
+      joule::Scope following = request.next("request", "request");
+      block.request_j.push_back(request.result().energy().joules);
+      request = std::move(following);
+    } else {
+      block.request_j.push_back(request.end().energy().joules);
+    }
   }
-  request.reset();
   total.add_units(static_cast<double>(count));
   block.total = total.end();
   return block;
