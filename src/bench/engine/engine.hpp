@@ -80,7 +80,8 @@ struct Budget {
 
 // A measurement is disturbed (RunResult::disturbed, with a warning naming it)
 // when other processes used more than this share of the machine's CPU time
-// during it: other_cpu_seconds > share x seconds x cores.
+// during it: other_cpu_seconds > share x seconds x cores, plus two clock ticks
+// per core for the rounding of /proc/stat.
 inline constexpr double disturbed_other_cpu_share = 0.10;
 
 // One model, one seed: train while recording the quality curve (stopping once
