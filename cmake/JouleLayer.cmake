@@ -12,9 +12,10 @@ function(joule_layer name)
   target_link_libraries(joule_${name} PUBLIC ${ARG_DEPENDS})
 endfunction()
 
-# joule_test(LAYER LIBS ...): one GoogleTest binary per tests/<layer> folder.
+# joule_test(LAYER LIBS ... [ENVIRONMENT VAR=value]): one GoogleTest binary per
+# tests/<layer> folder.
 function(joule_test layer)
-  cmake_parse_arguments(ARG "" "" "LIBS" ${ARGN})
+  cmake_parse_arguments(ARG "" "ENVIRONMENT" "LIBS" ${ARGN})
   file(GLOB sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/${layer}/*.cpp)
   if(NOT sources)
     return()
@@ -25,6 +26,11 @@ function(joule_test layer)
   target_compile_definitions(joule_${layer}_tests PRIVATE
     JOULE_FIXTURES_DIR="${CMAKE_CURRENT_SOURCE_DIR}/fixtures"
     JOULE_BINARY_DIR="${PROJECT_BINARY_DIR}")
-  gtest_discover_tests(joule_${layer}_tests DISCOVERY_TIMEOUT 60
-    PROPERTIES LABELS ${layer})
+  if(ARG_ENVIRONMENT)
+    gtest_discover_tests(joule_${layer}_tests DISCOVERY_TIMEOUT 60
+      PROPERTIES LABELS ${layer} ENVIRONMENT ${ARG_ENVIRONMENT})
+  else()
+    gtest_discover_tests(joule_${layer}_tests DISCOVERY_TIMEOUT 60
+      PROPERTIES LABELS ${layer})
+  endif()
 endfunction()

@@ -1,5 +1,7 @@
 #include "bench/analysis.hpp"
 
+#include "report/format.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -328,6 +330,9 @@ TaskSummary summarize(const TaskInfo& task, const std::vector<RunResult>& runs) 
   }
   summary.pareto = pareto_front(points, task.direction);
   summary.sentence = verdict(task, summary.models);
+  if (std::string contrast = tier_contrast(task, summary.models); !contrast.empty()) {
+    summary.sentence += " " + contrast;
+  }
   return summary;
 }
 
@@ -421,6 +426,28 @@ std::string verdict(const TaskInfo& task, const std::vector<ModelSummary>& model
       "one, {} ({}).",
       task.name, cheapest->model, format_quality(cheapest->quality.median), task.metric, fraction,
       accurate->model, format_quality(best));
+}
+
+std::string tier_contrast(const TaskInfo& task, const std::vector<ModelSummary>& models) {
+  for (std::size_t t = 0; t < task.tiers.size(); ++t) {
+    const ModelSummary* cheapest = nullptr;
+    const ModelSummary* dearest = nullptr;
+    auto joules = [t](const ModelSummary* model) { return model->tiers[t].joules->median; };
+    for (const ModelSummary& model : models) {
+      if (model.tiers.size() <= t || !model.tiers[t].joules) continue;
+      if (!finite(model.tiers[t].joules->median)) continue;
+      if (cheapest == nullptr || joules(&model) < joules(cheapest)) cheapest = &model;
+      if (dearest == nullptr || joules(&model) > joules(dearest)) dearest = &model;
+    }
+    if (cheapest == nullptr || cheapest == dearest) continue;
+    const std::string fraction = joules(cheapest) > 0
+                                     ? energy_fraction(joules(cheapest), joules(dearest))
+                                     : std::string("no measurable share of the energy of");
+    return fmt::format("To reach {} {}, {} needs {}, {} {} ({}).", format_quality(task.tiers[t]),
+                       task.metric, cheapest->model, report::format_joules(joules(cheapest)),
+                       fraction, dearest->model, report::format_joules(joules(dearest)));
+  }
+  return "";
 }
 
 }  // namespace joule::bench

@@ -257,6 +257,36 @@ TEST(Verdict, HandMadeSetHigherIsBetter) {
             "accuracy at 1/37 of the energy of the most accurate one, cnn (0.902).");
 }
 
+TierSummary reached(double tier, double joules) {
+  TierSummary summary;
+  summary.tier = tier;
+  summary.seeds_reached = 1;
+  summary.joules = Interval{joules, joules, joules, 1};
+  return summary;
+}
+
+TEST(TierContrast, CheapestAgainstDearestAtTheEasiestTierTwoModelsReached) {
+  // 0.84: logreg 4.4 J, lstm 366 J, mlp 11.4 J -> 366 / 4.4 = 83.2 -> "1/83".
+  // 0.88 was reached by cnn alone, so it is not the tier compared.
+  ModelSummary logreg = model_at("logreg", 0.843, 10);
+  logreg.tiers = {reached(0.84, 4.4), TierSummary{0.88}, TierSummary{0.91}};
+  ModelSummary lstm = model_at("lstm", 0.854, 425);
+  lstm.tiers = {reached(0.84, 366), TierSummary{0.88}, TierSummary{0.91}};
+  ModelSummary mlp = model_at("mlp", 0.846, 37);
+  mlp.tiers = {reached(0.84, 11.4), TierSummary{0.88}, TierSummary{0.91}};
+  EXPECT_EQ(tier_contrast(fashion(), {logreg, lstm, mlp}),
+            "To reach 0.840 accuracy, logreg needs 4.40 J, 1/83 of the energy of lstm (366 J).");
+}
+
+TEST(TierContrast, SkipsTiersFewerThanTwoModelsReached) {
+  ModelSummary cnn = model_at("cnn", 0.885, 213);
+  cnn.tiers = {TierSummary{0.84}, reached(0.88, 122), TierSummary{0.91}};
+  ModelSummary vit = model_at("vit", 0.835, 413);
+  vit.tiers = {TierSummary{0.84}, TierSummary{0.88}, TierSummary{0.91}};
+  EXPECT_EQ(tier_contrast(fashion(), {cnn, vit}), "");
+  EXPECT_EQ(tier_contrast(fashion(), {}), "");
+}
+
 TEST(Verdict, HandMadeSetLowerIsBetter) {
   // Best: lstm 1.95 bits/char. Within 1%: <= 1.95 x 1.01 = 1.9695, so the
   // transformer (1.96) qualifies and mlp (2.10) does not. N = 60000 / 12000 = 5.

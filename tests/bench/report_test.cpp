@@ -176,7 +176,9 @@ TEST(ReportMarkdown, TableFrontVariantsSentenceAndChart) {
   // The sentence, with the hostile name escaped so that it is not read as HTML.
   EXPECT_TRUE(contains(summary.sentence, "a<b&c")) << summary.sentence;
   std::string escaped = summary.sentence;
-  escaped.replace(escaped.find("a<b&c"), 5, "a&lt;b&amp;c");
+  for (auto at = escaped.find("a<b&c"); at != std::string::npos; at = escaped.find("a<b&c", at)) {
+    escaped.replace(at, 5, "a&lt;b&amp;c");
+  }
   EXPECT_TRUE(contains(text, "**" + escaped + "**")) << text;
   EXPECT_TRUE(contains(text, "| 3 | a&lt;b&amp;c * |")) << text;
   EXPECT_FALSE(contains(text, "a<b&c")) << text;
