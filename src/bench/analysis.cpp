@@ -152,10 +152,17 @@ void summarize_default_inference(const std::vector<const RunResult*>& runs, Mode
 }
 
 // The baseline a variant is compared with: the same batch when the baseline
-// ran at it, otherwise batch 1 (a batch-size variant against batch 1).
+// ran at it, otherwise the baseline's largest batch (a batch-size variant
+// replaces the large batch: "batch 32 instead of 256").
 const InferenceResult* baseline_of(const RunResult& run, const InferenceResult& variant) {
   const InferenceResult* same = find_inference(run, variant.baseline, variant.batch);
-  return same != nullptr ? same : find_inference(run, variant.baseline, 1);
+  if (same != nullptr) return same;
+  const InferenceResult* largest = nullptr;
+  for (const InferenceResult& result : run.inference) {
+    if (result.variant != variant.baseline || !result.supported) continue;
+    if (largest == nullptr || result.batch > largest->batch) largest = &result;
+  }
+  return largest;
 }
 
 void summarize_variants(const std::vector<const RunResult*>& runs, ModelSummary& summary) {
@@ -191,6 +198,7 @@ void summarize_variants(const std::vector<const RunResult*>& runs, ModelSummary&
       if (!measured(base) || base->joules_per_1000 <= 0 || !finite(result.joules_per_1000)) {
         continue;
       }
+      it->ratio.baseline_batch = base->batch;
       it->energy.push_back(result.joules_per_1000 / base->joules_per_1000);
       it->latency.push_back(base->latency_ms > 0 ? result.latency_ms / base->latency_ms : kNaN);
     }

@@ -64,6 +64,7 @@ struct ModelSummary {
     std::string variant;
     std::string baseline;
     int batch = 1;
+    int baseline_batch = 0;    // the batch the baseline ran at (0: none measured)
     bool supported = true;     // false when no seed could run it
     std::string note;          // why unsupported, or what the variant changed
     double energy_ratio = 0;   // variant J/1000 over baseline J/1000

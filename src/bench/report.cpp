@@ -327,10 +327,13 @@ std::string markdown_variants(const TaskSummary& summary) {
                         fmt::format("{}", variant.batch), "not supported", "", "0", variant.note});
         continue;
       }
-      rows.push_back({model.model, variant.variant, variant.baseline,
-                      fmt::format("{}", variant.batch), ratio_cell(variant.energy_ratio),
-                      ratio_cell(variant.latency_ratio), fmt::format("{}", variant.n),
-                      variant.note});
+      const std::string baseline =
+          variant.baseline_batch > 0
+              ? fmt::format("{} at batch {}", variant.baseline, variant.baseline_batch)
+              : variant.baseline;
+      rows.push_back({model.model, variant.variant, baseline, fmt::format("{}", variant.batch),
+                      ratio_cell(variant.energy_ratio), ratio_cell(variant.latency_ratio),
+                      fmt::format("{}", variant.n), variant.note});
     }
   }
   if (rows.size() == 1) return out + "No hidden-cost variants were measured.\n\n";
@@ -722,6 +725,7 @@ nlohmann::json tier_json(const TierSummary& tier) {
 nlohmann::json variant_json(const ModelSummary::VariantRatio& variant) {
   return {{"variant", variant.variant},
           {"baseline", variant.baseline},
+          {"baseline_batch", variant.baseline_batch},
           {"batch", variant.batch},
           {"supported", variant.supported},
           {"note", variant.note},

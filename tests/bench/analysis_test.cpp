@@ -441,7 +441,7 @@ TEST(AnalysisSummarize, DefaultInferenceAndVariantRatios) {
         inference("threads=1", "default", 1, base * energy_ratios[seed - 1], 3.0));
     // At 256, against default at 256: 0.5 and 0.5 latency.
     run.inference.push_back(inference("channels-last", "default", 256, base / 16, 10.0));
-    // The baseline never ran at 32: compared with batch 1.
+    // The baseline never ran at 32: compared with its largest batch, 256.
     run.inference.push_back(inference("batch=32", "default", 32, base / 5, 4.0));
     // A supported variant whose measurement failed in seed 2 only: the
     // ratio comes from the other two seeds, (base / 2) / base = 0.5.
@@ -478,8 +478,10 @@ TEST(AnalysisSummarize, DefaultInferenceAndVariantRatios) {
   EXPECT_DOUBLE_EQ(layout.latency_ratio, 0.5);
   const auto& batch = cnn.variants[2];
   EXPECT_EQ(batch.batch, 32);
-  EXPECT_DOUBLE_EQ(batch.energy_ratio, 0.2);  // (base / 5) / base, against batch 1
-  EXPECT_DOUBLE_EQ(batch.latency_ratio, 2);
+  EXPECT_EQ(batch.baseline_batch, 256);
+  EXPECT_DOUBLE_EQ(batch.energy_ratio, 1.6);   // (base / 5) / (base / 8), against batch 256
+  EXPECT_DOUBLE_EQ(batch.latency_ratio, 0.2);  // 4 / 20
+  EXPECT_EQ(threads.baseline_batch, 1);
   const auto& script = cnn.variants[3];
   EXPECT_EQ(script.variant, "torchscript");
   EXPECT_EQ(script.n, 2u);

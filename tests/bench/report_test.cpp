@@ -185,7 +185,8 @@ TEST(ReportMarkdown, TableFrontVariantsSentenceAndChart) {
   EXPECT_TRUE(contains(text, "### Pareto front: accuracy against training energy")) << text;
   EXPECT_TRUE(contains(text, "1. **logreg**: 0.841 accuracy, 150 J")) << text;
   // threads=1 at 2.5 times the energy and twice the latency; bf16 unsupported.
-  EXPECT_TRUE(contains(text, "| mlp | threads=1 | default | 1 | ×2.50 | ×2.00 | 3 |")) << text;
+  EXPECT_TRUE(contains(text, "| mlp | threads=1 | default at batch 1 | 1 | ×2.50 | ×2.00 | 3 |"))
+      << text;
   EXPECT_TRUE(contains(text, "| bfloat16 | default | 1 | not supported |")) << text;
   EXPECT_TRUE(contains(text, "no native bfloat16 on this CPU")) << text;
   EXPECT_TRUE(contains(text, "![Pareto front of fashion-mnist](pareto-fashion-mnist.svg)")) << text;

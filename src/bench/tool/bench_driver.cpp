@@ -244,7 +244,7 @@ int run_bench(BenchOptions options, const DriverOptions& driver) {
       if (task_name == austen_chars && planned.model == "ngram" && !tiers_given &&
           task.tiers.front() == 0) {
         task = austen_chars_task(result.final_quality);
-        fmt::print("{}: tiers {} bits/char ({})\n", task_name, fmt::join(task.tiers, ", "),
+        fmt::print("{}: tiers {:.3f} bits/char ({})\n", task_name, fmt::join(task.tiers, ", "),
                    task.tier_note);
       }
       if (journal) {
