@@ -44,6 +44,7 @@ const CommandRegistrar registrar{
         std::vector<std::string> arguments{program.string()};
         for (const std::string& argument : cmd->remaining()) arguments.push_back(argument);
         std::vector<char*> argv;
+        argv.reserve(arguments.size() + 1);
         for (std::string& argument : arguments) argv.push_back(argument.data());
         argv.push_back(nullptr);
         execv(program.c_str(), argv.data());

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 
 namespace joule::bench {
 
@@ -22,7 +23,7 @@ void ProgressLine::update(double fraction, const std::string& detail) {
   if (!terminal_) return;
   fraction = std::clamp(fraction, 0.0, 1.0);
   constexpr int width = 24;
-  const int filled = static_cast<int>(fraction * width + 0.5);
+  const int filled = static_cast<int>(std::lround(fraction * width));
   fmt::print(stream_, "\r\033[K[{}/{}] {:<22} [{}{}] {:3.0f}%  {}", index_ + 1, count_, label_,
              std::string(static_cast<std::size_t>(filled), '#'),
              std::string(static_cast<std::size_t>(width - filled), '.'), fraction * 100, detail);

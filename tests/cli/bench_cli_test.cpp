@@ -1,0 +1,117 @@
+// `joule bench` end to end: the hand-over to joule-bench, its outputs, its
+// ledger records, and its errors.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+#include "record/ledger.hpp"
+#include "support/subprocess.hpp"
+
+using joule::testing::run_joule;
+
+namespace {
+
+namespace fs = std::filesystem;
+
+const fs::path kBench = fs::path(JOULE_BINARY_DIR) / "joule-bench";
+const fs::path kFashion = "/usr/share/datasets/fashion-mnist";
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+class BenchCommand : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!fs::exists(kBench)) GTEST_SKIP() << "joule-bench not built (JOULE_BUILD_BENCH=OFF)";
+    dir_ = fs::temp_directory_path() / ("joule-bench-cli-" + std::to_string(::getpid()));
+    fs::create_directories(dir_);
+  }
+  void TearDown() override {
+    if (!dir_.empty()) fs::remove_all(dir_);
+  }
+  fs::path dir_;
+};
+
+TEST_F(BenchCommand, ListsTheRegisteredModelsOfBothTasks) {
+  auto result = run_joule({"bench", "--list-models"});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  for (const char* name : {"logreg", "cnn", "vit", "ngram", "window-mlp", "transformer"}) {
+    EXPECT_NE(result.out.find(name), std::string::npos) << name << "\n" << result.out;
+  }
+  EXPECT_NE(result.out.find("Hochreiter & Schmidhuber (1997)"), std::string::npos);
+}
+
+TEST_F(BenchCommand, AMissingExecutableIsExplained) {
+  auto result = run_joule({"bench", "--quick"}, {{"JOULE_BENCH", "/nonexistent/joule-bench"}});
+  EXPECT_EQ(result.exit_code, 127);
+  EXPECT_NE(result.err.find("/nonexistent/joule-bench"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("libtorch-dev"), std::string::npos) << result.err;
+}
+
+TEST_F(BenchCommand, MissingDataNamesThePackage) {
+  auto result =
+      run_joule({"bench", "--quick", "--models", "logreg", "--no-ledger", "--fashion-mnist",
+                 (dir_ / "nowhere").string(), "--out", (dir_ / "out").string()});
+  EXPECT_EQ(result.exit_code, 2) << result.out;
+  EXPECT_NE(result.err.find("dataset-fashion-mnist"), std::string::npos) << result.err;
+}
+
+TEST_F(BenchCommand, UnknownModelIsRejectedWithTheKnownOnes) {
+  auto result = run_joule({"bench", "--models", "resnet", "--no-ledger"});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.err.find("resnet"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("logreg (fashion-mnist)"), std::string::npos) << result.err;
+}
+
+TEST_F(BenchCommand, QuickRunWritesReportsAndOneLedgerRecordPerSeed) {
+  if (!fs::exists(kFashion)) GTEST_SKIP() << "dataset-fashion-mnist is not installed";
+  const fs::path out = dir_ / "out";
+  const fs::path ledger = dir_ / "ledger.sqlite";
+  auto result = run_joule({"bench", "--quick", "--models", "logreg", "--seeds", "2",
+                           "--no-variants", "--threads", "1", "--order-seed", "5", "--out",
+                           out.string(), "--ledger", ledger.string()});
+  ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
+  EXPECT_NE(result.out.find("run order seed 5"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("BLAS:"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("1 intra-op thread"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("logreg"), std::string::npos) << result.out;
+
+  const auto json = nlohmann::json::parse(read_file(out / "results.json"));
+  ASSERT_EQ(json["runs"].size(), 2u) << json.dump(2);
+  for (const auto& run : json["runs"]) {
+    EXPECT_EQ(run["model"], "logreg");
+    EXPECT_GT(run["final_quality"].get<double>(), 0.5);  // far above chance (0.1)
+    EXPECT_FALSE(run["curve"].empty());
+  }
+  EXPECT_EQ(json["tasks"].size(), 1u);
+  const std::string summary = read_file(out / "summary.md");
+  EXPECT_NE(summary.find("| logreg"), std::string::npos) << summary;
+  const std::string svg = read_file(out / "fashion-mnist-pareto.svg");
+  EXPECT_NE(svg.find("<svg"), std::string::npos);
+  EXPECT_NE(svg.find("logreg"), std::string::npos);
+
+  joule::record::Ledger book(ledger, joule::record::Ledger::Mode::read_only);
+  joule::record::LedgerFilter bench_runs;
+  bench_runs.tags = {{"bench", "fashion-mnist"}};
+  const auto records = book.list(bench_runs);
+  ASSERT_EQ(records.size(), 2u);
+  std::set<std::string> seeds;
+  for (const auto& record : records) {
+    EXPECT_EQ(record.tags.at("model"), "logreg");
+    EXPECT_GT(record.totals.machine_energy_j, 0);
+    EXPECT_FALSE(record.phases.empty());
+    seeds.insert(record.tags.at("seed"));
+  }
+  EXPECT_EQ(seeds, (std::set<std::string>{"1", "2"}));
+}
+
+}  // namespace
