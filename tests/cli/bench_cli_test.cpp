@@ -9,6 +9,7 @@
 #include <set>
 #include <sstream>
 
+#include "record/json_io.hpp"
 #include "record/ledger.hpp"
 #include "support/subprocess.hpp"
 
@@ -98,6 +99,13 @@ TEST_F(BenchCommand, QuickRunWritesReportsAndOneLedgerRecordPerSeed) {
   const std::string svg = read_file(out / "fashion-mnist-pareto.svg");
   EXPECT_NE(svg.find("<svg"), std::string::npos);
   EXPECT_NE(svg.find("logreg"), std::string::npos);
+
+  for (const char* seed : {"1", "2"}) {
+    const auto record = joule::record::read_json_file(
+        out / "records" / (std::string("fashion-mnist-logreg-seed") + seed + ".json"));
+    EXPECT_EQ(record.tags.at("seed"), seed);
+    EXPECT_EQ(record.tags.at("bench"), "fashion-mnist");
+  }
 
   joule::record::Ledger book(ledger, joule::record::Ledger::Mode::read_only);
   joule::record::LedgerFilter bench_runs;

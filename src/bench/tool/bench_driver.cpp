@@ -247,9 +247,21 @@ int run_bench(BenchOptions options, const DriverOptions& driver) {
         fmt::print("{}: tiers {:.3f} bits/char ({})\n", task_name, fmt::join(task.tiers, ", "),
                    task.tier_note);
       }
+      // One run record per model and seed: in the ledger, and as a file in
+      // --out, in the schema every joule reader knows (docs/record.md).
+      const record::RunRecord run_record =
+          to_run_record(result, task, context, probe.take_domain_energy(), started, Clock::now());
+      try {
+        std::filesystem::create_directories(options.out / "records");
+        record::write_json_file(
+            options.out / "records" /
+                fmt::format("{}-{}-seed{}.json", task_name, planned.model, planned.seed),
+            run_record);
+      } catch (const std::exception& error) {
+        fmt::print(stderr, "joule bench: warning: run record not written: {}\n", error.what());
+      }
       if (journal) {
-        journal->finish(to_run_record(result, task, context, probe.take_domain_energy(), started,
-                                      Clock::now()));
+        journal->finish(run_record);
         for (const std::string& warning : journal->take_warnings()) {
           fmt::print(stderr, "joule bench: warning: {}\n", warning);
         }
@@ -290,7 +302,7 @@ int run_bench(BenchOptions options, const DriverOptions& driver) {
     fmt::print(stderr, "joule bench: {}\n", error.what());
     return 2;
   }
-  fmt::print("\nwritten: {0}/summary.md, {0}/results.json, {0}/*-pareto.svg{1}\n",
+  fmt::print("\nwritten: {0}/summary.md, {0}/results.json, {0}/*-pareto.svg, {0}/records/{1}\n",
              options.out.string(),
              journal ? fmt::format("; runs recorded in {} (joule ls --tag bench)",
                                    ledger_path(driver).string())
