@@ -144,7 +144,7 @@ Rows table_rows(const TaskSummary& summary) {
   const int large = common_large_batch(summary);
   std::vector<std::string> header = {"#",          "model",        summary.task.metric,
                                      "params",     "FLOPs/sample", "train energy",
-                                     "train time", "idle share"};
+                                     "train time", "idle share",   "above idle"};
   for (double tier : summary.task.tiers) header.push_back("energy to " + format_tier(tier));
   header.push_back("J/1000 batch 1");
   header.push_back(large > 0 ? fmt::format("J/1000 batch {}", large) : "J/1000 large batch");
@@ -155,14 +155,15 @@ Rows table_rows(const TaskSummary& summary) {
   for (std::size_t i = 0; i < summary.models.size(); ++i) {
     const ModelSummary& model = summary.models[i];
     std::vector<std::string> row = {
-        fmt::format("{}", i + 1),
-        model.model + (on_front(summary, i) ? " *" : ""),
-        quality_with_interval(model.quality),
-        format_amount(model.parameters, ""),
-        format_amount(model.flops_per_sample, ""),
-        with_interval(model.training_joules, kJoules),
+        fmt::format("{}", i + 1), model.model + (on_front(summary, i) ? " *" : ""),
+        quality_with_interval(model.quality), format_amount(model.parameters, ""),
+        format_amount(model.flops_per_sample, ""), with_interval(model.training_joules, kJoules),
         with_interval(model.training_seconds, kSeconds),
-        finite(model.idle_share) ? report::format_percent(model.idle_share) : "n/a"};
+        finite(model.idle_share) ? report::format_percent(model.idle_share) : "n/a",
+        // What the training cost beyond keeping the machine on.
+        finite(model.idle_share) && finite(model.training_joules.median)
+            ? report::format_joules(model.training_joules.median * (1 - model.idle_share))
+            : "n/a"};
     for (const TierSummary& tier : model.tiers) row.push_back(tier_cell(tier, model.seeds));
     row.push_back(with_interval(model.inference_batch1_j_per_1000, kJoules));
     std::string batch_cell = with_interval(model.inference_batch_j_per_1000, kJoules);

@@ -171,6 +171,7 @@ TEST(ReportMarkdown, TableFrontVariantsSentenceAndChart) {
   EXPECT_TRUE(contains(text, "## fashion-mnist")) << text;
   EXPECT_TRUE(contains(text, "| # | model | accuracy |")) << text;
   EXPECT_TRUE(contains(text, "|---:|---|---:|")) << text;
+  EXPECT_TRUE(contains(text, "| idle share | above idle |")) << text;
   EXPECT_TRUE(contains(text, "| 1 | logreg * | 0.841 [")) << text;
   EXPECT_TRUE(contains(text, "| 2 | mlp * | 0.885 |")) << text;  // equal over seeds: no interval
   // The sentence, with the hostile name escaped so that it is not read as HTML.
