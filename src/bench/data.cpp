@@ -25,11 +25,11 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr std::size_t kKiB = 1024;
-constexpr std::size_t kMiB = kKiB * kKiB;
+constexpr std::size_t kib_bytes = 1024;
+constexpr std::size_t mib_bytes = kib_bytes * kib_bytes;
 // No file or record this reader meets is near this: the largest, the
 // Fashion-MNIST training images, is 47 MB decompressed; a novel is 1 MB.
-constexpr std::size_t max_decompressed_bytes = 64 * kMiB;
+constexpr std::size_t max_decompressed_bytes = 64 * mib_bytes;
 
 constexpr const char* fashion_mnist_package_hint =
     "Fashion-MNIST comes from the Debian package dataset-fashion-mnist (install it with "
@@ -83,8 +83,8 @@ class GzReader {
     std::vector<std::uint8_t> bytes;
     if (byte_count <= max_decompressed_bytes) bytes.reserve(byte_count);
     while (bytes.size() < byte_count) {
-      const std::size_t chunk =
-          std::min({byte_count - bytes.size(), std::max(64 * kKiB, bytes.size()), 16 * kMiB});
+      const std::size_t chunk = std::min(
+          {byte_count - bytes.size(), std::max(64 * kib_bytes, bytes.size()), 16 * mib_bytes});
       const std::size_t old_size = bytes.size();
       bytes.resize(old_size + chunk);
       const z_off_t position_before = gztell(handle_);

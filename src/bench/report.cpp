@@ -42,12 +42,12 @@ Unit unit_for(double magnitude, const std::vector<Unit>& units) {
   return chosen;
 }
 
-const std::vector<Unit> kJoules = {
+const std::vector<Unit> joule_units = {
     {0, 1e-3, "mJ"}, {1, 1, "J"}, {1e3, 1e3, "kJ"}, {1e6, 1e6, "MJ"}, {1e9, 1e9, "GJ"}};
-const std::vector<Unit> kMilliseconds = {{0, 1e-3, "µs"}, {1, 1, "ms"}, {1e3, 1e3, "s"}};
+const std::vector<Unit> millisecond_units = {{0, 1e-3, "µs"}, {1, 1, "ms"}, {1e3, 1e3, "s"}};
 // Minutes from 100 s and hours from 100 min keep three digits readable.
-const std::vector<Unit> kSeconds = {{0, 1, "s"}, {100, 60, "min"}, {6000, 3600, "h"}};
-const std::vector<Unit> kCounts = {
+const std::vector<Unit> second_units = {{0, 1, "s"}, {100, 60, "min"}, {6000, 3600, "h"}};
+const std::vector<Unit> count_units = {
     {0, 1, ""}, {1e3, 1e3, " k"}, {1e6, 1e6, " M"}, {1e9, 1e9, " G"}};
 
 // "12.3 kJ [11.9–12.8]": the median with its unit and, from two values on,
@@ -83,7 +83,7 @@ std::string quality_with_interval(const Interval& interval) {
 
 std::string format_amount(double count, const char* suffix) {
   if (!finite(count) || count <= 0) return "n/a";
-  const Unit unit = unit_for(count, kCounts);
+  const Unit unit = unit_for(count, count_units);
   std::string digits =
       unit.size == 1 ? fmt::format("{:.0f}", count) : three_digits(count / unit.size);
   return fmt::format("{}{}{}", digits, unit.name, suffix);
@@ -128,7 +128,7 @@ int common_large_batch(const TaskSummary& summary) {
 std::string tier_cell(const TierSummary& tier, std::size_t seeds) {
   // Never a worse number for a seed that did not get there: say so instead.
   if (tier.seeds_reached == 0 || !tier.joules) return "not reached";
-  std::string text = with_interval(*tier.joules, kJoules);
+  std::string text = with_interval(*tier.joules, joule_units);
   if (tier.seeds_reached < seeds) text += fmt::format(" ({}/{} seeds)", tier.seeds_reached, seeds);
   return text;
 }
@@ -157,20 +157,21 @@ Rows table_rows(const TaskSummary& summary) {
     std::vector<std::string> row = {
         fmt::format("{}", i + 1), model.model + (on_front(summary, i) ? " *" : ""),
         quality_with_interval(model.quality), format_amount(model.parameters, ""),
-        format_amount(model.flops_per_sample, ""), with_interval(model.training_joules, kJoules),
-        with_interval(model.training_seconds, kSeconds),
+        format_amount(model.flops_per_sample, ""),
+        with_interval(model.training_joules, joule_units),
+        with_interval(model.training_seconds, second_units),
         finite(model.idle_share) ? report::format_percent(model.idle_share) : "n/a",
         // What the training cost beyond keeping the machine on.
         finite(model.idle_share) && finite(model.training_joules.median)
             ? report::format_joules(model.training_joules.median * (1 - model.idle_share))
             : "n/a"};
     for (const TierSummary& tier : model.tiers) row.push_back(tier_cell(tier, model.seeds));
-    row.push_back(with_interval(model.inference_batch1_j_per_1000, kJoules));
-    std::string batch_cell = with_interval(model.inference_batch_j_per_1000, kJoules);
+    row.push_back(with_interval(model.inference_batch1_j_per_1000, joule_units));
+    std::string batch_cell = with_interval(model.inference_batch_j_per_1000, joule_units);
     if (large == 0 && model.large_batch > 0)
       batch_cell += fmt::format(" (batch {})", model.large_batch);
     row.push_back(batch_cell);
-    row.push_back(with_interval(model.latency_batch1_ms, kMilliseconds));
+    row.push_back(with_interval(model.latency_batch1_ms, millisecond_units));
     row.push_back(seeds_cell(model));
     rows.push_back(row);
   }
@@ -273,8 +274,8 @@ std::string markdown_table(const Rows& rows, const std::vector<bool>& right) {
 
 std::string tier_detail(const TierSummary& tier, std::size_t seeds) {
   if (tier.seeds_reached == 0 || !tier.joules) return "not reached";
-  std::string text = fmt::format("{} · {}", with_interval(*tier.joules, kJoules),
-                                 with_interval(tier.seconds, kSeconds));
+  std::string text = fmt::format("{} · {}", with_interval(*tier.joules, joule_units),
+                                 with_interval(tier.seconds, second_units));
   if (tier.epochs && finite(tier.epochs->median)) {
     const double epochs = tier.epochs->median;
     // Two significant digits below ten ("1.3"), whole epochs above ("12").
@@ -405,12 +406,12 @@ std::string xml_escape(const std::string& text) {
   return out;
 }
 
-constexpr double kWidth = 720;
-constexpr double kHeight = 440;
-constexpr double kLeft = 80;
-constexpr double kRight = 680;
-constexpr double kTop = 60;
-constexpr double kBottom = 370;
+constexpr double svg_width = 720;
+constexpr double svg_height = 440;
+constexpr double plot_left = 80;
+constexpr double plot_right = 680;
+constexpr double plot_top = 60;
+constexpr double plot_bottom = 370;
 
 struct Axis {
   double low = 0;  // in axis units: log10(J) for x, quality for y
@@ -477,13 +478,14 @@ class Plot {
  public:
   Plot(Axis x, Axis y, Direction direction) : x_(x), y_(y), direction_(direction) {}
   double x(double joules) const {
-    return kLeft + (std::log10(joules) - x_.low) / (x_.high - x_.low) * (kRight - kLeft);
+    return plot_left +
+           (std::log10(joules) - x_.low) / (x_.high - x_.low) * (plot_right - plot_left);
   }
   double y(double quality) const {
     double share = (quality - y_.low) / (y_.high - y_.low);
     // Better is always up: lower-is-better metrics are drawn inverted.
     if (direction_ == Direction::lower_is_better) share = 1 - share;
-    return kBottom - share * (kBottom - kTop);
+    return plot_bottom - share * (plot_bottom - plot_top);
   }
 
  private:
@@ -505,13 +507,13 @@ std::string svg_line(double x1, double y1, double x2, double y2, const std::stri
 std::string svg_axes(const Plot& plot, const Axis& x_axis, const Axis& y_axis,
                      const TaskInfo& task) {
   std::string out;
-  out += svg_line(kLeft, kBottom, kRight, kBottom, "stroke=\"#333\"");
-  out += svg_line(kLeft, kTop, kLeft, kBottom, "stroke=\"#333\"");
+  out += svg_line(plot_left, plot_bottom, plot_right, plot_bottom, "stroke=\"#333\"");
+  out += svg_line(plot_left, plot_top, plot_left, plot_bottom, "stroke=\"#333\"");
   for (double tick : energy_ticks(x_axis)) {
     const double x = plot.x(tick);
-    out += svg_line(x, kBottom, x, kBottom + 5, "stroke=\"#333\"");
-    out += svg_line(x, kTop, x, kBottom, "stroke=\"#eee\"");
-    out += svg_text(x, kBottom + 20, report::format_joules(tick), "text-anchor=\"middle\"");
+    out += svg_line(x, plot_bottom, x, plot_bottom + 5, "stroke=\"#333\"");
+    out += svg_line(x, plot_top, x, plot_bottom, "stroke=\"#eee\"");
+    out += svg_text(x, plot_bottom + 20, report::format_joules(tick), "text-anchor=\"middle\"");
   }
   const double step = quality_step(y_axis);
   const int decimals = std::max(0, static_cast<int>(-std::floor(std::log10(step) + 1e-9)));
@@ -521,20 +523,20 @@ std::string svg_axes(const Plot& plot, const Axis& x_axis, const Axis& y_axis,
   for (long long k = first; k <= last; ++k) {
     const double tick = static_cast<double>(k) * step;
     const double y = plot.y(tick);
-    out += svg_line(kLeft - 5, y, kLeft, y, "stroke=\"#333\"");
-    out += svg_line(kLeft, y, kRight, y, "stroke=\"#eee\"");
-    out +=
-        svg_text(kLeft - 8, y + 4, fmt::format("{:.{}f}", tick, decimals), "text-anchor=\"end\"");
+    out += svg_line(plot_left - 5, y, plot_left, y, "stroke=\"#333\"");
+    out += svg_line(plot_left, y, plot_right, y, "stroke=\"#eee\"");
+    out += svg_text(plot_left - 8, y + 4, fmt::format("{:.{}f}", tick, decimals),
+                    "text-anchor=\"end\"");
   }
-  out += svg_text((kLeft + kRight) / 2, kBottom + 45, "training energy (J, log scale)",
+  out += svg_text((plot_left + plot_right) / 2, plot_bottom + 45, "training energy (J, log scale)",
                   "text-anchor=\"middle\"");
   const std::string y_label =
       task.direction == Direction::higher_is_better
           ? task.metric + " (higher is better)"
           : task.metric + " (lower is better; axis inverted so better is up)";
-  out += svg_text(20, (kTop + kBottom) / 2, y_label,
+  out += svg_text(20, (plot_top + plot_bottom) / 2, y_label,
                   fmt::format("text-anchor=\"middle\" transform=\"rotate(-90 20 {:.1f})\"",
-                              (kTop + kBottom) / 2));
+                              (plot_top + plot_bottom) / 2));
   return out;
 }
 
@@ -616,15 +618,15 @@ std::string pareto_svg(const TaskSummary& summary) {
       "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{0:.0f}\" height=\"{1:.0f}\" "
       "viewBox=\"0 0 {0:.0f} {1:.0f}\" font-family=\"sans-serif\" font-size=\"12\">\n"
       "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n",
-      kWidth, kHeight);
-  out += svg_text(kWidth / 2, 26,
+      svg_width, svg_height);
+  out += svg_text(svg_width / 2, 26,
                   fmt::format("{}: {} against training energy", task.name, task.metric),
                   "text-anchor=\"middle\" font-size=\"16\" font-weight=\"bold\"");
-  out += svg_text(kWidth / 2, 44,
+  out += svg_text(svg_width / 2, 44,
                   "filled: on the Pareto front (joined) · hollow: dominated · bars: 95% interval",
                   "text-anchor=\"middle\" fill=\"#555\"");
   if (joules.empty()) {
-    out += svg_text(kWidth / 2, kHeight / 2, "no model has both a quality and an energy",
+    out += svg_text(svg_width / 2, svg_height / 2, "no model has both a quality and an energy",
                     "text-anchor=\"middle\"");
   } else {
     const Axis x_axis = energy_axis(joules);
@@ -658,7 +660,7 @@ std::string pareto_svg(const TaskSummary& summary) {
                        "stroke=\"#555\" stroke-width=\"1.5\"/>\n",
                        x, y);
       // Labels near the right edge go to the left of their point.
-      const bool near_right = x > kRight - 0.25 * (kRight - kLeft);
+      const bool near_right = x > plot_right - 0.25 * (plot_right - plot_left);
       out += svg_text(near_right ? x - 8 : x + 8, y - 8, model.model,
                       near_right ? "text-anchor=\"end\"" : "text-anchor=\"start\"");
     }
@@ -666,7 +668,7 @@ std::string pareto_svg(const TaskSummary& summary) {
   if (!left_out.empty()) {
     std::string names;
     for (const std::string& name : left_out) names += (names.empty() ? "" : ", ") + name;
-    out += svg_text(kLeft, kHeight - 8, "not plotted (no quality or no energy): " + names,
+    out += svg_text(plot_left, svg_height - 8, "not plotted (no quality or no energy): " + names,
                     "fill=\"#555\"");
   }
   return out + "</svg>\n";
