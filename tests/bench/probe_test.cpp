@@ -56,8 +56,8 @@ TEST_F(ProbeTest, MeasuresCounterEnergyAndOtherProcessesCpuTime) {
   fake->set_counter(0, 100);
   std::vector<std::unique_ptr<Sensor>> sensors;
   sensors.push_back(std::move(sensor));
-  MeterProbe probe(std::make_unique<Meter>(std::move(sensors), MeterOptions{.start_sampler = false}),
-                   proc_);
+  MeterProbe probe(
+      std::make_unique<Meter>(std::move(sensors), MeterOptions{.start_sampler = false}), proc_);
 
   const double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
   const Cost cost = probe.measure([&] {
@@ -82,13 +82,14 @@ TEST_F(ProbeTest, IdlePowerIsChargedToLaterMeasurements) {
   fake->set_power(0, 20);
   std::vector<std::unique_ptr<Sensor>> sensors;
   sensors.push_back(std::move(sensor));
-  MeterProbe probe(std::make_unique<Meter>(std::move(sensors), MeterOptions{.start_sampler = false}),
-                   proc_);
+  MeterProbe probe(
+      std::make_unique<Meter>(std::move(sensors), MeterOptions{.start_sampler = false}), proc_);
 
   const Watts idle = probe.measure_idle(std::chrono::milliseconds(50));
   EXPECT_NEAR(idle.watts, 20, 1e-6);
   fake->set_power(0, 60);  // busy: read as 60 W at both ends of the measurement
-  const Cost cost = probe.measure([] { std::this_thread::sleep_for(std::chrono::milliseconds(50)); });
+  const Cost cost =
+      probe.measure([] { std::this_thread::sleep_for(std::chrono::milliseconds(50)); });
   EXPECT_NEAR(cost.joules, 60 * cost.seconds, 1e-6);
   EXPECT_NEAR(cost.idle_joules, 20 * cost.seconds, 1e-6);
   EXPECT_LT(cost.idle_joules, cost.joules);
@@ -99,8 +100,8 @@ TEST_F(ProbeTest, ModelledOnlyWhenNoDomainIsMeasured) {
   estimated.provenance = Provenance::modelled;
   std::vector<std::unique_ptr<Sensor>> sensors;
   sensors.push_back(std::make_unique<FakeSensor>(std::vector<DomainInfo>{estimated}));
-  MeterProbe probe(std::make_unique<Meter>(std::move(sensors), MeterOptions{.start_sampler = false}),
-                   proc_);
+  MeterProbe probe(
+      std::make_unique<Meter>(std::move(sensors), MeterOptions{.start_sampler = false}), proc_);
   EXPECT_TRUE(probe.modelled_only());
   EXPECT_DOUBLE_EQ(probe.relative_uncertainty(), 0.5);
   EXPECT_NE(probe.describe_sources().find("modelled"), std::string::npos);
