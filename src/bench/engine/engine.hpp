@@ -39,6 +39,9 @@ struct RuntimeInfo {
 void prepare_process_environment();
 RuntimeInfo configure_runtime(int threads);
 
+// The CPU computes bfloat16 natively (avx512_bf16 or amx_bf16 in /proc/cpuinfo).
+bool cpu_has_native_bfloat16();
+
 struct ModelInfo {
   std::string name;  // "mlp"
   std::string task;  // "fashion-mnist"

@@ -19,7 +19,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <fstream>
 #include <limits>
 
 #include "bench/engine/workload.hpp"
@@ -168,16 +167,6 @@ class ParameterSnapshot {
   std::vector<std::pair<torch::Tensor, torch::Tensor>> saved_;
 };
 
-bool cpu_has_flag(const std::string& flag) {
-  std::ifstream cpuinfo("/proc/cpuinfo");
-  std::string line;
-  while (std::getline(cpuinfo, line)) {
-    if (line.rfind("flags", 0) == 0)
-      return (line + " ").find(" " + flag + " ") != std::string::npos;
-  }
-  return false;
-}
-
 Forward eager(Network& network) {
   return [&network](const torch::Tensor& input) { return network.forward(input); };
 }
@@ -241,7 +230,7 @@ InferenceResult channels_last_variant(Network& network, const Workload& workload
 
 InferenceResult bfloat16_variant(Network& network, const Workload& workload, Probe& probe,
                                  const Budget& budget) {
-  const bool native = cpu_has_flag("avx512_bf16") || cpu_has_flag("amx_bf16");
+  const bool native = cpu_has_native_bfloat16();
   ParameterSnapshot snapshot(network);
   {
     torch::NoGradGuard no_grad;

@@ -60,6 +60,10 @@ bool int8_dynamic_available() {
 
 }  // namespace
 
+bool cpu_has_native_bfloat16() {
+  return cpu_has_flag("avx512_bf16") || cpu_has_flag("amx_bf16");
+}
+
 void prepare_process_environment() {
   // Spinning OpenMP workers collapse when another process competes for the
   // cores; passive waiting costs little in steady state.
@@ -79,7 +83,7 @@ RuntimeInfo configure_runtime(int threads) {
   info.threads = torch::get_num_threads();
   const char* policy = std::getenv("OMP_WAIT_POLICY");
   info.omp_wait_policy = policy != nullptr ? policy : "unset (the runtime's default spins)";
-  info.bfloat16_fast = cpu_has_flag("avx512_bf16") || cpu_has_flag("amx_bf16");
+  info.bfloat16_fast = cpu_has_native_bfloat16();
   info.int8_dynamic = int8_dynamic_available();
   return info;
 }
