@@ -9,6 +9,8 @@
 #include <deque>
 #include <set>
 
+#include <fmt/format.h>
+
 namespace joule::meter {
 namespace {
 
@@ -91,11 +93,11 @@ double clock_ticks_per_second() {
 
 ProcessTree::ProcessTree(pid_t root, Options options) : root_(root), options_(std::move(options)) {}
 
-void ProcessTree::scan() {
+std::vector<ProcessStat> ProcessTree::read_every_process() const {
   std::vector<ProcessStat> all;
   all.reserve(256);
   DIR* dir = ::opendir(options_.proc_root.c_str());
-  if (!dir) return;
+  if (!dir) return all;
   const std::string prefix = options_.proc_root.string() + "/";
   while (dirent* entry = ::readdir(dir)) {
     const char* name = entry->d_name;
@@ -105,6 +107,67 @@ void ProcessTree::scan() {
     if (auto stat = parse_process_stat(*text)) all.push_back(std::move(*stat));
   }
   ::closedir(dir);
+  return all;
+}
+
+std::vector<pid_t> ProcessTree::children_of(pid_t pid) const {
+  std::vector<pid_t> children;
+  const std::string task_dir = fmt::format("{}/{}/task", options_.proc_root.string(), pid);
+  DIR* dir = ::opendir(task_dir.c_str());
+  if (!dir) return children;  // exited
+  while (dirent* entry = ::readdir(dir)) {
+    if (entry->d_name[0] < '0' || entry->d_name[0] > '9') continue;
+    // Each thread lists the children it forked itself.
+    auto text = read_small_file(task_dir + "/" + entry->d_name + "/children");
+    if (!text) continue;
+    std::size_t pos = 0;
+    for (auto field = next_field(*text, pos); !field.empty(); field = next_field(*text, pos)) {
+      pid_t child = 0;
+      if (parse_number(field, child)) children.push_back(child);
+    }
+  }
+  ::closedir(dir);
+  return children;
+}
+
+std::vector<ProcessStat> ProcessTree::read_descendants() const {
+  std::vector<ProcessStat> found;
+  std::set<pid_t> visited;
+  std::vector<pid_t> pending;
+  if (options_.supervisor != 0) {
+    pending = children_of(options_.supervisor);
+  } else {
+    pending.push_back(root_);
+  }
+  // Processes tracked before stay tracked, as in a full scan (the caller
+  // checks their start time against pid reuse).
+  for (const auto& [pid, live] : live_) pending.push_back(pid);
+  const std::string prefix = options_.proc_root.string() + "/";
+  while (!pending.empty()) {
+    const pid_t pid = pending.back();
+    pending.pop_back();
+    if (!visited.insert(pid).second) continue;
+    auto text = read_small_file(prefix + std::to_string(pid) + "/stat");
+    if (!text) continue;  // exited
+    auto stat = parse_process_stat(*text);
+    if (!stat) continue;
+    found.push_back(std::move(*stat));
+    for (pid_t child : children_of(pid)) pending.push_back(child);
+  }
+  return found;
+}
+
+void ProcessTree::scan() {
+  if (!walk_children_) {
+    // Decided once: the file exists for every live task when the kernel has
+    // CONFIG_PROC_CHILDREN, and for none otherwise.
+    const pid_t start = options_.supervisor != 0 ? options_.supervisor : root_;
+    std::error_code error;
+    walk_children_ = std::filesystem::exists(
+        options_.proc_root / std::to_string(start) / "task" / std::to_string(start) / "children",
+        error);
+  }
+  std::vector<ProcessStat> all = *walk_children_ ? read_descendants() : read_every_process();
 
   // Fixed point from the roots: the parent may have a larger pid than its child
   // after pid wrap-around, so one pass in /proc order is not enough.

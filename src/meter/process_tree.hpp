@@ -6,7 +6,11 @@
 // child subreaper (prctl PR_SET_CHILD_SUBREAPER), so a grandchild that
 // detaches (double fork + setsid) is reparented to joule instead of init. A
 // process is in the tree when it is the root, its parent is in the tree, its
-// parent is the supervisor, or it is in the root's process group.
+// parent is the supervisor, or it is in the root's process group. (When the
+// tree is walked through the children files, only descendants are read, so a
+// process that joined the group without descending from the supervisor is
+// not seen; with joule as subreaper every process the command starts is a
+// descendant.)
 //
 // How CPU time is summed without double counting: each live process counts
 // utime+stime (itself) + cutime+cstime (its children it has waited for, whose
@@ -71,9 +75,11 @@ class ProcessTree {
 
   ProcessTree(pid_t root, Options options);
 
-  // Reads /proc once and updates the tree. Cost: one small read per process on
-  // the machine (no /proc/PID/task/*/children on kernels without
-  // CONFIG_PROC_CHILDREN), so callers scan about once a second.
+  // Reads /proc once and updates the tree. Where the kernel lists each task's
+  // children (/proc/PID/task/TID/children, CONFIG_PROC_CHILDREN) it walks down
+  // from the supervisor (the root, without one) and reads only the tree: a
+  // few small reads per process in it. Elsewhere it reads every process on
+  // the machine, so callers scan about once a second.
   void scan();
 
   // The supervisor reaped `pid` (wait4); `cpu` is its rusage utime+stime,
@@ -98,8 +104,15 @@ class ProcessTree {
     bool zombie_of_supervisor = false;  // its time arrives through add_reaped
   };
 
+  std::vector<ProcessStat> read_every_process() const;
+  // The supervisor's descendants (the root's, without one) and the processes
+  // tracked before, found through the children files.
+  std::vector<ProcessStat> read_descendants() const;
+  std::vector<pid_t> children_of(pid_t pid) const;
+
   pid_t root_;
   Options options_;
+  std::optional<bool> walk_children_;  // decided at the first scan
   std::map<pid_t, Live> live_;
   double reaped_seconds_ = 0;
   double floor_seconds_ = 0;

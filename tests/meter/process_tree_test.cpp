@@ -34,6 +34,11 @@ class FakeProc {
         "1000 10 18446744073709551615\n",
         pid, pid, state, ppid, pgrp, pgrp, utime, stime, cutime, cstime, start);
   }
+  // The kernel's /proc/PID/task/TID/children: the children thread TID forked.
+  void children(int pid, int tid, const std::string& pids) {
+    fs::create_directories(root_ / std::to_string(pid) / "task" / std::to_string(tid));
+    std::ofstream(root_ / std::to_string(pid) / "task" / std::to_string(tid) / "children") << pids;
+  }
   void remove(int pid) { fs::remove_all(root_ / std::to_string(pid)); }
   const fs::path& root() const { return root_; }
 
@@ -90,6 +95,48 @@ TEST(ProcessTree, FollowsChildrenGroupAndOrphansButNotStrangers) {
   EXPECT_DOUBLE_EQ(tree.cpu_time().seconds, ticks(15 + 25 + 7 + 30 + 2));
   auto pids = tree.live_pids();
   EXPECT_EQ(std::count(pids.begin(), pids.end(), 200), 0);
+}
+
+TEST(ProcessTree, WalksTheChildrenFilesWhenTheKernelHasThem) {
+  FakeProc proc;
+  const int supervisor = 50;
+  proc.add(supervisor, 1, 50, 900, 900);
+  proc.children(supervisor, supervisor, "");
+  proc.children(supervisor, 51, "100 103 ");  // forked by joule's second thread
+  proc.add(100, supervisor, 100, 10, 5);
+  proc.children(100, 100, "101 ");
+  proc.children(100, 120, "105 ");  // a child forked by another thread of the command
+  proc.add(101, 100, 100, 20, 0, 4, 1);
+  proc.add(105, 100, 105, 3, 0);
+  proc.add(103, supervisor, 103, 30, 0);  // detached, reparented to joule
+  proc.children(103, 103, "104");
+  proc.add(104, 103, 103, 2, 0);
+  // Claims the command as its parent, but no children file lists it: proof
+  // that the walk, not a scan of every process, found the tree.
+  proc.add(300, 100, 300, 7000, 0);
+  ProcessTree tree(100, {proc.root(), supervisor, 100});
+  tree.scan();
+  auto pids = tree.live_pids();
+  std::sort(pids.begin(), pids.end());
+  EXPECT_EQ(pids, (std::vector<pid_t>{100, 101, 103, 104, 105}));
+  EXPECT_DOUBLE_EQ(tree.cpu_time().seconds, ticks(15 + 25 + 3 + 30 + 2));
+}
+
+TEST(ProcessTree, WalkKeepsATrackedProcessNoChildrenFileListsAnyMore) {
+  FakeProc proc;
+  proc.add(50, 1, 50, 0, 0);
+  proc.children(50, 50, "100");
+  proc.add(100, 50, 100, 10, 0);
+  proc.children(100, 100, "101");
+  proc.add(101, 100, 101, 10, 0);
+  ProcessTree tree(100, {proc.root(), 50, 100});
+  tree.scan();
+  EXPECT_EQ(tree.live_count(), 2u);
+  proc.children(100, 100, "");
+  proc.add(101, 1, 101, 40, 0);  // reparented past joule
+  tree.scan();
+  EXPECT_EQ(tree.live_count(), 2u);
+  EXPECT_DOUBLE_EQ(tree.cpu_time().seconds, ticks(50));
 }
 
 TEST(ProcessTree, KeepsTrackedProcessesAfterTheyAreReparented) {
@@ -161,4 +208,41 @@ TEST(ProcessTree, CountsARealChildThatBurnsCpu) {
   EXPECT_GT(tree.cpu_time().seconds, 0.0);
   int status = 0;
   waitpid(child, &status, 0);
+}
+
+// The real /proc, walked through the children files (this kernel has them
+// when /proc/self/task/TID/children exists): a grandchild that detaches is
+// reparented to this process, the subreaper, and is still in the tree.
+TEST(ProcessTree, FollowsARealDetachedGrandchild) {
+  if (!fs::exists(fmt::format("/proc/{}/task/{}/children", getpid(), getpid()))) {
+    GTEST_SKIP() << "this kernel has no /proc/PID/task/TID/children";
+  }
+  prctl(PR_SET_CHILD_SUBREAPER, 1);
+  int ready[2];
+  ASSERT_EQ(pipe(ready), 0);
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    setpgid(0, 0);
+    if (fork() == 0) {  // the grandchild: detaches, then waits for its parent to go
+      setsid();
+      (void)!write(ready[1], "x", 1);
+      usleep(400 * 1000);
+      _exit(0);
+    }
+    _exit(0);
+  }
+  char byte = 0;
+  ASSERT_EQ(read(ready[0], &byte, 1), 1);
+  int status = 0;
+  waitpid(child, &status, 0);  // the grandchild is now this process's child
+  ProcessTree tree(child, {"/proc", getpid(), child});
+  tree.scan();
+  EXPECT_EQ(tree.live_count(), 1u);
+  pid_t grandchild = 0;
+  while ((grandchild = wait(&status)) > 0) {
+  }
+  close(ready[0]);
+  close(ready[1]);
+  prctl(PR_SET_CHILD_SUBREAPER, 0);
 }
