@@ -62,6 +62,28 @@ class Tokenizer {
     auto end = text_.find('\n', pos_);
     return text_.substr(pos_, end == std::string_view::npos ? std::string_view::npos : end - pos_);
   }
+  // Where the record starting here ends (its '\n', or the end of the text): a
+  // newline inside quotes does not end it. Quotes are only counted, so a
+  // malformed record is delimited here and reported by read_record.
+  std::size_t record_end() const {
+    std::size_t p = pos_;
+    bool quoted = false;
+    while (p < text_.size()) {
+      const auto newline = text_.find('\n', p);
+      const auto stop = newline == std::string_view::npos ? text_.size() : newline;
+      const auto quotes = std::count(text_.begin() + p, text_.begin() + stop, '"');
+      if (quotes % 2 != 0) quoted = !quoted;
+      if (!quoted) return stop;
+      p = stop + 1;
+    }
+    return text_.size();
+  }
+  std::string_view rest_of_record(std::size_t end) const { return text_.substr(pos_, end - pos_); }
+  void skip_record(std::size_t end) {
+    line_ += static_cast<std::size_t>(std::count(text_.begin() + pos_, text_.begin() + end, '\n'));
+    pos_ = std::min(end + 1, text_.size());
+    new_line();
+  }
   void skip_line() {
     auto end = text_.find('\n', pos_);
     pos_ = end == std::string_view::npos ? text_.size() : end + 1;
@@ -173,6 +195,20 @@ bool blank(std::string_view line) {
   return trim(line).empty();
 }
 
+char ascii_lower(char c) {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+bool contains_ignoring_case(std::string_view haystack, std::string_view needle) {
+  if (needle.size() > haystack.size()) return false;
+  for (std::size_t at = 0; at + needle.size() <= haystack.size(); ++at) {
+    std::size_t i = 0;
+    while (i < needle.size() && ascii_lower(haystack[at + i]) == ascii_lower(needle[i])) ++i;
+    if (i == needle.size()) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 struct ReferenceTable::Storage {
@@ -180,15 +216,17 @@ struct ReferenceTable::Storage {
   std::deque<std::string> unescaped;
 };
 
-ReferenceTable ReferenceTable::parse(std::string_view text, std::string origin) {
+ReferenceTable ReferenceTable::parse(std::string_view text, std::string origin,
+                                     std::string_view rows_containing) {
   auto storage = std::make_shared<Storage>();
   storage->owned_text = std::string(text);
   std::string_view stable = storage->owned_text;
-  return parse_stable(stable, std::move(origin), std::move(storage));
+  return parse_stable(stable, std::move(origin), std::move(storage), rows_containing);
 }
 
 ReferenceTable ReferenceTable::parse_stable(std::string_view text, std::string origin,
-                                            std::shared_ptr<Storage> storage) {
+                                            std::shared_ptr<Storage> storage,
+                                            std::string_view row_filter) {
   ReferenceTable table;
   table.origin_ = std::move(origin);
   auto& unescaped = storage->unescaped;
@@ -264,14 +302,25 @@ ReferenceTable ReferenceTable::parse_stable(std::string_view text, std::string o
 
   // Sized once: growing these vectors row by row copied and faulted in
   // several times the memory a 5,000-row table needs.
-  const std::size_t row_bound = tokens.lines_left();
-  table.rows_.reserve(row_bound);
-  table.fields_.reserve(row_bound * table.columns_.size());
-  table.field_columns_.reserve(row_bound * table.columns_.size());
+  if (row_filter.empty()) {
+    const std::size_t row_bound = tokens.lines_left();
+    table.rows_.reserve(row_bound);
+    table.fields_.reserve(row_bound * table.columns_.size());
+    table.field_columns_.reserve(row_bound * table.columns_.size());
+  }
+  std::size_t rows_left_out = 0;
   while (!tokens.at_end()) {
     if (tokens.at_comment() || tokens.at_blank_line()) {
       tokens.skip_line();
       continue;
+    }
+    if (!row_filter.empty()) {
+      const std::size_t end = tokens.record_end();
+      if (!contains_ignoring_case(tokens.rest_of_record(end), row_filter)) {
+        tokens.skip_record(end);
+        ++rows_left_out;
+        continue;
+      }
     }
     Row row{tokens.line(), table.fields_.size()};
     tokens.read_record(table.fields_, table.field_columns_);
@@ -283,10 +332,11 @@ ReferenceTable ReferenceTable::parse_stable(std::string_view text, std::string o
     }
     table.rows_.push_back(row);
   }
-  if (declared_rows && *declared_rows != table.rows_.size()) {
+  const std::size_t rows_found = table.rows_.size() + rows_left_out;
+  if (declared_rows && *declared_rows != rows_found) {
     throw DataError(table.origin_, tokens.line(), 1,
                     fmt::format("'# rows: {}' declared but {} data rows found (truncated file?)",
-                                *declared_rows, table.rows_.size()));
+                                *declared_rows, rows_found));
   }
   return table;
 }
@@ -311,6 +361,12 @@ const ReferenceTable& ReferenceTable::embedded(std::string_view name) {
   auto table = parse_stable(embedded_text(name), fmt::format("data/{} (built in)", name),
                             std::make_shared<Storage>());
   return cache.emplace(std::string(name), std::move(table)).first->second;
+}
+
+ReferenceTable ReferenceTable::embedded_rows_containing(std::string_view name,
+                                                        std::string_view needle) {
+  return parse_stable(embedded_text(name), fmt::format("data/{} (built in)", name),
+                      std::make_shared<Storage>(), needle);
 }
 
 bool ReferenceTable::has_column(std::string_view name) const {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <memory>
 #include <mutex>
 #include <unordered_map>
 #include <vector>
@@ -24,9 +25,6 @@ constexpr double kDefaultUncertainty = 0.50;  // nothing known about this CPU
 
 const ReferenceTable& per_vcpu_table() {
   return ReferenceTable::embedded("cpu_power_per_vcpu.csv");
-}
-const ReferenceTable& tdp_table() {
-  return ReferenceTable::embedded("cpu_power.csv");
 }
 
 std::string lower(std::string_view s) {
@@ -65,28 +63,42 @@ bool contains_ignoring_case(std::string_view haystack, std::string_view lower_ne
   return it != haystack.end();
 }
 
+// A cpu_power.csv row: the table holds only the rows that can match the
+// model (see tdp_row), and the line numbers are the file's.
+struct TdpRow {
+  std::shared_ptr<const ReferenceTable> table;
+  std::size_t row = 0;
+  std::string_view text(std::string_view column) const { return table->text(row, column); }
+  std::optional<double> number(std::string_view column) const { return table->number(row, column); }
+};
+
 // The first cpu_power.csv row with a TDP whose normalised model equals the
-// model's.
-std::optional<std::size_t> find_tdp_row(std::string_view model_name) {
+// model's. Only the rows whose text contains the model's longest run of
+// letters and digits are parsed: the whole 5,000-row table was most of joule
+// run's start-up.
+std::optional<TdpRow> find_tdp_row(std::string_view model_name) {
   if (model_name.empty()) return std::nullopt;
   const std::string key = normalise_cpu_model(model_name);
   if (key.empty()) return std::nullopt;
   const std::string_view run = longest_alnum_run(key);
-  const auto& table = tdp_table();
-  for (std::size_t row = 0; row < table.size(); ++row) {
-    const auto raw = table.text(row, "model");
+  auto table = std::make_shared<const ReferenceTable>(
+      ReferenceTable::embedded_rows_containing("cpu_power.csv", run));
+  for (std::size_t row = 0; row < table->size(); ++row) {
+    const auto raw = table->text(row, "model");
     if (!contains_ignoring_case(raw, run)) continue;
-    if (table.number(row, "tdp_w") && normalise_cpu_model(raw) == key) return row;
+    if (table->number(row, "tdp_w") && normalise_cpu_model(raw) == key) {
+      return TdpRow{table, row};
+    }
   }
   return std::nullopt;
 }
 
 // lookup_cpu_coefficients asks twice for the same model (architecture, then
-// TDP), and the scan is most of joule run's start-up: remember the last answer.
-std::optional<std::size_t> tdp_row(std::string_view model_name) {
+// TDP): remember the last answer.
+std::optional<TdpRow> tdp_row(std::string_view model_name) {
   static std::mutex mutex;
   static std::string last_model;
-  static std::optional<std::size_t> last_row;
+  static std::optional<TdpRow> last_row;
   static bool known = false;
   std::lock_guard lock(mutex);
   if (!known || last_model != model_name) {
@@ -343,7 +355,7 @@ std::string normalise_cpu_model(std::string_view model_name) {
 
 std::optional<std::string> microarchitecture_for(std::string_view model_name) {
   if (auto row = tdp_row(model_name)) {
-    if (auto arch = architecture_for_codename(tdp_table().text(*row, "codename"))) return arch;
+    if (auto arch = architecture_for_codename(row->text("codename"))) return arch;
   }
   return architecture_from_model_number(normalise_cpu_model(model_name));
 }
@@ -367,11 +379,10 @@ CpuCoefficients lookup_cpu_coefficients(const CpuInfo& cpuinfo) {
     }
   }
   if (auto row = tdp_row(model)) {
-    const auto& table = tdp_table();
-    const double tdp_w = *table.number(*row, "tdp_w");
+    const double tdp_w = *row->number("tdp_w");
     // Threads per socket: the table's, else what this machine shows per
     // socket (exact on bare metal; in a VM it overstates watts per vCPU).
-    auto threads = table.number(*row, "threads");
+    auto threads = row->number("threads");
     std::string threads_from = "cpu_power.csv threads";
     if (!threads || *threads <= 0) {
       threads = std::max(1.0, static_cast<double>(cpuinfo.logical_cpus) / cpuinfo.sockets);
@@ -381,12 +392,12 @@ CpuCoefficients lookup_cpu_coefficients(const CpuInfo& cpuinfo) {
     c.min_per_vcpu = {kTdpIdleFraction * c.max_per_vcpu.watts};
     c.source = CoefficientSource::tdp_table;
     c.relative_uncertainty = kTdpUncertainty;
-    c.microarchitecture = std::string(table.text(*row, "codename"));
+    c.microarchitecture = std::string(row->text("codename"));
     c.description = fmt::format(
         "{} -> TDP {} W / {} threads ({}) = {:.3g}-{:.3g} W/vCPU, idle {:.0f}% of TDP "
         "(cpu_power.csv line {})",
         display_name(model), tdp_w, *threads, threads_from, c.min_per_vcpu.watts,
-        c.max_per_vcpu.watts, kTdpIdleFraction * 100, table.line_of(*row));
+        c.max_per_vcpu.watts, kTdpIdleFraction * 100, row->table->line_of(row->row));
     return c;
   }
   const auto& table = per_vcpu_table();
