@@ -12,7 +12,7 @@ namespace {
 
 const EmbodiedRow* item_containing(const ReferenceData& data, std::string_view needle) {
   std::string want = squash(needle);
-  for (const auto& r : data.embodied) {
+  for (const auto& r : data.embodied()) {
     if (r.kg_co2e && squash(r.item).find(want) != std::string::npos) return &r;
   }
   return nullptr;
@@ -80,7 +80,7 @@ std::optional<DeviceEmbodied> gpu_embodied(const ReferenceData& data, const std:
     }
   }
   // A Boavizta-computed board ("GPU board: NVIDIA L4"), an upper estimate.
-  for (const auto& r : data.embodied) {
+  for (const auto& r : data.embodied()) {
     if (r.kg_co2e && (r.category == "gpu") && squash(r.item).find(q) != std::string::npos) {
       DeviceEmbodied d = from_row(r);
       d.kg.low = *r.kg_co2e * 0.4;  // the rows are upper estimates (README section 7)
@@ -111,7 +111,7 @@ std::vector<std::string> embodied_keywords() {
 DeviceEmbodied lookup_embodied(const ReferenceData& data, const std::string& device) {
   if (device.empty())
     throw CarbonError("no device named for embodied emissions: give a device or kgCO2e");
-  for (const auto& r : data.embodied) {
+  for (const auto& r : data.embodied()) {
     if (r.kg_co2e && iequals(r.item, device)) return from_row(r);
   }
   const std::string d = to_lower(device);
@@ -147,14 +147,14 @@ DeviceEmbodied lookup_embodied(const ReferenceData& data, const std::string& dev
   }
   if (auto g = gpu_embodied(data, device)) return *g;
   // Any device row whose name contains the words asked for.
-  for (const auto& r : data.embodied) {
+  for (const auto& r : data.embodied()) {
     if (r.kg_co2e && !r.category.starts_with("coef") &&
         squash(r.item).find(squash(device)) != std::string::npos) {
       return from_row(r);
     }
   }
   std::vector<std::string> candidates = embodied_keywords();
-  for (const auto& r : data.embodied) {
+  for (const auto& r : data.embodied()) {
     if (!r.category.starts_with("coef")) candidates.push_back(r.item);
   }
   for (const auto& g : data.gpu_models()) candidates.push_back(g);

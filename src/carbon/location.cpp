@@ -87,7 +87,7 @@ const CloudRow& find_cloud(const ReferenceData& data, const std::string& text) {
   if (provider == "amazon" || provider == "ec2") provider = "aws";
   if (provider == "microsoft") provider = "azure";
   const CloudRow* found = nullptr;
-  for (const auto& r : data.clouds) {
+  for (const auto& r : data.clouds()) {
     if ((provider.empty() || r.provider == provider) && iequals(r.region, region)) {
       found = &r;
       break;
@@ -95,7 +95,7 @@ const CloudRow& find_cloud(const ReferenceData& data, const std::string& text) {
   }
   if (found) return *found;
   bool provider_known = provider.empty();
-  for (const auto& r : data.clouds) provider_known = provider_known || r.provider == provider;
+  for (const auto& r : data.clouds()) provider_known = provider_known || r.provider == provider;
   if (!provider_known) {
     throw CarbonError(
         fmt::format("unknown cloud provider '{}' in '{}': expected aws, gcp or azure "

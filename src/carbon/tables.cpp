@@ -283,32 +283,47 @@ void merge(std::vector<Row>& into, std::vector<Row> rows, Key key) {
   }
 }
 
-void load_into(ReferenceData& data, const std::string& name, const ReferenceTable& t, bool user) {
-  auto upper = [](std::string_view s) { return to_upper(s); };
-  if (name == "grid_intensity_country.csv") {
-    merge(data.countries, parse_countries(t, user),
-          [&](const CountryRow& r) { return upper(r.code); });
-  } else if (name == "grid_intensity_region.csv") {
-    merge(data.regions, parse_regions(t, user), [&](const RegionRow& r) { return upper(r.code); });
-  } else if (name == "grid_intensity_emaps.csv") {
-    merge(data.zones, parse_zones(t, user), [&](const ZoneRow& r) { return upper(r.zone); });
-  } else if (name == "cloud_regions.csv") {
-    merge(data.clouds, parse_clouds(t, user),
-          [&](const CloudRow& r) { return r.provider + ":" + to_lower(r.region); });
-  } else if (name == "embodied.csv") {
-    merge(data.embodied, parse_embodied(t, user),
-          [&](const EmbodiedRow& r) { return to_lower(r.item); });
-  } else if (name == "emission_factors.csv") {
-    merge(data.factors, parse_factors(t, user),
-          [&](const FactorRow& r) { return r.table + "/" + upper(r.key); });
-  } else if (name == "gpu_power.csv") {
-    merge(data.gpus, parse_gpus(t, user), [&](const GpuRow& r) { return to_lower(r.model); });
-  }
+TableInfo table_info(const ReferenceTable& t, bool user) {
   auto licence = t.comment_value("licence of this file");
   if (!licence) licence = t.comment_value("LICENCE");
   if (!licence) licence = t.comment_value("licence");
-  data.infos.push_back({t.origin(), licence.value_or(user ? "user file" : "")});
+  return {t.origin(), licence.value_or(user ? "user file" : "")};
 }
+
+// One table: its file, its typed parser, and the key under which a later row
+// replaces an earlier one.
+template <typename Row>
+struct TableSpec {
+  std::string_view file;
+  std::vector<Row> (*parse)(const ReferenceTable&, bool user);
+  std::string (*key)(const Row&);
+};
+
+const TableSpec<CountryRow> kCountries{"grid_intensity_country.csv", parse_countries,
+                                       [](const CountryRow& r) { return to_upper(r.code); }};
+const TableSpec<RegionRow> kRegions{"grid_intensity_region.csv", parse_regions,
+                                    [](const RegionRow& r) { return to_upper(r.code); }};
+const TableSpec<ZoneRow> kZones{"grid_intensity_emaps.csv", parse_zones,
+                                [](const ZoneRow& r) { return to_upper(r.zone); }};
+const TableSpec<CloudRow> kClouds{"cloud_regions.csv", parse_clouds, [](const CloudRow& r) {
+                                    return r.provider + ":" + to_lower(r.region);
+                                  }};
+const TableSpec<EmbodiedRow> kEmbodied{"embodied.csv", parse_embodied,
+                                       [](const EmbodiedRow& r) { return to_lower(r.item); }};
+const TableSpec<FactorRow> kFactors{"emission_factors.csv", parse_factors, [](const FactorRow& r) {
+                                      return r.table + "/" + to_upper(r.key);
+                                    }};
+const TableSpec<GpuRow> kGpus{"gpu_power.csv", parse_gpus,
+                              [](const GpuRow& r) { return to_lower(r.model); }};
+
+// A table's rows, built on first use from the built-in file and then the
+// user files' rows (already parsed and checked) in the order given.
+template <typename Row>
+struct LazyTable {
+  std::once_flag once;
+  std::vector<Row> rows;
+  std::vector<std::vector<Row>> user_rows;  // one entry per user file
+};
 
 // Which table a user file overrides: its "# file:" comment, else its name.
 std::string target_table(const ReferenceTable& t, const std::filesystem::path& path) {
@@ -343,33 +358,89 @@ std::string squash(std::string_view s) {
   return out;
 }
 
+struct ReferenceData::Tables {
+  LazyTable<CountryRow> countries;
+  LazyTable<RegionRow> regions;
+  LazyTable<ZoneRow> zones;
+  LazyTable<CloudRow> clouds;
+  LazyTable<EmbodiedRow> embodied;
+  LazyTable<FactorRow> factors;
+  LazyTable<GpuRow> gpus;
+  std::mutex infos_mutex;
+  std::vector<TableInfo> infos;  // the user files', then each built-in table as it loads
+
+  template <typename Row>
+  const std::vector<Row>& load(LazyTable<Row>& table, const TableSpec<Row>& spec) {
+    std::call_once(table.once, [&] {
+      const ReferenceTable& built_in = ReferenceTable::embedded(spec.file);
+      merge(table.rows, spec.parse(built_in, false), spec.key);
+      for (auto& rows : table.user_rows) merge(table.rows, std::move(rows), spec.key);
+      table.user_rows.clear();
+      std::lock_guard lock(infos_mutex);
+      infos.push_back(table_info(built_in, false));
+    });
+    return table.rows;
+  }
+
+  // Parses and checks a user file now, so that a bad one fails up front.
+  void add_user_file(const std::string& name, const ReferenceTable& t) {
+    if (name == kCountries.file) countries.user_rows.push_back(kCountries.parse(t, true));
+    if (name == kRegions.file) regions.user_rows.push_back(kRegions.parse(t, true));
+    if (name == kZones.file) zones.user_rows.push_back(kZones.parse(t, true));
+    if (name == kClouds.file) clouds.user_rows.push_back(kClouds.parse(t, true));
+    if (name == kEmbodied.file) embodied.user_rows.push_back(kEmbodied.parse(t, true));
+    if (name == kFactors.file) factors.user_rows.push_back(kFactors.parse(t, true));
+    if (name == kGpus.file) gpus.user_rows.push_back(kGpus.parse(t, true));
+    infos.push_back(table_info(t, true));
+  }
+};
+
+ReferenceData::ReferenceData(std::shared_ptr<Tables> tables) : tables_(std::move(tables)) {}
+
 std::shared_ptr<const ReferenceData> ReferenceData::embedded() {
-  static std::once_flag once;
-  static std::shared_ptr<const ReferenceData> data;
-  std::call_once(once, [] {
-    auto d = std::make_shared<ReferenceData>();
-    for (const auto& name : kTables) load_into(*d, name, ReferenceTable::embedded(name), false);
-    data = std::move(d);
-  });
+  static const std::shared_ptr<const ReferenceData> data(
+      new ReferenceData(std::make_shared<Tables>()));
   return data;
 }
 
 std::shared_ptr<const ReferenceData> ReferenceData::with_overrides(
     const std::vector<std::filesystem::path>& files) {
   if (files.empty()) return embedded();
-  auto d = std::make_shared<ReferenceData>(*embedded());
+  auto tables = std::make_shared<Tables>();
   for (const auto& path : files) {
     auto table = ReferenceTable::load_file(path);
-    load_into(*d, target_table(table, path), table, true);
+    tables->add_user_file(target_table(table, path), table);
   }
-  return d;
+  return std::shared_ptr<const ReferenceData>(new ReferenceData(std::move(tables)));
+}
+
+const std::vector<CountryRow>& ReferenceData::countries() const {
+  return tables_->load(tables_->countries, kCountries);
+}
+const std::vector<RegionRow>& ReferenceData::regions() const {
+  return tables_->load(tables_->regions, kRegions);
+}
+const std::vector<ZoneRow>& ReferenceData::zones() const {
+  return tables_->load(tables_->zones, kZones);
+}
+const std::vector<CloudRow>& ReferenceData::clouds() const {
+  return tables_->load(tables_->clouds, kClouds);
+}
+const std::vector<EmbodiedRow>& ReferenceData::embodied() const {
+  return tables_->load(tables_->embodied, kEmbodied);
+}
+const std::vector<FactorRow>& ReferenceData::factors() const {
+  return tables_->load(tables_->factors, kFactors);
+}
+const std::vector<GpuRow>& ReferenceData::gpus() const {
+  return tables_->load(tables_->gpus, kGpus);
 }
 
 const CountryRow* ReferenceData::country(std::string_view code) const {
-  for (const auto& r : countries) {
+  for (const auto& r : countries()) {
     if (iequals(r.code, code) || (!r.iso2.empty() && iequals(r.iso2, code))) return &r;
   }
-  for (const auto& r : countries) {
+  for (const auto& r : countries()) {
     if (iequals(r.name, code)) return &r;
   }
   return nullptr;
@@ -380,28 +451,28 @@ const CountryRow* ReferenceData::world() const {
 }
 
 const RegionRow* ReferenceData::region(std::string_view code) const {
-  for (const auto& r : regions) {
+  for (const auto& r : regions()) {
     if (iequals(r.code, code)) return &r;
   }
   return nullptr;
 }
 
 const ZoneRow* ReferenceData::zone(std::string_view key) const {
-  for (const auto& r : zones) {
+  for (const auto& r : zones()) {
     if (iequals(r.zone, key)) return &r;
   }
   return nullptr;
 }
 
 const CloudRow* ReferenceData::cloud(std::string_view provider, std::string_view region) const {
-  for (const auto& r : clouds) {
+  for (const auto& r : clouds()) {
     if (iequals(r.provider, provider) && iequals(r.region, region)) return &r;
   }
   return nullptr;
 }
 
 const FactorRow* ReferenceData::factor(std::string_view table, std::string_view key) const {
-  for (const auto& r : factors) {
+  for (const auto& r : factors()) {
     if (r.table == table && iequals(r.key, key)) return &r;
   }
   return nullptr;
@@ -410,19 +481,21 @@ const FactorRow* ReferenceData::factor(std::string_view table, std::string_view 
 const GpuRow* ReferenceData::gpu(std::string_view model) const {
   std::string want = squash(model);
   if (want.empty()) return nullptr;
-  for (const auto& r : gpus) {
+  for (const auto& r : gpus()) {
     if (squash(r.model) == want) return &r;
   }
   // "A100" matches "NVIDIA A100 PCIe 40GB": the first row, in table order,
   // whose name contains what was asked (the table lists the reference part of
   // each family first).
-  for (const auto& r : gpus) {
+  for (const auto& r : gpus()) {
     if (squash(r.model).find(want) != std::string::npos) return &r;
   }
   return nullptr;
 }
 
 std::string ReferenceData::licence(std::string_view file) const {
+  std::lock_guard lock(tables_->infos_mutex);
+  const auto& infos = tables_->infos;
   for (auto it = infos.rbegin(); it != infos.rend(); ++it) {
     if (it->file == file) return it->licence;
   }
@@ -431,24 +504,24 @@ std::string ReferenceData::licence(std::string_view file) const {
 
 std::vector<std::string> ReferenceData::country_codes_and_names() const {
   std::vector<std::string> out;
-  for (const auto& r : countries) {
+  for (const auto& r : countries()) {
     if (!r.iso2.empty()) out.push_back(r.iso2);
   }
-  for (const auto& r : countries) out.push_back(r.code);
-  for (const auto& r : countries) out.push_back(r.name);
+  for (const auto& r : countries()) out.push_back(r.code);
+  for (const auto& r : countries()) out.push_back(r.name);
   return out;
 }
 
 std::vector<std::string> ReferenceData::region_codes() const {
   std::vector<std::string> out;
-  for (const auto& r : regions) out.push_back(r.code);
-  for (const auto& r : zones) out.push_back(r.zone);
+  for (const auto& r : regions()) out.push_back(r.code);
+  for (const auto& r : zones()) out.push_back(r.zone);
   return out;
 }
 
 std::vector<std::string> ReferenceData::cloud_ids(std::string_view provider) const {
   std::vector<std::string> out;
-  for (const auto& r : clouds) {
+  for (const auto& r : clouds()) {
     if (provider.empty() || iequals(r.provider, provider))
       out.push_back(r.provider + ":" + r.region);
   }
@@ -457,7 +530,7 @@ std::vector<std::string> ReferenceData::cloud_ids(std::string_view provider) con
 
 std::vector<std::string> ReferenceData::gpu_models() const {
   std::vector<std::string> out;
-  for (const auto& r : gpus) out.push_back(r.model);
+  for (const auto& r : gpus()) out.push_back(r.model);
   return out;
 }
 

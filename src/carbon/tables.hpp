@@ -111,24 +111,27 @@ struct TableInfo {
   std::string licence;
 };
 
+// The seven tables. Each is parsed the first time it is asked for: a run
+// uses three or four of them, and parsing all seven was a third of
+// `joule run`'s start-up. Safe to share between threads.
 class ReferenceData {
  public:
-  // The embedded tables (parsed once).
+  // The embedded tables.
   static std::shared_ptr<const ReferenceData> embedded();
   // The embedded tables with user files laid over them. Each file names its
-  // table with a "# file: <table>.csv" comment or by its own file name.
-  // Throws refdata::DataError (file:line:column) on malformed files.
+  // table with a "# file: <table>.csv" comment or by its own file name. The
+  // user files are read and checked here: throws refdata::DataError
+  // (file:line:column) on a malformed one.
   static std::shared_ptr<const ReferenceData> with_overrides(
       const std::vector<std::filesystem::path>& files);
 
-  std::vector<CountryRow> countries;
-  std::vector<RegionRow> regions;
-  std::vector<ZoneRow> zones;
-  std::vector<CloudRow> clouds;
-  std::vector<EmbodiedRow> embodied;
-  std::vector<FactorRow> factors;
-  std::vector<GpuRow> gpus;
-  std::vector<TableInfo> infos;
+  const std::vector<CountryRow>& countries() const;
+  const std::vector<RegionRow>& regions() const;
+  const std::vector<ZoneRow>& zones() const;
+  const std::vector<CloudRow>& clouds() const;
+  const std::vector<EmbodiedRow>& embodied() const;
+  const std::vector<FactorRow>& factors() const;
+  const std::vector<GpuRow>& gpus() const;
 
   // Lookups, case-insensitive; nullptr when absent.
   const CountryRow* country(std::string_view code_or_name) const;  // alpha-2, alpha-3 or name
@@ -138,6 +141,7 @@ class ReferenceData {
   const CloudRow* cloud(std::string_view provider, std::string_view region) const;
   const FactorRow* factor(std::string_view table, std::string_view key) const;
   const GpuRow* gpu(std::string_view model) const;  // loose match on the model name
+  // The licence of a table a row came from (RowOrigin::file).
   std::string licence(std::string_view file) const;
 
   // Candidates for "did you mean" messages.
@@ -145,6 +149,11 @@ class ReferenceData {
   std::vector<std::string> region_codes() const;                             // regions and zones
   std::vector<std::string> cloud_ids(std::string_view provider = {}) const;  // "aws:eu-west-3"
   std::vector<std::string> gpu_models() const;
+
+ private:
+  struct Tables;
+  explicit ReferenceData(std::shared_ptr<Tables> tables);
+  std::shared_ptr<Tables> tables_;
 };
 
 // Names of the tables that a user file may override.

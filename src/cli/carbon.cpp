@@ -85,7 +85,7 @@ void list_countries(const CarbonArgs& a) {
   auto data = jc::ReferenceData::with_overrides(files);
   if (a.json) {
     auto out = nlohmann::json::array();
-    for (const auto& r : data->countries) {
+    for (const auto& r : data->countries()) {
       auto p = jc::country_intensity(*data, r);
       out.push_back({{"code", r.code},
                      {"iso2", r.iso2},
@@ -98,7 +98,7 @@ void list_countries(const CarbonArgs& a) {
     return;
   }
   fmt::print("{:<4} {:<9} {:<36} {:>10}  {}\n", "iso2", "code", "name", "gCO2e/kWh", "source");
-  for (const auto& r : data->countries) {
+  for (const auto& r : data->countries()) {
     std::string value = r.central_g_per_kwh ? num(*r.central_g_per_kwh) : "-";
     std::string source =
         r.central_g_per_kwh
@@ -120,7 +120,7 @@ void list_clouds(const CarbonArgs& a) {
   auto data = jc::ReferenceData::with_overrides(files);
   if (a.json) {
     auto out = nlohmann::json::array();
-    for (const auto& r : data->clouds) {
+    for (const auto& r : data->clouds()) {
       auto p = jc::cloud_intensity(*data, r);
       out.push_back({{"id", r.provider + ":" + r.region},
                      {"country_iso2", r.iso2},
@@ -135,7 +135,7 @@ void list_clouds(const CarbonArgs& a) {
   }
   fmt::print("{:<34} {:<4} {:<22} {:<14} {:>5} {:>10}\n", "cloud", "iso2", "city", "zone", "PUE",
              "gCO2e/kWh");
-  for (const auto& r : data->clouds) {
+  for (const auto& r : data->clouds()) {
     auto p = jc::cloud_intensity(*data, r);
     fmt::print("{:<34} {:<4} {:<22} {:<14} {:>5} {:>10}\n", r.provider + ":" + r.region, r.iso2,
                r.city.substr(0, 22), r.emaps_zone, r.pue ? num(*r.pue) : "-",

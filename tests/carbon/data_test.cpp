@@ -26,15 +26,15 @@ TEST(CarbonData, EveryTableParsesAndDeclaresSourcesAndLicence) {
     EXPECT_TRUE(has_licence);
   }
   auto data = ReferenceData::embedded();
-  EXPECT_FALSE(data->countries.empty());
-  EXPECT_FALSE(data->clouds.empty());
+  EXPECT_FALSE(data->countries().empty());
+  EXPECT_FALSE(data->clouds().empty());
 }
 
 TEST(CarbonData, EveryCountryRowHasAValidCodeAndAPlausibleValue) {
   auto data = ReferenceData::embedded();
   std::set<std::string> iso2s, codes;
   const std::regex alpha3("[A-Z]{3}"), alpha2("[A-Z]{2}"), aggregate("X-[A-Z0-9]+");
-  for (const auto& r : data->countries) {
+  for (const auto& r : data->countries()) {
     SCOPED_TRACE(r.code);
     if (r.kind == "aggregate") {
       EXPECT_TRUE(std::regex_match(r.code, aggregate));
@@ -68,7 +68,7 @@ TEST(CarbonData, EveryCountryRowHasAValidCodeAndAPlausibleValue) {
 
 TEST(CarbonData, EveryRegionZoneCloudAndEmbodiedRowHasASourceAndPlausibleValues) {
   auto data = ReferenceData::embedded();
-  for (const auto& r : data->regions) {
+  for (const auto& r : data->regions()) {
     SCOPED_TRACE(r.code);
     EXPECT_FALSE(r.source.empty());
     ASSERT_TRUE(r.g_co2e_per_kwh.has_value());
@@ -76,7 +76,7 @@ TEST(CarbonData, EveryRegionZoneCloudAndEmbodiedRowHasASourceAndPlausibleValues)
     EXPECT_LE(*r.g_co2e_per_kwh, 1500);
     EXPECT_EQ(r.iso2.size(), 2u);
   }
-  for (const auto& z : data->zones) {
+  for (const auto& z : data->zones()) {
     SCOPED_TRACE(z.zone);
     EXPECT_EQ(z.iso2.size(), 2u);
     EXPECT_TRUE(z.zone.starts_with(z.iso2) || z.zone.size() > 2);
@@ -84,7 +84,7 @@ TEST(CarbonData, EveryRegionZoneCloudAndEmbodiedRowHasASourceAndPlausibleValues)
       if (v) EXPECT_LE(*v, 1500);
     }
   }
-  for (const auto& c : data->clouds) {
+  for (const auto& c : data->clouds()) {
     SCOPED_TRACE(c.provider + ":" + c.region);
     EXPECT_TRUE(c.provider == "aws" || c.provider == "gcp" || c.provider == "azure");
     EXPECT_NE(data->country(c.iso2), nullptr) << "cloud country must exist";
@@ -102,11 +102,11 @@ TEST(CarbonData, EveryRegionZoneCloudAndEmbodiedRowHasASourceAndPlausibleValues)
     EXPECT_GT(ctx.intensity_g_per_kwh.central, 0);
     EXPECT_LE(ctx.intensity_g_per_kwh.central, 1500);
   }
-  for (const auto& e : data->embodied) {
+  for (const auto& e : data->embodied()) {
     SCOPED_TRACE(e.item);
     if (e.kg_co2e) EXPECT_FALSE(e.source.empty());
   }
-  for (const auto& f : data->factors) {
+  for (const auto& f : data->factors()) {
     SCOPED_TRACE(f.table + "/" + f.key);
     EXPECT_FALSE(f.source.empty());
   }
