@@ -77,3 +77,24 @@ TEST(Overrides, MissingFileIsAnError) {
   o.data_files = {"/nonexistent/joule-table.csv"};
   EXPECT_THROW(resolve_context(o), DataError);
 }
+
+// Built-in tables load on first use; a user file is still checked when the
+// data set is made, even for a table this run never looks at.
+TEST(Overrides, ABadFileForATableTheRunDoesNotUseStillFailsUpFront) {
+  TempDir dir;
+  auto o = isolated();
+  o.country = "FR";
+  o.data_files = {dir.write("gpu_power.csv", "model,tdp_w\nOur card,9999\n")};
+  try {
+    (void)resolve_context(o);
+    FAIL() << "expected DataError";
+  } catch (const DataError& e) {
+    EXPECT_EQ(e.line(), 2u) << e.what();
+    EXPECT_NE(std::string(e.what()).find("between 0 and 5000"), std::string::npos) << e.what();
+  }
+  o.data_files = {dir.write("gpu_power.csv", "model,tdp_w\nOur card,450\n")};
+  auto ctx = resolve_context(o);
+  ASSERT_NE(ctx.data->gpu("our card"), nullptr);
+  EXPECT_EQ(ctx.data->gpu("our card")->tdp_w, 450);
+  EXPECT_NE(ctx.data->gpu("A100"), nullptr);  // the built-in rows are still there
+}
