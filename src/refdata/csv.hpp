@@ -29,25 +29,31 @@ class DataError : public std::runtime_error {
   std::size_t column_;
 };
 
+// Keeps only the rows whose field in `column` contains `contains` (ASCII
+// letters compared without case).
+struct RowFilter {
+  std::string_view column;
+  std::string_view contains;
+};
+
 class ReferenceTable {
  public:
   // origin names the file in error messages. Checks, when the comment block
   // declares them, that the header equals "# columns:" and that the row count
   // equals "# rows:".
-  // With `rows_containing`, keeps only the rows whose text contains it, as
-  // embedded_rows_containing() does.
+  // With a filter, keeps only the rows it selects, as embedded_rows_where()
+  // does.
   static ReferenceTable parse(std::string_view text, std::string origin,
-                              std::string_view rows_containing = {});
+                              std::optional<RowFilter> filter = std::nullopt);
   static ReferenceTable load_file(const std::filesystem::path& path);
   // A table compiled into the binary, parsed once and cached.
   static const ReferenceTable& embedded(std::string_view name);
-  // Only the rows of a built-in table whose text contains `needle` (ASCII
-  // letters compared without case), with their line numbers in the file: one
-  // lookup in a large table without parsing all of it. The header and the
-  // declared row count are checked as in a full parse; the rows left out are
-  // only delimited, not checked (the tests parse every built-in table whole).
-  // Not cached.
-  static ReferenceTable embedded_rows_containing(std::string_view name, std::string_view needle);
+  // Only the rows of a built-in table that the filter selects, with their
+  // line numbers in the file: one lookup in a large table without parsing all
+  // of it. The header and the declared row count are checked as in a full
+  // parse; the rows left out are only delimited, not checked (the tests parse
+  // every built-in table whole). Not cached.
+  static ReferenceTable embedded_rows_where(std::string_view name, RowFilter filter);
 
   const std::string& origin() const { return origin_; }
   const std::vector<std::string>& columns() const { return columns_; }
@@ -77,10 +83,9 @@ class ReferenceTable {
   };
   struct Storage;
   // Parses text that outlives the table (static, or owned by `storage`).
-  // A non-empty `row_filter` keeps only the records containing it.
   static ReferenceTable parse_stable(std::string_view text, std::string origin,
                                      std::shared_ptr<Storage> storage,
-                                     std::string_view row_filter = {});
+                                     std::optional<RowFilter> filter = std::nullopt);
   std::string_view field(std::size_t row, std::size_t index) const {
     return fields_[rows_.at(row).first_field + index];
   }

@@ -73,7 +73,7 @@ struct TdpRow {
 };
 
 // The first cpu_power.csv row with a TDP whose normalised model equals the
-// model's. Only the rows whose text contains the model's longest run of
+// model's. Only the rows whose model contains the model's longest run of
 // letters and digits are parsed: the whole 5,000-row table was most of joule
 // run's start-up.
 std::optional<TdpRow> find_tdp_row(std::string_view model_name) {
@@ -82,7 +82,7 @@ std::optional<TdpRow> find_tdp_row(std::string_view model_name) {
   if (key.empty()) return std::nullopt;
   const std::string_view run = longest_alnum_run(key);
   auto table = std::make_shared<const ReferenceTable>(
-      ReferenceTable::embedded_rows_containing("cpu_power.csv", run));
+      ReferenceTable::embedded_rows_where("cpu_power.csv", {"model", run}));
   for (std::size_t row = 0; row < table->size(); ++row) {
     const auto raw = table->text(row, "model");
     if (!contains_ignoring_case(raw, run)) continue;
