@@ -24,34 +24,69 @@ std::string zone_from_path(const std::string& path) {
   return zone;
 }
 
-// Country column (first code) of the line in a .tab file naming `zone`.
-std::optional<std::string> lookup_tab(const std::filesystem::path& file, const std::string& zone) {
-  std::ifstream in(file);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    std::istringstream fields(line);
-    std::string codes, coordinates, name;
-    if (!std::getline(fields, codes, '\t') || !std::getline(fields, coordinates, '\t') ||
-        !std::getline(fields, name, '\t')) {
-      continue;
-    }
-    if (trim(name) == zone) return codes.substr(0, codes.find(','));
+std::string read_whole(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// The line of `text` holding position `at`.
+std::string_view line_around(std::string_view text, std::size_t at) {
+  const auto begin = text.rfind('\n', at);
+  const auto start = begin == std::string_view::npos ? 0 : begin + 1;
+  const auto end = text.find('\n', at);
+  return text.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
+}
+
+// Each line of `text` in which `word` occurs bounded by `before` and by a
+// tab, '\r', newline or the end, until `accept` returns a value. These files
+// are searched, not parsed line by line: this runs at every `joule run` start.
+template <typename Accept>
+auto find_line_with(std::string_view text, std::string_view word, char before, Accept accept)
+    -> decltype(accept(std::string_view())) {
+  if (word.empty()) return std::nullopt;
+  for (auto at = text.find(word); at != std::string_view::npos; at = text.find(word, at + 1)) {
+    const auto after = at + word.size();
+    const bool starts = at > 0 && text[at - 1] == before;
+    const bool ends =
+        after == text.size() || text[after] == '\t' || text[after] == '\n' || text[after] == '\r';
+    if (!starts || !ends) continue;
+    if (auto found = accept(line_around(text, at))) return found;
   }
   return std::nullopt;
 }
 
+std::string_view field(std::string_view line, std::size_t index, char separator) {
+  for (std::size_t i = 0; i < index; ++i) {
+    const auto next = line.find(separator);
+    if (next == std::string_view::npos) return {};
+    line.remove_prefix(next + 1);
+  }
+  return line.substr(0, line.find(separator));
+}
+
+// Country column (first code) of the line in a .tab file naming `zone`
+// ("FR<TAB>+4852+00220<TAB>Europe/Paris[<TAB>comment]").
+std::optional<std::string> lookup_tab(const std::filesystem::path& file, const std::string& zone) {
+  const std::string text = read_whole(file);
+  return find_line_with(text, zone, '\t', [&](std::string_view line) -> std::optional<std::string> {
+    if (line.starts_with('#') || trim(std::string(field(line, 2, '\t'))) != zone)
+      return std::nullopt;
+    const auto codes = field(line, 0, '\t');
+    return std::string(codes.substr(0, codes.find(',')));
+  });
+}
+
 // tzdata.zi link lines "L Target Alias": the canonical zone of an alias.
 std::optional<std::string> link_target(const std::filesystem::path& file, const std::string& zone) {
-  std::ifstream in(file);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (!line.starts_with("L ")) continue;
-    std::istringstream fields(line.substr(2));
-    std::string target, alias;
-    if (fields >> target >> alias && alias == zone) return target;
-  }
-  return std::nullopt;
+  const std::string text = read_whole(file);
+  return find_line_with(text, zone, ' ', [&](std::string_view line) -> std::optional<std::string> {
+    if (!line.starts_with("L ") || trim(std::string(field(line, 2, ' '))) != zone) {
+      return std::nullopt;
+    }
+    return std::string(field(line, 1, ' '));
+  });
 }
 
 }  // namespace
