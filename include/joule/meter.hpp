@@ -56,6 +56,12 @@ struct TimelineSample {
 
 struct MeterOptions {
   std::chrono::nanoseconds interval = std::chrono::milliseconds(100);
+  // When non-zero and every domain is an energy counter, sample this often
+  // instead of `interval`: a counter loses nothing between two reads (the
+  // wrap limit below still applies), only timeline resolution; power readings
+  // must be integrated, so they keep `interval`. Each sample costs a wake-up
+  // and, for the estimator, a read of /proc/stat.
+  std::chrono::nanoseconds counter_interval = std::chrono::nanoseconds::zero();
   // The timeline keeps at most this many samples; when full it halves its
   // resolution (keeps every other sample) instead of growing.
   std::size_t timeline_capacity = 4096;

@@ -232,7 +232,12 @@ std::optional<record::IdleBaseline> measure_idle(Meter& meter, Supervisor& super
 
 int run(const RunOptions& options) {
   if (options.command.empty()) throw CLI::ValidationError("COMMAND", "no command given after --");
-  const Nanos interval = duration_option("--interval", options.interval);
+  // Counters lose nothing between reads, so unless told otherwise the meter
+  // reads them once a second, as joule's tick does; power readings are
+  // integrated at 100 ms. Each read costs a wake-up and, modelled, /proc/stat.
+  const bool auto_interval = options.interval.empty();
+  const Nanos interval = auto_interval ? Nanos{std::chrono::milliseconds(100)}
+                                       : duration_option("--interval", options.interval);
   const Nanos checkpoint = duration_option("--checkpoint", options.checkpoint);
   const Nanos idle_length =
       options.idle.empty() ? Nanos{} : duration_option("--idle", options.idle);
@@ -247,6 +252,7 @@ int run(const RunOptions& options) {
   const SensorConfig config = SensorConfig::from_environment();
   MeterOptions meter_options;
   meter_options.interval = interval;
+  if (auto_interval) meter_options.counter_interval = std::chrono::seconds(1);
   auto meter = Meter::discover(config, meter_options);
 
   std::optional<record::IdleBaseline> idle;
@@ -262,7 +268,7 @@ int run(const RunOptions& options) {
   record.joule_version = "0.1.0";
   record.command = options.command;
   record.tags = tags;
-  record.sample_interval_s = std::chrono::duration<double>(interval).count();
+  record.sample_interval_s = std::chrono::duration<double>(meter->interval()).count();
   record.attribution.method = "CPU-time share";
 
   std::unique_ptr<meter::ControlServer> control;
@@ -423,7 +429,9 @@ const CommandRegistrar registrar{
       auto options = std::make_shared<RunOptions>();
       auto* cmd = app.add_subcommand(
           "run", "Run a command and measure its energy and carbon: joule run [options] -- COMMAND");
-      cmd->add_option("--interval", options->interval, "Sampling interval (default 100ms)");
+      cmd->add_option(
+          "--interval", options->interval,
+          "Sampling interval (default: 1s when every sensor is an energy counter, else 100ms)");
       cmd->add_option("--idle", options->idle,
                       "Measure the idle machine for this long before starting (e.g. 10s)");
       cmd->add_option("--checkpoint", options->checkpoint,

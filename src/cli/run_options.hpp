@@ -14,7 +14,7 @@ namespace joule::cli {
 
 struct RunOptions {
   std::vector<std::string> command;  // after "--"
-  std::string interval = "100ms";    // meter sampling interval
+  std::string interval;              // meter sampling interval; empty: chosen from the sensors
   std::string idle;                  // idle baseline duration; empty = none
   std::string checkpoint = "5s";     // ledger checkpoint period
   std::string json_path;

@@ -111,6 +111,13 @@ Meter::Meter(std::vector<std::unique_ptr<Sensor>> sensors, MeterOptions options)
     contained.insert(domain.contains.begin(), domain.contains.end());
   for (const auto& domain : domains_) state_->in_total.push_back(!contained.contains(domain.id));
 
+  const bool only_counters =
+      !domains_.empty() && std::all_of(domains_.begin(), domains_.end(), [](const DomainInfo& d) {
+        return d.kind == ReadingKind::energy_counter;
+      });
+  if (options_.counter_interval > std::chrono::nanoseconds::zero() && only_counters) {
+    options_.interval = options_.counter_interval;
+  }
   // The interval must be well under every counter's wrap period.
   for (const auto& domain : domains_) {
     auto limit = safe_interval(domain, assumed_max_power(domain.component));

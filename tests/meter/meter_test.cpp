@@ -215,6 +215,29 @@ TEST(Meter, IntervalLongerThanAQuarterWrapPeriodIsShortenedWithAWarning) {
             std::chrono::nanoseconds::max());
 }
 
+TEST(Meter, CountersAloneAreSampledAtTheCounterInterval) {
+  const MeterOptions options{.interval = std::chrono::milliseconds(100),
+                             .counter_interval = std::chrono::seconds(1),
+                             .start_sampler = false};
+  auto counters = make_rig({counter_domain("cpu:estimated", Component::cpu_package, 0),
+                            counter_domain("dram:estimated", Component::dram, 0)},
+                           {0, 0}, options);
+  EXPECT_EQ(counters.meter->interval(), std::chrono::seconds(1));
+  // A power reading must be integrated: the whole meter keeps the interval.
+  auto mixed = make_rig({counter_domain("cpu:estimated", Component::cpu_package, 0),
+                         power_domain("gpu:0", Component::gpu)},
+                        {0, 0}, options);
+  EXPECT_EQ(mixed.meter->interval(), std::chrono::milliseconds(100));
+  // A counter that wraps quickly still shortens it.
+  auto wrapping =
+      make_rig({counter_domain("cpu:package-0", Component::cpu_package, 1000)}, {0}, options);
+  EXPECT_EQ(wrapping.meter->interval(), std::chrono::milliseconds(500));
+  // Without a counter interval, the interval is kept.
+  auto plain = make_rig({counter_domain("cpu:estimated", Component::cpu_package, 0)}, {0},
+                        {.interval = std::chrono::milliseconds(100), .start_sampler = false});
+  EXPECT_EQ(plain.meter->interval(), std::chrono::milliseconds(100));
+}
+
 TEST(Meter, SamplerReadsInTheBackgroundAndAccountsItsOwnCpuTime) {
   auto rig = make_rig({counter_domain("cpu:package-0", Component::cpu_package, 1e9)}, {0},
                       {.interval = std::chrono::milliseconds(1), .start_sampler = true});
