@@ -98,6 +98,7 @@ constexpr double kMaxIntensity = 1500;
 std::vector<CountryRow> parse_countries(const ReferenceTable& t, bool user) {
   require_columns(t, {"code", "central_g_per_kwh"});
   std::vector<CountryRow> rows;
+  rows.reserve(t.size());
   for (std::size_t i = 0; i < t.size(); ++i) {
     CountryRow r;
     r.code = std::string(t.text(i, "code"));
@@ -130,6 +131,7 @@ std::vector<CountryRow> parse_countries(const ReferenceTable& t, bool user) {
 std::vector<RegionRow> parse_regions(const ReferenceTable& t, bool user) {
   require_columns(t, {"code", "g_co2e_per_kwh"});
   std::vector<RegionRow> rows;
+  rows.reserve(t.size());
   for (std::size_t i = 0; i < t.size(); ++i) {
     RegionRow r;
     r.code = std::string(t.text(i, "code"));
@@ -151,6 +153,7 @@ std::vector<RegionRow> parse_regions(const ReferenceTable& t, bool user) {
 std::vector<ZoneRow> parse_zones(const ReferenceTable& t, bool user) {
   require_columns(t, {"zone"});
   std::vector<ZoneRow> rows;
+  rows.reserve(t.size());
   for (std::size_t i = 0; i < t.size(); ++i) {
     ZoneRow r;
     r.zone = std::string(t.text(i, "zone"));
@@ -172,6 +175,7 @@ std::vector<ZoneRow> parse_zones(const ReferenceTable& t, bool user) {
 std::vector<CloudRow> parse_clouds(const ReferenceTable& t, bool user) {
   require_columns(t, {"provider", "region"});
   std::vector<CloudRow> rows;
+  rows.reserve(t.size());
   for (std::size_t i = 0; i < t.size(); ++i) {
     CloudRow r;
     r.provider = to_lower(t.text(i, "provider"));
@@ -203,6 +207,7 @@ std::vector<CloudRow> parse_clouds(const ReferenceTable& t, bool user) {
 std::vector<EmbodiedRow> parse_embodied(const ReferenceTable& t, bool user) {
   require_columns(t, {"item", "kg_co2e"});
   std::vector<EmbodiedRow> rows;
+  rows.reserve(t.size());
   for (std::size_t i = 0; i < t.size(); ++i) {
     EmbodiedRow r;
     r.item = std::string(t.text(i, "item"));
@@ -222,6 +227,7 @@ std::vector<EmbodiedRow> parse_embodied(const ReferenceTable& t, bool user) {
 std::vector<FactorRow> parse_factors(const ReferenceTable& t, bool user) {
   require_columns(t, {"table", "key", "value"});
   std::vector<FactorRow> rows;
+  rows.reserve(t.size());
   for (std::size_t i = 0; i < t.size(); ++i) {
     FactorRow r;
     r.table = std::string(t.text(i, "table"));
@@ -250,6 +256,7 @@ std::vector<FactorRow> parse_factors(const ReferenceTable& t, bool user) {
 std::vector<GpuRow> parse_gpus(const ReferenceTable& t, bool user) {
   require_columns(t, {"model", "tdp_w"});
   std::vector<GpuRow> rows;
+  rows.reserve(t.size());
   for (std::size_t i = 0; i < t.size(); ++i) {
     GpuRow r;
     r.model = std::string(t.text(i, "model"));
@@ -269,6 +276,8 @@ std::vector<GpuRow> parse_gpus(const ReferenceTable& t, bool user) {
 // runs at the start of every `joule run`.
 template <typename Row, typename Key>
 void merge(std::vector<Row>& into, std::vector<Row> rows, Key key) {
+  if (into.empty() && rows.empty()) return;
+  into.reserve(into.size() + rows.size());
   std::unordered_map<std::string, std::size_t> position;
   position.reserve(into.size() + rows.size());
   for (std::size_t i = 0; i < into.size(); ++i) position.emplace(key(into[i]), i);
