@@ -1,6 +1,7 @@
 #include "cli/run_supervisor.hpp"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
@@ -13,6 +14,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <memory>
 #include <sstream>
 #include <stdexcept>
 
@@ -42,6 +44,50 @@ Seconds rusage_cpu(const rusage& usage) {
 sigset_t& original_mask() {
   static sigset_t mask;
   return mask;
+}
+
+// What the child needs, prepared by the parent: the child shares the
+// parent's memory until exec and may only make async-signal-safe calls.
+struct ChildStart {
+  const char* path;
+  char** argv;
+  char** envp;
+  const char* cgroup_procs;  // nullptr: none
+  int tty;                   // -1: no terminal to take
+  int status_fd;             // write end of the status pipe (close-on-exec)
+};
+
+// Reports a failed step through the status pipe: one letter and an errno.
+void report_failure(int status_fd, char what, int error) {
+  char message[1 + sizeof error] = {what};
+  std::memcpy(message + 1, &error, sizeof error);
+  (void)!::write(status_fd, message, sizeof message);
+}
+
+// Not instrumented by the sanitizers: it runs on a stack they do not know,
+// in a process that shares the parent's memory until exec.
+__attribute__((no_sanitize("address", "undefined"))) int start_child(void* arg) {
+  const auto& start = *static_cast<const ChildStart*>(arg);
+  ::setpgid(0, 0);
+  if (start.cgroup_procs) {
+    int fd = ::open(start.cgroup_procs, O_WRONLY | O_CLOEXEC);
+    bool moved = fd >= 0 && ::write(fd, "0", 1) == 1;
+    const int error = errno;
+    if (fd >= 0) ::close(fd);
+    if (!moved) report_failure(start.status_fd, 'C', error);
+  }
+  if (start.tty >= 0) {
+    sigset_t ttou;
+    sigemptyset(&ttou);
+    sigaddset(&ttou, SIGTTOU);
+    ::sigprocmask(SIG_BLOCK, &ttou, nullptr);
+    ::tcsetpgrp(start.tty, ::getpid());
+  }
+  ::sigprocmask(SIG_SETMASK, &original_mask(), nullptr);
+  ::execve(start.path, start.argv, start.envp);
+  const int error = errno;
+  report_failure(start.status_fd, 'E', error);
+  ::_exit(error == ENOENT ? 127 : 126);
 }
 
 }  // namespace
@@ -105,7 +151,7 @@ Spawned Supervisor::spawn(const ChildSpec& spec) {
     return result;
   }
 
-  // Everything the child touches is prepared here: between fork and exec a
+  // Everything the child touches is prepared here: between clone and exec a
   // multithreaded process may only make async-signal-safe calls.
   std::map<std::string, std::string> overrides;
   for (const auto& entry : spec.environment) {
@@ -130,43 +176,21 @@ Spawned Supervisor::spawn(const ChildSpec& spec) {
   if (::pipe2(status_pipe, O_CLOEXEC) != 0) {
     throw std::runtime_error(fmt::format("pipe: {}", std::strerror(errno)));
   }
-  const int tty = tty_fd_;
-  pid_t pid = ::fork();
+  // clone(CLONE_VM | CLONE_VFORK), as posix_spawn does, rather than fork:
+  // no page tables to copy, and no copy-on-write fault in joule afterwards
+  // for every page it touches while the command runs. The parent waits until
+  // the child has exec'd or exited, so the child's stack can be freed then.
+  ChildStart start{program.path.c_str(), argv.data(), envp.data(), procs, tty_fd_, status_pipe[1]};
+  constexpr std::size_t kChildStack = 64 * 1024;
+  auto stack = std::make_unique_for_overwrite<char[]>(kChildStack);  // untouched: no faults
+  pid_t pid =
+      ::clone(start_child, stack.get() + kChildStack, CLONE_VM | CLONE_VFORK | SIGCHLD, &start);
   if (pid < 0) {
     ::close(status_pipe[0]);
     ::close(status_pipe[1]);
-    result.error = fmt::format("fork: {}", std::strerror(errno));
+    result.error = fmt::format("clone: {}", std::strerror(errno));
     result.exit_status = 126;
     return result;
-  }
-  if (pid == 0) {
-    ::close(status_pipe[0]);
-    ::setpgid(0, 0);
-    if (procs) {
-      int fd = ::open(procs, O_WRONLY | O_CLOEXEC);
-      bool moved = fd >= 0 && ::write(fd, "0", 1) == 1;
-      if (fd >= 0) ::close(fd);
-      if (!moved) {
-        int e = errno;
-        char message[1 + sizeof e] = {'C'};
-        std::memcpy(message + 1, &e, sizeof e);
-        (void)!::write(status_pipe[1], message, sizeof message);
-      }
-    }
-    if (tty >= 0) {
-      sigset_t ttou;
-      sigemptyset(&ttou);
-      sigaddset(&ttou, SIGTTOU);
-      ::sigprocmask(SIG_BLOCK, &ttou, nullptr);
-      ::tcsetpgrp(tty, ::getpid());
-    }
-    ::sigprocmask(SIG_SETMASK, &original_mask(), nullptr);
-    ::execve(program.path.c_str(), argv.data(), envp.data());
-    int e = errno;
-    char message[1 + sizeof e] = {'E'};
-    std::memcpy(message + 1, &e, sizeof e);
-    (void)!::write(status_pipe[1], message, sizeof message);
-    ::_exit(e == ENOENT ? 127 : 126);
   }
   ::close(status_pipe[1]);
   // Also from the parent, so neither side races the other (as shells do).
