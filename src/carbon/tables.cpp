@@ -8,6 +8,7 @@
 #include <functional>
 #include <mutex>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "carbon/suggest.hpp"
 #include "refdata/csv.hpp"
@@ -276,7 +277,18 @@ std::vector<GpuRow> parse_gpus(const ReferenceTable& t, bool user) {
 // runs at the start of every `joule run`.
 template <typename Row, typename Key>
 void merge(std::vector<Row>& into, std::vector<Row> rows, Key key) {
-  if (into.empty() && rows.empty()) return;
+  if (into.empty()) {
+    // The usual case, a built-in table alone: take the rows as they are
+    // unless a key repeats (a second copy of every row costs page faults).
+    std::unordered_set<std::string> keys;
+    keys.reserve(rows.size());
+    bool unique = true;
+    for (const auto& row : rows) unique = unique && keys.insert(key(row)).second;
+    if (unique) {
+      into = std::move(rows);
+      return;
+    }
+  }
   into.reserve(into.size() + rows.size());
   std::unordered_map<std::string, std::size_t> position;
   position.reserve(into.size() + rows.size());

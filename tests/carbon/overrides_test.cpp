@@ -98,3 +98,19 @@ TEST(Overrides, ABadFileForATableTheRunDoesNotUseStillFailsUpFront) {
   EXPECT_EQ(ctx.data->gpu("our card")->tdp_w, 450);
   EXPECT_NE(ctx.data->gpu("A100"), nullptr);  // the built-in rows are still there
 }
+
+TEST(Overrides, ALaterRowWithTheSameKeyWins) {
+  TempDir dir;
+  auto o = isolated();
+  o.country = "FR";
+  o.data_files = {
+      dir.write("grid_intensity_country.csv",
+                "code,iso2,name,central_g_per_kwh\nFRA,FR,France,70\nFRA,FR,France,80\n")};
+  auto ctx = resolve_context(o);
+  EXPECT_NEAR(ctx.intensity_g_per_kwh.central, 80, 1e-12);
+  EXPECT_NE(ctx.intensity_source.find("grid_intensity_country.csv:3"), std::string::npos)
+      << ctx.intensity_source;
+  std::size_t france_rows = 0;
+  for (const auto& r : ctx.data->countries()) france_rows += r.code == "FRA";
+  EXPECT_EQ(france_rows, 1u);
+}
