@@ -320,22 +320,22 @@ struct TableSpec {
   std::string (*key)(const Row&);
 };
 
-const TableSpec<CountryRow> kCountries{"grid_intensity_country.csv", parse_countries,
-                                       [](const CountryRow& r) { return to_upper(r.code); }};
-const TableSpec<RegionRow> kRegions{"grid_intensity_region.csv", parse_regions,
-                                    [](const RegionRow& r) { return to_upper(r.code); }};
-const TableSpec<ZoneRow> kZones{"grid_intensity_emaps.csv", parse_zones,
-                                [](const ZoneRow& r) { return to_upper(r.zone); }};
-const TableSpec<CloudRow> kClouds{"cloud_regions.csv", parse_clouds, [](const CloudRow& r) {
-                                    return r.provider + ":" + to_lower(r.region);
-                                  }};
-const TableSpec<EmbodiedRow> kEmbodied{"embodied.csv", parse_embodied,
-                                       [](const EmbodiedRow& r) { return to_lower(r.item); }};
-const TableSpec<FactorRow> kFactors{"emission_factors.csv", parse_factors, [](const FactorRow& r) {
-                                      return r.table + "/" + to_upper(r.key);
-                                    }};
-const TableSpec<GpuRow> kGpus{"gpu_power.csv", parse_gpus,
-                              [](const GpuRow& r) { return to_lower(r.model); }};
+const TableSpec<CountryRow> countries_spec{"grid_intensity_country.csv", parse_countries,
+                                           [](const CountryRow& r) { return to_upper(r.code); }};
+const TableSpec<RegionRow> regions_spec{"grid_intensity_region.csv", parse_regions,
+                                        [](const RegionRow& r) { return to_upper(r.code); }};
+const TableSpec<ZoneRow> zones_spec{"grid_intensity_emaps.csv", parse_zones,
+                                    [](const ZoneRow& r) { return to_upper(r.zone); }};
+const TableSpec<CloudRow> clouds_spec{"cloud_regions.csv", parse_clouds, [](const CloudRow& r) {
+                                        return r.provider + ":" + to_lower(r.region);
+                                      }};
+const TableSpec<EmbodiedRow> embodied_spec{"embodied.csv", parse_embodied,
+                                           [](const EmbodiedRow& r) { return to_lower(r.item); }};
+const TableSpec<FactorRow> factors_spec{
+    "emission_factors.csv", parse_factors,
+    [](const FactorRow& r) { return r.table + "/" + to_upper(r.key); }};
+const TableSpec<GpuRow> gpus_spec{"gpu_power.csv", parse_gpus,
+                                  [](const GpuRow& r) { return to_lower(r.model); }};
 
 // A table's rows, built on first use from the built-in file and then the
 // user files' rows (already parsed and checked) in the order given.
@@ -405,13 +405,13 @@ struct ReferenceData::Tables {
 
   // Parses and checks a user file now, so that a bad one fails up front.
   void add_user_file(const std::string& name, const ReferenceTable& t) {
-    if (name == kCountries.file) countries.user_rows.push_back(kCountries.parse(t, true));
-    if (name == kRegions.file) regions.user_rows.push_back(kRegions.parse(t, true));
-    if (name == kZones.file) zones.user_rows.push_back(kZones.parse(t, true));
-    if (name == kClouds.file) clouds.user_rows.push_back(kClouds.parse(t, true));
-    if (name == kEmbodied.file) embodied.user_rows.push_back(kEmbodied.parse(t, true));
-    if (name == kFactors.file) factors.user_rows.push_back(kFactors.parse(t, true));
-    if (name == kGpus.file) gpus.user_rows.push_back(kGpus.parse(t, true));
+    if (name == countries_spec.file) countries.user_rows.push_back(countries_spec.parse(t, true));
+    if (name == regions_spec.file) regions.user_rows.push_back(regions_spec.parse(t, true));
+    if (name == zones_spec.file) zones.user_rows.push_back(zones_spec.parse(t, true));
+    if (name == clouds_spec.file) clouds.user_rows.push_back(clouds_spec.parse(t, true));
+    if (name == embodied_spec.file) embodied.user_rows.push_back(embodied_spec.parse(t, true));
+    if (name == factors_spec.file) factors.user_rows.push_back(factors_spec.parse(t, true));
+    if (name == gpus_spec.file) gpus.user_rows.push_back(gpus_spec.parse(t, true));
     infos.push_back(table_info(t, true));
   }
 };
@@ -436,25 +436,25 @@ std::shared_ptr<const ReferenceData> ReferenceData::with_overrides(
 }
 
 const std::vector<CountryRow>& ReferenceData::countries() const {
-  return tables_->load(tables_->countries, kCountries);
+  return tables_->load(tables_->countries, countries_spec);
 }
 const std::vector<RegionRow>& ReferenceData::regions() const {
-  return tables_->load(tables_->regions, kRegions);
+  return tables_->load(tables_->regions, regions_spec);
 }
 const std::vector<ZoneRow>& ReferenceData::zones() const {
-  return tables_->load(tables_->zones, kZones);
+  return tables_->load(tables_->zones, zones_spec);
 }
 const std::vector<CloudRow>& ReferenceData::clouds() const {
-  return tables_->load(tables_->clouds, kClouds);
+  return tables_->load(tables_->clouds, clouds_spec);
 }
 const std::vector<EmbodiedRow>& ReferenceData::embodied() const {
-  return tables_->load(tables_->embodied, kEmbodied);
+  return tables_->load(tables_->embodied, embodied_spec);
 }
 const std::vector<FactorRow>& ReferenceData::factors() const {
-  return tables_->load(tables_->factors, kFactors);
+  return tables_->load(tables_->factors, factors_spec);
 }
 const std::vector<GpuRow>& ReferenceData::gpus() const {
-  return tables_->load(tables_->gpus, kGpus);
+  return tables_->load(tables_->gpus, gpus_spec);
 }
 
 const CountryRow* ReferenceData::country(std::string_view code) const {

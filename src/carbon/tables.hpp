@@ -141,7 +141,9 @@ class ReferenceData {
   const CloudRow* cloud(std::string_view provider, std::string_view region) const;
   const FactorRow* factor(std::string_view table, std::string_view key) const;
   const GpuRow* gpu(std::string_view model) const;  // loose match on the model name
-  // The licence of a table a row came from (RowOrigin::file).
+  // The licence of the table a row came from (RowOrigin::file). A built-in
+  // table's licence is known once the table has loaded, which holding one of
+  // its rows guarantees; "" before that.
   std::string licence(std::string_view file) const;
 
   // Candidates for "did you mean" messages.

@@ -58,7 +58,9 @@ struct ChildStart {
 };
 
 // Reports a failed step through the status pipe: one letter and an errno.
-void report_failure(int status_fd, char what, int error) {
+// Runs in the child, like start_child.
+__attribute__((no_sanitize("address", "undefined"))) void report_failure(int status_fd, char what,
+                                                                         int error) {
   char message[1 + sizeof error] = {what};
   std::memcpy(message + 1, &error, sizeof error);
   (void)!::write(status_fd, message, sizeof message);
@@ -181,10 +183,10 @@ Spawned Supervisor::spawn(const ChildSpec& spec) {
   // for every page it touches while the command runs. The parent waits until
   // the child has exec'd or exited, so the child's stack can be freed then.
   ChildStart start{program.path.c_str(), argv.data(), envp.data(), procs, tty_fd_, status_pipe[1]};
-  constexpr std::size_t kChildStack = 64 * 1024;
-  auto stack = std::make_unique_for_overwrite<char[]>(kChildStack);  // untouched: no faults
-  pid_t pid =
-      ::clone(start_child, stack.get() + kChildStack, CLONE_VM | CLONE_VFORK | SIGCHLD, &start);
+  constexpr std::size_t child_stack_bytes = std::size_t{64} * 1024;
+  auto stack = std::make_unique_for_overwrite<char[]>(child_stack_bytes);  // untouched: no faults
+  pid_t pid = ::clone(start_child, stack.get() + child_stack_bytes,
+                      CLONE_VM | CLONE_VFORK | SIGCHLD, &start);
   if (pid < 0) {
     ::close(status_pipe[0]);
     ::close(status_pipe[1]);

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <deque>
 #include <set>
@@ -40,6 +41,23 @@ std::optional<std::string> read_small_file(const std::string& path) {
   ::close(fd);
   if (n <= 0) return std::nullopt;
   return std::string(buffer, static_cast<std::size_t>(n));
+}
+
+// Reads a /proc file to its end: a children list has no size bound (one
+// "PID " per child), unlike a stat line.
+std::string read_whole_file(const std::string& path) {
+  std::string text;
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return text;
+  char buffer[4096];
+  for (;;) {
+    ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    text.append(buffer, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  return text;
 }
 
 }  // namespace
@@ -118,10 +136,10 @@ std::vector<pid_t> ProcessTree::children_of(pid_t pid) const {
   while (dirent* entry = ::readdir(dir)) {
     if (entry->d_name[0] < '0' || entry->d_name[0] > '9') continue;
     // Each thread lists the children it forked itself.
-    auto text = read_small_file(task_dir + "/" + entry->d_name + "/children");
-    if (!text) continue;
+    std::string text = read_whole_file(task_dir + "/" + entry->d_name + "/children");
+    std::replace(text.begin(), text.end(), '\n', ' ');
     std::size_t pos = 0;
-    for (auto field = next_field(*text, pos); !field.empty(); field = next_field(*text, pos)) {
+    for (auto field = next_field(text, pos); !field.empty(); field = next_field(text, pos)) {
       pid_t child = 0;
       if (parse_number(field, child)) children.push_back(child);
     }

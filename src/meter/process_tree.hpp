@@ -96,6 +96,8 @@ class ProcessTree {
   std::size_t live_count() const { return live_pids().size(); }
   // Every process ever seen in the tree (reaped ones included).
   std::size_t seen_count() const { return seen_; }
+  // Whether scan() walks the children files (decided at the first scan).
+  bool walks_children_files() const { return walk_children_.value_or(false); }
 
  private:
   struct Live {

@@ -77,7 +77,7 @@ class Tokenizer {
       for (const char* q = p; (q = static_cast<const char*>(std::memchr(q, '"', stop - q))); ++q) {
         quoted = !quoted;
       }
-      if (!quoted) return static_cast<std::size_t>(stop - begin);
+      if (!quoted || !newline) return static_cast<std::size_t>(stop - begin);
       p = stop + 1;
     }
     return text_.size();

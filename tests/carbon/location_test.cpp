@@ -123,6 +123,30 @@ TEST(Location, GuessFromTheTimeZoneIsMarkedAsAGuess) {
   EXPECT_NE(world.how_decided.find("world average"), std::string::npos);
 }
 
+// The tzdata files are searched, not parsed: a zone that is the start or the
+// end of another's name, or that appears in a comment, must not match.
+TEST(Location, TimeZoneSearchMatchesWholeNamesOnly) {
+  TempDir dir;
+  dir.write("zoneinfo/zone.tab",
+            "# US\t+394606-0860929\tAmerica/Indiana\tin a comment\n"
+            "US\t+394606-0860929\tAmerica/Indiana/Indianapolis\tmost of Indiana\n"
+            "CA\t+4339-07923\tAmerica/Toronto\n");
+  dir.write("zoneinfo/zone1970.tab", "");
+  dir.write("zoneinfo/tzdata.zi", "L America/Toronto America/Indiana2\n");
+  auto o = isolated();
+  o.guess_from_time_zone = true;
+  o.zoneinfo_root = dir.path() / "zoneinfo";
+  o.etc_root = dir.path() / "etc";
+  o.time_zone = "America/Indiana";  // only a prefix of a listed zone, and a comment
+  EXPECT_EQ(resolve_context(o).location_code, "WORLD");
+  o.time_zone = "Indiana/Indianapolis";  // only the end of a listed zone
+  EXPECT_EQ(resolve_context(o).location_code, "WORLD");
+  o.time_zone = "America/Indiana/Indianapolis";
+  EXPECT_EQ(resolve_context(o).location_code, "US");
+  o.time_zone = "America/Indiana2";  // a link
+  EXPECT_EQ(resolve_context(o).location_code, "CA");
+}
+
 TEST(Location, LocaltimeSymlinkIsRead) {
   TempDir dir;
   dir.write("zoneinfo/zone.tab", "JP\t+353916+1394441\tAsia/Tokyo\n");

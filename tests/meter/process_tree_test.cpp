@@ -122,6 +122,27 @@ TEST(ProcessTree, WalksTheChildrenFilesWhenTheKernelHasThem) {
   EXPECT_DOUBLE_EQ(tree.cpu_time().seconds, ticks(15 + 25 + 3 + 30 + 2));
 }
 
+// A children file holds one "PID " per child, so it can be far longer than
+// a stat line: a parallel build under joule has hundreds.
+TEST(ProcessTree, WalkReadsALongChildrenFileToItsEnd) {
+  FakeProc proc;
+  proc.add(50, 1, 50, 0, 0);
+  proc.children(50, 50, "1000000");
+  proc.add(1000000, 50, 1000000, 1, 0);
+  std::string children;
+  for (int pid = 1000001; pid <= 1000300; ++pid) {
+    proc.add(pid, 1000000, 1000000, 1, 0);
+    children += fmt::format("{} ", pid);
+  }
+  ASSERT_GT(children.size(), 2000u);
+  proc.children(1000000, 1000000, children + "\n");
+  ProcessTree tree(1000000, {proc.root(), 50, 0});
+  tree.scan();
+  EXPECT_TRUE(tree.walks_children_files());
+  EXPECT_EQ(tree.live_count(), 301u);
+  EXPECT_DOUBLE_EQ(tree.cpu_time().seconds, ticks(301));
+}
+
 TEST(ProcessTree, WalkKeepsATrackedProcessNoChildrenFileListsAnyMore) {
   FakeProc proc;
   proc.add(50, 1, 50, 0, 0);
@@ -210,10 +231,11 @@ TEST(ProcessTree, CountsARealChildThatBurnsCpu) {
   waitpid(child, &status, 0);
 }
 
-// The real /proc, walked through the children files (this kernel has them
-// when /proc/self/task/TID/children exists): a grandchild that detaches is
-// reparented to this process, the subreaper, and is still in the tree.
-TEST(ProcessTree, FollowsARealDetachedGrandchild) {
+// The real /proc, walked through the children files where this kernel has
+// them: a live child with a grandchild in a session of its own (found only
+// through its parent), and a grandchild that detached and was reparented to
+// this process, the subreaper.
+TEST(ProcessTree, FollowsRealGrandchildrenThroughTheChildrenFiles) {
   if (!fs::exists(fmt::format("/proc/{}/task/{}/children", getpid(), getpid()))) {
     GTEST_SKIP() << "this kernel has no /proc/PID/task/TID/children";
   }
@@ -224,23 +246,29 @@ TEST(ProcessTree, FollowsARealDetachedGrandchild) {
   ASSERT_GE(child, 0);
   if (child == 0) {
     setpgid(0, 0);
-    if (fork() == 0) {  // the grandchild: detaches, then waits for its parent to go
-      setsid();
-      (void)!write(ready[1], "x", 1);
-      usleep(400 * 1000);
-      _exit(0);
+    for (int i = 0; i < 2; ++i) {
+      if (fork() == 0) {  // two grandchildren, each in a session of its own
+        setsid();
+        (void)!write(ready[1], "x", 1);
+        usleep(600 * 1000);
+        _exit(0);
+      }
     }
+    usleep(300 * 1000);  // stays alive a while, then leaves its children behind
     _exit(0);
   }
-  char byte = 0;
-  ASSERT_EQ(read(ready[0], &byte, 1), 1);
-  int status = 0;
-  waitpid(child, &status, 0);  // the grandchild is now this process's child
+  char bytes[2] = {};
+  ASSERT_EQ(read(ready[0], bytes, 1), 1);
+  ASSERT_EQ(read(ready[0], bytes + 1, 1), 1);
   ProcessTree tree(child, {"/proc", getpid(), child});
   tree.scan();
-  EXPECT_EQ(tree.live_count(), 1u);
-  pid_t grandchild = 0;
-  while ((grandchild = wait(&status)) > 0) {
+  EXPECT_TRUE(tree.walks_children_files());
+  EXPECT_EQ(tree.live_count(), 3u);  // the child and both grandchildren
+  int status = 0;
+  waitpid(child, &status, 0);  // the grandchildren are now this process's children
+  tree.scan();
+  EXPECT_EQ(tree.live_count(), 2u);
+  while (wait(&status) > 0) {
   }
   close(ready[0]);
   close(ready[1]);

@@ -98,6 +98,22 @@ TEST(ReferenceCsv, RowFilterStillChecksHeaderColumnAndDeclaredRowCount) {
   EXPECT_EQ(ReferenceTable::parse("a,b\nx,1\n", "x.csv", RowFilter{"a", "zzz"}).size(), 0u);
 }
 
+TEST(ReferenceCsv, RowFilterHandlesALastRecordWithoutANewline) {
+  using joule::refdata::RowFilter;
+  // Kept, then skipped, as the file's last record.
+  auto kept = ReferenceTable::parse("a,b\nx,1\ny,2", "x.csv", RowFilter{"a", "y"});
+  ASSERT_EQ(kept.size(), 1u);
+  EXPECT_EQ(kept.text(0, "b"), "2");
+  EXPECT_EQ(kept.line_of(0), 3u);
+  auto skipped = ReferenceTable::parse("# rows: 2\na,b\nx,1\ny,2", "x.csv", RowFilter{"a", "x"});
+  ASSERT_EQ(skipped.size(), 1u);
+  EXPECT_EQ(skipped.text(0, "b"), "1");
+  // A quote left open in a skipped last record does not run past the text.
+  auto open_quote =
+      ReferenceTable::parse("a,b\nx,1\ny,\"never closed", "x.csv", RowFilter{"a", "x"});
+  EXPECT_EQ(open_quote.size(), 1u);
+}
+
 TEST(ReferenceCsv, EmbeddedRowsWhereAgreesWithTheFullTable) {
   const auto& full = ReferenceTable::embedded("cpu_power.csv");
   auto lower = [](std::string s) {
