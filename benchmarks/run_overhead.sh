@@ -27,20 +27,25 @@ export JOULE_COUNTRY=${JOULE_COUNTRY:-FR}   # no time-zone guess in the timing
 now_ns() { date +%s%N; }
 median() { sort -n | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
 
-# Calibrate: iterations of the awk loop for ~5 s.
-probe=2000000
-t0=$(now_ns); awk -v n=$probe 'BEGIN{for(i=0;i<n;i++)s+=i*i; print s > "/dev/null"}'; t1=$(now_ns)
-iters=$(( probe * 5000000000 / (t1 - t0) ))
+# Calibrate: iterations of the awk loop for ~5 s, from the median of five
+# probes (one probe on a shared VM can be off by half).
+probe=4000000
+probes=()
+for r in 1 2 3 4 5; do
+  t0=$(now_ns); awk -v n=$probe 'BEGIN{for(i=0;i<n;i++)s+=i*i; print s > "/dev/null"}'; t1=$(now_ns)
+  probes+=($(( t1 - t0 )))
+done
+iters=$(( probe * 5000000000 / $(printf '%s\n' "${probes[@]}" | median) ))
 CMD=(awk -v n=$iters 'BEGIN{for(i=0;i<n;i++)s+=i*i; print s > "/dev/null"}')
 echo "command: awk loop of $iters iterations (~5 s); joule: $JOULE; $(nproc) CPUs; load $(cut -d' ' -f1-3 /proc/loadavg)"
 
-alone=() joule=() ratios=() complete=()
+alone=() joule=() ratios=() complete=() complete_msec=() command_sec=()
 for r in $(seq "$REPEATS"); do
   t0=$(now_ns); "${CMD[@]}"; t1=$(now_ns)
   alone+=($(( t1 - t0 )))
   # Python starts joule, times it, and reads the CPU time of everything it
   # waited for (joule and, through joule, the command).
-  read -r wall_ns record_ratio complete_ratio < <(python3 - "$JOULE" "$WORK/run.json" "${CMD[@]}" <<'PY'
+  read -r wall_ns record_ratio complete_ratio complete_ms command_s < <(python3 - "$JOULE" "$WORK/run.json" "${CMD[@]}" <<'PY'
 import json, resource, subprocess, sys, time
 joule, record = sys.argv[1], sys.argv[2]
 def children_cpu():  # counts from before this exec too, hence the difference
@@ -51,12 +56,15 @@ subprocess.run([joule, "run", "-q", "--json", record, "--", *sys.argv[3:]], chec
 t1, c1 = time.monotonic_ns(), children_cpu()
 r = json.load(open(record))
 command = r["attribution"]["cpu_time_s"]
-print(t1 - t0, r["overhead_cpu_s"] / command, (c1 - c0 - command) / command)
+print(t1 - t0, r["overhead_cpu_s"] / command, (c1 - c0 - command) / command,
+      (c1 - c0 - command) * 1000, command)
 PY
   )
   joule+=("$wall_ns")
   ratios+=("$record_ratio")
   complete+=("$complete_ratio")
+  complete_msec+=("$complete_ms")
+  command_sec+=("$command_s")
 done
 wall_alone=$(printf '%s\n' "${alone[@]}" | median)
 wall_joule=$(printf '%s\n' "${joule[@]}" | median)
@@ -67,6 +75,10 @@ echo "wall joule  median $(awk -v v=$wall_joule 'BEGIN{printf "%.3f s", v/1e9}')
 awk -v a=$wall_alone -v j=$wall_joule 'BEGIN{printf "wall ratio  %.4f   (target <= 1.02)\n", j/a}'
 awk -v c=$cpu_ratio 'BEGIN{printf "joule CPU   %.3f%% of the command'"'"'s CPU time in the record (overhead_cpu_s; median)\n", c*100}'
 awk -v c=$cpu_complete 'BEGIN{printf "joule CPU   %.3f%% of the command'"'"'s CPU time, complete (median; target <= 0.5%%)\n", c*100}'
+for i in "${!complete[@]}"; do
+  awk -v r="${complete[$i]}" -v j="${complete_msec[$i]}" -v c="${command_sec[$i]}" \
+    'BEGIN{printf "            run %d: %.3f%%, joule %.1f ms, command %.2f s of CPU\n", '"$i"' + 1, r*100, j, c}'
+done
 
 # Startup: the command prints the clock as its first act.
 direct=() wrapped=()
