@@ -253,7 +253,13 @@ int run(const RunOptions& options) {
   MeterOptions meter_options;
   meter_options.interval = interval;
   if (auto_interval) meter_options.counter_interval = std::chrono::seconds(1);
+  meter_options.start_sampler = false;
   auto meter = Meter::discover(config, meter_options);
+  // The main loop reads the meter at every tick: a sampler thread is needed
+  // only to read it more often than that, or during the idle baseline, when
+  // nothing else does.
+  const Nanos tick_period = std::min<Nanos>(std::chrono::seconds(1), checkpoint);
+  if (meter->interval() < tick_period || idle_length > Nanos{}) meter->start_sampler();
 
   std::optional<record::IdleBaseline> idle;
   if (idle_length > Nanos{}) {
@@ -352,7 +358,6 @@ int run(const RunOptions& options) {
                      config.nvml_library);
   LiveLine live(options.quiet);
 
-  const Nanos tick_period = std::min<Nanos>(std::chrono::seconds(1), checkpoint);
   auto next_tick = MonotonicClock::now() + tick_period;
   auto next_checkpoint = MonotonicClock::now() + checkpoint;
   std::vector<std::string> control_errors;
