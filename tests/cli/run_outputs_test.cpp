@@ -46,3 +46,26 @@ TEST_F(RunOutputs, BadOptionsFailBeforeTheCommandRuns) {
   EXPECT_NE(r.exit_code, 0);
   EXPECT_FALSE(std::filesystem::exists(path("ran")));
 }
+
+// Energy counters alone are read once a second, by joule's own tick: no
+// sampler thread then. A shorter --interval brings the thread back. The
+// command counts joule's threads (its parent's /proc/PID/task).
+TEST_F(RunOutputs, SamplesCountersOnItsTickAndStartsASamplerOnlyWhenAsked) {
+  const std::string count_threads = "ls /proc/$PPID/task | wc -l > " + path("threads").string();
+  auto threads = [&] {
+    std::ifstream in(path("threads"));
+    int n = 0;
+    in >> n;
+    return n;
+  };
+  auto r =
+      joule({"run", "-q", "--json", path("auto.json").string(), "--", "sh", "-c", count_threads});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(threads(), 1);
+  EXPECT_DOUBLE_EQ(read_json("auto.json")["sample_interval_s"].get<double>(), 1.0);
+  r = joule({"run", "-q", "--interval", "50ms", "--json", path("fast.json").string(), "--", "sh",
+             "-c", count_threads});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(threads(), 2);
+  EXPECT_DOUBLE_EQ(read_json("fast.json")["sample_interval_s"].get<double>(), 0.05);
+}
