@@ -2,6 +2,7 @@
 // From per-seed runs to the published comparison: medians with bootstrap
 // intervals, energy-to-target per tier, the Pareto front of quality against
 // energy, and the one-sentence verdict per task.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -89,6 +90,10 @@ struct TaskSummary {
   // Indices into models: median quality against median training energy.
   std::vector<std::size_t> pareto;
   std::string sentence;  // the plain verdict, see verdict()
+
+  bool on_pareto_front(std::size_t model) const {
+    return std::find(pareto.begin(), pareto.end(), model) != pareto.end();
+  }
 };
 
 // Runs of other tasks (RunResult::task != task.name) are ignored, so the
