@@ -1,10 +1,10 @@
+// The text reports: the terminal table and summary.md, which share their cells.
 #include "bench/report.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cmath>
-#include <nlohmann/json.hpp>
 
 #include "report/format.hpp"
 
