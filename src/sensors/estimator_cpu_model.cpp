@@ -55,14 +55,6 @@ std::string_view longest_alnum_run(std::string_view key) {
   return best;
 }
 
-bool contains_ignoring_case(std::string_view haystack, std::string_view lower_needle) {
-  if (lower_needle.empty()) return true;
-  auto it =
-      std::search(haystack.begin(), haystack.end(), lower_needle.begin(), lower_needle.end(),
-                  [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; });
-  return it != haystack.end();
-}
-
 // A cpu_power.csv row: the table holds only the rows that can match the
 // model (see tdp_row), and the line numbers are the file's.
 struct TdpRow {
@@ -84,8 +76,8 @@ std::optional<TdpRow> find_tdp_row(std::string_view model_name) {
   auto table = std::make_shared<const ReferenceTable>(
       ReferenceTable::embedded_rows_where("cpu_power.csv", {"model", run}));
   for (std::size_t row = 0; row < table->size(); ++row) {
+    // Every row here contains `run`; only an exact match after normalising counts.
     const auto raw = table->text(row, "model");
-    if (!contains_ignoring_case(raw, run)) continue;
     if (table->number(row, "tdp_w") && normalise_cpu_model(raw) == key) {
       return TdpRow{table, row};
     }
