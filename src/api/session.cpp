@@ -3,7 +3,7 @@
 #include <stdexcept>
 
 #include "api/session_core.hpp"
-#include "meter/control_channel.hpp"
+#include "run/control_channel.hpp"
 
 namespace joule {
 
@@ -38,7 +38,7 @@ void SessionCore::require_running(std::string_view what) const {
 void SessionCore::phase_opened(std::uint64_t id, const std::string& name) {
   std::lock_guard lock(phase_mutex);
   open_phases.push_back({id, one_line(name)});
-  meter::send_control(control_socket, fmt::format("phase {}\n", open_phases.back().name));
+  run::send_control(control_socket, fmt::format("phase {}\n", open_phases.back().name));
 }
 
 void SessionCore::phase_closed(std::uint64_t id) {
@@ -51,13 +51,13 @@ void SessionCore::phase_closed(std::uint64_t id) {
   // Only the innermost scope is the run's current phase; closing it resumes
   // the enclosing one (as a new phase of the same name), or ends the phase.
   if (!innermost) return;
-  meter::send_control(control_socket, open_phases.empty()
+  run::send_control(control_socket, open_phases.empty()
                                           ? std::string("end-phase\n")
                                           : fmt::format("phase {}\n", open_phases.back().name));
 }
 
 void SessionCore::send_units(double count, const std::string& unit) const {
-  meter::send_control(control_socket, unit.empty()
+  run::send_control(control_socket, unit.empty()
                                           ? fmt::format("units {}\n", count)
                                           : fmt::format("units {} {}\n", count, one_line(unit)));
 }
@@ -72,7 +72,7 @@ void SessionCore::shutdown() {
     if (!open_phases.empty()) {
       open_phases.clear();
       try {
-        meter::send_control(control_socket, "end-phase\n");
+        run::send_control(control_socket, "end-phase\n");
       } catch (const std::exception&) {
         // The run has ended already: nothing left to tell it.
       }
@@ -89,7 +89,7 @@ Session::Session(SessionOptions options) : core_(std::make_shared<detail::Sessio
   if (!options.control_socket.empty()) {
     socket = options.control_socket;
   } else {
-    socket = meter::control_socket_from_environment();
+    socket = run::control_socket_from_environment();
   }
   core.mode = options.mode;
   if (core.mode == SessionMode::automatic) {
@@ -99,7 +99,7 @@ Session::Session(SessionOptions options) : core_(std::make_shared<detail::Sessio
     if (!socket) {
       throw std::runtime_error(fmt::format(
           "joule: control mode needs a socket: run under `joule run` (which sets {}) or give one",
-          meter::kControlEnvironmentVariable));
+          run::kControlEnvironmentVariable));
     }
     core.control_socket = *socket;
     return;  // the run measures and does the carbon arithmetic

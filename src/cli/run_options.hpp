@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "cli/carbon_options.hpp"
+#include "cli/place_options.hpp"
 #include "cli/ledger_options.hpp"
 
 namespace joule::cli {
@@ -25,7 +25,7 @@ struct RunOptions {
   std::string unit = "run";  // the functional unit `units N` counts by default
   int predict_phases = 0;    // expected number of phases; 0 = no prediction
   int predict_after = 2;     // phases to complete before predicting
-  CarbonOptionValues carbon;
+  PlaceOptionValues place;
   LedgerOptions ledger;
 };
 

@@ -10,7 +10,7 @@
 namespace joule::cli {
 
 void fill_energy(record::RunRecord& record, const Meter& meter,
-                 const meter::AttributionAccumulator& attribution, const Measurement& whole,
+                 const run::AttributionAccumulator& attribution, const Measurement& whole,
                  const std::optional<record::IdleBaseline>& idle) {
   const auto& domains = meter.domains();
   record.domains.clear();

@@ -8,7 +8,7 @@
 
 #include "joule/carbon.hpp"
 #include "joule/meter.hpp"
-#include "meter/attribution.hpp"
+#include "run/attribution.hpp"
 #include "record/run_record.hpp"
 
 namespace joule::cli {
@@ -16,7 +16,7 @@ namespace joule::cli {
 // Per-domain machine and attributed energy, totals, idle and above-idle.
 // `whole` is the meter's measurement from the start of the command to now.
 void fill_energy(record::RunRecord& record, const Meter& meter,
-                 const meter::AttributionAccumulator& attribution, const Measurement& whole,
+                 const run::AttributionAccumulator& attribution, const Measurement& whole,
                  const std::optional<record::IdleBaseline>& idle);
 
 // The meter's timeline from `start`, downsampled to at most `max_points`.

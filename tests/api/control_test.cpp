@@ -5,24 +5,24 @@
 #include <filesystem>
 
 #include "api_fixture.hpp"
-#include "meter/control_channel.hpp"
+#include "run/control_channel.hpp"
 
 namespace joule {
 namespace {
 
-using Kind = meter::ControlMessage::Kind;
+using Kind = run::ControlMessage::Kind;
 
-std::vector<meter::ControlMessage> drain(meter::ControlServer& server) {
+std::vector<run::ControlMessage> drain(run::ControlServer& server) {
   std::vector<std::string> errors;
-  std::vector<meter::ControlMessage> out;
+  std::vector<run::ControlMessage> out;
   for (auto& e : server.drain(errors)) out.push_back(e.message);
   EXPECT_TRUE(errors.empty()) << errors.front();
   return out;
 }
 
-std::string text(const std::vector<meter::ControlMessage>& messages) {
+std::string text(const std::vector<run::ControlMessage>& messages) {
   std::string out;
-  for (const auto& m : messages) out += meter::format_control_message(m);
+  for (const auto& m : messages) out += run::format_control_message(m);
   return out;
 }
 
@@ -31,7 +31,7 @@ class ControlMode : public ::testing::Test {
   void SetUp() override {
     dir_ = std::filesystem::temp_directory_path() / ("joule-api-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir_);
-    server_ = meter::ControlServer::create(dir_);
+    server_ = run::ControlServer::create(dir_);
   }
   void TearDown() override {
     server_.reset();
@@ -44,7 +44,7 @@ class ControlMode : public ::testing::Test {
     return o;
   }
   std::filesystem::path dir_;
-  std::unique_ptr<meter::ControlServer> server_;
+  std::unique_ptr<run::ControlServer> server_;
 };
 
 TEST_F(ControlMode, AutomaticModeChoosesTheRunWhenThereIsASocket) {
@@ -86,7 +86,7 @@ TEST_F(ControlMode, ScopeWithAUnitSendsItsName) {
   s.end();
   auto messages = drain(*server_);
   ASSERT_EQ(messages.size(), 3u);
-  EXPECT_EQ(messages[1], (meter::ControlMessage{Kind::units, "", 3, "request"}));
+  EXPECT_EQ(messages[1], (run::ControlMessage{Kind::units, "", 3, "request"}));
 }
 
 TEST_F(ControlMode, ClosingAnOuterScopeFirstKeepsTheInnerPhase) {
@@ -95,7 +95,7 @@ TEST_F(ControlMode, ClosingAnOuterScopeFirstKeepsTheInnerPhase) {
   auto inner = session.scope("inner");
   outer.end();  // not the current phase: nothing to say
   inner.end();
-  EXPECT_EQ(drain(*server_), (std::vector<meter::ControlMessage>{{Kind::phase, "outer", 0, ""},
+  EXPECT_EQ(drain(*server_), (std::vector<run::ControlMessage>{{Kind::phase, "outer", 0, ""},
                                                                  {Kind::phase, "inner", 0, ""},
                                                                  {Kind::end_phase, "", 0, ""}}));
 }
@@ -105,7 +105,7 @@ TEST_F(ControlMode, ShutdownEndsTheOpenPhase) {
   auto open = session.scope("cut short");
   session.shutdown();
   EXPECT_THROW(open.end(), SessionShutDown);
-  EXPECT_EQ(drain(*server_), (std::vector<meter::ControlMessage>{{Kind::phase, "cut short", 0, ""},
+  EXPECT_EQ(drain(*server_), (std::vector<run::ControlMessage>{{Kind::phase, "cut short", 0, ""},
                                                                  {Kind::end_phase, "", 0, ""}}));
 }
 

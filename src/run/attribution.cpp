@@ -1,4 +1,4 @@
-#include "meter/attribution.hpp"
+#include "run/attribution.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -16,7 +16,7 @@
 #include "sensors/estimator.hpp"
 #include "sensors/nvml_library.hpp"
 
-namespace joule::meter {
+namespace joule::run {
 
 std::optional<Seconds> read_machine_busy_cpu(const std::filesystem::path& proc_root) {
   // Plain read(2): /proc/stat is read about once a second for the whole run,
@@ -163,4 +163,4 @@ void AttributionAccumulator::note(const std::string& method) {
   }
 }
 
-}  // namespace joule::meter
+}  // namespace joule::run

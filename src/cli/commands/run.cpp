@@ -19,13 +19,13 @@
 #include "cli/run_live.hpp"
 #include "cli/run_options.hpp"
 #include "cli/run_outputs.hpp"
-#include "cli/run_prediction.hpp"
-#include "cli/run_supervisor.hpp"
+#include "run/prediction.hpp"
+#include "run/supervisor.hpp"
 #include "joule/meter.hpp"
-#include "meter/attribution.hpp"
-#include "meter/cgroup.hpp"
-#include "meter/control_channel.hpp"
-#include "meter/process_tree.hpp"
+#include "run/attribution.hpp"
+#include "run/cgroup.hpp"
+#include "run/control_channel.hpp"
+#include "run/process_tree.hpp"
 #include "record/carbon_record.hpp"
 #include "record/ledger.hpp"
 #include "record/run_metadata.hpp"
@@ -60,7 +60,7 @@ void add_unique(std::vector<std::string>& list, const std::string& item) {
 class RunSession {
  public:
   RunSession(const RunOptions& options, Meter& meter, pid_t root,
-             std::unique_ptr<meter::RunCgroup> cgroup, const Snapshot& start, bool gpus,
+             std::unique_ptr<run::RunCgroup> cgroup, const Snapshot& start, bool gpus,
              const std::string& nvml_library)
       : options_(options),
         meter_(meter),
@@ -70,8 +70,8 @@ class RunSession {
         last_(start),
         attribution_(meter.domains()),
         predictor_(options.predict_phases, options.predict_after) {
-    busy_last_ = meter::read_machine_busy_cpu().value_or(Seconds{});
-    if (gpus) gpu_source_ = meter::make_gpu_share_source(nvml_library);
+    busy_last_ = run::read_machine_busy_cpu().value_or(Seconds{});
+    if (gpus) gpu_source_ = run::make_gpu_share_source(nvml_library);
   }
 
   void on_reaped(pid_t pid, Seconds cpu) { tree_.add_reaped(pid, cpu); }
@@ -81,9 +81,9 @@ class RunSession {
     Snapshot now = meter_.snapshot();
     Measurement interval = meter_.measure(last_, now);
     Seconds command = command_cpu();
-    Seconds busy = meter::read_machine_busy_cpu().value_or(busy_last_);
-    double share = meter::cpu_time_share(command - command_last_, busy - busy_last_);
-    std::vector<meter::GpuShare> gpu(meter_.domains().size());
+    Seconds busy = run::read_machine_busy_cpu().value_or(busy_last_);
+    double share = run::cpu_time_share(command - command_last_, busy - busy_last_);
+    std::vector<run::GpuShare> gpu(meter_.domains().size());
     if (gpu_source_) {
       std::vector<pid_t> pids = cgroup_ ? cgroup_->pids() : tree_.live_pids();
       for (std::size_t i = 0; i < gpu.size(); ++i) {
@@ -99,8 +99,8 @@ class RunSession {
     last_ = std::move(now);
   }
 
-  void handle(const meter::ControlEvent& event, record::RunRecord& record) {
-    using Kind = meter::ControlMessage::Kind;
+  void handle(const run::ControlEvent& event, record::RunRecord& record) {
+    using Kind = run::ControlMessage::Kind;
     const auto& m = event.message;
     if (m.kind == Kind::units) {
       std::string unit = m.unit.empty() ? options_.unit : m.unit;
@@ -158,8 +158,8 @@ class RunSession {
   Joules attributed_so_far() const { return attribution_.attributed_total(); }
   Watts power_now() const { return power_now_; }
   Seconds elapsed() const { return seconds_between(start_.at, last_.at); }
-  std::vector<Prediction> take_predictions() { return std::exchange(predictions_, {}); }
-  meter::RunCgroup* cgroup() { return cgroup_.get(); }
+  std::vector<run::Prediction> take_predictions() { return std::exchange(predictions_, {}); }
+  run::RunCgroup* cgroup() { return cgroup_.get(); }
 
  private:
   struct OpenPhase {
@@ -179,21 +179,21 @@ class RunSession {
 
   const RunOptions& options_;
   Meter& meter_;
-  std::unique_ptr<meter::RunCgroup> cgroup_;
-  meter::ProcessTree tree_;
+  std::unique_ptr<run::RunCgroup> cgroup_;
+  run::ProcessTree tree_;
   Snapshot start_;
   Snapshot last_;
-  meter::AttributionAccumulator attribution_;
-  std::unique_ptr<meter::GpuShareSource> gpu_source_;
+  run::AttributionAccumulator attribution_;
+  std::unique_ptr<run::GpuShareSource> gpu_source_;
   Seconds command_last_;
   Seconds busy_last_;
   Watts power_now_;
   std::optional<OpenPhase> phase_;
-  Predictor predictor_;
-  std::vector<Prediction> predictions_;
+  run::Predictor predictor_;
+  std::vector<run::Prediction> predictions_;
 };
 
-void print_prediction(const Prediction& p, const std::optional<carbon::ResolvedContext>& ctx) {
+void print_prediction(const run::Prediction& p, const std::optional<carbon::ResolvedContext>& ctx) {
   if (!ctx) {
     fmt::print(stderr, "joule: after {} of {} phases, predicted for all {}: {} over {}\n",
                p.completed, p.expected, p.expected, format_energy(p.total),
@@ -214,7 +214,7 @@ void print_prediction(const Prediction& p, const std::optional<carbon::ResolvedC
 
 // Measures the machine before the command starts. nullopt when a signal
 // asked joule to stop meanwhile (Supervisor::early_signal says which).
-std::optional<record::IdleBaseline> measure_idle(Meter& meter, Supervisor& supervisor,
+std::optional<record::IdleBaseline> measure_idle(Meter& meter, run::Supervisor& supervisor,
                                                  Nanos length) {
   Snapshot from = meter.snapshot();
   auto until = MonotonicClock::now() + length;
@@ -246,9 +246,9 @@ int run(const RunOptions& options) {
   // Malformed --pue/--context fail here, before the command runs. Resolving
   // the place (parsing the reference tables) waits until the command has
   // started: it costs tens of milliseconds that would delay its exec.
-  const carbon::ContextOptions context_options = to_context_options(options.carbon);
+  const carbon::ContextOptions context_options = to_context_options(options.place);
 
-  Supervisor supervisor;  // before any thread: it blocks the signals it forwards
+  run::Supervisor supervisor;  // before any thread: it blocks the signals it forwards
   const SensorConfig config = SensorConfig::from_environment();
   MeterOptions meter_options;
   meter_options.interval = interval;
@@ -277,31 +277,31 @@ int run(const RunOptions& options) {
   record.sample_interval_s = std::chrono::duration<double>(meter->interval()).count();
   record.attribution.method = "CPU-time share";
 
-  std::unique_ptr<meter::ControlServer> control;
+  std::unique_ptr<run::ControlServer> control;
   try {
-    control = meter::ControlServer::create();
+    control = run::ControlServer::create();
   } catch (const std::exception& e) {
     record.warnings.push_back(fmt::format("no control channel (phases and units): {}", e.what()));
   }
-  std::unique_ptr<meter::RunCgroup> cgroup;
+  std::unique_ptr<run::RunCgroup> cgroup;
   std::string cgroup_reason = "disabled by JOULE_CGROUP=off";
   if (const char* v = std::getenv("JOULE_CGROUP"); !(v && std::string(v) == "off")) {
-    auto created = meter::RunCgroup::create(::getpid());
+    auto created = run::RunCgroup::create(::getpid());
     cgroup = std::move(created.cgroup);
     cgroup_reason = created.reason;
   }
 
-  ChildSpec spec;
+  run::ChildSpec spec;
   spec.argv = options.command;
   if (control) {
     spec.environment.push_back(
-        fmt::format("{}={}", meter::kControlEnvironmentVariable, control->path().string()));
+        fmt::format("{}={}", run::kControlEnvironmentVariable, control->path().string()));
   }
   spec.environment.push_back("JOULE_RUN_ID=" + record.id);
   if (cgroup) spec.cgroup_procs = cgroup->procs_file().string();
 
   const Snapshot start = meter->snapshot();
-  Spawned child = supervisor.spawn(spec);
+  run::Spawned child = supervisor.spawn(spec);
 
   // After the exec: nothing here delays the command's start.
   // A place joule cannot resolve, or a broken data file, must not lose the
@@ -373,7 +373,7 @@ int run(const RunOptions& options) {
     if (control && (fds[1].revents & POLLIN)) {
       auto events = control->drain(control_errors);
       bool phases = std::any_of(events.begin(), events.end(), [](const auto& e) {
-        return e.message.kind != meter::ControlMessage::Kind::units;
+        return e.message.kind != run::ControlMessage::Kind::units;
       });
       // A phase boundary is an attribution boundary: the phase gets the
       // share measured up to the moment it began or ended.
@@ -410,7 +410,7 @@ int run(const RunOptions& options) {
   live.clear();
   for (const auto& p : session.take_predictions()) print_prediction(p, ctx);
 
-  const RootExit& exit = *supervisor.root_exit();
+  const run::RootExit& exit = *supervisor.root_exit();
   record.status = record::RunStatus::finished;
   record.exit.exit_code = exit.exit_code;
   record.exit.signal = exit.signal;
@@ -452,7 +452,7 @@ const CommandRegistrar registrar{
                       "Expected number of phases (epochs): predict the total after the first ones");
       cmd->add_option("--predict-after", options->predict_after,
                       "Phases to complete before predicting (default 2)");
-      add_carbon_options(*cmd, options->carbon);
+      add_place_options(*cmd, options->place);
       add_ledger_option(*cmd, options->ledger);
       // Everything from the first non-option on is the command, even words that
       // look like joule options (`joule run python -q train.py`), and a "--"

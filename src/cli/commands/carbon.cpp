@@ -12,7 +12,7 @@
 #include "carbon/suggest.hpp"
 #include "carbon/tables.hpp"
 #include "carbon/timeseries.hpp"
-#include "cli/carbon_options.hpp"
+#include "cli/place_options.hpp"
 #include "cli/command.hpp"
 #include "joule/carbon.hpp"
 
@@ -22,7 +22,7 @@ namespace {
 namespace jc = joule::carbon;
 
 struct CarbonArgs {
-  CarbonOptionValues location;
+  PlaceOptionValues location;
   std::string energy;
   std::string energy_uncertainty;
   double hours = 0;
@@ -306,7 +306,7 @@ const CommandRegistrar registrar("carbon", [](CLI::App& app) {
   auto args = std::make_shared<CarbonArgs>();
   auto* cmd = app.add_subcommand(
       "carbon", "carbon footprint of an energy figure (no measurement needed): O, M, SCI");
-  add_carbon_options(*cmd, args->location);
+  add_place_options(*cmd, args->location);
   cmd->add_option("--energy", args->energy, "IT energy, e.g. 12.4kWh, 3.6MJ, 500Wh");
   cmd->add_option("--energy-uncertainty", args->energy_uncertainty,
                   "relative uncertainty of --energy, e.g. 5%");

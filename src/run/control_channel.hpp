@@ -26,7 +26,7 @@
 
 #include "joule/units.hpp"
 
-namespace joule::meter {
+namespace joule::run {
 
 inline constexpr const char* kControlEnvironmentVariable = "JOULE_CONTROL";
 // Longest datagram the server reads; longer ones are cut and reported.
@@ -89,4 +89,4 @@ void send_control(const std::filesystem::path& socket, std::string_view text);
 // JOULE_CONTROL, when set and not empty.
 std::optional<std::filesystem::path> control_socket_from_environment();
 
-}  // namespace joule::meter
+}  // namespace joule::run

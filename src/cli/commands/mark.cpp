@@ -4,7 +4,7 @@
 #include <fmt/format.h>
 
 #include "cli/command.hpp"
-#include "meter/control_channel.hpp"
+#include "run/control_channel.hpp"
 
 namespace joule::cli {
 namespace {
@@ -15,14 +15,14 @@ struct MarkOptions {
 };
 
 int send_or_explain(const std::string& text) {
-  auto socket = meter::control_socket_from_environment();
+  auto socket = run::control_socket_from_environment();
   if (!socket) {
     fmt::print(stderr, "joule: not inside `joule run` ({} is not set); ignored\n",
-               meter::kControlEnvironmentVariable);
+               run::kControlEnvironmentVariable);
     return 0;
   }
   try {
-    meter::send_control(*socket, text);
+    run::send_control(*socket, text);
   } catch (const std::exception& e) {
     fmt::print(stderr, "joule: {}\n", e.what());
     return 1;
@@ -42,13 +42,13 @@ const CommandRegistrar registrar{
         for (const auto& w : options->words) name += (name.empty() ? "" : " ") + w;
         if (options->end) {
           exit_status() = send_or_explain(
-              meter::format_control_message({meter::ControlMessage::Kind::end_phase, "", 0, ""}));
+              run::format_control_message({run::ControlMessage::Kind::end_phase, "", 0, ""}));
           return;
         }
         if (name.empty())
           throw CLI::ValidationError("phase", "a phase name is required (or --end)");
         exit_status() = send_or_explain(
-            meter::format_control_message({meter::ControlMessage::Kind::phase, name, 0, ""}));
+            run::format_control_message({run::ControlMessage::Kind::phase, name, 0, ""}));
       });
     }};
 

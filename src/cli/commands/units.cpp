@@ -5,7 +5,7 @@
 #include <fmt/format.h>
 
 #include "cli/command.hpp"
-#include "meter/control_channel.hpp"
+#include "run/control_channel.hpp"
 
 namespace joule::cli {
 
@@ -28,8 +28,8 @@ const CommandRegistrar registrar{
           ->check(CLI::NonNegativeNumber);
       cmd->add_option("--unit", options->unit, "Unit name (default: the run's --unit)");
       cmd->callback([options] {
-        exit_status() = send_control_or_explain(meter::format_control_message(
-            {meter::ControlMessage::Kind::units, "", options->count, options->unit}));
+        exit_status() = send_control_or_explain(run::format_control_message(
+            {run::ControlMessage::Kind::units, "", options->count, options->unit}));
       });
     }};
 

@@ -1,4 +1,4 @@
-#include "meter/process_tree.hpp"
+#include "run/process_tree.hpp"
 
 #include <gtest/gtest.h>
 #include <sys/prctl.h>
@@ -13,8 +13,8 @@
 #include <fmt/format.h>
 
 namespace fs = std::filesystem;
-using joule::meter::parse_process_stat;
-using joule::meter::ProcessTree;
+using joule::run::parse_process_stat;
+using joule::run::ProcessTree;
 
 namespace {
 
@@ -48,7 +48,7 @@ class FakeProc {
 };
 
 double ticks(int n) {
-  return n / joule::meter::clock_ticks_per_second();
+  return n / joule::run::clock_ticks_per_second();
 }
 
 }  // namespace

@@ -8,7 +8,7 @@
 
 #include "joule/units.hpp"
 
-namespace joule::cli {
+namespace joule::run {
 
 struct Prediction {
   int completed = 0;
@@ -35,4 +35,4 @@ class Predictor {
   bool printed_ = false;
 };
 
-}  // namespace joule::cli
+}  // namespace joule::run

@@ -1,4 +1,4 @@
-#include "meter/attribution.hpp"
+#include "run/attribution.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -10,7 +10,7 @@
 
 namespace fs = std::filesystem;
 using namespace joule;
-using namespace joule::meter;
+using namespace joule::run;
 
 namespace {
 

@@ -1,4 +1,4 @@
-#include "meter/cgroup.hpp"
+#include "run/cgroup.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -14,7 +14,7 @@
 
 #include <fmt/format.h>
 
-namespace joule::meter {
+namespace joule::run {
 namespace {
 
 // From linux/magic.h; spelled out so the header is not needed.
@@ -148,4 +148,4 @@ bool RunCgroup::release() {
   return released_;
 }
 
-}  // namespace joule::meter
+}  // namespace joule::run

@@ -1,4 +1,4 @@
-#include "cli/run_supervisor.hpp"
+#include "run/supervisor.hpp"
 
 #include <fcntl.h>
 #include <sched.h>
@@ -22,7 +22,7 @@
 
 extern char** environ;
 
-namespace joule::cli {
+namespace joule::run {
 namespace {
 
 constexpr int kForwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
@@ -282,4 +282,4 @@ void Supervisor::reap(const std::function<void(pid_t, Seconds)>& on_reaped) {
   }
 }
 
-}  // namespace joule::cli
+}  // namespace joule::run

@@ -24,7 +24,7 @@
 #include "joule/sensor.hpp"
 #include "joule/units.hpp"
 
-namespace joule::meter {
+namespace joule::run {
 
 // Busy CPU seconds of the whole machine (user+nice+system+irq+softirq+steal
 // over all CPUs) from <proc_root>/stat; nullopt when unreadable.
@@ -96,4 +96,4 @@ class AttributionAccumulator {
   std::vector<std::string> methods_;
 };
 
-}  // namespace joule::meter
+}  // namespace joule::run

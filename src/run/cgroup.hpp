@@ -23,7 +23,7 @@
 
 #include "joule/units.hpp"
 
-namespace joule::meter {
+namespace joule::run {
 
 // The unified-hierarchy ("0::/path") line of /proc/PID/cgroup; nullopt when
 // the process is not in a cgroup v2 hierarchy.
@@ -77,4 +77,4 @@ class RunCgroup {
   bool fake_ = false;  // a test hierarchy of regular files
 };
 
-}  // namespace joule::meter
+}  // namespace joule::run

@@ -17,7 +17,7 @@
 
 #include "joule/units.hpp"
 
-namespace joule::cli {
+namespace joule::run {
 
 struct ChildSpec {
   std::vector<std::string> argv;
@@ -89,4 +89,4 @@ struct ResolvedProgram {
 };
 ResolvedProgram resolve_program(const std::string& name);
 
-}  // namespace joule::cli
+}  // namespace joule::run

@@ -1,4 +1,4 @@
-#include "meter/control_channel.hpp"
+#include "run/control_channel.hpp"
 
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -14,7 +14,7 @@
 
 #include <fmt/format.h>
 
-namespace joule::meter {
+namespace joule::run {
 namespace {
 
 constexpr int kSendTimeoutSeconds = 5;
@@ -197,4 +197,4 @@ std::optional<std::filesystem::path> control_socket_from_environment() {
   return std::filesystem::path(value);
 }
 
-}  // namespace joule::meter
+}  // namespace joule::run

@@ -31,7 +31,7 @@
 
 #include "joule/units.hpp"
 
-namespace joule::meter {
+namespace joule::run {
 
 // The fields of one /proc/PID/stat line that attribution needs. Times are in
 // clock ticks (USER_HZ, see sysconf(_SC_CLK_TCK)).
@@ -121,4 +121,4 @@ class ProcessTree {
   std::size_t seen_ = 0;
 };
 
-}  // namespace joule::meter
+}  // namespace joule::run

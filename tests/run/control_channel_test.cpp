@@ -1,4 +1,4 @@
-#include "meter/control_channel.hpp"
+#include "run/control_channel.hpp"
 
 #include <gtest/gtest.h>
 #include <poll.h>
@@ -10,7 +10,7 @@
 #include <thread>
 
 namespace fs = std::filesystem;
-using namespace joule::meter;
+using namespace joule::run;
 using Kind = ControlMessage::Kind;
 
 TEST(ControlProtocol, ParsesEachMessage) {

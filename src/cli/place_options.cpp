@@ -1,4 +1,4 @@
-#include "cli/carbon_options.hpp"
+#include "cli/place_options.hpp"
 
 #include <fmt/format.h>
 
@@ -6,7 +6,7 @@
 
 namespace joule::cli {
 
-void add_carbon_options(CLI::App& command, CarbonOptionValues& v) {
+void add_place_options(CLI::App& command, PlaceOptionValues& v) {
   auto* group = command.add_option_group("Location and PUE",
                                          "where the electricity comes from, and overheads");
   group->add_option("--country", v.country,
@@ -30,7 +30,7 @@ void add_carbon_options(CLI::App& command, CarbonOptionValues& v) {
   group->add_flag("--no-tz-guess", v.no_tz_guess, "do not guess the country from the time zone");
 }
 
-carbon::ContextOptions to_context_options(const CarbonOptionValues& v) {
+carbon::ContextOptions to_context_options(const PlaceOptionValues& v) {
   carbon::ContextOptions o;
   if (!v.country.empty()) o.country = v.country;
   if (!v.region.empty()) o.region = v.region;

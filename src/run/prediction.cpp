@@ -1,6 +1,6 @@
-#include "cli/run_prediction.hpp"
+#include "run/prediction.hpp"
 
-namespace joule::cli {
+namespace joule::run {
 
 std::optional<Prediction> Predictor::phase_ended(Joules energy, Seconds phase_duration,
                                                  Joules so_far, Seconds elapsed) {
@@ -18,4 +18,4 @@ std::optional<Prediction> Predictor::phase_ended(Joules energy, Seconds phase_du
                     Seconds{elapsed.seconds + mean_s * remaining}};
 }
 
-}  // namespace joule::cli
+}  // namespace joule::run

@@ -14,7 +14,7 @@
 namespace joule::cli {
 
 // Storage the options write into; keep it alive as long as the CLI::App.
-struct CarbonOptionValues {
+struct PlaceOptionValues {
   std::string country;
   std::string region;
   std::string cloud;
@@ -28,10 +28,10 @@ struct CarbonOptionValues {
 };
 
 // Adds the options to `command` (in an option group "Location and PUE").
-void add_carbon_options(CLI::App& command, CarbonOptionValues& values);
+void add_place_options(CLI::App& command, PlaceOptionValues& values);
 
 // Turns parsed values into the carbon layer's options; throws
 // joule::carbon::CarbonError on a malformed --pue or --context.
-carbon::ContextOptions to_context_options(const CarbonOptionValues& values);
+carbon::ContextOptions to_context_options(const PlaceOptionValues& values);
 
 }  // namespace joule::cli

@@ -1,4 +1,4 @@
-#include "meter/process_tree.hpp"
+#include "run/process_tree.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -12,7 +12,7 @@
 
 #include <fmt/format.h>
 
-namespace joule::meter {
+namespace joule::run {
 namespace {
 
 // Next space-separated field of `text` from `pos`; empty at the end.
@@ -255,4 +255,4 @@ std::vector<pid_t> ProcessTree::live_pids() const {
   return pids;
 }
 
-}  // namespace joule::meter
+}  // namespace joule::run

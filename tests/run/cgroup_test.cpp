@@ -1,4 +1,4 @@
-#include "meter/cgroup.hpp"
+#include "run/cgroup.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -9,7 +9,7 @@
 #include <fmt/format.h>
 
 namespace fs = std::filesystem;
-using namespace joule::meter;
+using namespace joule::run;
 
 TEST(Cgroup, FindsTheUnifiedLine) {
   EXPECT_EQ(parse_unified_cgroup("0::/user.slice/user-1000.slice/session-2.scope\n"),
