@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "record/carbon_record.hpp"
+#include "run/record_fill.hpp"
 
 namespace joule::bench {
 namespace {
@@ -45,6 +46,20 @@ void add_phases(record::RunRecord& record, const RunResult& run) {
   }
 }
 
+// The probe's description of a domain; what its energy says of it when the
+// probe listed no such domain.
+DomainInfo describe(const DomainEnergy& energy, const std::vector<DomainInfo>& domains) {
+  for (const DomainInfo& info : domains) {
+    if (info.id == energy.id) return info;
+  }
+  DomainInfo info;
+  info.id = energy.id;
+  info.component = energy.component;
+  info.provenance = energy.provenance;
+  info.relative_uncertainty = energy.relative_uncertainty;
+  return info;
+}
+
 }  // namespace
 
 record::RunRecord to_run_record(const RunResult& run, const TaskInfo& task,
@@ -52,14 +67,10 @@ record::RunRecord to_run_record(const RunResult& run, const TaskInfo& task,
                                 const std::vector<DomainEnergy>& domain_energy,
                                 std::chrono::system_clock::time_point started_at,
                                 std::chrono::system_clock::time_point ended_at) {
-  record::RunRecord record;
-  record.id = record::make_run_id(started_at);
+  record::RunRecord record = run::begin_record(context.command, started_at);
   record.status = record::RunStatus::finished;
-  record.started_at = record::iso8601_utc(started_at);
   record.ended_at = record::iso8601_utc(ended_at);
-  record.joule_version = "0.1.0";
   record.host = context.host;
-  record.command = context.command;
   record.cwd = context.cwd;
   record.exit.exit_code = 0;
 
@@ -85,22 +96,10 @@ record::RunRecord to_run_record(const RunResult& run, const TaskInfo& task,
     record.idle = record::IdleBaseline{context.idle_power_w, context.idle_duration_s,
                                        "measured before this block of runs"};
   }
-  for (const DomainEnergy& energy : domain_energy) {
-    record::DomainRecord domain;
-    domain.id = energy.id;
-    domain.component = energy.component;
-    domain.provenance = energy.provenance;
-    domain.machine_energy_j = energy.energy.joules;
-    domain.attributed_energy_j = energy.energy.joules;
-    domain.mean_power_w = total.seconds > 0 ? energy.energy.joules / total.seconds : 0;
-    domain.relative_uncertainty = energy.relative_uncertainty;
-    domain.in_total = energy.in_total;
-    for (const DomainInfo& info : context.domains) {
-      if (info.id != energy.id) continue;
-      domain.label = info.label;
-      domain.source = info.source;
-    }
-    record.domains.push_back(std::move(domain));
+  for (DomainEnergy energy : domain_energy) {
+    energy.mean_power = Watts{total.seconds > 0 ? energy.energy.joules / total.seconds : 0};
+    record.domains.push_back(
+        run::domain_record(describe(energy, context.domains), energy, energy.energy));
   }
   add_phases(record, run);
   record.sample_interval_s = context.sample_interval_s;

@@ -7,7 +7,8 @@
 #include <fstream>
 #include <set>
 #include <sstream>
-#include <thread>
+
+#include "run/idle_baseline.hpp"
 
 namespace joule::bench {
 
@@ -73,10 +74,9 @@ std::vector<DomainEnergy> MeterProbe::take_domain_energy() {
 }
 
 Watts MeterProbe::measure_idle(std::chrono::milliseconds duration) {
-  std::vector<DomainEnergy> before_idle = domain_energy_;
-  const Cost idle = measure([duration] { std::this_thread::sleep_for(duration); });
-  domain_energy_ = std::move(before_idle);
-  idle_power_ = Watts{idle.seconds > 0 ? idle.joules / idle.seconds : 0};
+  auto idle =
+      run::measure_idle(*meter_, duration, run::sleep_idle, "measured before this block of runs");
+  idle_power_ = Watts{idle ? idle->power_w : 0};
   return idle_power_;
 }
 

@@ -29,7 +29,6 @@ class MeterProbe final : public Probe {
   // Sleeps for `duration` under the meter and keeps the mean power as the idle
   // power charged to every later measurement's idle_joules.
   Watts measure_idle(std::chrono::milliseconds duration);
-  Watts idle_power() const { return idle_power_; }
 
   // Energy per meter domain summed over every measure() since the last call
   // (idle measurements excluded), then starts again from zero: what a run

@@ -221,7 +221,6 @@ void ProcessTree::scan() {
   std::map<pid_t, Live> next;
   for (pid_t pid : in_tree) {
     const ProcessStat& p = all[by_pid.at(pid)];
-    if (!live_.count(pid)) ++seen_;
     Live live;
     live.start_ticks = p.start_ticks;
     live.ticks = p.with_children_ticks();
@@ -233,7 +232,7 @@ void ProcessTree::scan() {
 }
 
 void ProcessTree::add_reaped(pid_t pid, Seconds cpu) {
-  if (live_.erase(pid) == 0) ++seen_;  // lived and died between two scans
+  live_.erase(pid);
   reaped_seconds_ += cpu.seconds;
 }
 

@@ -94,8 +94,6 @@ class ProcessTree {
   // Processes in the tree at the last scan, excluding zombies.
   std::vector<pid_t> live_pids() const;
   std::size_t live_count() const { return live_pids().size(); }
-  // Every process ever seen in the tree (reaped ones included).
-  std::size_t seen_count() const { return seen_; }
   // Whether scan() walks the children files (decided at the first scan).
   bool walks_children_files() const { return walk_children_.value_or(false); }
 
@@ -118,7 +116,6 @@ class ProcessTree {
   std::map<pid_t, Live> live_;
   double reaped_seconds_ = 0;
   double floor_seconds_ = 0;
-  std::size_t seen_ = 0;
 };
 
 }  // namespace joule::run
