@@ -118,7 +118,7 @@ struct Attribution {
 struct IdleBaseline {
   double power_w = 0;
   double duration_s = 0;  // how long it was measured (0 when taken from config)
-  std::string source;     // "measured before the run", "--idle-power flag", ...
+  std::string source;     // how it was taken: "measured before the run"
 };
 
 struct Phase {
@@ -146,7 +146,7 @@ struct CarbonTerm {
 // when the carbon layer's types do.
 struct CarbonRecord {
   std::string location;         // "FR", "US-CAISO", "eu-west-1"
-  std::string location_method;  // how it was decided: "--location flag", "timezone guess"
+  std::string location_method;  // how it was decided: "--country FR", "JOULE_CLOUD=aws:eu-west-3", a time-zone guess
   Range intensity_g_per_kwh;
   std::string intensity_source;
   double pue = 1.0;
