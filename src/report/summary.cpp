@@ -127,7 +127,7 @@ void carbon_section(const RunRecord& r, std::string& out) {
   }
   const auto& c = *r.carbon;
   std::vector<std::vector<std::string>> rows = {{"gCO2e", "low", "central", "high"}};
-  auto add = [&](const char* name, const record::Range& range) {
+  auto add = [&](const char* name, const carbon::Estimate& range) {
     rows.push_back({name, format_co2e_grams(range.low), format_co2e_grams(range.central),
                     format_co2e_grams(range.high)});
   };

@@ -26,7 +26,7 @@
 #include "run/cgroup.hpp"
 #include "run/control_channel.hpp"
 #include "run/process_tree.hpp"
-#include "record/carbon_record.hpp"
+#include "record/footprint.hpp"
 #include "record/ledger.hpp"
 #include "record/run_metadata.hpp"
 #include "report/summary.hpp"
@@ -419,7 +419,7 @@ int run(const RunOptions& options) {
   if (auto* cg = session.cgroup(); cg && !cg->release()) {
     add_unique(record.warnings, fmt::format("could not remove {}", cg->path().string()));
   }
-  if (ctx) record::fill_carbon(record, *ctx);
+  if (ctx) record::fill_footprint(record, *ctx);
   if (journal) journal->finish(record);
   collect_journal_warnings();
   for (const auto& p : write_outputs(record, options.json_path, options.csv_path)) {
