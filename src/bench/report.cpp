@@ -159,7 +159,7 @@ Rows table_rows(const TaskSummary& summary) {
         finite(model.idle_share) ? report::format_percent(model.idle_share) : "n/a",
         // What the training cost beyond keeping the machine on.
         finite(model.idle_share) && finite(model.training_joules.median)
-            ? report::format_joules(model.training_joules.median * (1 - model.idle_share))
+            ? fmt::format("{}", Joules{model.training_joules.median * (1 - model.idle_share)})
             : "n/a"};
     for (const TierSummary& tier : model.tiers) row.push_back(tier_cell(tier, model.seeds));
     row.push_back(with_interval(model.inference_batch1_j_per_1000, joule_units));
@@ -306,7 +306,7 @@ std::string markdown_front(const TaskSummary& summary) {
     const ModelSummary& model = summary.models[index];
     out += fmt::format("{}. **{}**: {} {}, {}\n", position++, markdown_text(model.model),
                        format_quality(model.quality.median), markdown_text(summary.task.metric),
-                       report::format_joules(model.training_joules.median));
+                       Joules{model.training_joules.median});
   }
   return out + "\n";
 }

@@ -7,6 +7,7 @@
 #include "carbon/estimate.hpp"
 #include "carbon/suggest.hpp"
 #include "joule/carbon.hpp"
+#include "joule/format.hpp"
 
 namespace joule::carbon {
 
@@ -96,12 +97,7 @@ Footprint footprint(const ResolvedContext& ctx, const EnergyInput& energy,
 }
 
 std::string format_grams(double g) {
-  double a = std::fabs(g);
-  if (a >= 1e6) return fmt::format("{:.3g} t", g / 1e6);
-  if (a >= 1e3) return fmt::format("{:.3g} kg", g / 1e3);
-  if (a >= 1 || a == 0) return fmt::format("{:.3g} g", g);
-  if (a >= 1e-3) return fmt::format("{:.3g} mg", g * 1e3);
-  return fmt::format("{:.3g} µg", g * 1e6);
+  return fmt::format("{}", GramsCO2e{g});
 }
 
 }  // namespace joule::carbon

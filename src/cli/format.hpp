@@ -1,14 +1,20 @@
 #pragma once
-// Human formatting of quantities shared by the subcommands.
+// Quantities as text for the subcommands: the formatters of joule/format.hpp,
+// under the names the run command calls them by.
+#include <fmt/format.h>
+
 #include <string>
 
+#include "joule/format.hpp"
 #include "joule/units.hpp"
 
 namespace joule::cli {
 
-// "12.3 J", "4.56 kJ", "1.23 MJ"; kWh when large enough to be read that way.
-std::string format_energy(Joules energy);
-// "850 ms", "12.3 s", "1 h 02 min"
-std::string format_duration(Seconds duration);
+inline std::string format_energy(Joules energy) {
+  return fmt::format("{}", energy);
+}
+inline std::string format_duration(Seconds duration) {
+  return fmt::format("{}", duration);
+}
 
 }  // namespace joule::cli
