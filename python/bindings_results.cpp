@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "bindings.hpp"
+#include "joule/format.hpp"
 #include "joule/scope.hpp"
 
 namespace py = pybind11;
@@ -102,9 +103,8 @@ void bind_results(py::module_& m) {
       .def_property_readonly("unit_count", [](const carbon::Footprint& f) { return f.unit.count; })
       .def_readonly("warnings", &carbon::Footprint::warnings)
       .def("__repr__", [](const carbon::Footprint& f) {
-        return fmt::format("<joule.Footprint {} CO2e, {} per {}>",
-                           carbon::format_grams(f.total_g.central),
-                           carbon::format_grams(f.sci_g_per_unit.central), f.unit.name);
+        return fmt::format("<joule.Footprint {} CO2e, {} per {}>", GramsCO2e{f.total_g.central},
+                           GramsCO2e{f.sci_g_per_unit.central}, f.unit.name);
       });
 
   py::class_<ScopeResult>(m, "Result")

@@ -219,7 +219,4 @@ Footprint footprint(const ResolvedContext& ctx, const EnergyInput& energy,
 Footprint footprint(const ResolvedContext& ctx, const EnergyInput& energy,
                     const std::vector<EmbodiedInput>& embodied_inputs, const FunctionalUnit& unit);
 
-// Helpers for callers that print: grams with a sensible unit ("12.3 kg").
-std::string format_grams(double grams);
-
 }  // namespace joule::carbon

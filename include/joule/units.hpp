@@ -6,9 +6,16 @@
 
 namespace joule {
 
+inline constexpr double kSecondsPerHour = 3600;
+
 struct Seconds {
   double seconds = 0;
   constexpr auto operator<=>(const Seconds&) const = default;
+  constexpr double hours() const { return seconds / kSecondsPerHour; }
+  constexpr Seconds& operator+=(Seconds other) {
+    seconds += other.seconds;
+    return *this;
+  }
 };
 
 struct Joules {
@@ -30,6 +37,12 @@ struct Watts {
   constexpr auto operator<=>(const Watts&) const = default;
 };
 
+// A mass of CO2-equivalent emissions.
+struct GramsCO2e {
+  double grams = 0;
+  constexpr auto operator<=>(const GramsCO2e&) const = default;
+};
+
 constexpr Joules operator+(Joules a, Joules b) {
   return {a.joules + b.joules};
 }
@@ -39,8 +52,20 @@ constexpr Joules operator-(Joules a, Joules b) {
 constexpr Joules operator*(Joules a, double k) {
   return {a.joules * k};
 }
+constexpr Joules operator/(Joules a, double k) {
+  return {a.joules / k};
+}
 constexpr Joules operator*(Watts p, Seconds t) {
   return {p.watts * t.seconds};
+}
+constexpr Joules operator*(Seconds t, Watts p) {
+  return p * t;
+}
+constexpr Watts operator*(Watts p, double k) {
+  return {p.watts * k};
+}
+constexpr Watts operator+(Watts a, Watts b) {
+  return {a.watts + b.watts};
 }
 constexpr Watts operator/(Joules e, Seconds t) {
   return {t.seconds > 0 ? e.joules / t.seconds : 0.0};
@@ -50,6 +75,22 @@ constexpr Seconds operator+(Seconds a, Seconds b) {
 }
 constexpr Seconds operator-(Seconds a, Seconds b) {
   return {a.seconds - b.seconds};
+}
+constexpr Seconds operator*(Seconds a, double k) {
+  return {a.seconds * k};
+}
+constexpr GramsCO2e operator+(GramsCO2e a, GramsCO2e b) {
+  return {a.grams + b.grams};
+}
+constexpr GramsCO2e operator*(GramsCO2e a, double k) {
+  return {a.grams * k};
+}
+constexpr GramsCO2e operator/(GramsCO2e a, double k) {
+  return {a.grams / k};
+}
+
+constexpr Seconds from_hours(double hours) {
+  return {hours * kSecondsPerHour};
 }
 
 constexpr Joules from_kilowatt_hours(double kwh) {

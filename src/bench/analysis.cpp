@@ -1,6 +1,6 @@
 #include "bench/analysis.hpp"
 
-#include "report/format.hpp"
+#include "joule/format.hpp"
 
 #include <fmt/format.h>
 
@@ -453,8 +453,8 @@ std::string tier_contrast(const TaskInfo& task, const std::vector<ModelSummary>&
                                      ? energy_fraction(joules(cheapest), joules(dearest))
                                      : std::string("no measurable share of the energy of");
     return fmt::format("To reach {} {}, {} needs {}, {} {} ({}).", format_quality(task.tiers[t]),
-                       task.metric, cheapest->model, report::format_joules(joules(cheapest)),
-                       fraction, dearest->model, report::format_joules(joules(dearest)));
+                       task.metric, cheapest->model, Joules{joules(cheapest)}, fraction,
+                       dearest->model, Joules{joules(dearest)});
   }
   return "";
 }

@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "record/carbon_record.hpp"
+#include "record/footprint.hpp"
 #include "run/record_fill.hpp"
 
 namespace joule::bench {
@@ -106,7 +106,7 @@ record::RunRecord to_run_record(const RunResult& run, const TaskInfo& task,
   record.warnings = run.warnings;
   if (run.disturbed) record.warnings.push_back("disturbed: other processes competed for the CPU");
 
-  if (context.carbon) record::fill_carbon(record, *context.carbon);
+  if (context.carbon) record::fill_footprint(record, *context.carbon);
 
   record.tags["bench"] = run.task;
   record.tags["model"] = run.model;

@@ -20,7 +20,7 @@ double machine_busy_cpu_seconds(const std::filesystem::path& proc_root);
 // CPU time this process has used, in seconds.
 double own_cpu_seconds();
 
-class MeterProbe final : public Probe {
+class MeterProbe final : public EnergyProbe {
  public:
   MeterProbe(std::unique_ptr<Meter> meter, std::filesystem::path proc_root);
 

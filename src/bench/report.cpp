@@ -159,7 +159,7 @@ Rows table_rows(const TaskSummary& summary) {
         finite(model.idle_share) ? report::format_percent(model.idle_share) : "n/a",
         // What the training cost beyond keeping the machine on.
         finite(model.idle_share) && finite(model.training_joules.median)
-            ? report::format_joules(model.training_joules.median * (1 - model.idle_share))
+            ? fmt::format("{}", Joules{model.training_joules.median * (1 - model.idle_share)})
             : "n/a"};
     for (const TierSummary& tier : model.tiers) row.push_back(tier_cell(tier, model.seeds));
     row.push_back(with_interval(model.inference_batch1_j_per_1000, joule_units));
@@ -197,7 +197,7 @@ std::vector<std::string> disturbed_notes(const TaskSummary& summary) {
   return notes;
 }
 
-std::string energy_line(const Provenance& provenance) {
+std::string energy_line(const MeasurementSetup& provenance) {
   const std::string uncertainty =
       provenance.relative_uncertainty > 0
           ? ", " + report::format_relative(provenance.relative_uncertainty)
@@ -211,7 +211,7 @@ std::string energy_line(const Provenance& provenance) {
   return fmt::format("Energy measured: {}{}.", or_unknown(provenance.energy_source), uncertainty);
 }
 
-std::string runtime_line(const Provenance& provenance) {
+std::string runtime_line(const MeasurementSetup& provenance) {
   return fmt::format("BLAS: {} · threads: {} · LibTorch {} · {} · {} mode · {}",
                      or_unknown(provenance.blas),
                      provenance.threads > 0 ? fmt::format("{}", provenance.threads) : "unknown",
@@ -306,7 +306,7 @@ std::string markdown_front(const TaskSummary& summary) {
     const ModelSummary& model = summary.models[index];
     out += fmt::format("{}. **{}**: {} {}, {}\n", position++, markdown_text(model.model),
                        format_quality(model.quality.median), markdown_text(summary.task.metric),
-                       report::format_joules(model.training_joules.median));
+                       Joules{model.training_joules.median});
   }
   return out + "\n";
 }
@@ -375,7 +375,7 @@ std::string markdown_task(const TaskSummary& summary, const std::string& svg_nam
 }
 }  // namespace
 
-std::string terminal_table(const TaskSummary& summary, const Provenance& provenance) {
+std::string terminal_table(const TaskSummary& summary, const MeasurementSetup& provenance) {
   const TaskInfo& task = summary.task;
   std::string out = fmt::format("joule bench · {} · {} ({})\n", task.name, task.metric,
                                 direction_words(task.direction));
@@ -392,8 +392,8 @@ std::string terminal_table(const TaskSummary& summary, const Provenance& provena
   return out + "\n" + summary.sentence + "\n";
 }
 
-std::string markdown_report(const std::vector<TaskSummary>& summaries, const Provenance& provenance,
-                            const std::string& svg_name) {
+std::string markdown_report(const std::vector<TaskSummary>& summaries,
+                            const MeasurementSetup& provenance, const std::string& svg_name) {
   std::string out = "# joule bench\n\n";
   if (provenance.modelled) out += "> **" + markdown_text(energy_line(provenance)) + "**\n\n";
   out += fmt::format("- Energy: {} ({})\n", provenance.modelled ? "modelled" : "measured",

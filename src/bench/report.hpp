@@ -11,7 +11,7 @@
 namespace joule::bench {
 
 // What the reports say about how the figures were obtained.
-struct Provenance {
+struct MeasurementSetup {
   std::string energy_source;  // e.g. "modelled: CPU time x the estimator's power table (±50%)"
   bool modelled = false;      // true when only the estimator measured energy
   double relative_uncertainty = 0;
@@ -29,15 +29,15 @@ struct Provenance {
 // large batch, latency, seeds; medians with their bootstrap interval in
 // brackets. Provenance lines above it (modelled energy said in capitals),
 // disturbed-run notes and the verdict below.
-std::string terminal_table(const TaskSummary& summary, const Provenance& provenance);
+std::string terminal_table(const TaskSummary& summary, const MeasurementSetup& provenance);
 
 // Markdown: provenance, then per task the sentence, the table, energy, time
 // and epochs to each tier, the Pareto front, the variant ratios, and a link to
 // the chart when `svg_name` is non-empty. Every "{task}" in `svg_name` is
 // replaced by the task's name ("pareto-{task}.svg"), so that each task links
 // its own chart.
-std::string markdown_report(const std::vector<TaskSummary>& summaries, const Provenance& provenance,
-                            const std::string& svg_name);
+std::string markdown_report(const std::vector<TaskSummary>& summaries,
+                            const MeasurementSetup& provenance, const std::string& svg_name);
 
 // A self-contained SVG: training energy (log x) against quality (y), every
 // model a labelled point, the Pareto front joined by a line.
@@ -56,6 +56,6 @@ std::string pareto_svg(const TaskSummary& summary);
 // pareto_models (names), sentence.
 nlohmann::json to_json(const RunResult& run);
 nlohmann::json to_json(const TaskSummary& summary);
-nlohmann::json to_json(const Provenance& provenance);
+nlohmann::json to_json(const MeasurementSetup& provenance);
 
 }  // namespace joule::bench

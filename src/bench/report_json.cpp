@@ -146,7 +146,7 @@ nlohmann::json to_json(const TaskSummary& summary) {
           {"sentence", summary.sentence}};
 }
 
-nlohmann::json to_json(const Provenance& provenance) {
+nlohmann::json to_json(const MeasurementSetup& provenance) {
   return {{"energy_source", provenance.energy_source},
           {"modelled", provenance.modelled},
           {"relative_uncertainty", number(provenance.relative_uncertainty)},

@@ -6,7 +6,7 @@
 #include <cmath>
 
 #include "bench/report.hpp"
-#include "report/format.hpp"
+#include "joule/format.hpp"
 
 namespace joule::bench {
 namespace {
@@ -148,7 +148,7 @@ std::string svg_axes(const Plot& plot, const Axis& x_axis, const Axis& y_axis,
     const double x = plot.x(tick);
     out += svg_line(x, plot_bottom, x, plot_bottom + 5, "stroke=\"#333\"");
     out += svg_line(x, plot_top, x, plot_bottom, "stroke=\"#eee\"");
-    out += svg_text(x, plot_bottom + 20, report::format_joules(tick), "text-anchor=\"middle\"");
+    out += svg_text(x, plot_bottom + 20, fmt::format("{}", Joules{tick}), "text-anchor=\"middle\"");
   }
   const double step = quality_step(y_axis);
   const int decimals = std::max(0, static_cast<int>(-std::floor(std::log10(step) + 1e-9)));

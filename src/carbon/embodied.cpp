@@ -58,7 +58,7 @@ CarbonResult embodied(const ResolvedContext& ctx, const EmbodiedInput& in) {
     lifetime = *device.lifetime_years;
     lifetime_source = device.lifetime_source;
   }
-  const double tir_h = in.time_reserved.seconds / 3600.0;
+  const double tir_h = in.time_reserved.hours();
   const double el_h = lifetime * kHoursPerYear;
   if (tir_h > el_h) {
     result.warnings.push_back(

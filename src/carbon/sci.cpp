@@ -95,13 +95,4 @@ Footprint footprint(const ResolvedContext& ctx, const EnergyInput& energy,
   return fp;
 }
 
-std::string format_grams(double g) {
-  double a = std::fabs(g);
-  if (a >= 1e6) return fmt::format("{:.3g} t", g / 1e6);
-  if (a >= 1e3) return fmt::format("{:.3g} kg", g / 1e3);
-  if (a >= 1 || a == 0) return fmt::format("{:.3g} g", g);
-  if (a >= 1e-3) return fmt::format("{:.3g} mg", g * 1e3);
-  return fmt::format("{:.3g} µg", g * 1e6);
-}
-
 }  // namespace joule::carbon

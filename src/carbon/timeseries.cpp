@@ -33,7 +33,7 @@ bool expect(std::string_view s, std::size_t& pos, char c) {
 }
 
 double hours_between(Clock::time_point a, Clock::time_point b) {
-  return std::chrono::duration<double, std::ratio<3600>>(b - a).count();
+  return std::chrono::duration<double, std::chrono::hours::period>(b - a).count();
 }
 
 Clock::duration typical_step(const IntensitySeries& s) {

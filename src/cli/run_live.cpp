@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-#include "cli/format.hpp"
+#include "joule/format.hpp"
 
 namespace joule::cli {
 
@@ -14,9 +14,8 @@ void LiveLine::update(Seconds elapsed, Watts power_now, Joules machine, Joules a
   if (!enabled_) return;
   // \x1b[K clears what a longer previous line left; one write so the
   // command's own stderr output cannot land in the middle of it.
-  std::string line = fmt::format("\r\x1b[Kjoule: {}  {:.1f} W now  {} so far ({} the command's)",
-                                 format_duration(elapsed), power_now.watts, format_energy(machine),
-                                 format_energy(attributed));
+  std::string line = fmt::format("\r\x1b[Kjoule: {}  {} now  {} so far ({} the command's)", elapsed,
+                                 power_now, machine, attributed);
   (void)!::write(STDERR_FILENO, line.data(), line.size());
   drawn_ = true;
 }

@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "joule/format.hpp"
 #include "meter/accumulator.hpp"
 #include "meter/timeline.hpp"
 
@@ -34,10 +35,8 @@ Watts assumed_max_power(Component component) {
   }
 }
 
-std::string format_duration(std::chrono::nanoseconds d) {
-  double s = std::chrono::duration<double>(d).count();
-  if (s >= 1) return fmt::format("{:.3g} s", s);
-  return fmt::format("{:.3g} ms", s * 1e3);
+Seconds as_seconds(std::chrono::nanoseconds d) {
+  return {std::chrono::duration<double>(d).count()};
 }
 
 Seconds thread_cpu_time() {
@@ -123,11 +122,9 @@ Meter::Meter(std::vector<std::unique_ptr<Sensor>> sensors, MeterOptions options)
     auto limit = safe_interval(domain, assumed_max_power(domain.component));
     if (options_.interval > limit) {
       state_->warn_once(fmt::format(
-          "sampling interval shortened from {} to {}: {} wraps after {:.6g} J, which at {} W "
-          "takes {}",
-          format_duration(options_.interval), format_duration(limit), domain.id,
-          domain.wrap_range->joules, assumed_max_power(domain.component).watts,
-          format_duration(limit * 4)));
+          "sampling interval shortened from {} to {}: {} wraps after {}, which at {} takes {}",
+          as_seconds(options_.interval), as_seconds(limit), domain.id, *domain.wrap_range,
+          assumed_max_power(domain.component), as_seconds(limit * 4)));
       options_.interval = std::max(limit, std::chrono::nanoseconds(std::chrono::microseconds(100)));
     }
   }

@@ -9,14 +9,28 @@
 
 #include <unistd.h>
 
+namespace joule::carbon {
+
+void to_json(nlohmann::json& j, const Estimate& e) {
+  j = {{"low", e.low}, {"central", e.central}, {"high", e.high}};
+}
+
+void from_json(const nlohmann::json& j, Estimate& e) {
+  auto read = [&j](const char* key, double& out) {
+    auto it = j.find(key);
+    if (it != j.end() && !it->is_null()) out = it->get<double>();
+  };
+  read("low", e.low);
+  read("central", e.central);
+  read("high", e.high);
+}
+
+}  // namespace joule::carbon
+
 namespace joule::record {
 namespace {
 
 using nlohmann::json;
-
-json range_json(const Range& r) {
-  return {{"low", r.low}, {"central", r.central}, {"high", r.high}};
-}
 
 json opt_int(const std::optional<int>& v) {
   return v ? json(*v) : json(nullptr);
@@ -90,12 +104,16 @@ class Reader {
       }
     }
   }
-  void read(const json& j, const char* key, const std::string& path, Range& out) const {
+  void read(const json& j, const char* key, const std::string& path, carbon::Estimate& out) const {
     if (auto* v = child(j, key, path)) {
-      std::string p = path + "." + key;
-      read(*v, "low", p, out.low);
-      read(*v, "central", p, out.central);
-      read(*v, "high", p, out.high);
+      // Checked here first so that an error names the bound's field.
+      const std::string p = path + "." + key;
+      for (const char* bound : {"low", "central", "high"}) {
+        if (auto* b = child(*v, bound, p); b && !b->is_number()) {
+          fail(p + "." + bound, "expected a number");
+        }
+      }
+      v->get_to(out);
     }
   }
   // Calls f(element, element_path) for each element of an array field.
@@ -230,22 +248,22 @@ json to_json(const RunRecord& r) {
     }
     j["carbon"] = {{"location", c.location},
                    {"location_method", c.location_method},
-                   {"intensity_g_per_kwh", range_json(c.intensity_g_per_kwh)},
+                   {"intensity_g_per_kwh", json(c.intensity_g_per_kwh)},
                    {"intensity_source", c.intensity_source},
                    {"pue", c.pue},
                    {"pue_source", c.pue_source},
                    {"td_loss_fraction", c.td_loss_fraction},
                    {"td_loss_source", c.td_loss_source},
-                   {"operational_co2e_g", range_json(c.operational_co2e_g)},
-                   {"embodied_co2e_g", range_json(c.embodied_co2e_g)},
-                   {"total_co2e_g", range_json(c.total_co2e_g)},
+                   {"operational_co2e_g", json(c.operational_co2e_g)},
+                   {"embodied_co2e_g", json(c.embodied_co2e_g)},
+                   {"total_co2e_g", json(c.total_co2e_g)},
                    {"terms", terms}};
   } else {
     j["carbon"] = nullptr;
   }
   j["sci"] = r.sci ? json{{"unit", r.sci->unit},
                           {"units", r.sci->units},
-                          {"co2e_g_per_unit", range_json(r.sci->co2e_g_per_unit)}}
+                          {"co2e_g_per_unit", json(r.sci->co2e_g_per_unit)}}
                    : json(nullptr);
 
   j["sample_interval_s"] = r.sample_interval_s;
@@ -382,7 +400,7 @@ RunRecord from_json(const json& j, std::string_view origin) {
     r.phases.push_back(std::move(phase));
   });
   in.each(j, "units", root, [&](const json& u, const std::string& p) {
-    FunctionalUnit unit;
+    carbon::FunctionalUnit unit{.name = "", .count = 0};
     in.read(u, "name", p, unit.name);
     in.read(u, "count", p, unit.count);
     r.units.push_back(std::move(unit));

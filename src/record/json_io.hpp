@@ -12,6 +12,17 @@
 
 #include "record/run_record.hpp"
 
+namespace joule::carbon {
+
+// A range as JSON, wherever one is written: {"low": 1, "central": 2, "high": 3}.
+// nlohmann finds these by argument-dependent lookup (json j = estimate;
+// j.get<Estimate>()). Reading keeps a bound that is absent or null at its
+// current value; a bound that is not a number throws nlohmann::json::type_error.
+void to_json(nlohmann::json& j, const Estimate& e);
+void from_json(const nlohmann::json& j, Estimate& e);
+
+}  // namespace joule::carbon
+
 namespace joule::record {
 
 // A record that cannot be read: unknown major version, malformed JSON, a field

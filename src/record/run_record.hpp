@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "joule/carbon.hpp"
 #include "joule/sensor.hpp"
 
 namespace joule::record {
@@ -37,14 +38,6 @@ enum class RunStatus {
 std::string_view to_string(RunStatus status);
 // "running", "finished", "interrupted", "failed-to-start".
 std::optional<RunStatus> parse_run_status(std::string_view text);
-
-// A low / central / high range. The unit is in the name of the member that
-// holds it: `intensity_g_per_kwh`, `total_co2e_g`.
-struct Range {
-  double low = 0;
-  double central = 0;
-  double high = 0;
-};
 
 struct GpuInfo {
   std::string index;  // as the driver numbers it: "0"
@@ -129,11 +122,6 @@ struct Phase {
   double attributed_energy_j = 0;
 };
 
-struct FunctionalUnit {
-  std::string name;  // "token", "inference", "sample"
-  double count = 0;
-};
-
 // One term of the carbon arithmetic, for the record's reader to recompute it.
 struct CarbonTerm {
   std::string name;  // "energy", "grid intensity", "PUE", "T&D loss", "embodied"
@@ -143,19 +131,20 @@ struct CarbonTerm {
 };
 
 // The record's own copy of the carbon result, so the schema does not move
-// when the carbon layer's types do.
+// when the carbon layer's types do. Ranges are carbon::Estimate, with the unit
+// in the name of the member that holds them: `intensity_g_per_kwh`.
 struct CarbonRecord {
   std::string location;         // "FR", "US-CAISO", "eu-west-1"
   std::string location_method;  // how it was decided: "--country FR", "JOULE_CLOUD=aws:eu-west-3", a time-zone guess
-  Range intensity_g_per_kwh;
+  carbon::Estimate intensity_g_per_kwh;
   std::string intensity_source;
   double pue = 1.0;
   std::string pue_source;
   double td_loss_fraction = 0;  // transmission & distribution losses, 0..1
   std::string td_loss_source;
-  Range operational_co2e_g;
-  Range embodied_co2e_g;
-  Range total_co2e_g;
+  carbon::Estimate operational_co2e_g;
+  carbon::Estimate embodied_co2e_g;
+  carbon::Estimate total_co2e_g;
   std::vector<CarbonTerm> terms;
 };
 
@@ -163,7 +152,7 @@ struct CarbonRecord {
 struct SciRecord {
   std::string unit;  // the functional unit's name
   double units = 0;  // R
-  Range co2e_g_per_unit;
+  carbon::Estimate co2e_g_per_unit;
 };
 
 // Downsampled cumulative energy: points[i].energy_j[k] is the cumulative
@@ -197,7 +186,7 @@ struct RunRecord {
   Attribution attribution;
   std::optional<IdleBaseline> idle;
   std::vector<Phase> phases;
-  std::vector<FunctionalUnit> units;
+  std::vector<carbon::FunctionalUnit> units;  // counted by the command: "token", "sample"
   std::optional<CarbonRecord> carbon;
   std::optional<SciRecord> sci;  // present when units were counted and carbon known
 

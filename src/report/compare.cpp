@@ -18,6 +18,12 @@ struct MetricSpec {
   std::string (*format)(double);
 };
 
+// The metrics are bare doubles in their quantity's unit: print them as that quantity.
+template <typename Quantity>
+std::string as(double value) {
+  return fmt::format("{}", Quantity{value});
+}
+
 std::optional<double> first_units(const RunRecord& r) {
   return record::total_units(r);
 }
@@ -30,54 +36,54 @@ std::optional<double> per_unit(const RunRecord& r, double value) {
 
 const MetricSpec kMetrics[] = {
     {"duration", "s", [](const RunRecord& r) -> std::optional<double> { return r.duration_s; },
-     format_seconds},
+     as<Seconds>},
     {"machine energy", "J",
      [](const RunRecord& r) -> std::optional<double> { return r.totals.machine_energy_j; },
-     format_joules},
+     as<Joules>},
     {"attributed energy", "J",
      [](const RunRecord& r) -> std::optional<double> { return r.totals.attributed_energy_j; },
-     format_joules},
+     as<Joules>},
     {"above-idle energy", "J",
      [](const RunRecord& r) -> std::optional<double> {
        if (!r.idle) return std::nullopt;
        return r.totals.above_idle_energy_j;
      },
-     format_joules},
+     as<Joules>},
     {"mean machine power", "W",
      [](const RunRecord& r) -> std::optional<double> {
        if (r.duration_s <= 0) return std::nullopt;
        return r.totals.machine_energy_j / r.duration_s;
      },
-     format_watts},
+     as<Watts>},
     {"CO2e (central)", "g",
      [](const RunRecord& r) -> std::optional<double> {
        if (!r.carbon) return std::nullopt;
        return r.carbon->total_co2e_g.central;
      },
-     format_co2e_grams},
+     as<GramsCO2e>},
     {"CO2e (low)", "g",
      [](const RunRecord& r) -> std::optional<double> {
        if (!r.carbon) return std::nullopt;
        return r.carbon->total_co2e_g.low;
      },
-     format_co2e_grams},
+     as<GramsCO2e>},
     {"CO2e (high)", "g",
      [](const RunRecord& r) -> std::optional<double> {
        if (!r.carbon) return std::nullopt;
        return r.carbon->total_co2e_g.high;
      },
-     format_co2e_grams},
+     as<GramsCO2e>},
     {"functional units", "", first_units, format_count},
     {"attributed energy per unit", "J",
-     [](const RunRecord& r) { return per_unit(r, r.totals.attributed_energy_j); }, format_joules},
+     [](const RunRecord& r) { return per_unit(r, r.totals.attributed_energy_j); }, as<Joules>},
     {"SCI per unit (central)", "g",
      [](const RunRecord& r) -> std::optional<double> {
        if (!r.sci) return std::nullopt;
        return r.sci->co2e_g_per_unit.central;
      },
-     format_co2e_grams},
+     as<GramsCO2e>},
     {"joule overhead CPU", "s",
-     [](const RunRecord& r) -> std::optional<double> { return r.overhead_cpu_s; }, format_seconds},
+     [](const RunRecord& r) -> std::optional<double> { return r.overhead_cpu_s; }, as<Seconds>},
 };
 
 std::string short_command(const RunRecord& r) {

@@ -72,9 +72,9 @@ void energy_section(const RunRecord& r, const SummaryOptions& options, std::stri
       nested = true;
     }
     std::vector<std::string> row = {name,
-                                    format_joules(d.machine_energy_j),
-                                    format_joules(d.attributed_energy_j),
-                                    format_watts(d.mean_power_w),
+                                    fmt::format("{}", Joules{d.machine_energy_j}),
+                                    fmt::format("{}", Joules{d.attributed_energy_j}),
+                                    fmt::format("{}", Watts{d.mean_power_w}),
                                     format_relative(d.relative_uncertainty),
                                     std::string(joule::to_string(d.provenance))};
     if (options.show_sources) row.push_back(d.source);
@@ -83,9 +83,9 @@ void energy_section(const RunRecord& r, const SummaryOptions& options, std::stri
   const auto& t = r.totals;
   std::vector<std::string> total = {
       "total",
-      format_joules(t.machine_energy_j),
-      format_joules(t.attributed_energy_j),
-      format_watts(r.duration_s > 0 ? t.machine_energy_j / r.duration_s : 0),
+      fmt::format("{}", Joules{t.machine_energy_j}),
+      fmt::format("{}", Joules{t.attributed_energy_j}),
+      fmt::format("{}", Joules{t.machine_energy_j} / Seconds{r.duration_s}),
       format_relative(t.relative_uncertainty),
       std::string(joule::to_string(t.provenance))};
   if (options.show_sources) total.push_back("sum of the domains without *");
@@ -94,25 +94,22 @@ void energy_section(const RunRecord& r, const SummaryOptions& options, std::stri
   if (nested) out += "  * contained in another domain: shown, not summed\n";
 
   // Attributed vs machine vs idle: people compare both ways, so give all three.
-  out += fmt::format("  machine     {} ({})", format_joules(t.machine_energy_j),
-                     format_watt_hours(t.machine_energy_j));
+  out += fmt::format("  machine     {0} ({0:Wh})", Joules{t.machine_energy_j});
   out += "  everything the machine drew while the command ran\n";
   if (r.idle) {
-    out +=
-        fmt::format("  idle        {}  baseline {} x {} ({}{})\n", format_joules(t.idle_energy_j),
-                    format_watts(r.idle->power_w), format_seconds(r.duration_s), r.idle->source,
-                    r.idle->duration_s > 0
-                        ? fmt::format(", measured over {}", format_seconds(r.idle->duration_s))
-                        : "");
-    out += fmt::format("  above idle  {}\n", format_joules(t.above_idle_energy_j));
+    out += fmt::format("  idle        {}  baseline {} x {} ({}{})\n", Joules{t.idle_energy_j},
+                       Watts{r.idle->power_w}, Seconds{r.duration_s}, r.idle->source,
+                       r.idle->duration_s > 0
+                           ? fmt::format(", measured over {}", Seconds{r.idle->duration_s})
+                           : "");
+    out += fmt::format("  above idle  {}\n", Joules{t.above_idle_energy_j});
   } else {
     out += "  idle        not measured (no idle baseline for this run)\n";
   }
   if (!r.attribution.method.empty()) {
     double share = t.machine_energy_j > 0 ? t.attributed_energy_j / t.machine_energy_j : 0;
-    out += fmt::format("  attributed  {} ({} of machine) by {}\n",
-                       format_joules(t.attributed_energy_j), format_percent(share),
-                       r.attribution.method);
+    out += fmt::format("  attributed  {} ({} of machine) by {}\n", Joules{t.attributed_energy_j},
+                       format_percent(share), r.attribution.method);
     for (const auto& note : r.attribution.notes) out += fmt::format("              {}\n", note);
   } else {
     out += "  attributed  not attributed: the figures are the whole machine's\n";
@@ -127,9 +124,10 @@ void carbon_section(const RunRecord& r, std::string& out) {
   }
   const auto& c = *r.carbon;
   std::vector<std::vector<std::string>> rows = {{"gCO2e", "low", "central", "high"}};
-  auto add = [&](const char* name, const record::Range& range) {
-    rows.push_back({name, format_co2e_grams(range.low), format_co2e_grams(range.central),
-                    format_co2e_grams(range.high)});
+  auto add = [&](const char* name, const carbon::Estimate& range) {
+    rows.push_back({name, fmt::format("{}", GramsCO2e{range.low}),
+                    fmt::format("{}", GramsCO2e{range.central}),
+                    fmt::format("{}", GramsCO2e{range.high})});
   };
   add("operational", c.operational_co2e_g);
   add("embodied", c.embodied_co2e_g);
@@ -159,17 +157,17 @@ void units_section(const RunRecord& r, std::string& out) {
   for (const auto& u : r.units) {
     std::string line = fmt::format("  {} {}", format_count(u.count), u.name);
     if (u.count > 0) {
-      line += fmt::format(": {} per {} attributed",
-                          format_joules(r.totals.attributed_energy_j / u.count), u.name);
+      line += fmt::format(": {} per {} attributed", Joules{r.totals.attributed_energy_j} / u.count,
+                          u.name);
     }
     out += line + "\n";
   }
   if (r.sci) {
-    out += fmt::format("  SCI         {} per {} [{} – {}] = (operational + embodied) / {} {}\n",
-                       format_co2e_grams(r.sci->co2e_g_per_unit.central), r.sci->unit,
-                       format_co2e_grams(r.sci->co2e_g_per_unit.low),
-                       format_co2e_grams(r.sci->co2e_g_per_unit.high), format_count(r.sci->units),
-                       r.sci->unit);
+    out +=
+        fmt::format("  SCI         {} per {} [{} – {}] = (operational + embodied) / {} {}\n",
+                    GramsCO2e{r.sci->co2e_g_per_unit.central}, r.sci->unit,
+                    GramsCO2e{r.sci->co2e_g_per_unit.low}, GramsCO2e{r.sci->co2e_g_per_unit.high},
+                    format_count(r.sci->units), r.sci->unit);
   }
 }
 
@@ -178,8 +176,10 @@ void phases_section(const RunRecord& r, std::string& out) {
   out += "\nPhases\n";
   std::vector<std::vector<std::string>> rows = {{"phase", "from", "to", "machine", "attributed"}};
   for (const auto& p : r.phases) {
-    rows.push_back({p.name, format_seconds(p.start_offset_s), format_seconds(p.end_offset_s),
-                    format_joules(p.machine_energy_j), format_joules(p.attributed_energy_j)});
+    rows.push_back({p.name, fmt::format("{}", Seconds{p.start_offset_s}),
+                    fmt::format("{}", Seconds{p.end_offset_s}),
+                    fmt::format("{}", Joules{p.machine_energy_j}),
+                    fmt::format("{}", Joules{p.attributed_energy_j})});
   }
   out += render_table(rows, {false, true, true, true, true});
 }
@@ -198,7 +198,7 @@ std::string render_summary(const RunRecord& r, const SummaryOptions& options) {
   std::string host = host_text(r.host);
   if (!host.empty()) out += fmt::format("  host        {}\n", host);
   out += fmt::format("  started     {}\n", r.started_at);
-  out += fmt::format("  duration    {}{}\n", format_seconds(r.duration_s),
+  out += fmt::format("  duration    {}{}\n", Seconds{r.duration_s},
                      r.status == RunStatus::running ? " so far" : "");
   if (!r.tags.empty()) {
     std::string tags;
@@ -214,9 +214,9 @@ std::string render_summary(const RunRecord& r, const SummaryOptions& options) {
   out += "\nOverhead\n";
   double cpu_share = r.duration_s > 0 ? r.overhead_cpu_s / r.duration_s : 0;
   out += fmt::format("  joule used {} of CPU time ({} of one core over the run){}\n",
-                     format_seconds(r.overhead_cpu_s), format_percent(cpu_share),
+                     Seconds{r.overhead_cpu_s}, format_percent(cpu_share),
                      r.sample_interval_s > 0
-                         ? fmt::format(", sampling every {}", format_seconds(r.sample_interval_s))
+                         ? fmt::format(", sampling every {}", Seconds{r.sample_interval_s})
                          : "");
 
   if (!r.warnings.empty()) {

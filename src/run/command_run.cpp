@@ -10,7 +10,7 @@
 #include <fmt/format.h>
 
 #include "joule/meter.hpp"
-#include "record/carbon_record.hpp"
+#include "record/footprint.hpp"
 #include "record/ledger.hpp"
 #include "record/run_metadata.hpp"
 #include "run/cgroup.hpp"
@@ -278,7 +278,7 @@ void CommandRun::finish(RunSession& session, const RootExit& exit) {
   if (auto* cg = session.cgroup(); cg && !cg->release()) {
     add_once(record_.warnings, fmt::format("could not remove {}", cg->path().string()));
   }
-  if (place_) record::fill_carbon(record_, *place_);
+  if (place_) record::fill_footprint(record_, *place_);
   if (journal_) journal_->finish(record_);
   collect_journal_warnings();
 }

@@ -20,7 +20,7 @@ namespace {
 using ::testing::HasSubstr;
 
 // Energy as a 10 W machine would use it: the work's wall time x 10.
-class FakeProbe : public Probe {
+class FakeProbe : public EnergyProbe {
  public:
   // `other_cpu_seconds`: what other processes use during each measurement.
   explicit FakeProbe(double other_cpu_seconds = 0) : other_cpu_seconds_(other_cpu_seconds) {}

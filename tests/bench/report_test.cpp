@@ -75,8 +75,8 @@ std::vector<RunResult> hand_made_runs() {
   return runs;
 }
 
-Provenance modelled() {
-  Provenance provenance;
+MeasurementSetup modelled() {
+  MeasurementSetup provenance;
   provenance.energy_source = "estimator cpu:estimated";
   provenance.modelled = true;
   provenance.relative_uncertainty = 0.5;
@@ -145,7 +145,7 @@ TEST(ReportTerminal, ColumnsAreFixedWidth) {
 }
 
 TEST(ReportTerminal, MeasuredEnergyIsNotCalledModelled) {
-  Provenance provenance = modelled();
+  MeasurementSetup provenance = modelled();
   provenance.modelled = false;
   provenance.energy_source = "RAPL package-0";
   provenance.relative_uncertainty = 0.05;

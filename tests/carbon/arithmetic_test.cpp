@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "carbon/estimate.hpp"
+#include "carbon/modelled_energy.hpp"
 #include "carbon/quantity.hpp"
 #include "test_support.hpp"
 
@@ -241,4 +242,27 @@ TEST(Quantity, ParsesEnergyMassAndShare) {
   EXPECT_NEAR(parse_fraction("0.5"), 0.5, 1e-12);
   EXPECT_THROW(parse_fraction("9/8"), CarbonError);
   EXPECT_THROW(parse_fraction("2/0"), CarbonError);
+}
+
+TEST(ModelledEnergy, GpuTdpTimesCountUtilisationAndHours) {
+  // A100 PCIe 40GB: 250 W TDP; 8 GPUs at half their TDP for 10 h = 10 kWh.
+  const ResolvedContext ctx = country("FR");
+  const GpuRow& gpu = gpu_with_power(*ctx.data, "A100");
+  ASSERT_TRUE(gpu.tdp_w.has_value());
+  const Watts power = gpu_power(gpu, 8, 0.5);
+  EXPECT_DOUBLE_EQ(power.watts, *gpu.tdp_w * 4);
+  const EnergyInput e = modelled_energy(power, from_hours(10), "test");
+  EXPECT_NEAR(e.energy.kilowatt_hours(), *gpu.tdp_w * 4 * 10 / 1000, 1e-9);
+  EXPECT_DOUBLE_EQ(e.relative_uncertainty, kModelledEnergyUncertainty);
+  EXPECT_EQ(e.source, "test");
+}
+
+TEST(ModelledEnergy, UnknownGpuIsAnError) {
+  const ResolvedContext ctx = country("FR");
+  try {
+    gpu_with_power(*ctx.data, "Z9000");
+    FAIL() << "expected CarbonError";
+  } catch (const CarbonError& e) {
+    EXPECT_NE(std::string(e.what()).find("unknown GPU 'Z9000'"), std::string::npos) << e.what();
+  }
 }

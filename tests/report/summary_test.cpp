@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "record/sample_record.hpp"
 #include "report/format.hpp"
 #include "report/summary.hpp"
@@ -39,7 +41,7 @@ TEST(Summary, ShowsEveryFigureWithItsProvenance) {
   EXPECT_TRUE(contains(text, "SCI")) << text;
   EXPECT_TRUE(contains(text, "per sample")) << text;
   EXPECT_TRUE(contains(text, "epoch 1")) << text;
-  EXPECT_TRUE(contains(text, "joule used 0.25 s of CPU time")) << text;
+  EXPECT_TRUE(contains(text, "joule used 250 ms of CPU time")) << text;
   EXPECT_TRUE(contains(text, "! gpu:0 power limit changed")) << text;
 }
 
@@ -55,6 +57,15 @@ TEST(Summary, SaysWhatIsMissingRatherThanPrintingZeros) {
   EXPECT_FALSE(contains(text, "Warnings")) << text;
 }
 
+TEST(Summary, SmallPerUnitEnergyKeepsItsDigits) {
+  auto run = joule::testing::sample_record();
+  run.totals.attributed_energy_j = 1.29;
+  run.units = {{"sample", 1000}};
+  auto text = render_summary(run);
+  EXPECT_TRUE(contains(text, "1000 sample: 1.29 mJ per sample attributed")) << text;
+  EXPECT_FALSE(contains(text, "0.00 J")) << text;
+}
+
 TEST(Summary, SignalAndStartFailure) {
   auto run = joule::testing::sample_record();
   run.exit = {std::nullopt, 9, ""};
@@ -65,18 +76,42 @@ TEST(Summary, SignalAndStartFailure) {
 }
 
 TEST(Format, ScalesAndUnits) {
-  EXPECT_EQ(format_joules(812), "812 J");
-  EXPECT_EQ(format_joules(12345), "12.3 kJ");
-  EXPECT_EQ(format_joules(4.51e6), "4.51 MJ");
-  EXPECT_EQ(format_watt_hours(3600), "1.00 Wh");
-  EXPECT_EQ(format_seconds(0.5), "0.50 s");
-  EXPECT_EQ(format_seconds(303), "5 min 03 s");
-  EXPECT_EQ(format_seconds(7440), "2 h 04 min");
-  EXPECT_EQ(format_co2e_grams(0.012), "12.0 mg");
-  EXPECT_EQ(format_co2e_grams(0.0000186), "18.6 µg");
-  EXPECT_EQ(format_co2e_grams(4560), "4.56 kg");
+  EXPECT_EQ(fmt::format("{}", Joules{812}), "812 J");
+  EXPECT_EQ(fmt::format("{}", Joules{12345}), "12.3 kJ");
+  EXPECT_EQ(fmt::format("{}", Joules{4.51e6}), "4.51 MJ");
+  EXPECT_EQ(fmt::format("{:Wh}", Joules{3600}), "1.00 Wh");
+  EXPECT_EQ(fmt::format("{}", Seconds{0.5}), "500 ms");
+  EXPECT_EQ(fmt::format("{}", Seconds{303}), "5 min 03 s");
+  EXPECT_EQ(fmt::format("{}", Seconds{7440}), "2 h 04 min");
+  EXPECT_EQ(fmt::format("{}", GramsCO2e{0.012}), "12.0 mg");
+  EXPECT_EQ(fmt::format("{}", GramsCO2e{0.0000186}), "18.6 µg");
+  EXPECT_EQ(fmt::format("{}", GramsCO2e{4560}), "4.56 kg");
   EXPECT_EQ(format_ratio(1.234), "×1.23");
   EXPECT_EQ(format_count(50000), "50000");
+}
+
+TEST(Format, SmallFiguresTakeAPrefixRatherThanPrintingZero) {
+  EXPECT_EQ(fmt::format("{}", Joules{0.00129}), "1.29 mJ");
+  EXPECT_EQ(fmt::format("{}", Joules{2.5e-6}), "2.50 µJ");
+  EXPECT_EQ(fmt::format("{}", Watts{0.045}), "45.0 mW");
+  EXPECT_EQ(fmt::format("{}", Seconds{0.0123}), "12.3 ms");
+  EXPECT_EQ(fmt::format("{:Wh}", Joules{1.8}), "500 µWh");
+}
+
+TEST(Format, RoundingUpTakesTheNextPrefix) {
+  EXPECT_EQ(fmt::format("{}", Joules{999.7}), "1.00 kJ");
+  EXPECT_EQ(fmt::format("{}", Joules{0.99996}), "1.00 J");
+  EXPECT_EQ(fmt::format("{}", Watts{9.996}), "10.0 W");
+  EXPECT_EQ(fmt::format("{}", GramsCO2e{1.2e6}), "1.20 t");
+}
+
+TEST(Format, ZeroNotANumberAndWidth) {
+  EXPECT_EQ(fmt::format("{}", Joules{0}), "0 J");
+  EXPECT_EQ(fmt::format("{}", Seconds{0}), "0 s");
+  EXPECT_EQ(fmt::format("{}", Watts{std::nan("")}), "n/a");
+  EXPECT_EQ(fmt::format("{:>8}", Joules{812}), "   812 J");
+  EXPECT_EQ(fmt::format("{:Wh<10}|", Joules{3.6e6}), "1.00 kWh  |");
+  EXPECT_EQ(fmt::format("{}", Joules{-1500}), "-1.50 kJ");
 }
 
 TEST(Format, TableAlignsUtf8Cells) {

@@ -16,9 +16,9 @@ namespace joule::bench {
 // Measures one stretch of work: energy, time and the machine's other CPU use.
 // Implemented outside the engine (probe.cpp, on joule's meter) so that the
 // engine knows nothing about sensors.
-class Probe {
+class EnergyProbe {
  public:
-  virtual ~Probe() = default;
+  virtual ~EnergyProbe() = default;
   virtual Cost measure(const std::function<void()>& work) = 0;
 };
 
@@ -100,8 +100,9 @@ struct RunRequest {
   std::function<void(double, const std::string&)> progress;
 };
 
-RunResult run_fashion_mnist(const RunRequest& request, const FashionMnist& data, Probe& probe);
-RunResult run_austen_chars(const RunRequest& request, const CharCorpus& corpus, Probe& probe);
+RunResult run_fashion_mnist(const RunRequest& request, const FashionMnist& data,
+                            EnergyProbe& probe);
+RunResult run_austen_chars(const RunRequest& request, const CharCorpus& corpus, EnergyProbe& probe);
 
 // The task definitions, tiers included. The austen-chars tiers are set from
 // the n-gram baseline's bits/char (its score, and 10% below it).

@@ -77,7 +77,7 @@ namespace {
 // Quality is scored, after the measurement, on the first
 // budget.inference_samples samples of the test split (whole items), the same
 // ones at every batch size, so that variants compare like with like.
-InferenceResult measure(const Setup& setup, const Workload& workload, Probe& probe,
+InferenceResult measure(const Setup& setup, const Workload& workload, EnergyProbe& probe,
                         const Budget& budget) {
   InferenceResult result;
   result.variant = setup.variant;
@@ -184,7 +184,7 @@ InferenceResult unsupported(const std::string& variant, int batch, const std::st
   return result;
 }
 
-InferenceResult threads_variant(Network& network, const Workload& workload, Probe& probe,
+InferenceResult threads_variant(Network& network, const Workload& workload, EnergyProbe& probe,
                                 const Budget& budget) {
   const int threads = torch::get_num_threads();
   torch::set_num_threads(1);
@@ -199,7 +199,7 @@ InferenceResult threads_variant(Network& network, const Workload& workload, Prob
                  workload, probe, budget);
 }
 
-InferenceResult small_batch_variant(Network& network, const Workload& workload, Probe& probe,
+InferenceResult small_batch_variant(Network& network, const Workload& workload, EnergyProbe& probe,
                                     const Budget& budget) {
   const int batch = std::max(1, budget.large_batch / small_batch_divisor);
   return measure({fmt::format("batch={}", batch), "default", batch,
@@ -207,8 +207,8 @@ InferenceResult small_batch_variant(Network& network, const Workload& workload, 
                  workload, probe, budget);
 }
 
-InferenceResult channels_last_variant(Network& network, const Workload& workload, Probe& probe,
-                                      const Budget& budget) {
+InferenceResult channels_last_variant(Network& network, const Workload& workload,
+                                      EnergyProbe& probe, const Budget& budget) {
   // nn::Module::to(MemoryFormat) is missing in LibTorch 1.13: convert each
   // 4-d weight in place.
   ParameterSnapshot snapshot(network);
@@ -228,7 +228,7 @@ InferenceResult channels_last_variant(Network& network, const Workload& workload
       workload, probe, budget);
 }
 
-InferenceResult bfloat16_variant(Network& network, const Workload& workload, Probe& probe,
+InferenceResult bfloat16_variant(Network& network, const Workload& workload, EnergyProbe& probe,
                                  const Budget& budget) {
   const bool native = cpu_has_native_bfloat16();
   ParameterSnapshot snapshot(network);
@@ -249,7 +249,7 @@ InferenceResult bfloat16_variant(Network& network, const Workload& workload, Pro
 
 using PackedLinear = c10::intrusive_ptr<LinearPackedParamsBase>;
 
-InferenceResult int8_variant(Network& network, const Workload& workload, Probe& probe,
+InferenceResult int8_variant(Network& network, const Workload& workload, EnergyProbe& probe,
                              const Budget& budget) {
   const std::vector<torch::nn::Linear> layers = network.dense_layers();
   if (layers.empty()) {
@@ -292,7 +292,7 @@ InferenceResult int8_variant(Network& network, const Workload& workload, Probe& 
                  workload, probe, budget);
 }
 
-InferenceResult torchscript_variant(Network& network, const Workload& workload, Probe& probe,
+InferenceResult torchscript_variant(Network& network, const Workload& workload, EnergyProbe& probe,
                                     const Budget& budget) {
   const std::string source = network.torchscript_source();
   if (source.empty()) {
@@ -319,7 +319,7 @@ InferenceResult torchscript_variant(Network& network, const Workload& workload, 
                  workload, probe, budget);
 }
 
-using Variant = InferenceResult (*)(Network&, const Workload&, Probe&, const Budget&);
+using Variant = InferenceResult (*)(Network&, const Workload&, EnergyProbe&, const Budget&);
 
 struct NamedVariant {
   const char* name;
@@ -346,8 +346,8 @@ const NamedVariant variants[] = {
 }  // namespace
 
 std::vector<InferenceResult> measure_inference(
-    Network& network, const Workload& workload, Probe& probe, const Budget& budget, RunResult& run,
-    const std::function<void(double, const std::string&)>& progress) {
+    Network& network, const Workload& workload, EnergyProbe& probe, const Budget& budget,
+    RunResult& run, const std::function<void(double, const std::string&)>& progress) {
   network.eval();
   std::vector<InferenceResult> results;
   const int defaults[] = {1, budget.large_batch};

@@ -346,7 +346,7 @@ struct TrainingLimits {
 // evaluating budget.evaluations_per_epoch times per epoch. Each stretch
 // between evaluations is one probe measurement; evaluation is not measured.
 void train_measured(Network& network, Workload& workload, const ModelEntry& entry,
-                    const RunRequest& request, Probe& probe, RunResult& result) {
+                    const RunRequest& request, EnergyProbe& probe, RunResult& result) {
   const Budget& budget = request.budget;
   const std::size_t epoch = workload.epoch_samples();
   const std::size_t batch = static_cast<std::size_t>(std::max(1, entry.hyper.batch_size));
@@ -424,7 +424,7 @@ void set_threads(int threads) {
 }
 
 RunResult run_network(const RunRequest& request, const ModelEntry& entry, const Shape& shape,
-                      Workload& workload, Probe& probe) {
+                      Workload& workload, EnergyProbe& probe) {
   RunResult result;
   result.task = entry.info.task;
   result.model = entry.info.name;
@@ -451,7 +451,7 @@ RunResult run_network(const RunRequest& request, const ModelEntry& entry, const 
 // alphabet entry given the previous order - 1 characters. It has no batched
 // form, so a batch is the same lookups in a loop.
 InferenceResult measure_ngram_inference(const KneserNey& model, std::span<const std::uint8_t> text,
-                                        Probe& probe, const Budget& budget, int batch) {
+                                        EnergyProbe& probe, const Budget& budget, int batch) {
   InferenceResult inference;
   inference.variant = "default";
   inference.batch = batch;
@@ -514,7 +514,7 @@ InferenceResult measure_ngram_inference(const KneserNey& model, std::span<const 
 }
 
 RunResult run_ngram(const RunRequest& request, const ModelEntry& entry, const CharCorpus& corpus,
-                    Probe& probe) {
+                    EnergyProbe& probe) {
   RunResult result;
   result.task = entry.info.task;
   result.model = entry.info.name;
@@ -589,13 +589,15 @@ std::string error_message(const std::exception& error) {
 
 }  // namespace engine
 
-RunResult run_fashion_mnist(const RunRequest& request, const FashionMnist& data, Probe& probe) {
+RunResult run_fashion_mnist(const RunRequest& request, const FashionMnist& data,
+                            EnergyProbe& probe) {
   const engine::ModelEntry& entry = engine::find_model("fashion-mnist", request.model);
   const auto workload = engine::make_fashion_workload(data, request.budget);
   return engine::run_network(request, entry, engine::fashion_shape(data), *workload, probe);
 }
 
-RunResult run_austen_chars(const RunRequest& request, const CharCorpus& corpus, Probe& probe) {
+RunResult run_austen_chars(const RunRequest& request, const CharCorpus& corpus,
+                           EnergyProbe& probe) {
   const engine::ModelEntry& entry = engine::find_model("austen-chars", request.model);
   if (entry.kind == engine::Kind::kneser_ney)
     return engine::run_ngram(request, entry, corpus, probe);

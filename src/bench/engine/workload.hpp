@@ -70,7 +70,7 @@ void check_disturbance(const Cost& cost, const std::string& measurement, RunResu
 // hidden-cost variant. Never throws for a variant: a failure is recorded as
 // unsupported. `progress(fraction, text)` with fraction in [0, 1].
 std::vector<InferenceResult> measure_inference(
-    Network& network, const Workload& workload, Probe& probe, const Budget& budget,
+    Network& network, const Workload& workload, EnergyProbe& probe, const Budget& budget,
     RunResult& result, const std::function<void(double, const std::string&)>& progress);
 
 // How many batches an inference measurement runs: enough for

@@ -107,7 +107,7 @@ int run_bench(BenchOptions options, const DriverOptions& driver) {
   const SensorConfig sensors = SensorConfig::from_environment();
   MeterProbe probe(Meter::discover(sensors), sensors.proc_root);
 
-  Provenance provenance;
+  MeasurementSetup provenance;
   provenance.energy_source = probe.describe_sources();
   provenance.modelled = probe.modelled_only();
   provenance.relative_uncertainty = probe.relative_uncertainty();

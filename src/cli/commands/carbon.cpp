@@ -8,13 +8,16 @@
 #include <memory>
 
 #include "carbon/intensity.hpp"
+#include "carbon/modelled_energy.hpp"
 #include "carbon/quantity.hpp"
 #include "carbon/suggest.hpp"
 #include "carbon/tables.hpp"
 #include "carbon/timeseries.hpp"
-#include "cli/place_options.hpp"
 #include "cli/command.hpp"
+#include "cli/place_options.hpp"
 #include "joule/carbon.hpp"
+#include "joule/format.hpp"
+#include "record/json_io.hpp"
 
 namespace joule::cli {
 namespace {
@@ -41,9 +44,6 @@ struct CarbonArgs {
   bool list_clouds = false;
 };
 
-// TDP-based energy is a ceiling (the board's power cap), not typical draw.
-constexpr double kModelledEnergyUncertainty = 0.3;
-
 std::string num(double v) {
   return fmt::format("{:.4g}", v);
 }
@@ -53,16 +53,12 @@ std::string range_text(const jc::Estimate& e) {
   return fmt::format("({} to {})", num(e.low), num(e.high));
 }
 
-nlohmann::json to_json(const jc::Estimate& e) {
-  return {{"low", e.low}, {"central", e.central}, {"high", e.high}};
-}
-
-nlohmann::json to_json(const std::vector<jc::Term>& terms) {
+nlohmann::json terms_json(const std::vector<jc::Term>& terms) {
   auto out = nlohmann::json::array();
   for (const auto& t : terms) {
     out.push_back({{"symbol", t.symbol},
                    {"name", t.name},
-                   {"value", to_json(t.value)},
+                   {"value", t.value},
                    {"unit", t.unit},
                    {"source", t.source}});
   }
@@ -91,7 +87,7 @@ void list_countries(const CarbonArgs& a) {
                      {"iso2", r.iso2},
                      {"name", r.name},
                      {"kind", r.kind},
-                     {"g_per_kwh", to_json(p.g_per_kwh)},
+                     {"g_per_kwh", p.g_per_kwh},
                      {"source", p.source}});
     }
     fmt::print("{}\n", out.dump(2));
@@ -127,7 +123,7 @@ void list_clouds(const CarbonArgs& a) {
                      {"city", r.city},
                      {"emaps_zone", r.emaps_zone},
                      {"pue", r.pue ? nlohmann::json(*r.pue) : nlohmann::json()},
-                     {"g_per_kwh", to_json(p.g_per_kwh)},
+                     {"g_per_kwh", p.g_per_kwh},
                      {"source", p.source}});
     }
     fmt::print("{}\n", out.dump(2));
@@ -147,25 +143,9 @@ void list_clouds(const CarbonArgs& a) {
       "Maps), else the country.\n");
 }
 
-void run_carbon(const CarbonArgs& a) {
-  if (a.list_countries) return list_countries(a);
-  if (a.list_clouds) return list_clouds(a);
-
-  const jc::ResolvedContext ctx = jc::resolve_context(to_context_options(a.location));
-
-  // E: given, or modelled from GPU power x hours (ML CO2 Impact / Green Algorithms style).
-  jc::EnergyInput energy;
-  std::vector<jc::EmbodiedInput> hardware;
-  const jc::GpuRow* gpu = nullptr;
-  if (!a.gpu.empty()) {
-    gpu = ctx.data->gpu(a.gpu);
-    if (!gpu) {
-      throw jc::CarbonError(fmt::format("unknown GPU '{}';{} (gpu_power.csv lists the models)",
-                                        a.gpu, jc::did_you_mean(a.gpu, ctx.data->gpu_models())));
-    }
-    if (!gpu->tdp_w)
-      throw jc::CarbonError(fmt::format("no power figure for {} in gpu_power.csv", gpu->model));
-  }
+// The GPU named by --gpu, or nullptr; the counts that go with it, checked.
+const jc::GpuRow* named_gpu(const CarbonArgs& a, const jc::ReferenceData& data) {
+  const jc::GpuRow* gpu = a.gpu.empty() ? nullptr : &jc::gpu_with_power(data, a.gpu);
   if (a.gpus <= 0)
     throw jc::CarbonError(fmt::format("--gpus must be more than zero, found {}", a.gpus));
   if (a.hours < 0)
@@ -173,63 +153,68 @@ void run_carbon(const CarbonArgs& a) {
   if (!(a.utilisation > 0 && a.utilisation <= 1)) {
     throw jc::CarbonError(fmt::format("--utilisation must be in (0, 1], found {}", a.utilisation));
   }
+  return gpu;
+}
+
+// E: given, or modelled from GPU power x hours (ML CO2 Impact / Green Algorithms style).
+jc::EnergyInput energy_input(const CarbonArgs& a, const jc::GpuRow* gpu) {
   if (!a.energy.empty()) {
+    jc::EnergyInput energy;
     energy.energy = jc::parse_energy(a.energy);
     energy.source = fmt::format("as given (--energy {})", a.energy);
-  } else if ((gpu || a.watts > 0) && a.hours > 0) {
-    double watts = a.watts > 0 ? a.watts : *gpu->tdp_w * a.gpus * a.utilisation;
-    energy.energy = Joules{watts * a.hours * 3600};
-    energy.relative_uncertainty = kModelledEnergyUncertainty;
-    energy.source =
-        a.watts > 0
-            ? fmt::format("modelled: {} W x {} h (--watts); +-30 %", num(a.watts), num(a.hours))
-            : fmt::format(
-                  "modelled: {} x {} W ({}, {}) x {} h x utilisation {}; TDP is a cap, +-30 %",
-                  num(a.gpus), num(*gpu->tdp_w), gpu->model,
-                  gpu->source.substr(0, gpu->source.find('(')), num(a.hours), num(a.utilisation));
-  } else {
+    return energy;
+  }
+  if (!((gpu || a.watts > 0) && a.hours > 0)) {
     throw jc::CarbonError(
         "no energy: give --energy (e.g. 12.4kWh), or --hours with --gpu MODEL [--gpus N] or "
         "--watts W");
   }
-  if (!a.energy_uncertainty.empty()) {
-    std::string text = a.energy_uncertainty;
-    double u = 0;
-    if (text.ends_with('%')) {
-      auto v = jc::parse_number(text.substr(0, text.size() - 1));
-      if (!v)
-        throw jc::CarbonError(
-            fmt::format("--energy-uncertainty {}: expected e.g. 5% or 0.05", text));
-      u = *v / 100;
-    } else {
-      auto v = jc::parse_number(text);
-      if (!v)
-        throw jc::CarbonError(
-            fmt::format("--energy-uncertainty {}: expected e.g. 5% or 0.05", text));
-      u = *v;
-    }
-    if (u < 0) throw jc::CarbonError("--energy-uncertainty must be zero or more");
-    energy.relative_uncertainty = u;
+  const Seconds duration = from_hours(a.hours);
+  if (a.watts > 0) {
+    return jc::modelled_energy(
+        Watts{a.watts}, duration,
+        fmt::format("modelled: {} W x {} h (--watts); +-30 %", num(a.watts), num(a.hours)));
   }
-  if (!a.start.empty()) {
-    auto start = jc::parse_timestamp(a.start);
-    if (!start)
-      throw jc::CarbonError(
-          fmt::format("--start {}: expected ISO 8601 such as 2024-05-01T12:00:00Z", a.start));
-    if (a.hours <= 0)
-      throw jc::CarbonError("--start needs --hours: the energy is spread evenly over that span");
-    auto end = *start + std::chrono::duration_cast<std::chrono::system_clock::duration>(
-                            std::chrono::duration<double, std::ratio<3600>>(a.hours));
-    energy.timeline.push_back({*start, end, energy.energy});
-  }
+  return jc::modelled_energy(
+      jc::gpu_power(*gpu, a.gpus, a.utilisation), duration,
+      fmt::format("modelled: {} x {} W ({}, {}) x {} h x utilisation {}; TDP is a cap, +-30 %",
+                  num(a.gpus), num(*gpu->tdp_w), gpu->model,
+                  gpu->source.substr(0, gpu->source.find('(')), num(a.hours), num(a.utilisation)));
+}
 
-  // M: the GPUs named, plus any --embodied device.
+// --energy-uncertainty: "5%" or "0.05".
+double parse_energy_uncertainty(const std::string& text) {
+  const bool percent = text.ends_with('%');
+  auto v = jc::parse_number(percent ? text.substr(0, text.size() - 1) : text);
+  if (!v)
+    throw jc::CarbonError(fmt::format("--energy-uncertainty {}: expected e.g. 5% or 0.05", text));
+  const double u = percent ? *v / 100 : *v;
+  if (u < 0) throw jc::CarbonError("--energy-uncertainty must be zero or more");
+  return u;
+}
+
+// --start: the energy spread evenly over --hours from then, for an intensity series.
+void place_in_time(const CarbonArgs& a, jc::EnergyInput& energy) {
+  auto start = jc::parse_timestamp(a.start);
+  if (!start)
+    throw jc::CarbonError(
+        fmt::format("--start {}: expected ISO 8601 such as 2024-05-01T12:00:00Z", a.start));
+  if (a.hours <= 0)
+    throw jc::CarbonError("--start needs --hours: the energy is spread evenly over that span");
+  auto end = *start + std::chrono::duration_cast<std::chrono::system_clock::duration>(
+                          std::chrono::duration<double>(from_hours(a.hours).seconds));
+  energy.timeline.push_back({*start, end, energy.energy});
+}
+
+// M: the GPUs named, plus any --embodied device.
+std::vector<jc::EmbodiedInput> hardware_inputs(const CarbonArgs& a, const jc::GpuRow* gpu) {
+  std::vector<jc::EmbodiedInput> hardware;
   if (gpu) {
     if (a.hours <= 0) throw jc::CarbonError("--gpu needs --hours (the time the GPUs are reserved)");
     jc::EmbodiedInput g;
     g.device = gpu->model;
     g.count = a.gpus;
-    g.time_reserved = Seconds{a.hours * 3600};
+    g.time_reserved = from_hours(a.hours);
     if (a.lifetime_years > 0) g.lifetime_years = a.lifetime_years;
     hardware.push_back(g);
   }
@@ -242,43 +227,40 @@ void run_carbon(const CarbonArgs& a) {
     } else {
       m.device = a.embodied;
     }
-    m.time_reserved = Seconds{a.hours * 3600};
+    m.time_reserved = from_hours(a.hours);
     if (a.lifetime_years > 0) m.lifetime_years = a.lifetime_years;
     if (!a.share.empty()) m.share = jc::parse_fraction(a.share);
     hardware.push_back(m);
   } else if (!a.share.empty()) {
     throw jc::CarbonError("--share applies to --embodied: name the device or its kgCO2e");
   }
+  return hardware;
+}
 
-  const jc::FunctionalUnit unit = jc::parse_functional_unit(a.unit, a.units);
-  const jc::Footprint fp = jc::footprint(ctx, energy, hardware, unit);
+void print_json(const jc::ResolvedContext& ctx, const jc::Footprint& fp) {
+  nlohmann::json out;
+  out["location"] = {{"code", ctx.location_code},        {"name", ctx.location_name},
+                     {"country_iso2", ctx.country_iso2}, {"how_decided", ctx.how_decided},
+                     {"is_guess", ctx.is_guess},         {"context", jc::to_string(ctx.context)}};
+  out["intensity"] = {{"g_per_kwh", ctx.intensity_g_per_kwh},
+                      {"kind", jc::to_string(ctx.intensity_kind)},
+                      {"source", ctx.intensity_source}};
+  out["pue"] = {{"value", ctx.pue}, {"source", ctx.pue_source}};
+  out["loss"] = {{"fraction", ctx.loss_fraction}, {"source", ctx.loss_source}};
+  out["energy_kwh"] = fp.operational.terms.front().value;
+  out["operational"] = {{"g", fp.operational.grams}, {"terms", terms_json(fp.operational.terms)}};
+  out["embodied"] = fp.embodied ? nlohmann::json{{"g", fp.embodied->grams},
+                                                 {"terms", terms_json(fp.embodied->terms)}}
+                                : nlohmann::json();
+  out["total_g"] = fp.total_g;
+  out["sci"] = {
+      {"unit", fp.unit.name}, {"count", fp.unit.count}, {"g_per_unit", fp.sci_g_per_unit}};
+  out["terms"] = terms_json(fp.terms);
+  out["warnings"] = fp.warnings;
+  fmt::print("{}\n", out.dump(2));
+}
 
-  if (a.json) {
-    nlohmann::json out;
-    out["location"] = {{"code", ctx.location_code},        {"name", ctx.location_name},
-                       {"country_iso2", ctx.country_iso2}, {"how_decided", ctx.how_decided},
-                       {"is_guess", ctx.is_guess},         {"context", jc::to_string(ctx.context)}};
-    out["intensity"] = {{"g_per_kwh", to_json(ctx.intensity_g_per_kwh)},
-                        {"kind", jc::to_string(ctx.intensity_kind)},
-                        {"source", ctx.intensity_source}};
-    out["pue"] = {{"value", to_json(ctx.pue)}, {"source", ctx.pue_source}};
-    out["loss"] = {{"fraction", to_json(ctx.loss_fraction)}, {"source", ctx.loss_source}};
-    out["energy_kwh"] = to_json(fp.operational.terms.front().value);
-    out["operational"] = {{"g", to_json(fp.operational.grams)},
-                          {"terms", to_json(fp.operational.terms)}};
-    out["embodied"] = fp.embodied ? nlohmann::json{{"g", to_json(fp.embodied->grams)},
-                                                   {"terms", to_json(fp.embodied->terms)}}
-                                  : nlohmann::json();
-    out["total_g"] = to_json(fp.total_g);
-    out["sci"] = {{"unit", fp.unit.name},
-                  {"count", fp.unit.count},
-                  {"g_per_unit", to_json(fp.sci_g_per_unit)}};
-    out["terms"] = to_json(fp.terms);
-    out["warnings"] = fp.warnings;
-    fmt::print("{}\n", out.dump(2));
-    return;
-  }
-
+void print_text(const jc::ResolvedContext& ctx, const jc::Footprint& fp) {
   fmt::print("Location: {} ({}){}\n  decided by: {}\n", ctx.location_name, ctx.location_code,
              ctx.is_guess ? " [guess]" : "", ctx.how_decided);
   fmt::print("\nOperational  O = E x PUE x I / (1 - loss)\n");
@@ -290,15 +272,36 @@ void run_carbon(const CarbonArgs& a) {
     fmt::print(
         "\nEmbodied  M: not included (give --embodied DEVICE|KG or --gpu MODEL, with --hours)\n");
   }
-  fmt::print("\nTotal  O + M = {} CO2e (low {}, high {})\n", jc::format_grams(fp.total_g.central),
-             jc::format_grams(fp.total_g.low), jc::format_grams(fp.total_g.high));
+  fmt::print("\nTotal  O + M = {} CO2e (low {}, high {})\n", GramsCO2e{fp.total_g.central},
+             GramsCO2e{fp.total_g.low}, GramsCO2e{fp.total_g.high});
   fmt::print("SCI  (O + M) / R = {} CO2e per {} (low {}, high {}; R = {} {})\n",
-             jc::format_grams(fp.sci_g_per_unit.central), fp.unit.name,
-             jc::format_grams(fp.sci_g_per_unit.low), jc::format_grams(fp.sci_g_per_unit.high),
-             num(fp.unit.count), fp.unit.name);
+             GramsCO2e{fp.sci_g_per_unit.central}, fp.unit.name, GramsCO2e{fp.sci_g_per_unit.low},
+             GramsCO2e{fp.sci_g_per_unit.high}, num(fp.unit.count), fp.unit.name);
   if (!fp.warnings.empty()) {
     fmt::print("\nNotes:\n");
     for (const auto& w : fp.warnings) fmt::print("  ! {}\n", w);
+  }
+}
+
+void run_carbon(const CarbonArgs& a) {
+  if (a.list_countries) return list_countries(a);
+  if (a.list_clouds) return list_clouds(a);
+
+  const jc::ResolvedContext ctx = jc::resolve_context(to_context_options(a.location));
+  const jc::GpuRow* gpu = named_gpu(a, *ctx.data);
+  jc::EnergyInput energy = energy_input(a, gpu);
+  if (!a.energy_uncertainty.empty()) {
+    energy.relative_uncertainty = parse_energy_uncertainty(a.energy_uncertainty);
+  }
+  if (!a.start.empty()) place_in_time(a, energy);
+  const std::vector<jc::EmbodiedInput> hardware = hardware_inputs(a, gpu);
+
+  const jc::FunctionalUnit unit = jc::parse_functional_unit(a.unit, a.units);
+  const jc::Footprint fp = jc::footprint(ctx, energy, hardware, unit);
+  if (a.json) {
+    print_json(ctx, fp);
+  } else {
+    print_text(ctx, fp);
   }
 }
 

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "cli/command.hpp"
-#include "cli/format.hpp"
+#include "joule/format.hpp"
 #include "joule/meter.hpp"
 
 namespace joule::cli {
@@ -52,13 +52,11 @@ Measurement measure_phase(Meter& meter, double seconds, bool busy) {
 }
 
 void print_phase(std::string_view name, const Measurement& m) {
-  fmt::print("{:<6} {:>8}  total {:>10} ({:>7.2f} W)  {} ±{:.0f}%\n", name,
-             format_duration(m.duration), format_energy(m.total), m.mean_power.watts,
-             to_string(m.total_provenance), m.total_relative_uncertainty * 100);
+  fmt::print("{:<6} {:>8}  total {:>10} ({:>9})  {} ±{:.0f}%\n", name, m.duration, m.total,
+             m.mean_power, to_string(m.total_provenance), m.total_relative_uncertainty * 100);
   for (const auto& d : m.domains) {
-    fmt::print("         {:<18} {:>10} ({:>7.2f} W)  {}{}\n", d.id, format_energy(d.energy),
-               d.mean_power.watts, to_string(d.provenance),
-               d.in_total ? "" : "  (inside another domain)");
+    fmt::print("         {:<18} {:>10} ({:>9})  {}{}\n", d.id, d.energy, d.mean_power,
+               to_string(d.provenance), d.in_total ? "" : "  (inside another domain)");
   }
 }
 
@@ -71,8 +69,8 @@ void run_demo(double seconds) {
   print_phase("idle", idle);
   print_phase("busy", busy);
   const double extra_j = busy.total.joules - idle.total.joules;
-  fmt::print("\nThe busy phase drew {} more than the idle one ({:+.2f} W).\n",
-             format_energy(Joules{extra_j}), busy.mean_power.watts - idle.mean_power.watts);
+  fmt::print("\nThe busy phase drew {} more than the idle one ({:+.2f} W).\n", Joules{extra_j},
+             busy.mean_power.watts - idle.mean_power.watts);
   fmt::print(
       "These are whole-machine figures: anything else running counts in both phases (use `joule "
       "run -- COMMAND` to attribute energy to one command).\n");

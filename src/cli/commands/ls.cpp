@@ -17,8 +17,8 @@ struct LsOptions {
 std::string energy_cell(const record::RunRecord& r) {
   // The attributed figure is what the command is charged (and what carbon is
   // computed from); without attribution the machine's is all there is.
-  if (!r.attribution.method.empty()) return report::format_joules(r.totals.attributed_energy_j);
-  return report::format_joules(r.totals.machine_energy_j) + " (machine)";
+  if (!r.attribution.method.empty()) return fmt::format("{}", Joules{r.totals.attributed_energy_j});
+  return fmt::format("{} (machine)", Joules{r.totals.machine_energy_j});
 }
 
 void run_ls(const LsOptions& options) {
@@ -45,8 +45,8 @@ void run_ls(const LsOptions& options) {
     std::string start = r.started_at.size() >= 19 ? r.started_at.substr(0, 19) : r.started_at;
     if (start.size() == 19) start[10] = ' ';
     rows.push_back({r.id, start, std::string(record::to_string(r.status)),
-                    report::format_seconds(r.duration_s), energy_cell(r),
-                    r.carbon ? report::format_co2e_grams(r.carbon->total_co2e_g.central) : "-",
+                    fmt::format("{}", Seconds{r.duration_s}), energy_cell(r),
+                    r.carbon ? fmt::format("{}", GramsCO2e{r.carbon->total_co2e_g.central}) : "-",
                     command});
   }
   fmt::print("{}", report::render_table(rows, {false, false, false, true, true, true, false}, ""));

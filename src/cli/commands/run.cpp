@@ -8,10 +8,10 @@
 #include <fmt/format.h>
 
 #include "cli/command.hpp"
-#include "cli/format.hpp"
 #include "cli/run_live.hpp"
 #include "cli/run_options.hpp"
 #include "cli/run_outputs.hpp"
+#include "joule/format.hpp"
 #include "joule/meter.hpp"
 #include "report/summary.hpp"
 #include "run/command_run.hpp"
@@ -57,8 +57,7 @@ void TerminalObserver::prediction(const run::Prediction& p,
                                   const std::optional<carbon::ResolvedContext>& place) {
   if (!place) {
     fmt::print(stderr, "joule: after {} of {} phases, predicted for all {}: {} over {}\n",
-               p.completed, p.expected, p.expected, format_energy(p.total),
-               format_duration(p.duration));
+               p.completed, p.expected, p.expected, p.total, p.duration);
     return;
   }
   carbon::EnergyInput energy;
@@ -67,9 +66,8 @@ void TerminalObserver::prediction(const run::Prediction& p,
   fmt::print(stderr,
              "joule: after {} of {} phases, predicted for all {}: {} over {}, {} CO2e "
              "[{} .. {}] ({})\n",
-             p.completed, p.expected, p.expected, format_energy(p.total),
-             format_duration(p.duration), carbon::format_grams(fp.total_g.central),
-             carbon::format_grams(fp.total_g.low), carbon::format_grams(fp.total_g.high),
+             p.completed, p.expected, p.expected, p.total, p.duration,
+             GramsCO2e{fp.total_g.central}, GramsCO2e{fp.total_g.low}, GramsCO2e{fp.total_g.high},
              place->location_code);
 }
 

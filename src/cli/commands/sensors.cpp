@@ -7,7 +7,7 @@
 #include <thread>
 
 #include "cli/command.hpp"
-#include "cli/format.hpp"
+#include "joule/format.hpp"
 #include "joule/meter.hpp"
 
 namespace joule::cli {
@@ -59,10 +59,10 @@ void print_text(const Meter& meter, const Measurement* sample, double sample_sec
         const auto& s = sample->domains[i];
         power = fmt::format("{:.2f}{}", s.mean_power.watts, s.in_total ? "" : "*");
       }
-      fmt::print("{:<18} {:<12} {:<11} {:<12} {:>6.0f}% {:>12} {:>10}  {}\n", d.id,
-                 to_string(d.component), to_string(d.provenance), unit_of(d),
-                 d.relative_uncertainty * 100,
-                 d.wrap_range ? format_energy(*d.wrap_range) : std::string("-"), power, d.source);
+      fmt::print(
+          "{:<18} {:<12} {:<11} {:<12} {:>6.0f}% {:>12} {:>10}  {}\n", d.id, to_string(d.component),
+          to_string(d.provenance), unit_of(d), d.relative_uncertainty * 100,
+          d.wrap_range ? fmt::format("{}", *d.wrap_range) : std::string("-"), power, d.source);
       if (d.label != d.id) fmt::print("{:<18} {}\n", "", d.label);
     }
     if (sample) {
