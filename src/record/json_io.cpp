@@ -4,10 +4,11 @@
 
 #include <cstdio>
 #include <fstream>
-#include <sstream>
 #include <system_error>
 
 #include <unistd.h>
+
+#include "support/files.hpp"
 
 namespace joule::record {
 namespace {
@@ -484,11 +485,9 @@ void write_json_file(const std::filesystem::path& path, const RunRecord& record)
 }
 
 RunRecord read_json_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw RecordError(fmt::format("{}: cannot open", path.string()));
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return parse_json_text(buffer.str(), path.string());
+  auto text = support::read_file(path);
+  if (!text) throw RecordError(fmt::format("{}: cannot open", path.string()));
+  return parse_json_text(*text, path.string());
 }
 
 }  // namespace joule::record
