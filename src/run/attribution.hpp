@@ -23,12 +23,12 @@
 #include "joule/meter.hpp"
 #include "joule/sensor.hpp"
 #include "joule/units.hpp"
+#include "support/proc.hpp"
 
 namespace joule::run {
 
-// Busy CPU seconds of the whole machine (user+nice+system+irq+softirq+steal
-// over all CPUs) from <proc_root>/stat; nullopt when unreadable.
-std::optional<Seconds> read_machine_busy_cpu(const std::filesystem::path& proc_root = "/proc");
+// The machine's busy CPU time, the denominator of every CPU-time share.
+using support::read_machine_busy_cpu;
 
 // command / machine busy CPU seconds, clamped to [0, 1]. 0 when the machine
 // did no measurable work (the command cannot have either).
