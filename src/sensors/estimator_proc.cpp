@@ -13,20 +13,8 @@ namespace joule::sensors::estimator {
 
 namespace {
 
+using support::for_each_line;
 using support::trim;
-
-// Calls fn(line, line_number) for each line of text.
-template <typename Fn>
-void for_each_line(std::string_view text, Fn&& fn) {
-  std::size_t line_number = 1;
-  while (!text.empty()) {
-    auto end = text.find('\n');
-    auto line = text.substr(0, end);
-    fn(line, line_number++);
-    if (end == std::string_view::npos) break;
-    text.remove_prefix(end + 1);
-  }
-}
 
 // "key<spaces>: value" as /proc/cpuinfo and /proc/meminfo write it.
 std::optional<std::pair<std::string_view, std::string_view>> key_value(std::string_view line) {

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "support/files.hpp"
+#include "support/strings.hpp"
 
 namespace joule::support {
 namespace {
@@ -29,19 +30,6 @@ std::string_view next_field(std::string_view text, std::size_t& pos) {
   std::string_view field = text.substr(pos, end - pos);
   pos = end;
   return field;
-}
-
-// Calls fn(line, line_number) for each line of text.
-template <typename Fn>
-void for_each_line(std::string_view text, Fn&& fn) {
-  std::size_t line_number = 1;
-  while (!text.empty()) {
-    auto end = text.find('\n');
-    auto line = text.substr(0, end);
-    fn(line, line_number++);
-    if (end == std::string_view::npos) break;
-    text.remove_prefix(end + 1);
-  }
 }
 
 struct LineFields {

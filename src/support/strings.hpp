@@ -1,5 +1,6 @@
 #pragma once
 // Small ASCII string helpers shared by every parser in joule.
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,5 +18,18 @@ bool iequals(std::string_view a, std::string_view b);
 // The trimmed, non-empty pieces of `text` between `separator`s:
 // "a, b,,c" -> {"a", "b", "c"}. Views into `text`.
 std::vector<std::string_view> split_list(std::string_view text, char separator = ',');
+
+// Calls fn(line, line_number) for each '\n'-separated line of `text`, numbered
+// from 1, without its '\n'. A final newline starts no further line.
+template <typename Fn>
+void for_each_line(std::string_view text, Fn&& fn) {
+  std::size_t line_number = 1;
+  while (!text.empty()) {
+    const auto end = text.find('\n');
+    fn(text.substr(0, end), line_number++);
+    if (end == std::string_view::npos) break;
+    text.remove_prefix(end + 1);
+  }
+}
 
 }  // namespace joule::support

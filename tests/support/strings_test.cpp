@@ -47,5 +47,23 @@ TEST(SplitList, EmptyAndBlankGiveNothing) {
   EXPECT_TRUE(split_list(" , ,").empty());
 }
 
+TEST(ForEachLine, NumbersLinesWithoutTheirNewline) {
+  std::vector<std::pair<std::string_view, std::size_t>> lines;
+  for_each_line("a\n\nc d\n",
+                [&](std::string_view line, std::size_t n) { lines.emplace_back(line, n); });
+  const std::vector<std::pair<std::string_view, std::size_t>> expected{
+      {"a", 1}, {"", 2}, {"c d", 3}};
+  EXPECT_EQ(lines, expected);
+}
+
+TEST(ForEachLine, LastLineNeedsNoNewlineAndEmptyTextHasNone) {
+  std::vector<std::string_view> lines;
+  for_each_line("x\ny", [&](std::string_view line, std::size_t) { lines.push_back(line); });
+  EXPECT_EQ(lines, (std::vector<std::string_view>{"x", "y"}));
+  std::size_t calls = 0;
+  for_each_line("", [&](std::string_view, std::size_t) { ++calls; });
+  EXPECT_EQ(calls, 0u);
+}
+
 }  // namespace
 }  // namespace joule::support
