@@ -1,49 +1,36 @@
 #include "bench/probe.hpp"
 
 #include <fmt/format.h>
-#include <sys/resource.h>
-#include <unistd.h>
 
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include "run/idle_baseline.hpp"
 
+#include "support/proc.hpp"
+#include "support/rusage.hpp"
+
 namespace joule::bench {
 
+namespace {
+
+// Busy CPU time of the whole machine; zero when /proc/stat cannot be read, so
+// that a missing file shows as no other CPU use rather than garbage.
 double machine_busy_cpu_seconds(const std::filesystem::path& proc_root) {
-  std::ifstream stat(proc_root / "stat");
-  std::string label;
-  stat >> label;
-  if (label != "cpu") return 0;
-  // user nice system idle iowait irq softirq steal: idle and iowait are not busy.
-  double jiffies[8] = {};
-  for (double& field : jiffies) stat >> field;
-  const double busy = jiffies[0] + jiffies[1] + jiffies[2] + jiffies[5] + jiffies[6] + jiffies[7];
-  static const double ticks_per_second = static_cast<double>(sysconf(_SC_CLK_TCK));
-  return busy / ticks_per_second;
+  return support::read_machine_busy_cpu(proc_root).value_or(Seconds{}).seconds;
 }
 
-double own_cpu_seconds() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  auto seconds = [](const timeval& t) {
-    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
-  };
-  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
-}
+}  // namespace
 
 MeterProbe::MeterProbe(std::unique_ptr<Meter> meter, std::filesystem::path proc_root)
     : meter_(std::move(meter)), proc_root_(std::move(proc_root)) {}
 
 Cost MeterProbe::measure(const std::function<void()>& work) {
   const double machine_before = machine_busy_cpu_seconds(proc_root_);
-  const double self_before = own_cpu_seconds();
+  const double self_before = support::own_cpu_time().seconds;
   const Snapshot start = meter_->snapshot();
   work();
   const Measurement measurement = meter_->measure(start, meter_->snapshot());
-  const double self_seconds = own_cpu_seconds() - self_before;
+  const double self_seconds = support::own_cpu_time().seconds - self_before;
   const double machine_seconds = machine_busy_cpu_seconds(proc_root_) - machine_before;
 
   if (domain_energy_.size() != measurement.domains.size()) {

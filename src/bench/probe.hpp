@@ -14,12 +14,6 @@
 
 namespace joule::bench {
 
-// Busy CPU time of the whole machine (every CPU's user, nice, system, irq,
-// softirq and steal jiffies of /proc/stat) in seconds.
-double machine_busy_cpu_seconds(const std::filesystem::path& proc_root);
-// CPU time this process has used, in seconds.
-double own_cpu_seconds();
-
 class MeterProbe final : public EnergyProbe {
  public:
   MeterProbe(std::unique_ptr<Meter> meter, std::filesystem::path proc_root);

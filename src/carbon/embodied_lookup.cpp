@@ -5,6 +5,7 @@
 
 #include "carbon/estimate.hpp"
 #include "carbon/suggest.hpp"
+#include "support/strings.hpp"
 
 namespace joule::carbon {
 
@@ -112,9 +113,9 @@ DeviceEmbodied lookup_embodied(const ReferenceData& data, const std::string& dev
   if (device.empty())
     throw CarbonError("no device named for embodied emissions: give a device or kgCO2e");
   for (const auto& r : data.embodied()) {
-    if (r.kg_co2e && iequals(r.item, device)) return from_row(r);
+    if (r.kg_co2e && support::iequals(r.item, device)) return from_row(r);
   }
-  const std::string d = to_lower(device);
+  const std::string d = support::to_lower(device);
   if (d == "server") {
     // CCF/Teads baseline rack server, with the ADEME generic server (which
     // includes more components) as the high bound.

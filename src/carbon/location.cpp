@@ -11,6 +11,7 @@
 #include "carbon/tables.hpp"
 #include "carbon/timezone.hpp"
 #include "joule/carbon.hpp"
+#include "support/strings.hpp"
 
 extern char** environ;
 
@@ -80,7 +81,7 @@ const CloudRow& find_cloud(const ReferenceData& data, const std::string& text) {
   std::string provider, region = text;
   auto sep = text.find_first_of(":/ ");
   if (sep != std::string::npos) {
-    provider = to_lower(text.substr(0, sep));
+    provider = support::to_lower(text.substr(0, sep));
     region = text.substr(sep + 1);
   }
   if (provider == "google" || provider == "gce") provider = "gcp";
@@ -88,7 +89,7 @@ const CloudRow& find_cloud(const ReferenceData& data, const std::string& text) {
   if (provider == "microsoft") provider = "azure";
   const CloudRow* found = nullptr;
   for (const auto& r : data.clouds()) {
-    if ((provider.empty() || r.provider == provider) && iequals(r.region, region)) {
+    if ((provider.empty() || r.provider == provider) && support::iequals(r.region, region)) {
       found = &r;
       break;
     }
@@ -129,7 +130,7 @@ Place place_of_cloud(const ReferenceData& data, const std::string& text) {
   Place p;
   p.code = row.provider + ":" + row.region;
   std::string where = !row.city.empty() ? row.city : row.display_name;
-  p.name = fmt::format("{} {}{}", to_upper(row.provider), row.region,
+  p.name = fmt::format("{} {}{}", support::to_upper(row.provider), row.region,
                        where.empty() ? "" : " (" + where + ")");
   p.iso2 = row.iso2;
   p.intensity = cloud_intensity(data, row);
@@ -293,7 +294,7 @@ std::string to_string(ContextKind kind) {
 }
 
 ContextKind parse_context_kind(const std::string& text) {
-  std::string t = to_lower(text);
+  std::string t = support::to_lower(text);
   if (t == "own" || t == "own_machine" || t == "own-machine" || t == "laptop" || t == "desktop" ||
       t == "local" || t == "workstation") {
     return ContextKind::own_machine;

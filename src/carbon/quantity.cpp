@@ -10,16 +10,13 @@
 
 #include "carbon/suggest.hpp"
 #include "joule/carbon.hpp"
+#include "support/strings.hpp"
 
 namespace joule::carbon {
 
 namespace {
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
+using support::trim;
 
 // Splits "12.4kWh" into 12.4 and "kWh".
 std::optional<std::pair<double, std::string>> split(std::string_view text) {
@@ -46,7 +43,7 @@ Joules parse_energy(std::string_view text) {
       {"kwh", 3.6e6}, {"mwh", 3.6e9}, {"gwh", 3.6e12}, {"", 3.6e6},
   };
   if (parts) {
-    std::string unit = to_lower(parts->second);
+    std::string unit = support::to_lower(parts->second);
     // "MJ" (mega) and "mJ" (milli) differ only by case; people mean mega.
     for (const auto& [name, joules] : units) {
       if (unit == name) {
@@ -64,7 +61,7 @@ Joules parse_energy(std::string_view text) {
 double parse_mass_kg(std::string_view text) {
   auto parts = split(text);
   if (parts && parts->first >= 0) {
-    std::string unit = to_lower(parts->second);
+    std::string unit = support::to_lower(parts->second);
     for (std::string_view suffix : {"co2e", "co2"}) {
       if (unit.ends_with(suffix)) unit = unit.substr(0, unit.size() - suffix.size());
     }

@@ -7,6 +7,7 @@
 #include "carbon/estimate.hpp"
 #include "carbon/suggest.hpp"
 #include "joule/carbon.hpp"
+#include "support/strings.hpp"
 
 namespace joule::carbon {
 
@@ -15,7 +16,7 @@ const std::vector<std::string> kUnits = {"inference", "request", "sample", "toke
 }
 
 FunctionalUnit parse_functional_unit(const std::string& name_in, double count) {
-  std::string name = to_lower(name_in);
+  std::string name = support::to_lower(name_in);
   if (name.ends_with("s") && name.size() > 1) {  // "tokens", "samples"
     std::string singular = name.substr(0, name.size() - 1);
     for (const auto& u : kUnits) {

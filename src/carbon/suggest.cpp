@@ -1,33 +1,17 @@
 #include "carbon/suggest.hpp"
+#include "support/strings.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
 #include <algorithm>
-#include <cctype>
 #include <set>
 
 namespace joule::carbon {
 
-std::string to_upper(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string to_lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return to_lower(a) == to_lower(b);
-}
-
 std::size_t edit_distance(std::string_view a_in, std::string_view b_in) {
-  std::string a = to_lower(a_in);
-  std::string b = to_lower(b_in);
+  std::string a = support::to_lower(a_in);
+  std::string b = support::to_lower(b_in);
   std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
   for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
   for (std::size_t i = 1; i <= a.size(); ++i) {
@@ -50,7 +34,8 @@ std::vector<std::string> closest(std::string_view input, const std::vector<std::
     if (c.empty() || !seen.insert(c).second) continue;
     std::size_t d = edit_distance(input, c);
     // A prefix match ("united" for "United Kingdom") is a good hint too.
-    if (d > max_distance && input.size() >= 3 && to_lower(c).starts_with(to_lower(input)))
+    if (d > max_distance && input.size() >= 3 &&
+        support::to_lower(c).starts_with(support::to_lower(input)))
       d = max_distance;
     if (d <= max_distance) scored.emplace_back(d, c);
   }

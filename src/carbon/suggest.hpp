@@ -15,8 +15,4 @@ std::vector<std::string> closest(std::string_view input, const std::vector<std::
 // " did you mean FR, FI?" or "" when nothing is close.
 std::string did_you_mean(std::string_view input, const std::vector<std::string>& candidates);
 
-std::string to_upper(std::string_view s);
-std::string to_lower(std::string_view s);
-bool iequals(std::string_view a, std::string_view b);
-
 }  // namespace joule::carbon

@@ -12,6 +12,7 @@
 
 #include "carbon/suggest.hpp"
 #include "refdata/csv.hpp"
+#include "support/strings.hpp"
 
 namespace joule::carbon {
 
@@ -179,7 +180,7 @@ std::vector<CloudRow> parse_clouds(const ReferenceTable& t, bool user) {
   rows.reserve(t.size());
   for (std::size_t i = 0; i < t.size(); ++i) {
     CloudRow r;
-    r.provider = to_lower(t.text(i, "provider"));
+    r.provider = support::to_lower(t.text(i, "provider"));
     r.region = std::string(t.text(i, "region"));
     if (r.provider.empty()) bad_field(t, i, "provider", "a cloud provider (aws, gcp, azure, ...)");
     if (r.region.empty()) bad_field(t, i, "region", "a region id such as eu-west-3");
@@ -320,22 +321,24 @@ struct TableSpec {
   std::string (*key)(const Row&);
 };
 
-const TableSpec<CountryRow> countries_spec{"grid_intensity_country.csv", parse_countries,
-                                           [](const CountryRow& r) { return to_upper(r.code); }};
-const TableSpec<RegionRow> regions_spec{"grid_intensity_region.csv", parse_regions,
-                                        [](const RegionRow& r) { return to_upper(r.code); }};
+const TableSpec<CountryRow> countries_spec{
+    "grid_intensity_country.csv", parse_countries,
+    [](const CountryRow& r) { return support::to_upper(r.code); }};
+const TableSpec<RegionRow> regions_spec{
+    "grid_intensity_region.csv", parse_regions,
+    [](const RegionRow& r) { return support::to_upper(r.code); }};
 const TableSpec<ZoneRow> zones_spec{"grid_intensity_emaps.csv", parse_zones,
-                                    [](const ZoneRow& r) { return to_upper(r.zone); }};
+                                    [](const ZoneRow& r) { return support::to_upper(r.zone); }};
 const TableSpec<CloudRow> clouds_spec{"cloud_regions.csv", parse_clouds, [](const CloudRow& r) {
-                                        return r.provider + ":" + to_lower(r.region);
+                                        return r.provider + ":" + support::to_lower(r.region);
                                       }};
-const TableSpec<EmbodiedRow> embodied_spec{"embodied.csv", parse_embodied,
-                                           [](const EmbodiedRow& r) { return to_lower(r.item); }};
+const TableSpec<EmbodiedRow> embodied_spec{
+    "embodied.csv", parse_embodied, [](const EmbodiedRow& r) { return support::to_lower(r.item); }};
 const TableSpec<FactorRow> factors_spec{
     "emission_factors.csv", parse_factors,
-    [](const FactorRow& r) { return r.table + "/" + to_upper(r.key); }};
+    [](const FactorRow& r) { return r.table + "/" + support::to_upper(r.key); }};
 const TableSpec<GpuRow> gpus_spec{"gpu_power.csv", parse_gpus,
-                                  [](const GpuRow& r) { return to_lower(r.model); }};
+                                  [](const GpuRow& r) { return support::to_lower(r.model); }};
 
 // A table's rows, built on first use from the built-in file and then the
 // user files' rows (already parsed and checked) in the order given.
@@ -459,10 +462,11 @@ const std::vector<GpuRow>& ReferenceData::gpus() const {
 
 const CountryRow* ReferenceData::country(std::string_view code) const {
   for (const auto& r : countries()) {
-    if (iequals(r.code, code) || (!r.iso2.empty() && iequals(r.iso2, code))) return &r;
+    if (support::iequals(r.code, code) || (!r.iso2.empty() && support::iequals(r.iso2, code)))
+      return &r;
   }
   for (const auto& r : countries()) {
-    if (iequals(r.name, code)) return &r;
+    if (support::iequals(r.name, code)) return &r;
   }
   return nullptr;
 }
@@ -473,28 +477,28 @@ const CountryRow* ReferenceData::world() const {
 
 const RegionRow* ReferenceData::region(std::string_view code) const {
   for (const auto& r : regions()) {
-    if (iequals(r.code, code)) return &r;
+    if (support::iequals(r.code, code)) return &r;
   }
   return nullptr;
 }
 
 const ZoneRow* ReferenceData::zone(std::string_view key) const {
   for (const auto& r : zones()) {
-    if (iequals(r.zone, key)) return &r;
+    if (support::iequals(r.zone, key)) return &r;
   }
   return nullptr;
 }
 
 const CloudRow* ReferenceData::cloud(std::string_view provider, std::string_view region) const {
   for (const auto& r : clouds()) {
-    if (iequals(r.provider, provider) && iequals(r.region, region)) return &r;
+    if (support::iequals(r.provider, provider) && support::iequals(r.region, region)) return &r;
   }
   return nullptr;
 }
 
 const FactorRow* ReferenceData::factor(std::string_view table, std::string_view key) const {
   for (const auto& r : factors()) {
-    if (r.table == table && iequals(r.key, key)) return &r;
+    if (r.table == table && support::iequals(r.key, key)) return &r;
   }
   return nullptr;
 }
@@ -543,7 +547,7 @@ std::vector<std::string> ReferenceData::region_codes() const {
 std::vector<std::string> ReferenceData::cloud_ids(std::string_view provider) const {
   std::vector<std::string> out;
   for (const auto& r : clouds()) {
-    if (provider.empty() || iequals(r.provider, provider))
+    if (provider.empty() || support::iequals(r.provider, provider))
       out.push_back(r.provider + ":" + r.region);
   }
   return out;

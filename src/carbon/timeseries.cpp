@@ -8,6 +8,8 @@
 
 #include "carbon/suggest.hpp"
 #include "refdata/csv.hpp"
+#include "support/iso8601.hpp"
+#include "support/strings.hpp"
 
 namespace joule::carbon {
 
@@ -15,22 +17,6 @@ using Clock = std::chrono::system_clock;
 using refdata::DataError;
 
 namespace {
-
-bool read_int(std::string_view s, std::size_t& pos, std::size_t digits, int& out) {
-  if (pos + digits > s.size()) return false;
-  auto [p, ec] = std::from_chars(s.data() + pos, s.data() + pos + digits, out);
-  if (ec != std::errc() || p != s.data() + pos + digits) return false;
-  pos += digits;
-  return true;
-}
-
-bool expect(std::string_view s, std::size_t& pos, char c) {
-  if (pos < s.size() && s[pos] == c) {
-    ++pos;
-    return true;
-  }
-  return false;
-}
 
 double hours_between(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double, std::chrono::hours::period>(b - a).count();
@@ -51,66 +37,16 @@ std::optional<Clock::time_point> parse_timestamp(std::string_view s) {
   while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
   while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
   if (s.empty()) return std::nullopt;
-  if (s.find('-') == std::string_view::npos || s.front() == '-') {  // Unix seconds
-    double seconds = 0;
-    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), seconds);
-    if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
-    return Clock::time_point(
-        std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds)));
-  }
-  std::size_t pos = 0;
-  int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;
-  if (!read_int(s, pos, 4, y) || !expect(s, pos, '-') || !read_int(s, pos, 2, mo) ||
-      !expect(s, pos, '-') || !read_int(s, pos, 2, d)) {
-    return std::nullopt;
-  }
-  double fraction = 0;
-  if (pos < s.size() && (s[pos] == 'T' || s[pos] == ' ')) {
-    ++pos;
-    if (!read_int(s, pos, 2, h) || !expect(s, pos, ':') || !read_int(s, pos, 2, mi))
-      return std::nullopt;
-    if (expect(s, pos, ':')) {
-      if (!read_int(s, pos, 2, sec)) return std::nullopt;
-      if (pos < s.size() && s[pos] == '.') {
-        std::size_t start = pos;
-        ++pos;
-        while (pos < s.size() && std::isdigit(static_cast<unsigned char>(s[pos]))) ++pos;
-        std::from_chars(s.data() + start, s.data() + pos, fraction);
-      }
-    }
-  }
-  int offset_minutes = 0;
-  if (pos < s.size()) {
-    if (s[pos] == 'Z' && pos + 1 == s.size()) {
-      ++pos;
-    } else if (s[pos] == '+' || s[pos] == '-') {
-      int sign = s[pos] == '-' ? -1 : 1;
-      ++pos;
-      int oh = 0, om = 0;
-      if (!read_int(s, pos, 2, oh)) return std::nullopt;
-      expect(s, pos, ':');
-      if (pos < s.size() && !read_int(s, pos, 2, om)) return std::nullopt;
-      offset_minutes = sign * (oh * 60 + om);
-    }
-  }
-  if (pos != s.size()) return std::nullopt;
-  using namespace std::chrono;
-  year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
-  if (!ymd.ok() || h > 23 || mi > 59 || sec > 60) return std::nullopt;
-  auto t = sys_days{ymd} + hours{h} + minutes{mi} + seconds{sec} - minutes{offset_minutes};
+  if (s.find('-') != std::string_view::npos && s.front() != '-') return support::parse_iso8601(s);
+  double seconds = 0;  // Unix seconds
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), seconds);
+  if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
   return Clock::time_point(
-      duration_cast<Clock::duration>(t.time_since_epoch() + duration<double>(fraction)));
+      std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds)));
 }
 
 std::string format_timestamp(Clock::time_point t) {
-  using namespace std::chrono;
-  auto secs = floor<seconds>(t);
-  auto days = floor<std::chrono::days>(secs);
-  year_month_day ymd{days};
-  hh_mm_ss hms{secs - days};
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", static_cast<int>(ymd.year()),
-                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                     hms.hours().count(), hms.minutes().count(), hms.seconds().count());
+  return support::format_iso8601_utc(t, support::Iso8601Precision::seconds);
 }
 
 IntensitySeries load_intensity_series(const std::filesystem::path& path) {
@@ -161,9 +97,9 @@ IntensitySeries load_intensity_series(const std::filesystem::path& path) {
                       value_col, table.text(i, value_col)));
     }
     if (table.has_column("kind")) {
-      std::string k = to_lower(table.text(i, "kind"));
+      std::string k = support::to_lower(table.text(i, "kind"));
       if (!k.empty()) {
-        if (kind_text && to_lower(*kind_text) != k) {
+        if (kind_text && support::to_lower(*kind_text) != k) {
           throw DataError(
               path.string(), table.line_of(i), 1,
               fmt::format("column 'kind': expected '{}' like the rows above (average and marginal "
@@ -175,14 +111,15 @@ IntensitySeries load_intensity_series(const std::filesystem::path& path) {
     }
     series.points.push_back({*t, *v});
   }
-  std::string kind = to_lower(kind_text.value_or("average"));
+  std::string kind = support::to_lower(kind_text.value_or("average"));
   if (kind == "marginal") {
     series.kind = IntensityKind::marginal;
   } else if (kind != "average") {
     throw DataError(path.string(), header, 1,
                     fmt::format("kind: expected average or marginal, found '{}'", kind));
   }
-  series.generation_based = to_lower(table.comment_value("basis").value_or("")) == "generation";
+  series.generation_based =
+      support::to_lower(table.comment_value("basis").value_or("")) == "generation";
   std::stable_sort(series.points.begin(), series.points.end(),
                    [](const auto& a, const auto& b) { return a.time < b.time; });
   for (std::size_t i = 1; i < series.points.size(); ++i) {

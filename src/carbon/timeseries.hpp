@@ -26,7 +26,8 @@ SeriesIntegral integrate(const IntensitySeries& series,
 double time_weighted_mean(const IntensitySeries& series);
 
 // "2024-05-01T12:00:00Z", "2024-05-01 12:00+02:00", "2024-05-01T12:00" (UTC),
-// or Unix seconds. nullopt when malformed.
+// or Unix seconds (support::parse_iso8601 reads the ISO forms). nullopt when
+// malformed or when the date is not on the calendar.
 std::optional<std::chrono::system_clock::time_point> parse_timestamp(std::string_view text);
 std::string format_timestamp(std::chrono::system_clock::time_point t);
 

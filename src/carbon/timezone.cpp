@@ -1,18 +1,14 @@
 #include "carbon/timezone.hpp"
 
 #include <fstream>
-#include <sstream>
 #include <string_view>
+
+#include "support/files.hpp"
+#include "support/strings.hpp"
 
 namespace joule::carbon {
 
 namespace {
-
-std::string trim(std::string s) {
-  auto b = s.find_first_not_of(" \t\r\n");
-  auto e = s.find_last_not_of(" \t\r\n");
-  return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
-}
 
 // "…/zoneinfo/Europe/Paris" -> "Europe/Paris"; also strips posix/ and right/.
 std::string zone_from_path(const std::string& path) {
@@ -22,13 +18,6 @@ std::string zone_from_path(const std::string& path) {
     if (zone.starts_with(prefix)) zone = zone.substr(prefix.size());
   }
   return zone;
-}
-
-std::string read_whole(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
 }
 
 // The line of `text` holding position `at`.
@@ -69,10 +58,9 @@ std::string_view field(std::string_view line, std::size_t index, char separator)
 // Country column (first code) of the line in a .tab file naming `zone`
 // ("FR<TAB>+4852+00220<TAB>Europe/Paris[<TAB>comment]").
 std::optional<std::string> lookup_tab(const std::filesystem::path& file, const std::string& zone) {
-  const std::string text = read_whole(file);
+  const std::string text = support::read_file(file).value_or("");
   return find_line_with(text, zone, '\t', [&](std::string_view line) -> std::optional<std::string> {
-    if (line.starts_with('#') || trim(std::string(field(line, 2, '\t'))) != zone)
-      return std::nullopt;
+    if (line.starts_with('#') || support::trim(field(line, 2, '\t')) != zone) return std::nullopt;
     const auto codes = field(line, 0, '\t');
     return std::string(codes.substr(0, codes.find(',')));
   });
@@ -80,9 +68,9 @@ std::optional<std::string> lookup_tab(const std::filesystem::path& file, const s
 
 // tzdata.zi link lines "L Target Alias": the canonical zone of an alias.
 std::optional<std::string> link_target(const std::filesystem::path& file, const std::string& zone) {
-  const std::string text = read_whole(file);
+  const std::string text = support::read_file(file).value_or("");
   return find_line_with(text, zone, ' ', [&](std::string_view line) -> std::optional<std::string> {
-    if (!line.starts_with("L ") || trim(std::string(field(line, 2, ' '))) != zone) {
+    if (!line.starts_with("L ") || support::trim(field(line, 2, ' ')) != zone) {
       return std::nullopt;
     }
     return std::string(field(line, 1, ' '));
@@ -93,16 +81,17 @@ std::optional<std::string> link_target(const std::filesystem::path& file, const 
 
 std::optional<SystemZone> system_time_zone(const std::map<std::string, std::string>& environment,
                                            const std::filesystem::path& etc_root) {
-  if (auto it = environment.find("TZ"); it != environment.end() && !trim(it->second).empty()) {
-    std::string tz = trim(it->second);
+  if (auto it = environment.find("TZ");
+      it != environment.end() && !support::trim(it->second).empty()) {
+    std::string tz(support::trim(it->second));
     if (tz.starts_with(':')) tz = tz.substr(1);
     return SystemZone{zone_from_path(tz), "TZ=" + it->second};
   }
   {
     std::ifstream in(etc_root / "timezone");
     std::string line;
-    if (in && std::getline(in, line) && !trim(line).empty()) {
-      return SystemZone{trim(line), (etc_root / "timezone").string()};
+    if (in && std::getline(in, line) && !support::trim(line).empty()) {
+      return SystemZone{std::string(support::trim(line)), (etc_root / "timezone").string()};
     }
   }
   std::error_code ec;

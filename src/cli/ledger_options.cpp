@@ -2,8 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <cstdlib>
-
 namespace joule::cli {
 
 void add_ledger_option(CLI::App& command, LedgerOptions& options) {
@@ -13,9 +11,7 @@ void add_ledger_option(CLI::App& command, LedgerOptions& options) {
 }
 
 std::filesystem::path resolve_ledger_path(const LedgerOptions& options) {
-  if (!options.path.empty()) return options.path;
-  if (const char* env = std::getenv("JOULE_LEDGER"); env && *env) return env;
-  return record::Ledger::default_path();
+  return record::Ledger::resolve_path(options.path);
 }
 
 void add_filter_options(CLI::App& command, RunFilterOptions& options) {

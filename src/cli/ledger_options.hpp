@@ -20,7 +20,7 @@ struct LedgerOptions {
 
 void add_ledger_option(CLI::App& command, LedgerOptions& options);
 
-// --ledger, else $JOULE_LEDGER (when non-empty), else Ledger::default_path().
+// Ledger::resolve_path of --ledger: --ledger, else $JOULE_LEDGER, else the default.
 std::filesystem::path resolve_ledger_path(const LedgerOptions& options);
 
 struct RunFilterOptions {

@@ -4,10 +4,11 @@
 
 #include <cstdio>
 #include <fstream>
-#include <sstream>
 #include <system_error>
 
 #include <unistd.h>
+
+#include "support/files.hpp"
 
 namespace joule::carbon {
 
@@ -277,9 +278,11 @@ json to_json(const RunRecord& r) {
   return j;
 }
 
-RunRecord from_json(const json& j, std::string_view origin) {
-  Reader in(origin);
-  RunRecord r;
+namespace {
+
+// The schema version, checked before anything else is read: a record of
+// another major version is refused as a whole.
+SchemaVersion read_schema_version(const json& j, std::string_view origin) {
   if (!j.is_object())
     throw RecordError(fmt::format("{}: not a joule run record (expected a JSON object)", origin));
   auto version_field = j.find("schema_version");
@@ -300,57 +303,69 @@ RunRecord from_json(const json& j, std::string_view origin) {
         version->major > kSchemaMajor ? "upgrade joule to read it"
                                       : "it was written by an older, incompatible joule"));
   }
-  r.schema = *version;
+  return *version;
+}
 
-  const std::string root = "$";
-  in.read(j, "id", root, r.id);
+const std::string kRoot = "$";
+
+// id, status, start and end, duration, the joule that wrote it.
+void read_run_identity(const Reader& in, const json& j, RunRecord& r) {
+  in.read(j, "id", kRoot, r.id);
   std::string status = "running";
-  in.read(j, "status", root, status);
+  in.read(j, "status", kRoot, status);
   auto parsed_status = parse_run_status(status);
   if (!parsed_status) in.fail("status", fmt::format("unknown status \"{}\"", status));
   r.status = *parsed_status;
-  in.read(j, "started_at", root, r.started_at);
-  in.read(j, "ended_at", root, r.ended_at);
-  in.read(j, "duration_s", root, r.duration_s);
-  in.read(j, "joule_version", root, r.joule_version);
+  in.read(j, "started_at", kRoot, r.started_at);
+  in.read(j, "ended_at", kRoot, r.ended_at);
+  in.read(j, "duration_s", kRoot, r.duration_s);
+  in.read(j, "joule_version", kRoot, r.joule_version);
+}
 
-  if (auto* h = in.child(j, "host", root)) {
-    const std::string p = "host";
-    in.read(*h, "hostname", p, r.host.hostname);
-    in.read(*h, "os", p, r.host.os);
-    in.read(*h, "kernel", p, r.host.kernel);
-    in.read(*h, "arch", p, r.host.arch);
-    in.read(*h, "cpu_model", p, r.host.cpu_model);
-    in.read(*h, "cpu_logical_cores", p, r.host.cpu_logical_cores);
-    in.read(*h, "cpu_physical_cores", p, r.host.cpu_physical_cores);
-    in.read(*h, "cpu_sockets", p, r.host.cpu_sockets);
-    in.read(*h, "memory_bytes", p, r.host.memory_bytes);
-    in.each(*h, "gpus", p, [&](const json& g, const std::string& gp) {
-      GpuInfo gpu;
-      in.read(g, "index", gp, gpu.index);
-      in.read(g, "model", gp, gpu.model);
-      in.read(g, "uuid", gp, gpu.uuid);
-      in.read(g, "memory_bytes", gp, gpu.memory_bytes);
-      in.read(g, "driver_version", gp, gpu.driver_version);
-      r.host.gpus.push_back(std::move(gpu));
-    });
-  }
-  in.read(j, "command", root, r.command);
-  in.read(j, "cwd", root, r.cwd);
-  if (auto* g = in.child(j, "git", root)) {
+void read_host(const Reader& in, const json& j, HostInfo& host) {
+  const json* h = in.child(j, "host", kRoot);
+  if (!h) return;
+  const std::string p = "host";
+  in.read(*h, "hostname", p, host.hostname);
+  in.read(*h, "os", p, host.os);
+  in.read(*h, "kernel", p, host.kernel);
+  in.read(*h, "arch", p, host.arch);
+  in.read(*h, "cpu_model", p, host.cpu_model);
+  in.read(*h, "cpu_logical_cores", p, host.cpu_logical_cores);
+  in.read(*h, "cpu_physical_cores", p, host.cpu_physical_cores);
+  in.read(*h, "cpu_sockets", p, host.cpu_sockets);
+  in.read(*h, "memory_bytes", p, host.memory_bytes);
+  in.each(*h, "gpus", p, [&](const json& g, const std::string& gp) {
+    GpuInfo gpu;
+    in.read(g, "index", gp, gpu.index);
+    in.read(g, "model", gp, gpu.model);
+    in.read(g, "uuid", gp, gpu.uuid);
+    in.read(g, "memory_bytes", gp, gpu.memory_bytes);
+    in.read(g, "driver_version", gp, gpu.driver_version);
+    host.gpus.push_back(std::move(gpu));
+  });
+}
+
+// What ran: the command line, where, at which commit, and how it ended.
+void read_command(const Reader& in, const json& j, RunRecord& r) {
+  in.read(j, "command", kRoot, r.command);
+  in.read(j, "cwd", kRoot, r.cwd);
+  if (auto* g = in.child(j, "git", kRoot)) {
     GitInfo git;
     in.read(*g, "commit", "git", git.commit);
     in.read(*g, "dirty", "git", git.dirty);
     in.read(*g, "branch", "git", git.branch);
     r.git = git;
   }
-  if (auto* e = in.child(j, "exit", root)) {
+  if (auto* e = in.child(j, "exit", kRoot)) {
     in.read(*e, "exit_code", "exit", r.exit.exit_code);
     in.read(*e, "signal", "exit", r.exit.signal);
     in.read(*e, "error", "exit", r.exit.error);
   }
+}
 
-  in.each(j, "domains", root, [&](const json& d, const std::string& p) {
+void read_domains(const Reader& in, const json& j, std::vector<DomainRecord>& domains) {
+  in.each(j, "domains", kRoot, [&](const json& d, const std::string& p) {
     DomainRecord dom;
     std::string component = "other", provenance = "modelled";
     in.read(d, "id", p, dom.id);
@@ -365,9 +380,13 @@ RunRecord from_json(const json& j, std::string_view origin) {
     in.read(d, "relative_uncertainty", p, dom.relative_uncertainty);
     in.read(d, "source", p, dom.source);
     in.read(d, "in_total", p, dom.in_total);
-    r.domains.push_back(std::move(dom));
+    domains.push_back(std::move(dom));
   });
-  if (auto* t = in.child(j, "totals", root)) {
+}
+
+// Totals, how they were attributed to the command, and the idle baseline.
+void read_energy(const Reader& in, const json& j, RunRecord& r) {
+  if (auto* t = in.child(j, "totals", kRoot)) {
     const std::string p = "totals";
     in.read(*t, "machine_energy_j", p, r.totals.machine_energy_j);
     in.read(*t, "attributed_energy_j", p, r.totals.attributed_energy_j);
@@ -378,19 +397,22 @@ RunRecord from_json(const json& j, std::string_view origin) {
     in.read(*t, "provenance", p, provenance);
     r.totals.provenance = parse_provenance(provenance);
   }
-  if (auto* a = in.child(j, "attribution", root)) {
+  if (auto* a = in.child(j, "attribution", kRoot)) {
     in.read(*a, "method", "attribution", r.attribution.method);
     in.read(*a, "cpu_time_s", "attribution", r.attribution.cpu_time_s);
     in.read(*a, "notes", "attribution", r.attribution.notes);
   }
-  if (auto* i = in.child(j, "idle", root)) {
+  if (auto* i = in.child(j, "idle", kRoot)) {
     IdleBaseline idle;
     in.read(*i, "power_w", "idle", idle.power_w);
     in.read(*i, "duration_s", "idle", idle.duration_s);
     in.read(*i, "source", "idle", idle.source);
     r.idle = idle;
   }
-  in.each(j, "phases", root, [&](const json& ph, const std::string& p) {
+}
+
+void read_phases_and_units(const Reader& in, const json& j, RunRecord& r) {
+  in.each(j, "phases", kRoot, [&](const json& ph, const std::string& p) {
     Phase phase;
     in.read(ph, "name", p, phase.name);
     in.read(ph, "start_offset_s", p, phase.start_offset_s);
@@ -399,68 +421,101 @@ RunRecord from_json(const json& j, std::string_view origin) {
     in.read(ph, "attributed_energy_j", p, phase.attributed_energy_j);
     r.phases.push_back(std::move(phase));
   });
-  in.each(j, "units", root, [&](const json& u, const std::string& p) {
+  in.each(j, "units", kRoot, [&](const json& u, const std::string& p) {
     carbon::FunctionalUnit unit{.name = "", .count = 0};
     in.read(u, "name", p, unit.name);
     in.read(u, "count", p, unit.count);
     r.units.push_back(std::move(unit));
   });
-  if (auto* c = in.child(j, "carbon", root)) {
-    CarbonRecord carbon;
-    const std::string p = "carbon";
-    in.read(*c, "location", p, carbon.location);
-    in.read(*c, "location_method", p, carbon.location_method);
-    in.read(*c, "intensity_g_per_kwh", p, carbon.intensity_g_per_kwh);
-    in.read(*c, "intensity_source", p, carbon.intensity_source);
-    in.read(*c, "pue", p, carbon.pue);
-    in.read(*c, "pue_source", p, carbon.pue_source);
-    in.read(*c, "td_loss_fraction", p, carbon.td_loss_fraction);
-    in.read(*c, "td_loss_source", p, carbon.td_loss_source);
-    in.read(*c, "operational_co2e_g", p, carbon.operational_co2e_g);
-    in.read(*c, "embodied_co2e_g", p, carbon.embodied_co2e_g);
-    in.read(*c, "total_co2e_g", p, carbon.total_co2e_g);
-    in.each(*c, "terms", p, [&](const json& t, const std::string& tp) {
-      CarbonTerm term;
-      in.read(t, "name", tp, term.name);
-      in.read(t, "value", tp, term.value);
-      in.read(t, "unit", tp, term.unit);
-      in.read(t, "source", tp, term.source);
-      carbon.terms.push_back(std::move(term));
-    });
-    r.carbon = std::move(carbon);
-  }
-  if (auto* s = in.child(j, "sci", root)) {
-    SciRecord sci;
-    in.read(*s, "unit", "sci", sci.unit);
-    in.read(*s, "units", "sci", sci.units);
-    in.read(*s, "co2e_g_per_unit", "sci", sci.co2e_g_per_unit);
-    r.sci = std::move(sci);
-  }
-  in.read(j, "sample_interval_s", root, r.sample_interval_s);
-  in.read(j, "overhead_cpu_s", root, r.overhead_cpu_s);
-  in.read(j, "warnings", root, r.warnings);
-  if (auto* t = in.child(j, "tags", root)) {
+}
+
+std::optional<CarbonRecord> read_carbon(const Reader& in, const json& j) {
+  const json* c = in.child(j, "carbon", kRoot);
+  if (!c) return std::nullopt;
+  CarbonRecord carbon;
+  const std::string p = "carbon";
+  in.read(*c, "location", p, carbon.location);
+  in.read(*c, "location_method", p, carbon.location_method);
+  in.read(*c, "intensity_g_per_kwh", p, carbon.intensity_g_per_kwh);
+  in.read(*c, "intensity_source", p, carbon.intensity_source);
+  in.read(*c, "pue", p, carbon.pue);
+  in.read(*c, "pue_source", p, carbon.pue_source);
+  in.read(*c, "td_loss_fraction", p, carbon.td_loss_fraction);
+  in.read(*c, "td_loss_source", p, carbon.td_loss_source);
+  in.read(*c, "operational_co2e_g", p, carbon.operational_co2e_g);
+  in.read(*c, "embodied_co2e_g", p, carbon.embodied_co2e_g);
+  in.read(*c, "total_co2e_g", p, carbon.total_co2e_g);
+  in.each(*c, "terms", p, [&](const json& t, const std::string& tp) {
+    CarbonTerm term;
+    in.read(t, "name", tp, term.name);
+    in.read(t, "value", tp, term.value);
+    in.read(t, "unit", tp, term.unit);
+    in.read(t, "source", tp, term.source);
+    carbon.terms.push_back(std::move(term));
+  });
+  return carbon;
+}
+
+std::optional<SciRecord> read_sci(const Reader& in, const json& j) {
+  const json* s = in.child(j, "sci", kRoot);
+  if (!s) return std::nullopt;
+  SciRecord sci;
+  in.read(*s, "unit", "sci", sci.unit);
+  in.read(*s, "units", "sci", sci.units);
+  in.read(*s, "co2e_g_per_unit", "sci", sci.co2e_g_per_unit);
+  return sci;
+}
+
+// Sampling interval, joule's own overhead, warnings and tags.
+void read_run_notes(const Reader& in, const json& j, RunRecord& r) {
+  in.read(j, "sample_interval_s", kRoot, r.sample_interval_s);
+  in.read(j, "overhead_cpu_s", kRoot, r.overhead_cpu_s);
+  in.read(j, "warnings", kRoot, r.warnings);
+  if (auto* t = in.child(j, "tags", kRoot)) {
     if (!t->is_object()) in.fail("tags", "expected an object of strings");
     for (const auto& [k, v] : t->items()) {
       if (!v.is_string()) in.fail("tags." + k, "expected a string");
       r.tags[k] = v.get<std::string>();
     }
   }
-  if (auto* tl = in.child(j, "timeline", root)) {
-    in.read(*tl, "domain_ids", "timeline", r.timeline.domain_ids);
-    in.each(*tl, "points", "timeline", [&](const json& pt, const std::string& p) {
-      TimelinePoint point;
-      in.read(pt, "t_s", p, point.t_s);
-      if (auto* e = in.child(pt, "energy_j", p)) {
-        if (!e->is_array()) in.fail(p + ".energy_j", "expected an array of numbers");
-        for (const auto& x : *e) {
-          if (!x.is_number()) in.fail(p + ".energy_j", "expected an array of numbers");
-          point.energy_j.push_back(x.get<double>());
-        }
+}
+
+void read_timeline(const Reader& in, const json& j, Timeline& timeline) {
+  const json* tl = in.child(j, "timeline", kRoot);
+  if (!tl) return;
+  in.read(*tl, "domain_ids", "timeline", timeline.domain_ids);
+  in.each(*tl, "points", "timeline", [&](const json& pt, const std::string& p) {
+    TimelinePoint point;
+    in.read(pt, "t_s", p, point.t_s);
+    if (auto* e = in.child(pt, "energy_j", p)) {
+      if (!e->is_array()) in.fail(p + ".energy_j", "expected an array of numbers");
+      for (const auto& x : *e) {
+        if (!x.is_number()) in.fail(p + ".energy_j", "expected an array of numbers");
+        point.energy_j.push_back(x.get<double>());
       }
-      r.timeline.points.push_back(std::move(point));
-    });
-  }
+    }
+    timeline.points.push_back(std::move(point));
+  });
+}
+
+}  // namespace
+
+// Sections are read in the order they are written, so the first problem in
+// the file is the one reported.
+RunRecord from_json(const json& j, std::string_view origin) {
+  RunRecord r;
+  r.schema = read_schema_version(j, origin);
+  const Reader in(origin);
+  read_run_identity(in, j, r);
+  read_host(in, j, r.host);
+  read_command(in, j, r);
+  read_domains(in, j, r.domains);
+  read_energy(in, j, r);
+  read_phases_and_units(in, j, r);
+  r.carbon = read_carbon(in, j);
+  r.sci = read_sci(in, j);
+  read_run_notes(in, j, r);
+  read_timeline(in, j, r.timeline);
   return r;
 }
 
@@ -502,11 +557,9 @@ void write_json_file(const std::filesystem::path& path, const RunRecord& record)
 }
 
 RunRecord read_json_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw RecordError(fmt::format("{}: cannot open", path.string()));
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return parse_json_text(buffer.str(), path.string());
+  auto text = support::read_file(path);
+  if (!text) throw RecordError(fmt::format("{}: cannot open", path.string()));
+  return parse_json_text(*text, path.string());
 }
 
 }  // namespace joule::record

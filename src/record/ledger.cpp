@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "record/json_io.hpp"
+#include "support/iso8601.hpp"
 
 namespace joule::record {
 namespace {
@@ -227,6 +228,12 @@ std::filesystem::path Ledger::default_path() {
     base = std::filesystem::path(home && *home ? home : ".") / ".local" / "share";
   }
   return base / "joule" / "ledger.sqlite";
+}
+
+std::filesystem::path Ledger::resolve_path(const std::filesystem::path& given) {
+  if (!given.empty()) return given;
+  if (const char* env = std::getenv("JOULE_LEDGER"); env != nullptr && *env != '\0') return env;
+  return default_path();
 }
 
 Ledger::Ledger(std::filesystem::path path, Mode mode)
@@ -560,7 +567,7 @@ std::optional<std::string> date_bound(std::string_view text, bool end_of_range) 
     default:
       return std::nullopt;
   }
-  if (!parse_iso8601_utc(bound)) return std::nullopt;
+  if (!support::parse_iso8601(bound)) return std::nullopt;
   return bound;
 }
 

@@ -64,6 +64,9 @@ class Ledger {
 
   // $XDG_DATA_HOME/joule/ledger.sqlite, else ~/.local/share/joule/ledger.sqlite.
   static std::filesystem::path default_path();
+  // The ledger every program of joule means: `given` (a --ledger option) when
+  // not empty, else $JOULE_LEDGER when set and not empty, else default_path().
+  static std::filesystem::path resolve_path(const std::filesystem::path& given);
 
   // Opens (read_write: creating it and its directory when absent) and checks
   // the file. Throws LedgerError.

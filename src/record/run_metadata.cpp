@@ -8,21 +8,15 @@
 #include <sstream>
 #include <string>
 
+#include "support/files.hpp"
+#include "support/strings.hpp"
+
 namespace joule::record {
 namespace {
 
-std::string read_text(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-std::string trim(std::string text) {
-  while (!text.empty() && (text.back() == '\n' || text.back() == ' ' || text.back() == '\r')) {
-    text.pop_back();
-  }
-  return text;
+// The file's text without surrounding whitespace; empty when unreadable.
+std::string trimmed_file(const std::filesystem::path& path) {
+  return std::string(support::trim(support::read_file(path).value_or("")));
 }
 
 // The value after "key:" in a /proc/cpuinfo-style line.
@@ -98,13 +92,13 @@ std::optional<GitInfo> read_git_info(const std::filesystem::path& directory) {
   if (git.empty()) return std::nullopt;
   // A worktree or submodule: ".git" is a file saying "gitdir: <path>".
   if (std::filesystem::is_regular_file(git, error)) {
-    std::string text = trim(read_text(git));
+    std::string text = trimmed_file(git);
     if (!text.starts_with("gitdir: ")) return std::nullopt;
     std::filesystem::path target = text.substr(8);
     git = target.is_absolute() ? target : git.parent_path() / target;
   }
   GitInfo info;
-  std::string head = trim(read_text(git / "HEAD"));
+  std::string head = trimmed_file(git / "HEAD");
   if (!head.starts_with("ref: ")) {
     info.commit = head;  // detached
     return info.commit.empty() ? std::nullopt : std::optional(info);
@@ -113,11 +107,11 @@ std::optional<GitInfo> read_git_info(const std::filesystem::path& directory) {
   if (ref.starts_with("refs/heads/")) info.branch = ref.substr(11);
   // Worktrees keep their refs in the common directory.
   std::filesystem::path common = git;
-  if (std::string c = trim(read_text(git / "commondir")); !c.empty()) {
+  if (std::string c = trimmed_file(git / "commondir"); !c.empty()) {
     common = std::filesystem::path(c).is_absolute() ? std::filesystem::path(c) : git / c;
   }
   for (const auto& base : {git, common}) {
-    if (std::string commit = trim(read_text(base / ref)); !commit.empty()) {
+    if (std::string commit = trimmed_file(base / ref); !commit.empty()) {
       info.commit = commit;
       return info;
     }

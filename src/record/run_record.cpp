@@ -2,11 +2,12 @@
 
 #include <fmt/format.h>
 
-#include <cstdio>
 #include <ctime>
 #include <random>
 
 #include <unistd.h>
+
+#include "support/iso8601.hpp"
 
 namespace joule::record {
 
@@ -33,44 +34,7 @@ std::optional<RunStatus> parse_run_status(std::string_view text) {
 }
 
 std::string iso8601_utc(std::chrono::system_clock::time_point at) {
-  using namespace std::chrono;
-  auto ms = duration_cast<milliseconds>(at.time_since_epoch()).count();
-  // Floor toward minus infinity so times before 1970 still print sensibly.
-  std::time_t secs = static_cast<std::time_t>(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
-  int millis = static_cast<int>(ms - static_cast<long long>(secs) * 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900, tm.tm_mon + 1,
-                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, millis);
-}
-
-std::optional<std::chrono::system_clock::time_point> parse_iso8601_utc(std::string_view text) {
-  int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
-  int consumed = 0;
-  std::string copy(text);
-  if (std::sscanf(copy.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &s, &consumed) !=
-      6) {
-    return std::nullopt;
-  }
-  std::string_view rest = text.substr(static_cast<std::size_t>(consumed));
-  long long millis = 0;
-  if (!rest.empty() && rest.front() == '.') {
-    rest.remove_prefix(1);
-    int digits = 0;
-    while (!rest.empty() && rest.front() >= '0' && rest.front() <= '9') {
-      if (digits < 3) millis = millis * 10 + (rest.front() - '0');
-      ++digits;
-      rest.remove_prefix(1);
-    }
-    if (digits == 0) return std::nullopt;
-    for (; digits < 3; ++digits) millis *= 10;
-  }
-  if (rest != "Z" && rest != "+00:00") return std::nullopt;
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return std::nullopt;
-  using namespace std::chrono;
-  auto days = sys_days{year{y} / month{static_cast<unsigned>(mo)} / day{static_cast<unsigned>(d)}};
-  return time_point_cast<system_clock::duration>(days + hours{h} + minutes{mi} + seconds{s} +
-                                                 milliseconds{millis});
+  return support::format_iso8601_utc(at, support::Iso8601Precision::milliseconds);
 }
 
 std::string make_run_id(std::chrono::system_clock::time_point at) {

@@ -200,10 +200,9 @@ struct RunRecord {
 
 // Helpers (run_record.cpp).
 
-// "2024-05-01T12:00:00.123Z".
+// A record's time stamps: "2024-05-01T12:00:00.123Z", UTC to the millisecond.
+// support::parse_iso8601 reads them back.
 std::string iso8601_utc(std::chrono::system_clock::time_point at);
-// Parses what iso8601_utc writes (fraction optional); nullopt if malformed.
-std::optional<std::chrono::system_clock::time_point> parse_iso8601_utc(std::string_view text);
 // "YYYYMMDD-HHMMSS-xxxxxxxx": sorts by start time; 32 random bits keep runs
 // started in the same second (several `joule run` at once) apart.
 std::string make_run_id(

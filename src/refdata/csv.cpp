@@ -6,14 +6,16 @@
 #include <charconv>
 #include <cstring>
 #include <deque>
-#include <fstream>
 #include <map>
 #include <mutex>
-#include <sstream>
 
 #include "refdata/embedded.hpp"
+#include "support/files.hpp"
+#include "support/strings.hpp"
 
 namespace joule::refdata {
+
+using support::trim;
 
 DataError::DataError(std::string origin, std::size_t line, std::size_t column,
                      const std::string& message)
@@ -23,14 +25,6 @@ DataError::DataError(std::string origin, std::size_t line, std::size_t column,
       column_(column) {}
 
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
-    s.remove_suffix(1);
-  return s;
-}
 
 // Walks the text record by record; a quoted field may span lines. Fields are
 // handed out as views into the text; only a quoted field with "" escapes is
@@ -197,19 +191,6 @@ class Tokenizer {
   std::size_t line_start_ = 0;  // offset of the current line's first character
 };
 
-std::vector<std::string> split_names(std::string_view list) {
-  std::vector<std::string> names;
-  std::size_t start = 0;
-  while (start <= list.size()) {
-    auto end = list.find(',', start);
-    if (end == std::string_view::npos) end = list.size();
-    auto name = trim(list.substr(start, end - start));
-    if (!name.empty()) names.emplace_back(name);
-    start = end + 1;
-  }
-  return names;
-}
-
 bool blank(std::string_view line) {
   return trim(line).empty();
 }
@@ -274,7 +255,10 @@ ReferenceTable ReferenceTable::parse_stable(std::string_view text, std::string o
       if (comment.rfind("columns:", 0) == 0) {
         in_columns_block = true;
         auto inline_list = trim(std::string_view(comment).substr(8));
-        if (!inline_list.empty()) declared_columns = split_names(inline_list);
+        if (!inline_list.empty()) {
+          const auto names = support::split_list(inline_list);
+          declared_columns.assign(names.begin(), names.end());
+        }
       } else if (comment.rfind("rows:", 0) == 0) {
         in_columns_block = false;
         auto count_text = trim(std::string_view(comment).substr(5));
@@ -367,13 +351,9 @@ ReferenceTable ReferenceTable::parse_stable(std::string_view text, std::string o
 }
 
 ReferenceTable ReferenceTable::load_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    throw DataError(path.string(), 0, 0, "cannot open the file for reading");
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse(text.str(), path.string());
+  auto text = support::read_file(path);
+  if (!text) throw DataError(path.string(), 0, 0, "cannot open the file for reading");
+  return parse(*text, path.string());
 }
 
 const ReferenceTable& ReferenceTable::embedded(std::string_view name) {

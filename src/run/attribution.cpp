@@ -1,9 +1,7 @@
 #include "run/attribution.hpp"
 
-#include <fcntl.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <csignal>
 
 #include <algorithm>
@@ -13,30 +11,9 @@
 
 #include <fmt/format.h>
 
-#include "sensors/estimator.hpp"
 #include "sensors/nvml_library.hpp"
 
 namespace joule::run {
-
-std::optional<Seconds> read_machine_busy_cpu(const std::filesystem::path& proc_root) {
-  // Plain read(2): /proc/stat is read about once a second for the whole run,
-  // and an ifstream costs more than the parse.
-  const std::string path = (proc_root / "stat").string();
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return std::nullopt;
-  std::string text;
-  char buffer[8192];
-  ssize_t n = 0;
-  while ((n = ::read(fd, buffer, sizeof buffer)) > 0)
-    text.append(buffer, static_cast<std::size_t>(n));
-  ::close(fd);
-  try {
-    auto stat = sensors::estimator::parse_proc_stat(text, path);
-    return Seconds{sensors::estimator::jiffies_to_seconds(stat.total.busy_jiffies)};
-  } catch (const std::exception&) {
-    return std::nullopt;
-  }
-}
 
 double cpu_time_share(Seconds command_cpu, Seconds machine_busy) {
   if (machine_busy.seconds <= 0 || command_cpu.seconds <= 0) return 0.0;

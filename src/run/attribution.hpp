@@ -26,10 +26,6 @@
 
 namespace joule::run {
 
-// Busy CPU seconds of the whole machine (user+nice+system+irq+softirq+steal
-// over all CPUs) from <proc_root>/stat; nullopt when unreadable.
-std::optional<Seconds> read_machine_busy_cpu(const std::filesystem::path& proc_root = "/proc");
-
 // command / machine busy CPU seconds, clamped to [0, 1]. 0 when the machine
 // did no measurable work (the command cannot have either).
 double cpu_time_share(Seconds command_cpu, Seconds machine_busy);

@@ -9,24 +9,17 @@
 #include <charconv>
 #include <cstring>
 #include <fstream>
-#include <sstream>
 #include <system_error>
 
 #include <fmt/format.h>
+
+#include "support/files.hpp"
 
 namespace joule::run {
 namespace {
 
 // From linux/magic.h; spelled out so the header is not needed.
 constexpr unsigned long kCgroup2SuperMagic = 0x63677270;
-
-std::optional<std::string> read_file(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  if (!in) return std::nullopt;
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 bool write_file(const std::filesystem::path& path, std::string_view text) {
   int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
@@ -79,7 +72,7 @@ RunCgroup::Created RunCgroup::create(pid_t owner, const CgroupOptions& options) 
       return result;
     }
   }
-  auto self = read_file(options.self_cgroup_file);
+  auto self = support::read_file(options.self_cgroup_file);
   auto own = self ? parse_unified_cgroup(*self) : std::nullopt;
   if (!own) {
     result.reason = fmt::format("{} names no cgroup v2 path", options.self_cgroup_file.string());
@@ -111,7 +104,7 @@ RunCgroup::~RunCgroup() {
 }
 
 std::optional<Seconds> RunCgroup::cpu_usage() const {
-  auto text = read_file(path_ / "cpu.stat");
+  auto text = support::read_file(path_ / "cpu.stat");
   if (!text) return std::nullopt;
   return parse_cpu_stat_usage(*text);
 }

@@ -14,19 +14,14 @@
 
 #include <fmt/format.h>
 
+#include "support/strings.hpp"
+
 namespace joule::run {
 namespace {
 
-constexpr int kSendTimeoutSeconds = 5;
+using support::trim;
 
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r' ||
-                           text.back() == '\n')) {
-    text.remove_suffix(1);
-  }
-  return text;
-}
+constexpr int kSendTimeoutSeconds = 5;
 
 sockaddr_un socket_address(const std::filesystem::path& path) {
   sockaddr_un address{};

@@ -30,35 +30,9 @@
 #include <vector>
 
 #include "joule/units.hpp"
+#include "support/proc.hpp"
 
 namespace joule::run {
-
-// The fields of one /proc/PID/stat line that attribution needs. Times are in
-// clock ticks (USER_HZ, see sysconf(_SC_CLK_TCK)).
-struct ProcessStat {
-  pid_t pid = 0;
-  std::string comm;
-  char state = '?';  // R, S, D, Z, T, ...
-  pid_t ppid = 0;
-  pid_t pgrp = 0;
-  pid_t session = 0;
-  std::uint64_t utime_ticks = 0;
-  std::uint64_t stime_ticks = 0;
-  std::uint64_t cutime_ticks = 0;  // waited-for children, user
-  std::uint64_t cstime_ticks = 0;  // waited-for children, system
-  // Start time since boot: with the pid, identifies a process across pid reuse.
-  std::uint64_t start_ticks = 0;
-
-  std::uint64_t own_ticks() const { return utime_ticks + stime_ticks; }
-  std::uint64_t with_children_ticks() const { return own_ticks() + cutime_ticks + cstime_ticks; }
-};
-
-// Parses one /proc/PID/stat text. comm may hold spaces and parentheses, so
-// the fields after it are found from the last ')'. nullopt when malformed.
-std::optional<ProcessStat> parse_process_stat(std::string_view text);
-
-// sysconf(_SC_CLK_TCK), read once.
-double clock_ticks_per_second();
 
 class ProcessTree {
  public:
@@ -104,10 +78,10 @@ class ProcessTree {
     bool zombie_of_supervisor = false;  // its time arrives through add_reaped
   };
 
-  std::vector<ProcessStat> read_every_process() const;
+  std::vector<support::ProcessStat> read_every_process() const;
   // The supervisor's descendants (the root's, without one) and the processes
   // tracked before, found through the children files.
-  std::vector<ProcessStat> read_descendants() const;
+  std::vector<support::ProcessStat> read_descendants() const;
   std::vector<pid_t> children_of(pid_t pid) const;
 
   pid_t root_;

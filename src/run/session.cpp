@@ -1,22 +1,16 @@
 #include "run/session.hpp"
 
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 
 #include "run/record_fill.hpp"
+#include "support/proc.hpp"
+#include "support/rusage.hpp"
 
 namespace joule::run {
 namespace {
-
-Seconds own_cpu_time() {
-  rusage usage{};
-  ::getrusage(RUSAGE_SELF, &usage);
-  return {static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
-          (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6};
-}
 
 bool has_gpu(const std::vector<DomainInfo>& domains) {
   return std::any_of(domains.begin(), domains.end(),
@@ -35,7 +29,7 @@ RunSession::RunSession(SessionOptions options, Meter& meter, pid_t root,
       last_(start),
       attribution_(meter.domains()),
       predictor_(options_.predict_phases, options_.predict_after) {
-  busy_last_ = read_machine_busy_cpu().value_or(Seconds{});
+  busy_last_ = support::read_machine_busy_cpu().value_or(Seconds{});
   if (has_gpu(meter.domains())) gpu_source_ = make_gpu_share_source(options_.nvml_library);
 }
 
@@ -43,7 +37,7 @@ void RunSession::tick() {
   Snapshot now = meter_.snapshot();
   Measurement interval = meter_.measure(last_, now);
   Seconds command = command_cpu();
-  Seconds busy = read_machine_busy_cpu().value_or(busy_last_);
+  Seconds busy = support::read_machine_busy_cpu().value_or(busy_last_);
   double share = cpu_time_share(command - command_last_, busy - busy_last_);
   attribution_.add(interval, share, gpu_shares());
   power_now_ = interval.mean_power;
@@ -116,7 +110,7 @@ void RunSession::fill(record::RunRecord& record, const std::optional<record::Idl
   record.attribution.cpu_time_s = command_last_.seconds;
   for (const auto& m : attribution_.methods()) add_once(record.attribution.notes, m);
   for (const auto& w : whole.warnings) add_once(record.warnings, w);
-  record.overhead_cpu_s = own_cpu_time().seconds;
+  record.overhead_cpu_s = support::own_cpu_time().seconds;
   record.ended_at = record::iso8601_utc(std::chrono::system_clock::now());
 }
 

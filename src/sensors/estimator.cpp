@@ -5,12 +5,11 @@
 
 #include <fmt/format.h>
 
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 
 #include "refdata/csv.hpp"
 #include "sensors/backends.hpp"
+#include "support/files.hpp"
 
 namespace joule::sensors {
 
@@ -24,14 +23,6 @@ constexpr std::string_view kDramMethod = "Crucial rule of thumb";
 // The per-GB methods differ by ±25% around it, and DRAM power really depends on
 // DIMM count, generation and traffic: state a wide range.
 constexpr double kDramUncertainty = 0.50;
-
-std::optional<std::string> read_text(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 }  // namespace
 
@@ -61,10 +52,10 @@ EstimatorSensor::EstimatorSensor(Options options) : options_(std::move(options))
   start_ = options_.clock();
   if (options_.cpu) {
     const auto stat_path = root / "stat";
-    auto stat_text = read_text(stat_path);
+    auto stat_text = support::read_file(stat_path);
     if (!stat_text) throw std::runtime_error(fmt::format("cannot read {}", stat_path.string()));
     const auto stat = parse_proc_stat(*stat_text, stat_path.string());
-    const auto cpuinfo = parse_cpuinfo(read_text(root / "cpuinfo").value_or(""));
+    const auto cpuinfo = parse_cpuinfo(support::read_file(root / "cpuinfo").value_or(""));
     cpu_ = lookup_cpu_coefficients(cpuinfo);
     busy_last_jiffies_ = stat.total.busy_jiffies;
     cpu_last_ = start_;
@@ -81,7 +72,7 @@ EstimatorSensor::EstimatorSensor(Options options) : options_(std::move(options))
   }
   if (options_.dram) {
     const auto meminfo_path = root / "meminfo";
-    auto total = parse_meminfo_total_kib(read_text(meminfo_path).value_or(""));
+    auto total = parse_meminfo_total_kib(support::read_file(meminfo_path).value_or(""));
     if (!total) {
       throw std::runtime_error(fmt::format("no 'MemTotal: N kB' in {}", meminfo_path.string()));
     }
@@ -106,7 +97,7 @@ void EstimatorSensor::read(std::span<Reading> out) {
     Reading& r = out[i++];
     const auto stat_path = options_.proc_root / "stat";
     try {
-      auto text = read_text(stat_path);
+      auto text = support::read_file(stat_path);
       if (!text) throw std::runtime_error(fmt::format("cannot read {}", stat_path.string()));
       const auto stat = parse_proc_stat(*text, stat_path.string());
       // The vCPU count is taken at each read, so CPU hotplug (VM resize)

@@ -21,6 +21,7 @@
 #include "joule/discovery.hpp"
 #include "joule/sensor.hpp"
 #include "joule/units.hpp"
+#include "support/proc.hpp"
 
 namespace joule::sensors::estimator {
 
@@ -31,21 +32,11 @@ inline constexpr double jiffies_to_seconds(std::uint64_t jiffies) {
   return static_cast<double>(jiffies) / kUserHz;
 }
 
-struct CpuJiffies {
-  // user + nice + system + irq + softirq + steal (guest time is already in user).
-  std::uint64_t busy_jiffies = 0;
-  // idle + iowait
-  std::uint64_t idle_jiffies = 0;
-};
+using support::CpuJiffies;
+using support::ProcStat;
 
-struct ProcStat {
-  CpuJiffies total;                 // the aggregate "cpu" line
-  std::vector<CpuJiffies> per_cpu;  // one per "cpuN" line, in file order
-  std::vector<int> cpu_ids;         // the N of each "cpuN" line
-};
-
-// Parses /proc/stat text. Throws refdata::DataError (origin:line:column) when
-// the aggregate "cpu" line is missing or a field is not a whole number.
+// support::parse_proc_stat, its errors as refdata::DataError
+// (origin:line:column) like every other data file the estimator reads.
 ProcStat parse_proc_stat(std::string_view text, const std::string& origin);
 
 struct CpuInfo {

@@ -12,6 +12,7 @@
 
 #include "refdata/csv.hpp"
 #include "sensors/estimator.hpp"
+#include "support/strings.hpp"
 
 namespace joule::sensors::estimator {
 
@@ -25,13 +26,6 @@ constexpr double kDefaultUncertainty = 0.50;  // nothing known about this CPU
 
 const ReferenceTable& per_vcpu_table() {
   return ReferenceTable::embedded("cpu_power_per_vcpu.csv");
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
 }
 
 void erase_all(std::string& s, std::string_view what) {
@@ -315,7 +309,7 @@ std::string normalise_cpu_model(std::string_view model_name) {
   std::string s(model_name);
   if (auto at = s.find('@'); at != std::string::npos) s.erase(at);  // "@ 2.90GHz"
   for (std::string_view mark : {"\u00ae", "\u2122"}) erase_all(s, mark);
-  s = lower(s);
+  s = support::to_lower(s);
   for (std::string_view mark : {"(r)", "(tm)", "(c)"}) erase_all(s, mark);
   // "with Radeon Graphics" / "w/ Radeon 780M Graphics" name the iGPU, not the CPU.
   for (std::string_view tail : {" with ", " w/ "}) {

@@ -17,6 +17,7 @@
 
 #include "sensors/backends.hpp"
 #include "sensors/sysfs.hpp"
+#include "support/strings.hpp"
 
 namespace joule::sensors {
 
@@ -48,19 +49,13 @@ std::optional<Attribute> parse_attribute(std::string_view name) {
   return a;
 }
 
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (auto& ch : out) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-  return out;
-}
-
 bool contains_word(const std::string& haystack, std::string_view needle) {
   return haystack.find(needle) != std::string::npos;
 }
 
 // Label first (it says what the rail feeds), then the driver name.
 Component classify(const std::string& driver, const std::string& label) {
-  const std::string l = upper(label);
+  const std::string l = support::to_upper(label);
   if (!l.empty()) {
     // A whole board's input rail: Jetson VDD_IN / POM_5V_IN, "VIN", "total".
     // Not "SYS*": TX2's VDD_SYS_GPU and Xavier's SYS5V are parts, not totals.

@@ -20,6 +20,7 @@
 
 #include "sensors/backends.hpp"
 #include "sensors/sysfs.hpp"
+#include "support/strings.hpp"
 
 namespace joule::sensors {
 
@@ -52,7 +53,7 @@ constexpr EventKind kEvents[] = {
 bool deposit_bits(std::string_view format, std::uint64_t value, std::uint64_t& config,
                   std::string& error) {
   const auto colon = format.find(':');
-  if (colon == std::string_view::npos || sysfs::trim(format.substr(0, colon)) != "config") {
+  if (colon == std::string_view::npos || support::trim(format.substr(0, colon)) != "config") {
     error = fmt::format("unsupported format '{}'", format);
     return false;
   }
@@ -85,11 +86,11 @@ bool parse_event_config(const fs::path& pmu, std::string_view text, std::uint64_
   config = 0;
   while (!text.empty()) {
     const auto comma = text.find(',');
-    const std::string_view term = sysfs::trim(text.substr(0, comma));
+    const std::string_view term = support::trim(text.substr(0, comma));
     text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
     if (term.empty()) continue;
     const auto eq = term.find('=');
-    const std::string name(sysfs::trim(term.substr(0, eq)));
+    const std::string name(support::trim(term.substr(0, eq)));
     std::uint64_t value = 1;  // a bare flag term means 1
     if (eq != std::string_view::npos && !sysfs::parse_u64(term.substr(eq + 1), value)) {
       error = fmt::format("bad value in term '{}'", term);

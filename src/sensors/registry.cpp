@@ -1,9 +1,9 @@
 #include <algorithm>
 #include <cstdlib>
-#include <sstream>
 
 #include "joule/discovery.hpp"
 #include "sensors/backends.hpp"
+#include "support/strings.hpp"
 
 namespace joule {
 
@@ -53,25 +53,16 @@ std::string_view to_string(BackendState state) {
   return "absent";
 }
 
-namespace {
-std::vector<std::string> split_list(const std::string& text) {
-  std::vector<std::string> items;
-  std::stringstream stream(text);
-  std::string item;
-  while (std::getline(stream, item, ',')) {
-    if (!item.empty()) items.push_back(item);
-  }
-  return items;
-}
-}  // namespace
-
 SensorConfig SensorConfig::from_environment() {
   SensorConfig config;
   if (const char* v = std::getenv("JOULE_SYSFS_ROOT"); v && *v) config.sysfs_root = v;
   if (const char* v = std::getenv("JOULE_PROC_ROOT"); v && *v) config.proc_root = v;
   if (const char* v = std::getenv("JOULE_NVML_LIBRARY"); v && *v) config.nvml_library = v;
   if (const char* v = std::getenv("JOULE_TRACE"); v && *v) config.trace_file = v;
-  if (const char* v = std::getenv("JOULE_SENSORS"); v && *v) config.only_backends = split_list(v);
+  if (const char* v = std::getenv("JOULE_SENSORS"); v && *v) {
+    const auto names = support::split_list(v);
+    config.only_backends.assign(names.begin(), names.end());
+  }
   if (const char* v = std::getenv("JOULE_ESTIMATOR"); v && *v) config.estimator = v;
   return config;
 }

@@ -8,25 +8,17 @@
 #include <cerrno>
 #include <charconv>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 #include <system_error>
 
 #include <fmt/format.h>
 
+#include "support/files.hpp"
+#include "support/strings.hpp"
+
 namespace joule::sensors::sysfs {
 
 namespace fs = std::filesystem;
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) {
-    text.remove_prefix(1);
-  }
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) {
-    text.remove_suffix(1);
-  }
-  return text;
-}
+using support::trim;
 
 bool parse_u64(std::string_view text, std::uint64_t& out) {
   text = trim(text);
@@ -91,29 +83,14 @@ Result<T> read_number(const fs::path& path, const char* what, Parse parse) {
 
 Result<std::string> read_text(const fs::path& path) {
   Result<std::string> result;
-  // open(2) rather than ifstream so a refusal keeps its errno (EACCES).
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
+  // The errno of a refusal (EACCES) tells "refused" from "absent".
+  auto text = support::read_file(path);
+  if (!text) {
     result.errno_value = errno;
     result.error = fmt::format("{}: {}", path.string(), errno_text(result.errno_value));
     return result;
   }
-  std::string text;
-  char buffer[4096];
-  for (;;) {
-    const ssize_t n = ::read(fd, buffer, sizeof buffer);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      result.errno_value = errno;
-      result.error = fmt::format("{}: {}", path.string(), errno_text(result.errno_value));
-      ::close(fd);
-      return result;
-    }
-    if (n == 0) break;
-    text.append(buffer, static_cast<std::size_t>(n));
-  }
-  ::close(fd);
-  result.value = std::string(trim(text));
+  result.value = std::string(trim(*text));
   return result;
 }
 

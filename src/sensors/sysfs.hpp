@@ -21,7 +21,6 @@ struct Result {
   bool ok() const { return error.empty(); }
 };
 
-std::string_view trim(std::string_view text);
 // Decimal (or 0x hex) integers and decimal floats; the whole text must parse.
 bool parse_u64(std::string_view text, std::uint64_t& out);
 bool parse_i64(std::string_view text, std::int64_t& out);

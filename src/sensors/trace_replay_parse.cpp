@@ -5,31 +5,22 @@
 
 #include <charconv>
 #include <cmath>
-#include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
 
 #include "refdata/csv.hpp"
 #include "sensors/trace_replay.hpp"
+#include "support/files.hpp"
+#include "support/strings.hpp"
 
 namespace joule::sensors::trace {
 
 namespace {
 
 using refdata::DataError;
+using support::trim;
 
 constexpr std::string_view kMagic = "# joule trace v1";
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
 
 struct Field {
   std::string_view text;  // trimmed
@@ -402,11 +393,9 @@ Trace parse_trace(std::string_view text, std::string origin) {
 }
 
 Trace load_trace(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw DataError(path.string(), 0, 0, "cannot open the trace for reading");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_trace(text.str(), path.string());
+  auto text = support::read_file(path);
+  if (!text) throw DataError(path.string(), 0, 0, "cannot open the trace for reading");
+  return parse_trace(*text, path.string());
 }
 
 }  // namespace joule::sensors::trace

@@ -38,15 +38,16 @@ class ProbeTest : public ::testing::Test {
   fs::path proc_;
 };
 
-TEST_F(ProbeTest, MachineBusyTimeCountsEveryBusyFieldButIdleAndIowait) {
-  write_stat(1000, 10);
-  const double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
-  EXPECT_DOUBLE_EQ(machine_busy_cpu_seconds(proc_), (1000 + 5 + 20 + 1 + 2 + 10) / ticks);
-}
-
-TEST_F(ProbeTest, MissingStatGivesZeroRatherThanGarbage) {
+TEST_F(ProbeTest, MissingStatCountsNoOtherCpuRatherThanGarbage) {
   fs::remove(proc_ / "stat");
-  EXPECT_EQ(machine_busy_cpu_seconds(proc_), 0);
+  auto sensor = std::make_unique<FakeSensor>(
+      std::vector<DomainInfo>{counter_domain("cpu:package-0", Component::cpu_package, 0, 0.05)});
+  std::vector<std::unique_ptr<Sensor>> sensors;
+  sensors.push_back(std::move(sensor));
+  MeterProbe probe(
+      std::make_unique<Meter>(std::move(sensors), MeterOptions{.start_sampler = false}), proc_);
+  const Cost cost = probe.measure([] {});
+  EXPECT_EQ(cost.other_cpu_seconds, 0);
 }
 
 TEST_F(ProbeTest, MeasuresCounterEnergyAndOtherProcessesCpuTime) {

@@ -56,6 +56,18 @@ TEST(LsCommand, BadDateIsAUsageError) {
   EXPECT_TRUE(has(r.err + r.out, "not a date")) << r.err;
 }
 
+TEST(LsCommand, DayNotOnTheCalendarIsAUsageError) {
+  CliLedger ledger;
+  ledger.fill();
+  for (const char* day : {"2024-02-31", "2023-02-29"}) {
+    auto r = run_joule({"ls", "--until", day}, ledger.env());
+    EXPECT_NE(r.exit_code, 0) << day;
+    EXPECT_TRUE(has(r.err + r.out, "not a date")) << r.err;
+  }
+  auto leap = run_joule({"ls", "--since", "2024-02-29"}, ledger.env());
+  EXPECT_EQ(leap.exit_code, 0) << leap.err;
+}
+
 TEST(LsCommand, LedgerFlagBeatsEnvironment) {
   CliLedger ledger;
   ledger.fill();

@@ -161,6 +161,15 @@ TEST(Ledger, DateBounds) {
   EXPECT_FALSE(date_bound("2024-99-01", false));
 }
 
+TEST(Ledger, DateBoundsRejectDaysNotOnTheCalendar) {
+  EXPECT_FALSE(date_bound("2024-02-31", false));
+  EXPECT_FALSE(date_bound("2024-02-31", true));
+  EXPECT_FALSE(date_bound("2024-02-31T12:00", true));
+  EXPECT_FALSE(date_bound("2023-02-29", false));
+  EXPECT_FALSE(date_bound("2024-04-31 08:00:00", false));
+  EXPECT_EQ(date_bound("2024-02-29", true), "2024-02-29T23:59:59.999Z");
+}
+
 TEST(Ledger, ReadOnlyOpenOfMissingLedgerSaysSo) {
   LedgerDir dir;
   try {
@@ -186,6 +195,19 @@ TEST(Ledger, DefaultPathFollowsXdg) {
   } else {
     unsetenv("XDG_DATA_HOME");
   }
+}
+
+TEST(Ledger, ResolvedPathPrefersTheOptionThenJouleLedger) {
+  const char* old_env = std::getenv("JOULE_LEDGER");
+  const std::string saved = old_env ? old_env : "";
+  setenv("JOULE_LEDGER", "/env/ledger.sqlite", 1);
+  EXPECT_EQ(Ledger::resolve_path("/given.sqlite"), std::filesystem::path("/given.sqlite"));
+  EXPECT_EQ(Ledger::resolve_path(""), std::filesystem::path("/env/ledger.sqlite"));
+  setenv("JOULE_LEDGER", "", 1);  // set but empty: as if unset
+  EXPECT_EQ(Ledger::resolve_path(""), Ledger::default_path());
+  unsetenv("JOULE_LEDGER");
+  EXPECT_EQ(Ledger::resolve_path(""), Ledger::default_path());
+  if (old_env) setenv("JOULE_LEDGER", saved.c_str(), 1);
 }
 
 }  // namespace

@@ -1,14 +1,7 @@
 #include "run/attribution.hpp"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <filesystem>
-#include <fstream>
-
-#include <fmt/format.h>
-
-namespace fs = std::filesystem;
 using namespace joule;
 using namespace joule::run;
 
@@ -46,25 +39,6 @@ TEST(ShareKind, GpusByUtilizationEverythingElseByCpuTime) {
   EXPECT_EQ(share_kind(Component::cpu_package), ShareKind::cpu_time);
   EXPECT_EQ(share_kind(Component::dram), ShareKind::cpu_time);
   EXPECT_EQ(share_kind(Component::psys), ShareKind::cpu_time);
-}
-
-TEST(MachineBusyCpu, ReadsTheAggregateLine) {
-  fs::path root = fs::temp_directory_path() / fmt::format("joule-attr-{}", getpid());
-  fs::create_directories(root);
-  // busy = user + nice + system + irq + softirq + steal = 100+5+50+1+2+3 jiffies
-  std::ofstream(root / "stat")
-      << "cpu  100 5 50 1000 7 1 2 3 0 0\ncpu0 100 5 50 1000 7 1 2 3 0 0\n";
-  auto busy = read_machine_busy_cpu(root);
-  fs::remove_all(root);
-  ASSERT_TRUE(busy);
-  EXPECT_NEAR(busy->seconds, 1.61, 1e-9);
-  EXPECT_FALSE(read_machine_busy_cpu("/nonexistent-joule-proc"));
-}
-
-TEST(MachineBusyCpu, ReadsTheRealProc) {
-  auto busy = read_machine_busy_cpu();
-  ASSERT_TRUE(busy);
-  EXPECT_GT(busy->seconds, 0.0);
 }
 
 TEST(AttributionAccumulator, AppliesEachIntervalsShareToItsEnergy) {

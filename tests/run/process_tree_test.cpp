@@ -13,7 +13,6 @@
 #include <fmt/format.h>
 
 namespace fs = std::filesystem;
-using joule::run::parse_process_stat;
 using joule::run::ProcessTree;
 
 namespace {
@@ -48,36 +47,10 @@ class FakeProc {
 };
 
 double ticks(int n) {
-  return n / joule::run::clock_ticks_per_second();
+  return n / joule::support::clock_ticks_per_second();
 }
 
 }  // namespace
-
-TEST(ProcessStat, ParsesCommWithSpacesAndParentheses) {
-  auto stat = parse_process_stat(
-      "4242 (my (odd) name) R 17 4242 17 0 -1 4194304 100 0 0 0 250 30 7 3 20 0 1 0 46512 "
-      "3133440 392 18446744073709551615 1 2 3\n");
-  ASSERT_TRUE(stat);
-  EXPECT_EQ(stat->pid, 4242);
-  EXPECT_EQ(stat->comm, "my (odd) name");
-  EXPECT_EQ(stat->state, 'R');
-  EXPECT_EQ(stat->ppid, 17);
-  EXPECT_EQ(stat->pgrp, 4242);
-  EXPECT_EQ(stat->session, 17);
-  EXPECT_EQ(stat->utime_ticks, 250u);
-  EXPECT_EQ(stat->stime_ticks, 30u);
-  EXPECT_EQ(stat->cutime_ticks, 7u);
-  EXPECT_EQ(stat->cstime_ticks, 3u);
-  EXPECT_EQ(stat->start_ticks, 46512u);
-  EXPECT_EQ(stat->with_children_ticks(), 290u);
-}
-
-TEST(ProcessStat, RejectsMalformedText) {
-  EXPECT_FALSE(parse_process_stat(""));
-  EXPECT_FALSE(parse_process_stat("12 (x"));
-  EXPECT_FALSE(parse_process_stat("x (y) R 1 2 3"));
-  EXPECT_FALSE(parse_process_stat("12 (y) R 1 2"));  // truncated
-}
 
 TEST(ProcessTree, FollowsChildrenGroupAndOrphansButNotStrangers) {
   FakeProc proc;

@@ -24,12 +24,6 @@ namespace {
 
 using Clock = std::chrono::system_clock;
 
-std::filesystem::path ledger_path(const DriverOptions& driver) {
-  if (!driver.ledger.empty()) return driver.ledger;
-  if (const char* env = std::getenv("JOULE_LEDGER"); env != nullptr && *env != '\0') return env;
-  return record::Ledger::default_path();
-}
-
 void write_text(const std::filesystem::path& path, const std::string& text) {
   std::ofstream out(path);
   out << text;
@@ -140,7 +134,8 @@ int run_bench(BenchOptions options, const DriverOptions& driver) {
     return 2;
   }
   std::unique_ptr<record::RunJournal> journal;
-  if (!driver.no_ledger) journal = std::make_unique<record::RunJournal>(ledger_path(driver));
+  if (!driver.no_ledger)
+    journal = std::make_unique<record::RunJournal>(record::Ledger::resolve_path(driver.ledger));
 
   std::vector<std::string> notes;
   RecordContext context;
@@ -305,7 +300,7 @@ int run_bench(BenchOptions options, const DriverOptions& driver) {
   fmt::print("\nwritten: {0}/summary.md, {0}/results.json, {0}/*-pareto.svg, {0}/records/{1}\n",
              options.out.string(),
              journal ? fmt::format("; runs recorded in {} (joule ls --tag bench)",
-                                   ledger_path(driver).string())
+                                   record::Ledger::resolve_path(driver.ledger).string())
                      : "");
   return status;
 }

@@ -1,0 +1,24 @@
+#pragma once
+// Reading files with plain syscalls: open(2) keeps the reason for a refusal
+// (EACCES from a root-only sysfs counter), and read(2) into a buffer costs
+// less than an ifstream on paths read once a second for every process.
+#include <cstddef>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+namespace joule::support {
+
+// The whole file, read to its end: a /proc file (a children list, /proc/stat
+// on a large machine) may need several reads. nullopt when the file cannot be
+// opened or read (a directory, a missing file); errno then says why.
+std::optional<std::string> read_file(const std::filesystem::path& path);
+
+// At most `max_bytes` of the file, in one read(2): /proc and sysfs files hand
+// over their whole text in one call, so this is one syscall where read_file
+// needs two. A longer file gives its first `max_bytes`. nullopt when the file
+// cannot be opened or read; errno then says why.
+std::optional<std::string> read_small_file(const std::filesystem::path& path,
+                                           std::size_t max_bytes);
+
+}  // namespace joule::support
