@@ -49,7 +49,7 @@ int main(int argc, char** argv) {
   BenchOptions options;
   joule::bench::DriverOptions driver;
   std::string tiers_text;
-  std::string task = "";
+  std::string task;
   bool list_models = false;
 
   CLI::App app{
