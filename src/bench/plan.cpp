@@ -10,34 +10,6 @@
 
 namespace joule::bench {
 
-Budget budget_for(std::string_view task, bool quick) {
-  Budget budget;
-  if (task == austen_chars) {
-    // Sequences per epoch and held-out characters: the whole held-out novel
-    // (~470k characters) would make every evaluation cost more than training.
-    budget.train_samples = quick ? 2000 : 20000;
-    budget.test_samples = quick ? 20000 : 100000;
-    budget.max_epochs = quick ? 2 : 10;
-    budget.max_seconds = quick ? 30 : 900;
-    budget.evaluations_per_epoch = 2;
-    budget.inference_samples = quick ? 2000 : 10000;
-    budget.large_batch = 256;
-    return budget;
-  }
-  // fashion-mnist. Quick: a third of the training set, a fifth of the test set
-  // and at most 5 epochs or 30 s of training per model, so that six models
-  // with their inference and hidden-cost variants fit in five minutes on two
-  // cores (the CNN and the GRU still reach a tier).
-  budget.train_samples = quick ? 20000 : 0;
-  budget.test_samples = quick ? 2000 : 0;
-  budget.max_epochs = quick ? 5 : 15;
-  budget.max_seconds = quick ? 30 : 900;
-  budget.evaluations_per_epoch = 2;
-  budget.inference_samples = quick ? 512 : 4096;
-  budget.large_batch = 256;
-  return budget;
-}
-
 std::vector<PlannedRun> plan_runs(const std::vector<std::string>& models, int seeds,
                                   std::uint64_t order_seed, const std::vector<std::string>& first) {
   std::vector<PlannedRun> leading;

@@ -1,6 +1,6 @@
 #pragma once
-// What one `joule bench` invocation runs: tasks, models, seeds in a
-// randomized order, and the work budget of quick and full mode.
+// What one `joule bench` invocation runs: tasks, models and seeds in a
+// randomized order. Each task's work budget is its own (task.hpp).
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -11,12 +11,9 @@
 
 namespace joule::bench {
 
-inline constexpr const char* fashion_mnist = "fashion-mnist";
-inline constexpr const char* austen_chars = "austen-chars";
-
 struct BenchOptions {
   bool quick = false;
-  std::vector<std::string> tasks;   // empty: quick -> fashion-mnist, full -> both
+  std::vector<std::string> tasks;   // empty: quick -> the quick-mode tasks, full -> every task
   std::vector<std::string> models;  // empty: every registered model of each task
   int seeds = 0;                    // 0: quick -> 1, full -> 3
   int threads = 0;                  // 0: every core
@@ -33,13 +30,9 @@ struct PlannedRun {
   std::uint64_t seed = 0;
 };
 
-// How much work each run of `task` does in quick or full mode.
-Budget budget_for(std::string_view task, bool quick);
-
 // Every (model, seed) pair, shuffled with `order_seed` so that no model always
 // runs first (warm caches, thermal state, a neighbour's load). Models listed in
-// `first` (the n-gram baseline that sets the austen-chars tiers) run before
-// the rest.
+// `first` (a task's baselines, which set its tiers) run before the rest.
 std::vector<PlannedRun> plan_runs(const std::vector<std::string>& models, int seeds,
                                   std::uint64_t order_seed, const std::vector<std::string>& first);
 

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <numeric>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,7 @@
 #include <gtest/gtest.h>
 
 #include "bench/engine/engine.hpp"
+#include "bench/engine/task.hpp"
 
 namespace joule::bench {
 namespace {
@@ -91,6 +93,13 @@ CharCorpus repeating_corpus(std::size_t train_characters, std::size_t test_chara
   corpus.validation = ids(64, 3);
   corpus.test = ids(test_characters, 7);
   return corpus;
+}
+
+const Task& fashion_mnist() {
+  return find_task("fashion-mnist");
+}
+const Task& austen_chars() {
+  return find_task("austen-chars");
 }
 
 std::vector<std::string> models_of(const std::string& task) {
@@ -235,8 +244,8 @@ class ModelLearnsFashion : public ::testing::TestWithParam<std::string> {
 };
 
 TEST_P(ModelLearnsFashion, LossFallsOnATinySlice) {
-  static const FashionMnist data = striped_fashion(64, 10);
-  expect_falls(smoke_train_fashion(GetParam(), data, 30, 7));
+  static const TaskData data = striped_fashion(64, 10);
+  expect_falls(fashion_mnist().smoke_train(GetParam(), data, 30, 7));
 }
 
 INSTANTIATE_TEST_SUITE_P(ModelEvery, ModelLearnsFashion,
@@ -249,8 +258,8 @@ class ModelLearnsChars : public ::testing::TestWithParam<std::string> {
 };
 
 TEST_P(ModelLearnsChars, LossFallsOnATinySlice) {
-  static const CharCorpus corpus = repeating_corpus(2000, 300);
-  expect_falls(smoke_train_chars(GetParam(), corpus, 30, 7));
+  static const TaskData corpus = repeating_corpus(2000, 300);
+  expect_falls(austen_chars().smoke_train(GetParam(), corpus, 30, 7));
 }
 
 std::string test_name(const std::string& model) {
@@ -268,21 +277,33 @@ INSTANTIATE_TEST_SUITE_P(ModelEvery, ModelLearnsChars,
 // --- whole runs -------------------------------------------------------------
 
 TEST_F(EngineTasks, TiersAreTheIssuesAndFollowTheBaseline) {
-  const TaskInfo fashion = fashion_mnist_task();
+  const TaskInfo fashion = fashion_mnist().definition();
   EXPECT_EQ(fashion.direction, Direction::higher_is_better);
   EXPECT_EQ(fashion.tiers, (std::vector<double>{0.84, 0.88, 0.91}));
-  const TaskInfo chars = austen_chars_task(2.0);
-  EXPECT_EQ(chars.direction, Direction::lower_is_better);
-  ASSERT_EQ(chars.tiers.size(), 2u);
-  EXPECT_DOUBLE_EQ(chars.tiers[0], 2.0);
-  EXPECT_DOUBLE_EQ(chars.tiers[1], 1.8);
-  EXPECT_THAT(chars.tier_note, HasSubstr("2.000"));
+  RunResult baseline;
+  baseline.model = "ngram";
+  baseline.final_quality = 2.0;
+  const std::optional<TaskInfo> chars =
+      austen_chars().tiers_after(austen_chars().definition(), baseline);
+  ASSERT_TRUE(chars.has_value());
+  EXPECT_EQ(chars->direction, Direction::lower_is_better);
+  ASSERT_EQ(chars->tiers.size(), 2u);
+  EXPECT_DOUBLE_EQ(chars->tiers[0], 2.0);
+  EXPECT_DOUBLE_EQ(chars->tiers[1], 1.8);
+  EXPECT_THAT(chars->tier_note, HasSubstr("2.000"));
+  // Only the first baseline run sets them; other models never do.
+  baseline.final_quality = 2.5;
+  EXPECT_FALSE(austen_chars().tiers_after(*chars, baseline).has_value());
+  RunResult network = baseline;
+  network.model = "lstm";
+  EXPECT_FALSE(austen_chars().tiers_after(austen_chars().definition(), network).has_value());
+  EXPECT_FALSE(fashion_mnist().tiers_after(fashion, baseline).has_value());
 }
 
 TEST_F(EngineRun, LogisticRegressionRunHasCurveInferenceAndVariants) {
   const FashionMnist data = striped_fashion(200, 100);
   FakeProbe probe;
-  TaskInfo task = fashion_mnist_task();
+  TaskInfo task = fashion_mnist().definition();
   task.tiers = {1.01};  // unreachable: train the whole budget
   double last_fraction = -1;
   RunRequest request = request_for("logreg", task, tiny_budget());
@@ -290,7 +311,7 @@ TEST_F(EngineRun, LogisticRegressionRunHasCurveInferenceAndVariants) {
     EXPECT_GE(fraction, last_fraction);
     last_fraction = fraction;
   };
-  const RunResult run = run_fashion_mnist(request, data, probe);
+  const RunResult run = fashion_mnist().run(request, data, probe);
 
   EXPECT_EQ(run.model, "logreg");
   EXPECT_EQ(run.parameters, 7850);
@@ -340,7 +361,7 @@ TEST_F(EngineRun, CnnHasChannelsLastAndNoInt8) {
   Budget budget = tiny_budget();
   budget.max_epochs = 0.5;
   const RunResult run =
-      run_fashion_mnist(request_for("cnn", fashion_mnist_task(), budget), data, probe);
+      fashion_mnist().run(request_for("cnn", fashion_mnist().definition(), budget), data, probe);
   ASSERT_EQ(run.curve.size(), 1u);
   EXPECT_DOUBLE_EQ(run.curve[0].epochs, 0.5);
   const InferenceResult* channels_last = find_variant(run, "channels-last");
@@ -363,12 +384,12 @@ TEST_F(EngineRun, CnnHasChannelsLastAndNoInt8) {
 TEST_F(EngineRun, StopsAtTheHardestTier) {
   const FashionMnist data = striped_fashion(200, 100);
   FakeProbe probe;
-  TaskInfo task = fashion_mnist_task();
+  TaskInfo task = fashion_mnist().definition();
   task.tiers = {0.05, 0.1};  // met at the first evaluation
   Budget budget = tiny_budget();
   budget.max_epochs = 10;
   budget.variants = false;
-  const RunResult run = run_fashion_mnist(request_for("mlp", task, budget), data, probe);
+  const RunResult run = fashion_mnist().run(request_for("mlp", task, budget), data, probe);
   ASSERT_EQ(run.curve.size(), 1u);
   EXPECT_DOUBLE_EQ(run.curve[0].epochs, 0.5);
   EXPECT_EQ(run.inference.size(), 2u);  // the defaults only
@@ -381,7 +402,7 @@ TEST_F(EngineRun, OtherProcessesFlagTheRunAsDisturbed) {
   budget.max_epochs = 0.5;
   budget.variants = false;
   const RunResult run =
-      run_fashion_mnist(request_for("logreg", fashion_mnist_task(), budget), data, probe);
+      fashion_mnist().run(request_for("logreg", fashion_mnist().definition(), budget), data, probe);
   EXPECT_TRUE(run.disturbed);
   ASSERT_EQ(run.warnings.size(), 3u);  // one training stretch, two inference defaults
   EXPECT_THAT(run.warnings.front(), HasSubstr("training"));
@@ -394,7 +415,7 @@ TEST_F(EngineRun, OneClockTickOfOtherCpuIsRoundingNotDisturbance) {
   budget.max_epochs = 0.5;
   budget.variants = false;
   const RunResult run =
-      run_fashion_mnist(request_for("logreg", fashion_mnist_task(), budget), data, probe);
+      fashion_mnist().run(request_for("logreg", fashion_mnist().definition(), budget), data, probe);
   EXPECT_FALSE(run.disturbed);
   EXPECT_TRUE(run.warnings.empty());
 }
@@ -407,16 +428,16 @@ TEST_F(EngineRun, CharacterModelsReportBitsPerCharacter) {
   budget.test_samples = 0;    // all 600 held-out characters
   budget.inference_samples = 256;
   budget.large_batch = 8;
-  const TaskInfo task = austen_chars_task(0);
+  const TaskInfo task = austen_chars().definition();
 
-  const RunResult ngram = run_austen_chars(request_for("ngram", task, budget), corpus, probe);
+  const RunResult ngram = austen_chars().run(request_for("ngram", task, budget), corpus, probe);
   ASSERT_EQ(ngram.curve.size(), 1u);
   EXPECT_LT(ngram.final_quality, 0.5);  // the sentence repeats exactly
   EXPECT_GT(ngram.parameters, 0);
   ASSERT_NE(find_variant(ngram, "default", 8), nullptr);
   EXPECT_TRUE(std::isfinite(find_variant(ngram, "default", 1)->joules_per_1000));
 
-  const RunResult mlp = run_austen_chars(request_for("window-mlp", task, budget), corpus, probe);
+  const RunResult mlp = austen_chars().run(request_for("window-mlp", task, budget), corpus, probe);
   ASSERT_EQ(mlp.curve.size(), 4u);
   EXPECT_LT(mlp.curve.back().quality, mlp.curve.front().quality);
   EXPECT_LT(mlp.final_quality, std::log2(15.0));  // better than uniform over the alphabet

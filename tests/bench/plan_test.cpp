@@ -1,4 +1,4 @@
-// What a joule bench invocation runs: budgets, run order, tiers, models.
+// What a joule bench invocation runs: run order, tiers, models.
 #include "bench/plan.hpp"
 
 #include <gtest/gtest.h>
@@ -79,17 +79,6 @@ TEST(SelectModels, DefaultsToEveryModelOfTheTaskInTableOrder) {
     const std::string message = error.what();
     EXPECT_NE(message.find("resnet"), std::string::npos);
     EXPECT_NE(message.find("ngram (austen-chars)"), std::string::npos);
-  }
-}
-
-TEST(Budgets, QuickModeDoesLessWorkThanFull) {
-  for (const char* task : {fashion_mnist, austen_chars}) {
-    const Budget quick = budget_for(task, true);
-    const Budget full = budget_for(task, false);
-    EXPECT_LE(quick.max_seconds, full.max_seconds) << task;
-    EXPECT_LE(quick.max_epochs, full.max_epochs) << task;
-    EXPECT_LE(quick.inference_samples, full.inference_samples) << task;
-    EXPECT_GT(quick.train_samples, 0u) << task;  // quick always uses a slice
   }
 }
 

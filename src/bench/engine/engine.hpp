@@ -87,10 +87,10 @@ struct Budget {
 // per core for the rounding of /proc/stat.
 inline constexpr double disturbed_other_cpu_share = 0.10;
 
-// One model, one seed: train while recording the quality curve (stopping once
-// the hardest tier is met or the budget runs out), then measure inference at
-// batch 1 and at the large batch, then each hidden-cost variant.
-// `progress(fraction, text)` is called now and then.
+// One model, one seed (Task::run in task.hpp): train while recording the
+// quality curve (stopping once the hardest tier is met or the budget runs
+// out), then measure inference at batch 1 and at the large batch, then each
+// hidden-cost variant. `progress(fraction, text)` is called now and then.
 struct RunRequest {
   std::string model;
   std::uint64_t seed = 0;
@@ -99,21 +99,5 @@ struct RunRequest {
   TaskInfo task;
   std::function<void(double, const std::string&)> progress;
 };
-
-RunResult run_fashion_mnist(const RunRequest& request, const FashionMnist& data,
-                            EnergyProbe& probe);
-RunResult run_austen_chars(const RunRequest& request, const CharCorpus& corpus, EnergyProbe& probe);
-
-// The task definitions, tiers included. The austen-chars tiers are set from
-// the n-gram baseline's bits/char (its score, and 10% below it).
-TaskInfo fashion_mnist_task();
-
-// Tests: train `steps` mini-batches of `model` on the first few samples and
-// return the training loss after each step (it must fall).
-std::vector<double> smoke_train_fashion(const std::string& model, const FashionMnist& data,
-                                        std::size_t steps, std::uint64_t seed);
-std::vector<double> smoke_train_chars(const std::string& model, const CharCorpus& corpus,
-                                      std::size_t steps, std::uint64_t seed);
-TaskInfo austen_chars_task(double ngram_bits_per_char);
 
 }  // namespace joule::bench

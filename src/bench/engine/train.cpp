@@ -1,17 +1,7 @@
-// Training runs: the two tasks' workloads, the measured training loop with
-// its quality curve, the n-gram baseline, and the smoke-training used by the
-// tests.
-//
-// What a sample is:
-//  - fashion-mnist: one image. An epoch is one pass over the (budget-limited)
-//    training images, reshuffled with the seed.
-//  - austen-chars: for training, one sequence of `context` characters (128 by
-//    default) starting at a random offset of the training text; an epoch is
-//    budget.train_samples such sequences (0: as many as the training text
-//    holds). Evaluation and inference count characters: quality is bits per
-//    character on the first budget.test_samples characters of the held-out
-//    novel (0: all ~470k, which makes each evaluation cost more than a
-//    training stretch; the full benchmark uses 100k).
+// The training loop shared by every task: a network trained on a task's
+// Workload with its quality curve measured, then its inference; the
+// count-based n-gram's run; and the smoke-training the tests use. The tasks
+// themselves (their data, workloads and tiers) are the task_*.cpp files.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -35,247 +25,12 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr double nan = std::numeric_limits<double>::quiet_NaN();
-// Evaluation batches: large enough to amortise per-call overhead, small
-// enough that a CNN's activations stay in cache-sized buffers.
-constexpr std::int64_t evaluation_batch_images = 500;
-constexpr std::int64_t evaluation_batch_sequences = 32;
-// Characters at the start of each evaluation chunk (after the first) that
-// only warm up the context and are not scored: each scored character sees at
-// least this much context, a quarter of the sequence length.
-constexpr int evaluation_warm_up_divisor = 4;
-// Training-loss smoke runs use this many samples, repeated.
-constexpr std::size_t smoke_images = 64;
-constexpr std::size_t smoke_sequences = 8;
-constexpr int smoke_context = 32;
-constexpr std::size_t smoke_characters = 4096;
 // Share of the progress bar that training takes; inference takes the rest.
 constexpr double training_progress_share = 0.8;
 
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
-
-std::size_t limited(std::size_t available, std::size_t limit) {
-  return limit == 0 ? available : std::min(available, limit);
-}
-
-// --- fashion-mnist ----------------------------------------------------------
-
-// Pixels as float in [0, 1], shape [n, 1, rows, cols]; labels as int64.
-Example image_tensors(const ImageSet& set, std::size_t count) {
-  const auto n = static_cast<std::int64_t>(count);
-  const auto rows = static_cast<std::int64_t>(set.rows);
-  const auto cols = static_cast<std::int64_t>(set.cols);
-  torch::Tensor pixels = torch::from_blob(const_cast<std::uint8_t*>(set.pixels.data()),
-                                          {n, 1, rows, cols}, torch::kUInt8)
-                             .to(torch::kFloat)
-                             .div_(255.0);
-  torch::Tensor labels =
-      torch::from_blob(const_cast<std::uint8_t*>(set.labels.data()), {n}, torch::kUInt8)
-          .to(torch::kLong);
-  return {pixels, labels};
-}
-
-class FashionWorkload : public Workload {
- public:
-  FashionWorkload(const FashionMnist& data, const Budget& budget)
-      : train_(image_tensors(data.train, limited(data.train.size(), budget.train_samples))),
-        test_(image_tensors(data.test, limited(data.test.size(), budget.test_samples))),
-        order_(static_cast<std::size_t>(train_.input.size(0))) {
-    if (order_.empty()) throw std::invalid_argument("fashion-mnist: no training images");
-    std::iota(order_.begin(), order_.end(), 0);
-  }
-
-  std::size_t epoch_samples() const override { return order_.size(); }
-  void start_epoch(std::mt19937_64& random) override {
-    std::shuffle(order_.begin(), order_.end(), random);
-  }
-  Example training_batch(std::size_t first, std::size_t count, std::mt19937_64&) override {
-    const torch::Tensor indices =
-        torch::from_blob(order_.data() + first, {static_cast<std::int64_t>(count)}, torch::kLong);
-    return {train_.input.index_select(0, indices), train_.target.index_select(0, indices)};
-  }
-  torch::Tensor loss(const torch::Tensor& logits, const torch::Tensor& target) const override {
-    return torch::nn::functional::cross_entropy(logits, target);
-  }
-
-  double evaluate(Network& network) override {
-    const std::int64_t n = test_.input.size(0);
-    if (n == 0) return nan;
-    Score total;
-    for (std::int64_t first = 0; first < n; first += evaluation_batch_images) {
-      const std::int64_t count = std::min(evaluation_batch_images, n - first);
-      score(network.forward(test_.input.narrow(0, first, count)),
-            test_.target.narrow(0, first, count), static_cast<std::size_t>(count), total);
-    }
-    return quality(total);
-  }
-
-  std::size_t test_items() const override { return static_cast<std::size_t>(test_.input.size(0)); }
-  Example test_batch(std::size_t first, std::size_t count) const override {
-    const auto n = static_cast<std::int64_t>(test_items());
-    const auto start = static_cast<std::int64_t>(first) % n;
-    const auto length = static_cast<std::int64_t>(count);
-    if (start + length <= n) {
-      return {test_.input.narrow(0, start, length).contiguous(),
-              test_.target.narrow(0, start, length)};
-    }
-    const torch::Tensor indices = torch::arange(start, start + length, torch::kLong).remainder(n);
-    return {test_.input.index_select(0, indices), test_.target.index_select(0, indices)};
-  }
-  double predictions_per_item() const override { return 1; }
-  void score(const torch::Tensor& logits, const torch::Tensor& target, std::size_t rows,
-             Score& score) const override {
-    const auto n = static_cast<std::int64_t>(rows);
-    const torch::Tensor predicted = logits.narrow(0, 0, n).argmax(1);
-    score.total += predicted.eq(target.narrow(0, 0, n)).sum().item<double>();
-    score.predictions += static_cast<double>(rows);
-  }
-  double quality(const Score& score) const override {
-    return score.predictions > 0 ? score.total / score.predictions : nan;
-  }
-
- private:
-  Example train_;
-  Example test_;
-  std::vector<std::int64_t> order_;
-};
-
-// --- austen-chars -----------------------------------------------------------
-
-torch::Tensor id_tensor(const std::vector<std::uint8_t>& ids, std::size_t count) {
-  return torch::from_blob(const_cast<std::uint8_t*>(ids.data()), {static_cast<std::int64_t>(count)},
-                          torch::kUInt8)
-      .to(torch::kLong);
-}
-
-// One evaluation chunk: ids [start, start + length], scoring targets from
-// position `first_scored` of the chunk on.
-struct Chunk {
-  std::int64_t start = 0;
-  std::int64_t first_scored = 0;
-};
-
-class CharsWorkload : public Workload {
- public:
-  CharsWorkload(const CharCorpus& corpus, const Budget& budget, int context,
-                std::size_t train_characters)
-      : vocabulary_(static_cast<std::int64_t>(corpus.alphabet.size())),
-        train_(id_tensor(corpus.train, limited(corpus.train.size(), train_characters))),
-        test_(id_tensor(corpus.test, evaluation_characters(corpus, budget))) {
-    if (train_.size(0) < 2) throw std::invalid_argument("austen-chars: training text too short");
-    // Sequences never run past the text, however short it is.
-    train_length_ = std::min<std::int64_t>(context, train_.size(0) - 1);
-    test_length_ = std::min<std::int64_t>(context, std::max<std::int64_t>(test_.size(0) - 1, 0));
-    epoch_sequences_ = budget.train_samples > 0 ? budget.train_samples
-                                                : static_cast<std::size_t>(std::max<std::int64_t>(
-                                                      1, (train_.size(0) - 1) / train_length_));
-    build_chunks();
-  }
-
-  std::size_t epoch_samples() const override { return epoch_sequences_; }
-  void start_epoch(std::mt19937_64&) override {}
-  Example training_batch(std::size_t, std::size_t count, std::mt19937_64& random) override {
-    std::uniform_int_distribution<std::int64_t> offset(0, train_.size(0) - train_length_ - 1);
-    std::vector<std::int64_t> starts(count);
-    for (auto& start : starts) start = offset(random);
-    const torch::Tensor rows =
-        torch::tensor(starts, torch::kLong).unsqueeze(1) + torch::arange(train_length_ + 1);
-    const torch::Tensor ids = train_.index({rows});
-    return {ids.narrow(1, 0, train_length_), ids.narrow(1, 1, train_length_)};
-  }
-  torch::Tensor loss(const torch::Tensor& logits, const torch::Tensor& target) const override {
-    return torch::nn::functional::cross_entropy(logits.reshape({-1, vocabulary_}),
-                                                target.reshape({-1}));
-  }
-
-  // Overlapping chunks so that every scored character (after the first
-  // chunk's) has at least a quarter of the context before it; the first
-  // character of the text is context only.
-  double evaluate(Network& network) override {
-    if (chunks_.empty()) return nan;
-    const torch::Tensor positions = torch::arange(test_length_ + 1);
-    double nats = 0;
-    double scored = 0;
-    for (std::size_t first = 0; first < chunks_.size(); first += evaluation_batch_sequences) {
-      const std::size_t last =
-          std::min(chunks_.size(), first + static_cast<std::size_t>(evaluation_batch_sequences));
-      std::vector<std::int64_t> starts;
-      std::vector<std::int64_t> first_scored;
-      for (std::size_t i = first; i < last; ++i) {
-        starts.push_back(chunks_[i].start);
-        first_scored.push_back(chunks_[i].first_scored);
-      }
-      const torch::Tensor ids =
-          test_.index({torch::tensor(starts, torch::kLong).unsqueeze(1) + positions});
-      const torch::Tensor logits =
-          network.forward(ids.narrow(1, 0, test_length_)).to(torch::kFloat);
-      const torch::Tensor losses = torch::nn::functional::cross_entropy(
-          logits.reshape({-1, vocabulary_}), ids.narrow(1, 1, test_length_).reshape({-1}),
-          torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kNone));
-      const torch::Tensor counted = torch::arange(test_length_)
-                                        .unsqueeze(0)
-                                        .ge(torch::tensor(first_scored, torch::kLong).unsqueeze(1));
-      nats += losses.view({-1, test_length_}).masked_select(counted).sum().item<double>();
-      scored += counted.sum().item<double>();
-    }
-    return nats / scored / std::log(2.0);
-  }
-
-  // Inference items: consecutive chunks overlapping by one id, every
-  // position scored (context restarts at each chunk).
-  std::size_t test_items() const override {
-    if (test_length_ < 1) return 0;
-    return static_cast<std::size_t>((test_.size(0) - 1) / test_length_);
-  }
-  Example test_batch(std::size_t first, std::size_t count) const override {
-    const auto items = static_cast<std::int64_t>(test_items());
-    const torch::Tensor item =
-        torch::arange(static_cast<std::int64_t>(first), static_cast<std::int64_t>(first + count))
-            .remainder(items);
-    const torch::Tensor ids =
-        test_.index({(item * test_length_).unsqueeze(1) + torch::arange(test_length_ + 1)});
-    return {ids.narrow(1, 0, test_length_).contiguous(), ids.narrow(1, 1, test_length_)};
-  }
-  double predictions_per_item() const override { return static_cast<double>(test_length_); }
-  void score(const torch::Tensor& logits, const torch::Tensor& target, std::size_t rows,
-             Score& score) const override {
-    const auto n = static_cast<std::int64_t>(rows);
-    score.total += torch::nn::functional::cross_entropy(
-                       logits.narrow(0, 0, n).to(torch::kFloat).reshape({-1, vocabulary_}),
-                       target.narrow(0, 0, n).reshape({-1}),
-                       torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
-                       .item<double>();
-    score.predictions += static_cast<double>(n * test_length_);
-  }
-  double quality(const Score& score) const override {
-    return score.predictions > 0 ? score.total / score.predictions / std::log(2.0) : nan;
-  }
-
- private:
-  void build_chunks() {
-    const std::int64_t size = test_.size(0);
-    if (test_length_ < 1) return;
-    const std::int64_t warm_up = test_length_ / evaluation_warm_up_divisor;
-    const std::int64_t stride = std::max<std::int64_t>(1, test_length_ - warm_up);
-    const std::int64_t last_start = size - test_length_ - 1;
-    std::int64_t scored_until = 0;  // targets 1..scored_until are already scored
-    for (std::int64_t start = 0;; start += stride) {
-      start = std::min(start, last_start);
-      chunks_.push_back({start, std::max<std::int64_t>(0, scored_until - start)});
-      scored_until = start + test_length_;
-      if (start == last_start) break;
-    }
-  }
-
-  std::int64_t vocabulary_;
-  torch::Tensor train_;
-  torch::Tensor test_;
-  std::int64_t train_length_ = 0;
-  std::int64_t test_length_ = 0;
-  std::size_t epoch_sequences_ = 0;
-  std::vector<Chunk> chunks_;
-};
 
 // --- the training loop ------------------------------------------------------
 
@@ -397,20 +152,6 @@ void train_measured(Network& network, Workload& workload, const ModelEntry& entr
   }
 }
 
-Shape fashion_shape(const FashionMnist& data) {
-  Shape shape;
-  shape.rows = static_cast<int>(data.train.rows);
-  shape.cols = static_cast<int>(data.train.cols);
-  shape.classes = 10;
-  return shape;
-}
-
-Shape chars_shape(const CharCorpus& corpus) {
-  Shape shape;
-  shape.vocabulary = static_cast<int>(corpus.alphabet.size());
-  return shape;
-}
-
 double parameter_count(Network& network) {
   double count = 0;
   for (const torch::Tensor& parameter : network.parameters()) {
@@ -422,6 +163,8 @@ double parameter_count(Network& network) {
 void set_threads(int threads) {
   if (threads > 0) torch::set_num_threads(threads);
 }
+
+}  // namespace
 
 RunResult run_network(const RunRequest& request, const ModelEntry& entry, const Shape& shape,
                       Workload& workload, EnergyProbe& probe) {
@@ -446,6 +189,8 @@ RunResult run_network(const RunRequest& request, const ModelEntry& entry, const 
 }
 
 // --- the n-gram baseline ----------------------------------------------------
+
+namespace {
 
 // The n-gram "infers" a next-character distribution: one probability per
 // alphabet entry given the previous order - 1 characters. It has no batched
@@ -513,6 +258,8 @@ InferenceResult measure_ngram_inference(const KneserNey& model, std::span<const 
   return inference;
 }
 
+}  // namespace
+
 RunResult run_ngram(const RunRequest& request, const ModelEntry& entry, const CharCorpus& corpus,
                     EnergyProbe& probe) {
   RunResult result;
@@ -546,15 +293,21 @@ RunResult run_ngram(const RunRequest& request, const ModelEntry& entry, const Ch
   return result;
 }
 
-}  // namespace
-
-std::unique_ptr<Workload> make_fashion_workload(const FashionMnist& data, const Budget& budget) {
-  return std::make_unique<FashionWorkload>(data, budget);
-}
-
-std::unique_ptr<Workload> make_chars_workload(const CharCorpus& corpus, const Budget& budget,
-                                              int context, std::size_t train_characters) {
-  return std::make_unique<CharsWorkload>(corpus, budget, context, train_characters);
+std::vector<double> smoke_train_network(
+    const ModelEntry& entry, const Shape& shape, Workload& workload, std::size_t steps,
+    std::uint64_t seed, const std::function<Example(std::mt19937_64&)>& batch_for_step) {
+  torch::manual_seed(seed);
+  const auto network = entry.build(entry.hyper, shape);
+  network->train();
+  torch::optim::Adam optimizer(network->parameters(),
+                               torch::optim::AdamOptions(entry.hyper.learning_rate));
+  std::mt19937_64 random(seed);
+  std::vector<double> losses;
+  for (std::size_t step = 0; step < steps; ++step) {
+    losses.push_back(
+        train_step(*network, workload, optimizer, entry.hyper, batch_for_step(random)));
+  }
+  return losses;
 }
 
 std::size_t evaluation_characters(const CharCorpus& corpus, const Budget& budget) {
@@ -589,22 +342,6 @@ std::string error_message(const std::exception& error) {
 
 }  // namespace engine
 
-RunResult run_fashion_mnist(const RunRequest& request, const FashionMnist& data,
-                            EnergyProbe& probe) {
-  const engine::ModelEntry& entry = engine::find_model("fashion-mnist", request.model);
-  const auto workload = engine::make_fashion_workload(data, request.budget);
-  return engine::run_network(request, entry, engine::fashion_shape(data), *workload, probe);
-}
-
-RunResult run_austen_chars(const RunRequest& request, const CharCorpus& corpus,
-                           EnergyProbe& probe) {
-  const engine::ModelEntry& entry = engine::find_model("austen-chars", request.model);
-  if (entry.kind == engine::Kind::kneser_ney)
-    return engine::run_ngram(request, entry, corpus, probe);
-  const auto workload = engine::make_chars_workload(corpus, request.budget, entry.hyper.context);
-  return engine::run_network(request, entry, engine::chars_shape(corpus), *workload, probe);
-}
-
 ModelSize model_size(const std::string& task, const std::string& model, std::size_t vocabulary) {
   const engine::ModelEntry& entry = engine::find_model(task, model);
   if (entry.kind != engine::Kind::network) return {};
@@ -612,92 +349,6 @@ ModelSize model_size(const std::string& task, const std::string& model, std::siz
   shape.vocabulary = static_cast<int>(vocabulary);
   const auto network = entry.build(entry.hyper, shape);
   return {engine::parameter_count(*network), network->flops_per_sample()};
-}
-
-TaskInfo fashion_mnist_task() {
-  TaskInfo task;
-  task.name = "fashion-mnist";
-  task.metric = "accuracy";
-  task.direction = Direction::higher_is_better;
-  task.tiers = {0.84, 0.88, 0.91};
-  task.tier_note =
-      "fixed test accuracies: 0.84 is about what a linear model reaches, 0.91 needs a "
-      "convolutional or attention model";
-  return task;
-}
-
-TaskInfo austen_chars_task(double ngram_bits_per_char) {
-  TaskInfo task;
-  task.name = "austen-chars";
-  task.metric = "bits/char";
-  task.direction = Direction::lower_is_better;
-  if (!(ngram_bits_per_char > 0)) {
-    task.tiers = {0, 0};
-    task.tier_note = "set from the n-gram baseline once it has run";
-    return task;
-  }
-  task.tiers = {ngram_bits_per_char, 0.9 * ngram_bits_per_char};
-  task.tier_note = fmt::format(
-      "set from the 5-gram Kneser-Ney baseline on the held-out novel: its {:.3f} bits/char, and "
-      "10% below it",
-      ngram_bits_per_char);
-  return task;
-}
-
-std::vector<double> smoke_train_fashion(const std::string& model, const FashionMnist& data,
-                                        std::size_t steps, std::uint64_t seed) {
-  const engine::ModelEntry& entry = engine::find_model("fashion-mnist", model);
-  Budget budget;
-  budget.train_samples = engine::smoke_images;
-  budget.test_samples = 1;
-  const auto workload = engine::make_fashion_workload(data, budget);
-  torch::manual_seed(seed);
-  const auto network = entry.build(entry.hyper, engine::fashion_shape(data));
-  network->train();
-  torch::optim::Adam optimizer(network->parameters(),
-                               torch::optim::AdamOptions(entry.hyper.learning_rate));
-  std::mt19937_64 random(seed);
-  // The same slice every step: the loss must fall as the network fits it.
-  const engine::Example slice = workload->training_batch(0, workload->epoch_samples(), random);
-  std::vector<double> losses;
-  for (std::size_t step = 0; step < steps; ++step) {
-    losses.push_back(engine::train_step(*network, *workload, optimizer, entry.hyper, slice));
-  }
-  return losses;
-}
-
-std::vector<double> smoke_train_chars(const std::string& model, const CharCorpus& corpus,
-                                      std::size_t steps, std::uint64_t seed) {
-  const engine::ModelEntry& entry = engine::find_model("austen-chars", model);
-  const std::size_t characters = std::min(corpus.train.size(), engine::smoke_characters);
-  std::vector<double> losses;
-  if (entry.kind == engine::Kind::kneser_ney) {
-    // Counting more of the slice is the n-gram's training: its bits/char on
-    // the whole slice falls as the counted prefix grows.
-    const std::span<const std::uint8_t> slice(corpus.train.data(), characters);
-    KneserNey ngram(static_cast<std::size_t>(entry.hyper.order), corpus.alphabet.size());
-    for (std::size_t step = 1; step <= steps; ++step) {
-      ngram.train(slice.first(characters * step / steps));
-      losses.push_back(ngram.bits_per_character(slice));
-    }
-    return losses;
-  }
-  Budget budget;
-  budget.train_samples = engine::smoke_sequences;
-  budget.test_samples = 1;
-  const int context = std::min(entry.hyper.context, engine::smoke_context);
-  const auto workload = engine::make_chars_workload(corpus, budget, context, characters);
-  torch::manual_seed(seed);
-  const auto network = entry.build(entry.hyper, engine::chars_shape(corpus));
-  network->train();
-  torch::optim::Adam optimizer(network->parameters(),
-                               torch::optim::AdamOptions(entry.hyper.learning_rate));
-  std::mt19937_64 random(seed);
-  for (std::size_t step = 0; step < steps; ++step) {
-    const engine::Example batch = workload->training_batch(0, engine::smoke_sequences, random);
-    losses.push_back(engine::train_step(*network, *workload, optimizer, entry.hyper, batch));
-  }
-  return losses;
 }
 
 }  // namespace joule::bench

@@ -1,9 +1,12 @@
 #pragma once
 // What training, evaluation and inference need from a task, so that one loop
-// serves fashion-mnist and austen-chars. Private to src/bench/engine.
+// serves every task, and the loop itself for the task files. Private to
+// src/bench/engine.
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <random>
@@ -52,11 +55,26 @@ class Workload {
   virtual double quality(const Score& score) const = 0;
 };
 
-std::unique_ptr<Workload> make_fashion_workload(const FashionMnist& data, const Budget& budget);
-// Sequences of `context` characters; the training text is the corpus'
-// first `train_characters` (0: all).
-std::unique_ptr<Workload> make_chars_workload(const CharCorpus& corpus, const Budget& budget,
-                                              int context, std::size_t train_characters = 0);
+// The first `limit` of `available` items (0: all of them).
+inline std::size_t limited(std::size_t available, std::size_t limit) {
+  return limit == 0 ? available : std::min(available, limit);
+}
+
+// A network's run on `workload`: RunRequest's training with its quality
+// curve, then measure_inference().
+RunResult run_network(const RunRequest& request, const ModelEntry& entry, const Shape& shape,
+                      Workload& workload, EnergyProbe& probe);
+
+// The count-based n-gram's run (Kind::kneser_ney) on a character corpus:
+// counting is its training, then inference at batch 1 and the large batch.
+RunResult run_ngram(const RunRequest& request, const ModelEntry& entry, const CharCorpus& corpus,
+                    EnergyProbe& probe);
+
+// Task::smoke_train for a network: `steps` unmeasured training steps, each on
+// `batch_for_step(random)`, returning the loss after each.
+std::vector<double> smoke_train_network(
+    const ModelEntry& entry, const Shape& shape, Workload& workload, std::size_t steps,
+    std::uint64_t seed, const std::function<Example(std::mt19937_64&)>& batch_for_step);
 
 // The held-out characters a run evaluates on: the first budget.test_samples
 // of the held-out novel (0: all of it).

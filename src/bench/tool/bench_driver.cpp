@@ -8,10 +8,12 @@
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <random>
 
 #include "bench/analysis.hpp"
 #include "bench/bench_record.hpp"
+#include "bench/engine/task.hpp"
 #include "bench/probe.hpp"
 #include "bench/report.hpp"
 #include "progress.hpp"
@@ -62,57 +64,62 @@ void note_disturbed(const std::vector<RunResult>& runs, std::vector<std::string>
   }
 }
 
-struct TaskData {
-  std::optional<FashionMnist> fashion;
-  std::optional<CharCorpus> chars;
+// What every task's block of runs shares: the probe, the record context,
+// the ledger journal, and what the reports collect.
+struct Session {
+  Session(const BenchOptions& options, const RuntimeInfo& runtime, const MeasurementSetup& provenance,
+          MeterProbe& probe)
+      : options(options), runtime(runtime), provenance(provenance), probe(probe) {}
+
+  const BenchOptions& options;
+  const RuntimeInfo& runtime;
+  const MeasurementSetup& provenance;
+  MeterProbe& probe;
+  RecordContext context;
+  std::unique_ptr<record::RunJournal> journal;
+  ProgressLine progress{stderr};
+  std::vector<std::string> notes;
+  nlohmann::json runs = nlohmann::json::array();
+  nlohmann::json tasks = nlohmann::json::array();
+  std::vector<TaskSummary> summaries;
+  int status = 0;
 };
 
-TaskData load_task_data(const std::string& task, const BenchOptions& options,
-                        const Budget& budget) {
+// A task ready to run: its models (baselines first), budget and data.
+struct PreparedTask {
+  const Task* task = nullptr;
+  std::vector<std::string> models;
+  Budget budget;
   TaskData data;
-  if (task == fashion_mnist) {
-    data.fashion =
-        load_fashion_mnist(options.fashion_dir, budget.train_samples, budget.test_samples);
-  } else {
-    data.chars = make_char_corpus(load_austen(options.austen_rdb));
-  }
-  return data;
-}
+};
 
-}  // namespace
-
-int print_models() {
-  for (const ModelInfo& model : registered_models()) {
-    fmt::print("{:<14} {:<12} {:<14} {}\n{:<14} {:<12} {:<14} source: {}\n", model.task, model.name,
-               model.family, model.description, "", "", "", model.citation);
-  }
-  return 0;
-}
-
-int run_bench(BenchOptions options, const DriverOptions& driver) {
+void apply_defaults(BenchOptions& options) {
   if (options.tasks.empty()) {
-    options.tasks = options.quick ? std::vector<std::string>{fashion_mnist}
-                                  : std::vector<std::string>{fashion_mnist, austen_chars};
+    for (const auto& task : registered_tasks()) {
+      if (!options.quick || task->in_quick_mode()) options.tasks.push_back(task->name());
+    }
   }
   if (options.seeds == 0) options.seeds = options.quick ? 1 : 3;
   if (options.order_seed == 0) options.order_seed = std::random_device{}() | 1u;
+}
 
-  const RuntimeInfo runtime = configure_runtime(options.threads);
-  const SensorConfig sensors = SensorConfig::from_environment();
-  MeterProbe probe(Meter::discover(sensors), sensors.proc_root);
-
+MeasurementSetup describe_setup(const MeterProbe& probe, const RuntimeInfo& runtime,
+                               const record::HostInfo& host, bool quick) {
   MeasurementSetup provenance;
   provenance.energy_source = probe.describe_sources();
   provenance.modelled = probe.modelled_only();
   provenance.relative_uncertainty = probe.relative_uncertainty();
-  const record::HostInfo host = record::read_host_info();
   provenance.host = fmt::format("{}, {} logical cores", host.cpu_model, host.cpu_logical_cores);
   provenance.blas = runtime.blas;
   provenance.threads = runtime.threads;
   provenance.torch_version = runtime.torch_version;
-  provenance.mode = options.quick ? "quick" : "full";
+  provenance.mode = quick ? "quick" : "full";
   provenance.date_utc = record::iso8601_utc(Clock::now());
+  return provenance;
+}
 
+void print_header(const MeasurementSetup& provenance, const RuntimeInfo& runtime,
+                  const BenchOptions& options) {
   fmt::print("joule bench ({} mode): {} seed(s), run order seed {}\n", provenance.mode,
              options.seeds, options.order_seed);
   fmt::print("  host:    {}\n", provenance.host);
@@ -126,18 +133,11 @@ int run_bench(BenchOptions options, const DriverOptions& driver) {
         "measurement; ratios between models are more trustworthy than absolute values.\n");
   }
   std::fflush(stdout);
+}
 
-  std::error_code made;
-  std::filesystem::create_directories(options.out, made);
-  if (made) {
-    fmt::print(stderr, "joule bench: cannot create {}: {}\n", options.out.string(), made.message());
-    return 2;
-  }
-  std::unique_ptr<record::RunJournal> journal;
-  if (!driver.no_ledger)
-    journal = std::make_unique<record::RunJournal>(record::Ledger::resolve_path(driver.ledger));
-
-  std::vector<std::string> notes;
+RecordContext record_context(const record::HostInfo& host, const DriverOptions& driver,
+                             const MeasurementSetup& provenance, const MeterProbe& probe,
+                             const RuntimeInfo& runtime) {
   RecordContext context;
   context.host = host;
   context.command = driver.argv;
@@ -149,160 +149,248 @@ int run_bench(BenchOptions options, const DriverOptions& driver) {
   context.blas = runtime.blas;
   context.threads = runtime.threads;
   context.domains = probe.meter().domains();
-  // Carbon for the ledger's records, placed as `joule run` places a run
-  // without flags: JOULE_COUNTRY / JOULE_REGION / JOULE_CLOUD, joule.toml, the
-  // time zone's country (a guess, said so), else the world average.
+  return context;
+}
+
+// Carbon for the ledger's records, placed as `joule run` places a run
+// without flags: JOULE_COUNTRY / JOULE_REGION / JOULE_CLOUD, joule.toml, the
+// time zone's country (a guess, said so), else the world average.
+std::shared_ptr<const carbon::ResolvedContext> resolve_carbon(std::vector<std::string>& notes) {
   try {
-    context.carbon = std::make_shared<const carbon::ResolvedContext>(
+    auto carbon = std::make_shared<const carbon::ResolvedContext>(
         carbon::resolve_context(carbon::ContextOptions{}));
-    fmt::print("  carbon:  {} at {} gCO2e/kWh, PUE {} ({}{})\n", context.carbon->location_code,
-               context.carbon->intensity_g_per_kwh.central, context.carbon->pue.central,
-               context.carbon->how_decided, context.carbon->is_guess ? ", a guess" : "");
+    fmt::print("  carbon:  {} at {} gCO2e/kWh, PUE {} ({}{})\n", carbon->location_code,
+               carbon->intensity_g_per_kwh.central, carbon->pue.central, carbon->how_decided,
+               carbon->is_guess ? ", a guess" : "");
+    return carbon;
   } catch (const std::exception& error) {
     notes.push_back(fmt::format("no carbon figures in the run records: {}", error.what()));
+    return nullptr;
   }
+}
 
-  nlohmann::json all_runs = nlohmann::json::array();
-  nlohmann::json all_tasks = nlohmann::json::array();
-  std::vector<TaskSummary> summaries;
-  ProgressLine progress(stderr);
-  int status = 0;
-
-  for (const std::string& task_name : options.tasks) {
-    const Budget budget = [&] {
-      Budget b = budget_for(task_name, options.quick);
-      b.variants = options.variants;
-      return b;
-    }();
-    std::vector<std::string> models;
-    TaskData data;
-    try {
-      models = select_models(task_name, options.models, registered_models());
-      if (models.empty()) continue;
-      if (task_name == austen_chars &&
-          std::find(models.begin(), models.end(), "ngram") == models.end()) {
-        // The tiers are set from the n-gram baseline, so it always runs.
-        models.insert(models.begin(), "ngram");
-      }
-      fmt::print("\n{}: loading data\n", task_name);
-      std::fflush(stdout);
-      data = load_task_data(task_name, options, budget);
-    } catch (const std::exception& error) {
-      fmt::print(stderr, "joule bench: {}: {}\n", task_name, error.what());
-      status = 2;
-      continue;
-    }
-    TaskInfo task = task_name == fashion_mnist ? fashion_mnist_task() : TaskInfo{};
-    if (task_name == austen_chars) task = austen_chars_task(0);
-    const bool tiers_given = !options.tiers.empty();
-    if (tiers_given) {
-      task.tiers = options.tiers;
-      task.tier_note = "set with --tiers";
-    }
-
-    const auto idle_length = std::chrono::milliseconds(options.quick ? 2000 : 5000);
-    const Watts idle = probe.measure_idle(idle_length);
-    context.idle_power_w = idle.watts;
-    context.idle_duration_s = std::chrono::duration<double>(idle_length).count();
-    fmt::print("{}: idle power {:.1f} W over {:.0f} s; {} model(s): {}\n", task_name, idle.watts,
-               context.idle_duration_s, models.size(), fmt::join(models, ", "));
-    std::fflush(stdout);
-
-    const auto plan = plan_runs(models, options.seeds, options.order_seed, {"ngram"});
-    std::vector<RunResult> results;
-    for (std::size_t i = 0; i < plan.size(); ++i) {
-      const PlannedRun& planned = plan[i];
-      const std::string label = fmt::format("{} seed {}", planned.model, planned.seed);
-      progress.begin(label, i, plan.size());
-      RunRequest request;
-      request.model = planned.model;
-      request.seed = planned.seed;
-      request.threads = runtime.threads;
-      request.budget = budget;
-      request.task = task;
-      request.progress = [&](double fraction, const std::string& detail) {
-        progress.update(fraction, detail);
-      };
-      const auto started = Clock::now();
-      probe.take_domain_energy();  // this run's measurements only
-      RunResult result;
-      try {
-        result = task_name == fashion_mnist ? run_fashion_mnist(request, *data.fashion, probe)
-                                            : run_austen_chars(request, *data.chars, probe);
-      } catch (const std::exception& error) {
-        progress.end(fmt::format("FAILED: {}", error.what()));
-        notes.push_back(fmt::format("{} {} failed: {}", task_name, label, error.what()));
-        status = 1;
-        continue;
-      }
-      progress.end(short_outcome(result, task));
-      if (task_name == austen_chars && planned.model == "ngram" && !tiers_given &&
-          task.tiers.front() == 0) {
-        task = austen_chars_task(result.final_quality);
-        fmt::print("{}: tiers {:.3f} bits/char ({})\n", task_name, fmt::join(task.tiers, ", "),
-                   task.tier_note);
-      }
-      // One run record per model and seed: in the ledger, and as a file in
-      // --out, in the schema every joule reader knows (docs/record.md).
-      const record::RunRecord run_record =
-          to_run_record(result, task, context, probe.take_domain_energy(), started, Clock::now());
-      try {
-        std::filesystem::create_directories(options.out / "records");
-        record::write_json_file(
-            options.out / "records" /
-                fmt::format("{}-{}-seed{}.json", task_name, planned.model, planned.seed),
-            run_record);
-      } catch (const std::exception& error) {
-        fmt::print(stderr, "joule bench: warning: run record not written: {}\n", error.what());
-      }
-      if (journal) {
-        journal->finish(run_record);
-        for (const std::string& warning : journal->take_warnings()) {
-          fmt::print(stderr, "joule bench: warning: {}\n", warning);
-        }
-      }
-      all_runs.push_back(to_json(result));
-      results.push_back(std::move(result));
-    }
-
-    note_disturbed(results, notes);
-    TaskSummary summary = summarize(task, results);
-    fmt::print("\n{}\n", terminal_table(summary, provenance));
-    std::fflush(stdout);
-    try {
-      write_text(options.out / (task_name + "-pareto.svg"), pareto_svg(summary));
-    } catch (const std::exception& error) {
-      fmt::print(stderr, "joule bench: {}\n", error.what());
-      status = 2;
-    }
-    all_tasks.push_back(to_json(summary));
-    summaries.push_back(std::move(summary));
+// The tiers are set from the task's baselines, so they always run.
+void add_baselines(const Task& task, std::vector<std::string>& models) {
+  std::ptrdiff_t at = 0;
+  for (const std::string& baseline : task.baselines()) {
+    if (std::find(models.begin(), models.end(), baseline) != models.end()) continue;
+    models.insert(models.begin() + at++, baseline);
   }
+}
 
-  for (const std::string& note : notes) fmt::print("note: {}\n", note);
-  if (summaries.empty()) return status != 0 ? status : 2;
+// The task's models and data; nullopt when it has no model to run, or when
+// its data cannot be read (said on stderr, exit status 2).
+std::optional<PreparedTask> prepare_task(Session& session, const std::string& name) {
+  PreparedTask prepared;
+  try {
+    prepared.task = &find_task(name);
+    prepared.budget = prepared.task->budget(session.options.quick);
+    prepared.budget.variants = session.options.variants;
+    prepared.models = select_models(name, session.options.models, registered_models());
+    if (prepared.models.empty()) return std::nullopt;
+    add_baselines(*prepared.task, prepared.models);
+    fmt::print("\n{}: loading data\n", name);
+    std::fflush(stdout);
+    prepared.data = prepared.task->load(session.options, prepared.budget);
+  } catch (const std::exception& error) {
+    fmt::print(stderr, "joule bench: {}: {}\n", name, error.what());
+    session.status = 2;
+    return std::nullopt;
+  }
+  return prepared;
+}
+
+TaskInfo starting_definition(const Task& task, const BenchOptions& options) {
+  TaskInfo info = task.definition();
+  if (!options.tiers.empty()) {
+    info.tiers = options.tiers;
+    info.tier_note = "set with --tiers";
+  }
+  return info;
+}
+
+// Before each task's block of runs, charged to every measurement after it.
+void measure_idle_power(Session& session, const PreparedTask& prepared) {
+  const auto idle_length = std::chrono::milliseconds(session.options.quick ? 2000 : 5000);
+  const Watts idle = session.probe.measure_idle(idle_length);
+  session.context.idle_power_w = idle.watts;
+  session.context.idle_duration_s = std::chrono::duration<double>(idle_length).count();
+  fmt::print("{}: idle power {:.1f} W over {:.0f} s; {} model(s): {}\n", prepared.task->name(),
+             idle.watts, session.context.idle_duration_s, prepared.models.size(),
+             fmt::join(prepared.models, ", "));
+  std::fflush(stdout);
+}
+
+// One model and seed under the probe; nullopt when it failed (a note, exit
+// status 1).
+std::optional<RunResult> run_one(Session& session, const PreparedTask& prepared,
+                                 const TaskInfo& info, const PlannedRun& planned,
+                                 const std::string& label) {
+  RunRequest request;
+  request.model = planned.model;
+  request.seed = planned.seed;
+  request.threads = session.runtime.threads;
+  request.budget = prepared.budget;
+  request.task = info;
+  request.progress = [&](double fraction, const std::string& detail) {
+    session.progress.update(fraction, detail);
+  };
+  session.probe.take_domain_energy();  // this run's measurements only
+  try {
+    return prepared.task->run(request, prepared.data, session.probe);
+  } catch (const std::exception& error) {
+    session.progress.end(fmt::format("FAILED: {}", error.what()));
+    session.notes.push_back(
+        fmt::format("{} {} failed: {}", prepared.task->name(), label, error.what()));
+    session.status = 1;
+    return std::nullopt;
+  }
+}
+
+// A baseline's run sets the tiers of the runs after it, unless --tiers did.
+void adopt_tiers(const Task& task, const RunResult& run, bool tiers_given, TaskInfo& info) {
+  if (tiers_given) return;
+  std::optional<TaskInfo> set = task.tiers_after(info, run);
+  if (!set) return;
+  info = std::move(*set);
+  fmt::print("{}: tiers {:.3f} {} ({})\n", task.name(), fmt::join(info.tiers, ", "), info.metric,
+             info.tier_note);
+}
+
+// One run record per model and seed: in the ledger, and as a file in --out,
+// in the schema every joule reader knows (docs/record.md).
+void record_run(Session& session, const TaskInfo& info, const PlannedRun& planned,
+                const RunResult& result, Clock::time_point started) {
+  const record::RunRecord run_record = to_run_record(
+      result, info, session.context, session.probe.take_domain_energy(), started, Clock::now());
+  const std::filesystem::path records = session.options.out / "records";
+  try {
+    std::filesystem::create_directories(records);
+    record::write_json_file(
+        records / fmt::format("{}-{}-seed{}.json", info.name, planned.model, planned.seed),
+        run_record);
+  } catch (const std::exception& error) {
+    fmt::print(stderr, "joule bench: warning: run record not written: {}\n", error.what());
+  }
+  if (session.journal) {
+    session.journal->finish(run_record);
+    for (const std::string& warning : session.journal->take_warnings()) {
+      fmt::print(stderr, "joule bench: warning: {}\n", warning);
+    }
+  }
+}
+
+// Every (model, seed) of the task in the planned order, each recorded as it
+// ends. `info` takes the tiers that a baseline sets.
+std::vector<RunResult> run_plan(Session& session, const PreparedTask& prepared, TaskInfo& info) {
+  const Task& task = *prepared.task;
+  const BenchOptions& options = session.options;
+  const auto plan = plan_runs(prepared.models, options.seeds, options.order_seed, task.baselines());
+  std::vector<RunResult> results;
+  for (std::size_t i = 0; i < plan.size(); ++i) {
+    const PlannedRun& planned = plan[i];
+    const std::string label = fmt::format("{} seed {}", planned.model, planned.seed);
+    session.progress.begin(label, i, plan.size());
+    const auto started = Clock::now();
+    std::optional<RunResult> result = run_one(session, prepared, info, planned, label);
+    if (!result) continue;
+    session.progress.end(short_outcome(*result, info));
+    adopt_tiers(task, *result, !options.tiers.empty(), info);
+    record_run(session, info, planned, *result, started);
+    session.runs.push_back(to_json(*result));
+    results.push_back(std::move(*result));
+  }
+  return results;
+}
+
+// The task's table on the terminal and its Pareto chart; its summary is kept
+// for results.json and summary.md.
+void report_task(Session& session, const TaskInfo& info, const std::vector<RunResult>& results) {
+  note_disturbed(results, session.notes);
+  TaskSummary summary = summarize(info, results);
+  fmt::print("\n{}\n", terminal_table(summary, session.provenance));
+  std::fflush(stdout);
+  try {
+    write_text(session.options.out / (info.name + "-pareto.svg"), pareto_svg(summary));
+  } catch (const std::exception& error) {
+    fmt::print(stderr, "joule bench: {}\n", error.what());
+    session.status = 2;
+  }
+  session.tasks.push_back(to_json(summary));
+  session.summaries.push_back(std::move(summary));
+}
+
+void run_task(Session& session, const std::string& name) {
+  const std::optional<PreparedTask> prepared = prepare_task(session, name);
+  if (!prepared) return;
+  TaskInfo info = starting_definition(*prepared->task, session.options);
+  measure_idle_power(session, *prepared);
+  const std::vector<RunResult> results = run_plan(session, *prepared, info);
+  report_task(session, info, results);
+}
+
+// The notes, then results.json and summary.md over every task.
+int write_results(Session& session, const DriverOptions& driver) {
+  const BenchOptions& options = session.options;
+  for (const std::string& note : session.notes) fmt::print("note: {}\n", note);
+  if (session.summaries.empty()) return session.status != 0 ? session.status : 2;
 
   nlohmann::json results_json;
-  results_json["provenance"] = to_json(provenance);
+  results_json["provenance"] = to_json(session.provenance);
   results_json["order_seed"] = options.order_seed;
   results_json["seeds"] = options.seeds;
-  results_json["tasks"] = all_tasks;
-  results_json["runs"] = all_runs;
-  results_json["notes"] = notes;
+  results_json["tasks"] = session.tasks;
+  results_json["runs"] = session.runs;
+  results_json["notes"] = session.notes;
   try {
     write_text(options.out / "results.json", results_json.dump(2) + "\n");
     write_text(options.out / "summary.md",
-               markdown_report(summaries, provenance, "{task}-pareto.svg"));
+               markdown_report(session.summaries, session.provenance, "{task}-pareto.svg"));
   } catch (const std::exception& error) {
     fmt::print(stderr, "joule bench: {}\n", error.what());
     return 2;
   }
   fmt::print("\nwritten: {0}/summary.md, {0}/results.json, {0}/*-pareto.svg, {0}/records/{1}\n",
              options.out.string(),
-             journal ? fmt::format("; runs recorded in {} (joule ls --tag bench)",
-                                   record::Ledger::resolve_path(driver.ledger).string())
-                     : "");
-  return status;
+             session.journal ? fmt::format("; runs recorded in {} (joule ls --tag bench)",
+                                           record::Ledger::resolve_path(driver.ledger).string())
+                             : "");
+  return session.status;
+}
+
+}  // namespace
+
+int print_models() {
+  for (const ModelInfo& model : registered_models()) {
+    fmt::print("{:<14} {:<12} {:<14} {}\n{:<14} {:<12} {:<14} source: {}\n", model.task, model.name,
+               model.family, model.description, "", "", "", model.citation);
+  }
+  return 0;
+}
+
+int run_bench(BenchOptions options, const DriverOptions& driver) {
+  apply_defaults(options);
+  const RuntimeInfo runtime = configure_runtime(options.threads);
+  const SensorConfig sensors = SensorConfig::from_environment();
+  MeterProbe probe(Meter::discover(sensors), sensors.proc_root);
+  const record::HostInfo host = record::read_host_info();
+  const MeasurementSetup provenance = describe_setup(probe, runtime, host, options.quick);
+  print_header(provenance, runtime, options);
+
+  std::error_code made;
+  std::filesystem::create_directories(options.out, made);
+  if (made) {
+    fmt::print(stderr, "joule bench: cannot create {}: {}\n", options.out.string(), made.message());
+    return 2;
+  }
+  Session session(options, runtime, provenance, probe);
+  if (!driver.no_ledger)
+    session.journal = std::make_unique<record::RunJournal>(record::Ledger::resolve_path(driver.ledger));
+  session.context = record_context(host, driver, provenance, probe, runtime);
+  session.context.carbon = resolve_carbon(session.notes);
+
+  for (const std::string& name : options.tasks) run_task(session, name);
+  return write_results(session, driver);
 }
 
 }  // namespace joule::bench

@@ -1,13 +1,17 @@
 // joule-bench, run as `joule bench`: common model families trained and served
 // on the user's own machine, compared on quality against joules.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <cstring>
+#include <string>
+#include <vector>
 
 #include "bench/engine/engine.hpp"
+#include "bench/engine/task.hpp"
 #include "bench/plan.hpp"
 #include "bench_driver.hpp"
 
@@ -27,6 +31,14 @@ void reexec_with_passive_openmp(char** argv) {
              std::strerror(errno));
 }
 
+std::vector<std::string> quick_mode_tasks() {
+  std::vector<std::string> names;
+  for (const auto& task : joule::bench::registered_tasks()) {
+    if (task->in_quick_mode()) names.push_back(task->name());
+  }
+  return names;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -37,7 +49,7 @@ int main(int argc, char** argv) {
   BenchOptions options;
   joule::bench::DriverOptions driver;
   std::string tiers_text;
-  std::string task = "";
+  std::string task;
   bool list_models = false;
 
   CLI::App app{
@@ -47,10 +59,13 @@ int main(int argc, char** argv) {
   app.add_flag("--quick", options.quick,
                "Every Fashion-MNIST model on reduced data with one seed (about 5 minutes on 2 "
                "cores)");
+  const std::vector<std::string> task_names = joule::bench::task_names();
+  std::vector<std::string> task_choices = task_names;
+  task_choices.emplace_back("all");
   app.add_option("--task", task,
-                 "fashion-mnist, austen-chars or all (default: quick -> "
-                 "fashion-mnist, full -> all)")
-      ->check(CLI::IsMember({"fashion-mnist", "austen-chars", "all"}));
+                 fmt::format("{} or all (default: quick -> {}, full -> all)",
+                             fmt::join(task_names, ", "), fmt::join(quick_mode_tasks(), ", ")))
+      ->check(CLI::IsMember(task_choices));
   app.add_option("--models", options.models, "Only these models (comma-separated)")->delimiter(',');
   app.add_option("--seeds", options.seeds, "Seeds per model (default: quick 1, full 3)")
       ->check(CLI::PositiveNumber);
@@ -80,11 +95,11 @@ int main(int argc, char** argv) {
   if (list_models) return joule::bench::print_models();
   try {
     if (!task.empty() && task != "all") options.tasks = {task};
-    if (task == "all") options.tasks = {joule::bench::fashion_mnist, joule::bench::austen_chars};
+    if (task == "all") options.tasks = task_names;
     if (!tiers_text.empty()) {
       if (options.tasks.size() != 1) {
-        throw std::invalid_argument(
-            "--tiers applies to one task: add --task fashion-mnist or --task austen-chars");
+        throw std::invalid_argument(fmt::format("--tiers applies to one task: add --task {}",
+                                                fmt::join(task_names, " or --task ")));
       }
       options.tiers = joule::bench::parse_tiers(tiers_text);
     }

@@ -1,0 +1,79 @@
+// The task registry: every task is complete and named once, an unknown name
+// says which are known, and each task's budgets and baselines fit the model
+// table. No LibTorch work: nothing here trains.
+#include "bench/engine/task.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <set>
+#include <stdexcept>
+
+namespace joule::bench {
+namespace {
+
+using ::testing::HasSubstr;
+
+bool has_model(const std::string& task, const std::string& model) {
+  const auto& models = registered_models();
+  return std::any_of(models.begin(), models.end(), [&](const ModelInfo& info) {
+    return info.task == task && info.name == model;
+  });
+}
+
+TEST(TaskRegistry, EveryTaskHasAUniqueNameAMetricAndTiers) {
+  ASSERT_FALSE(registered_tasks().empty());
+  std::set<std::string> names;
+  for (const auto& task : registered_tasks()) {
+    const TaskInfo& info = task->definition();
+    SCOPED_TRACE(info.name);
+    EXPECT_FALSE(info.name.empty());
+    EXPECT_TRUE(names.insert(info.name).second) << "registered twice";
+    EXPECT_FALSE(info.metric.empty());
+    EXPECT_FALSE(info.tiers.empty());
+    EXPECT_FALSE(info.tier_note.empty());
+    EXPECT_EQ(&find_task(info.name), task.get());
+  }
+  EXPECT_EQ(task_names().size(), registered_tasks().size());
+}
+
+TEST(TaskRegistry, TheTwoTasksOfTheBenchmarkAreRegisteredInReportOrder) {
+  EXPECT_THAT(task_names(), ::testing::ElementsAre("fashion-mnist", "austen-chars"));
+  EXPECT_TRUE(find_task("fashion-mnist").in_quick_mode());
+  EXPECT_FALSE(find_task("austen-chars").in_quick_mode());
+}
+
+TEST(TaskRegistry, UnknownTaskNamesTheKnownOnes) {
+  try {
+    find_task("imagenet");
+    FAIL() << "no error";
+  } catch (const std::invalid_argument& error) {
+    EXPECT_THAT(error.what(), HasSubstr("imagenet"));
+    for (const std::string& name : task_names()) EXPECT_THAT(error.what(), HasSubstr(name));
+  }
+}
+
+TEST(TaskRegistry, EveryTaskHasModelsAndItsBaselinesAreAmongThem) {
+  for (const auto& task : registered_tasks()) {
+    SCOPED_TRACE(task->name());
+    EXPECT_FALSE(select_models(task->name(), {}, registered_models()).empty());
+    for (const std::string& baseline : task->baselines()) {
+      EXPECT_TRUE(has_model(task->name(), baseline)) << baseline;
+    }
+  }
+}
+
+TEST(TaskBudgets, QuickModeDoesLessWorkThanFull) {
+  for (const auto& task : registered_tasks()) {
+    const Budget quick = task->budget(true);
+    const Budget full = task->budget(false);
+    EXPECT_LE(quick.max_seconds, full.max_seconds) << task->name();
+    EXPECT_LE(quick.max_epochs, full.max_epochs) << task->name();
+    EXPECT_LE(quick.inference_samples, full.inference_samples) << task->name();
+    EXPECT_GT(quick.train_samples, 0u) << task->name();  // quick always uses a slice
+  }
+}
+
+}  // namespace
+}  // namespace joule::bench
