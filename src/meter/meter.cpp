@@ -173,6 +173,33 @@ void Meter::read_locked(Snapshot& snap) {
   s.timeline.add(snap);
 }
 
+namespace {
+
+// A powered machine moves every real energy counter within seconds, so a
+// measured counter in the total that stands still names a sensor that counts
+// nothing here: psys disabled by the firmware or read on a package other than
+// the platform's, or a counter a hypervisor exposes but never fills. The
+// figure it gives is not the machine's energy, and the record must say so.
+void warn_of_idle_counters(const std::vector<DomainInfo>& domains, Measurement& m) {
+  constexpr Seconds kLongEnough{2.0};
+  if (m.duration.seconds < kLongEnough.seconds) return;
+  for (std::size_t i = 0; i < domains.size(); ++i) {
+    const DomainInfo& domain = domains[i];
+    const DomainEnergy& energy = m.domains[i];
+    if (!energy.in_total || domain.provenance != Provenance::measured ||
+        domain.kind != ReadingKind::energy_counter || energy.energy.joules > 0) {
+      continue;
+    }
+    m.warnings.push_back(fmt::format(
+        "{} read 0 J over {}: this counter is not counting (disabled by the firmware, read "
+        "where it does not apply, or exposed by a hypervisor that never fills it), so the total "
+        "is not this machine's energy; JOULE_SENSORS=estimator models it instead",
+        domain.id, m.duration));
+  }
+}
+
+}  // namespace
+
 Measurement Meter::measure(const Snapshot& from, const Snapshot& to) const {
   if (from.energy.size() != domains_.size() || to.energy.size() != domains_.size()) {
     throw std::invalid_argument("meter: the snapshots were not taken by this meter");
@@ -206,6 +233,7 @@ Measurement Meter::measure(const Snapshot& from, const Snapshot& to) const {
   m.mean_power = m.total / m.duration;
   m.total_relative_uncertainty = m.total.joules > 0 ? absolute_uncertainty_j / m.total.joules : 0;
   m.warnings = warnings();
+  warn_of_idle_counters(domains_, m);
   return m;
 }
 

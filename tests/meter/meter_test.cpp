@@ -279,3 +279,30 @@ TEST(Meter, NoSensorsIsAWarningNotACrash) {
   EXPECT_DOUBLE_EQ(m.total.joules, 0.0);
   EXPECT_TRUE(has_warning_containing(m.warnings, "no energy sensor"));
 }
+
+namespace {
+
+TEST(Meter, CounterThatNeverAdvancesOverSecondsIsNamedInAWarning) {
+  auto rig = make_rig({counter_domain("system:psys", Component::psys, 0),
+                       counter_domain("cpu:package-0", Component::cpu, 0)},
+                      {0, 10});
+  Snapshot from = rig.meter->snapshot();
+  rig.sensor->set_counter(1, 40);
+  Snapshot to = rig.meter->snapshot();
+  to.at = from.at + std::chrono::seconds(3);
+  Measurement m = rig.meter->measure(from, to);
+  EXPECT_TRUE(has_warning_containing(m.warnings, "system:psys read 0 J over 3"))
+      << m.warnings.size();
+  EXPECT_FALSE(has_warning_containing(m.warnings, "cpu:package-0 read 0 J"));
+}
+
+TEST(Meter, ShortMeasurementOfAStillCounterIsNoWarning) {
+  auto rig = make_rig({counter_domain("system:psys", Component::psys, 0)}, {5});
+  Snapshot from = rig.meter->snapshot();
+  Snapshot to = rig.meter->snapshot();
+  to.at = from.at + std::chrono::milliseconds(500);
+  Measurement m = rig.meter->measure(from, to);
+  EXPECT_FALSE(has_warning_containing(m.warnings, "read 0 J"));
+}
+
+}  // namespace
