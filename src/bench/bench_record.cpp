@@ -57,7 +57,7 @@ record::RunRecord to_run_record(const RunResult& run, const TaskInfo& task,
   record.status = record::RunStatus::finished;
   record.started_at = record::iso8601_utc(started_at);
   record.ended_at = record::iso8601_utc(ended_at);
-  record.joule_version = "0.1.0";
+  record.joule_version = JOULE_VERSION_STRING;
   record.host = context.host;
   record.command = context.command;
   record.cwd = context.cwd;

@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "carbon/config_file.hpp"
+#include "carbon/context_hooks.hpp"
 #include "carbon/estimate.hpp"
 #include "carbon/intensity.hpp"
 #include "carbon/suggest.hpp"
@@ -311,8 +312,12 @@ std::string to_string(IntensityKind kind) {
   return kind == IntensityKind::marginal ? "marginal" : "average";
 }
 
-ResolvedContext resolve_context(const ContextOptions& o) {
-  const auto env = o.environment ? *o.environment : process_environment();
+ResolvedContext resolve_context(const ContextOptions& options) {
+  return detail::resolve_context(options, detail::ContextHooks{});
+}
+
+ResolvedContext detail::resolve_context(const ContextOptions& o, const ContextHooks& hooks) {
+  const auto env = hooks.environment ? *hooks.environment : process_environment();
   ResolvedContext ctx;
 
   std::optional<FileConfig> config;
@@ -364,9 +369,9 @@ ResolvedContext resolve_context(const ContextOptions& o) {
   }
   if (!place && o.guess_from_time_zone) {
     auto zone = o.time_zone ? std::optional<SystemZone>(SystemZone{*o.time_zone, "time zone given"})
-                            : system_time_zone(env, o.etc_root);
+                            : system_time_zone(env, hooks.etc_root);
     std::optional<std::string> iso2;
-    if (zone) iso2 = country_of_zone(zone->zone, o.zoneinfo_root);
+    if (zone) iso2 = country_of_zone(zone->zone, hooks.zoneinfo_root);
     if (iso2 && data.country(*iso2)) {
       place = place_of_country(data, *iso2);
       ctx.how_decided = fmt::format(

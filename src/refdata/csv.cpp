@@ -15,13 +15,6 @@
 
 namespace joule::refdata {
 
-DataError::DataError(std::string origin, std::size_t line, std::size_t column,
-                     const std::string& message)
-    : std::runtime_error(fmt::format("{}:{}:{}: {}", origin, line, column, message)),
-      origin_(std::move(origin)),
-      line_(line),
-      column_(column) {}
-
 namespace {
 
 std::string_view trim(std::string_view s) {

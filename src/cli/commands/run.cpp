@@ -271,7 +271,7 @@ int run(const RunOptions& options) {
   record.id = record::make_run_id();
   record.status = record::RunStatus::running;
   record.started_at = record::iso8601_utc(std::chrono::system_clock::now());
-  record.joule_version = "0.1.0";
+  record.joule_version = JOULE_VERSION_STRING;
   record.command = options.command;
   record.tags = tags;
   record.sample_interval_s = std::chrono::duration<double>(meter->interval()).count();
