@@ -9,6 +9,8 @@ install(TARGETS joule_library EXPORT jouleTargets
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/joule
   DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
   FILES_MATCHING PATTERN "*.hpp" PATTERN "*.h")
+install(FILES ${PROJECT_BINARY_DIR}/include/joule/version.h
+  DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/joule)
 
 set(joule_cmake_dir ${CMAKE_INSTALL_LIBDIR}/cmake/joule)
 install(EXPORT jouleTargets NAMESPACE joule:: DESTINATION ${joule_cmake_dir})

@@ -8,6 +8,7 @@ function(joule_layer name)
   add_library(joule::${name} ALIAS joule_${name})
   target_include_directories(joule_${name}
     PUBLIC $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include>
+           $<BUILD_INTERFACE:${PROJECT_BINARY_DIR}/include>
            $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/src>)
   target_link_libraries(joule_${name} PUBLIC ${ARG_DEPENDS})
 endfunction()

@@ -8,6 +8,7 @@
 
 #include "bindings.hpp"
 #include "joule/scope.hpp"
+#include "joule/version.h"
 
 namespace py = pybind11;
 using joule::Scope;
@@ -66,6 +67,7 @@ void scope_exit(Scope& scope, const py::object& type, const py::object&, const p
 
 PYBIND11_MODULE(_joule, m) {
   m.doc() = "joule: energy and carbon of a piece of a program (C++ core)";
+  m.attr("__version__") = JOULE_VERSION_STRING;
   auto& usage_error =
       py::register_exception<joule::UsageError>(m, "UsageError", PyExc_RuntimeError);
   py::register_exception<joule::SessionShutDown>(m, "SessionShutDown", usage_error.ptr());

@@ -17,13 +17,14 @@
 //   print ctx.how_decided, fp.operational.terms, fp.total_g, fp.sci_g_per_unit
 #include <chrono>
 #include <filesystem>
-#include <map>
 #include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "joule/data_error.hpp"
+#include "joule/export.h"
 #include "joule/units.hpp"
 
 namespace joule::carbon {
@@ -31,8 +32,8 @@ namespace joule::carbon {
 // A bad value given by the user (unknown country, malformed quantity...).
 // what() is a complete sentence, with suggestions where there are any
 // ("unknown country 'FRR'; did you mean FR, FRA?"). Malformed data files throw
-// joule::refdata::DataError instead, which names file:line:column.
-class CarbonError : public std::runtime_error {
+// joule::DataError (joule/data_error.hpp) instead, which names file:line:column.
+class JOULE_API CarbonError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
@@ -67,11 +68,11 @@ enum class ContextKind {
 };
 // "own", "datacenter", "cloud", "unspecified"; parse accepts a few aliases and
 // throws CarbonError otherwise.
-std::string to_string(ContextKind kind);
-ContextKind parse_context_kind(const std::string& text);
+JOULE_API std::string to_string(ContextKind kind);
+JOULE_API ContextKind parse_context_kind(const std::string& text);
 
 enum class IntensityKind { average, marginal };
-std::string to_string(IntensityKind kind);
+JOULE_API std::string to_string(IntensityKind kind);
 
 // Everything that decides the place, PUE and reference data. Empty optionals
 // mean "not given here"; resolution then falls through, in this order:
@@ -92,14 +93,10 @@ struct ContextOptions {
   std::vector<std::filesystem::path> data_files;        // user CSVs overriding/extending tables
   std::optional<std::filesystem::path> intensity_file;  // time series: timestamp, gCO2e/kWh
 
-  // Where to look; defaults are the real system. Tests point these elsewhere.
-  // environment: nullopt = the process environment.
-  std::optional<std::map<std::string, std::string>> environment;
+  // Where to look; defaults are the real system.
   std::optional<std::filesystem::path> working_dir;  // default: current directory
   std::optional<std::filesystem::path> config_dir;   // default: $XDG_CONFIG_HOME or ~/.config
   std::optional<std::string> time_zone;              // default: $TZ, /etc/timezone, /etc/localtime
-  std::filesystem::path zoneinfo_root = "/usr/share/zoneinfo";
-  std::filesystem::path etc_root = "/etc";
   bool read_config_files =
       true;  // false: skip joule.toml discovery (explicit config_file still read)
   bool guess_from_time_zone = true;
@@ -119,9 +116,12 @@ struct IntensitySeries {
 };
 // Reads "timestamp,g_co2e_per_kwh" (ISO 8601 or Unix seconds), kind from a
 // "# kind: average|marginal" comment or a kind column. DataError on bad input.
-IntensitySeries load_intensity_series(const std::filesystem::path& path);
+JOULE_API IntensitySeries load_intensity_series(const std::filesystem::path& path);
 
-class ReferenceData;  // the tables (embedded + user overrides); src/carbon/tables.hpp
+// The reference tables a context was resolved with: the built-in ones and the
+// user's data_files over them. An opaque handle: callers only pass it along
+// (in ResolvedContext), so that embodied() reads the same overrides.
+class ReferenceData;
 
 struct ResolvedContext {
   // Where.
@@ -152,9 +152,9 @@ struct ResolvedContext {
   std::shared_ptr<const ReferenceData> data;
 };
 
-// Throws CarbonError (unknown code, bad option) or refdata::DataError
+// Throws CarbonError (unknown code, bad option) or DataError
 // (malformed joule.toml, data or intensity file).
-ResolvedContext resolve_context(const ContextOptions& options);
+JOULE_API ResolvedContext resolve_context(const ContextOptions& options);
 
 // ------------------------------------------------------------- arithmetic --
 
@@ -181,7 +181,7 @@ struct CarbonResult {
 // O = E x PUE x I / (1 - loss); integrates the timeline against ctx.series when
 // both exist (energy outside the series' span is filled from the nearest
 // point, and a warning says so).
-CarbonResult operational(const ResolvedContext& ctx, const EnergyInput& energy);
+JOULE_API CarbonResult operational(const ResolvedContext& ctx, const EnergyInput& energy);
 
 struct EmbodiedInput {
   // Either a device of embodied.csv (matched loosely: "server", "laptop",
@@ -194,14 +194,14 @@ struct EmbodiedInput {
   double share = 1.0;                    // RS = reserved / total resources, in (0, 1]
 };
 // M = TE x count x (TiR / EL) x RS.
-CarbonResult embodied(const ResolvedContext& ctx, const EmbodiedInput& input);
+JOULE_API CarbonResult embodied(const ResolvedContext& ctx, const EmbodiedInput& input);
 
 // R: inference, request, sample, token, epoch, run (parse throws CarbonError).
 struct FunctionalUnit {
   std::string name = "run";
   double count = 1;
 };
-FunctionalUnit parse_functional_unit(const std::string& name, double count);
+JOULE_API FunctionalUnit parse_functional_unit(const std::string& name, double count);
 
 struct Footprint {
   CarbonResult operational;
@@ -212,11 +212,13 @@ struct Footprint {
   std::vector<Term> terms;  // O, M, R, SCI for printing
   std::vector<std::string> warnings;
 };
-Footprint footprint(const ResolvedContext& ctx, const EnergyInput& energy,
-                    const std::optional<EmbodiedInput>& embodied_input, const FunctionalUnit& unit);
+JOULE_API Footprint footprint(const ResolvedContext& ctx, const EnergyInput& energy,
+                              const std::optional<EmbodiedInput>& embodied_input,
+                              const FunctionalUnit& unit);
 // Several pieces of hardware (e.g. 8 GPUs and the server around them): M is
 // the sum of their embodied terms.
-Footprint footprint(const ResolvedContext& ctx, const EnergyInput& energy,
-                    const std::vector<EmbodiedInput>& embodied_inputs, const FunctionalUnit& unit);
+JOULE_API Footprint footprint(const ResolvedContext& ctx, const EnergyInput& energy,
+                              const std::vector<EmbodiedInput>& embodied_inputs,
+                              const FunctionalUnit& unit);
 
 }  // namespace joule::carbon

@@ -5,24 +5,38 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "joule/export.h"
 #include "joule/sensor.hpp"
 
 namespace joule {
 
+// JOULE_ESTIMATOR: when the modelled estimator (a sensor of provenance
+// `modelled`) runs.
+enum class EstimatorMode {
+  automatic,  // "auto": for what no measured domain covers (CPU package, DRAM)
+  on,         // "on": beside the measured counters too
+  off,        // "off": never
+};
+JOULE_API std::string_view to_string(EstimatorMode mode);  // "auto", "on", "off"
+// Accepts "auto", "on" and "off"; throws std::invalid_argument naming
+// JOULE_ESTIMATOR and the accepted values otherwise.
+JOULE_API EstimatorMode parse_estimator_mode(std::string_view text);
+
 // Every root the backends read is configurable, so tests and people debugging
 // a machine can point joule at a recorded tree.
-struct SensorConfig {
+struct JOULE_API SensorConfig {
   std::filesystem::path sysfs_root = "/sys";       // JOULE_SYSFS_ROOT
   std::filesystem::path proc_root = "/proc";       // JOULE_PROC_ROOT
   std::string nvml_library = "libnvidia-ml.so.1";  // JOULE_NVML_LIBRARY
   std::filesystem::path trace_file;                // JOULE_TRACE: replay this CSV
   // JOULE_SENSORS: comma-separated backend names to allow (empty = all).
   std::vector<std::string> only_backends;
-  // JOULE_ESTIMATOR: "auto" (when no measured CPU domain), "on", "off".
-  std::string estimator = "auto";
+  EstimatorMode estimator = EstimatorMode::automatic;  // JOULE_ESTIMATOR
 
+  // Throws std::invalid_argument for a JOULE_ESTIMATOR it does not accept.
   static SensorConfig from_environment();
   bool allows(std::string_view backend) const;
 };
@@ -33,7 +47,7 @@ enum class BackendState {
   refused,   // there but not readable (permissions, paranoid level)
   disabled,  // switched off by configuration
 };
-std::string_view to_string(BackendState state);
+JOULE_API std::string_view to_string(BackendState state);
 
 struct BackendReport {
   std::string backend;
@@ -57,9 +71,9 @@ struct BackendEntry {
 };
 
 // The built-in backends in probe order (src/sensors/registry.cpp).
-const std::vector<BackendEntry>& builtin_backends();
+JOULE_API const std::vector<BackendEntry>& builtin_backends();
 
 // Runs every allowed backend's probe, in order.
-ProbeResult discover_sensors(const SensorConfig& config);
+JOULE_API ProbeResult discover_sensors(const SensorConfig& config);
 
 }  // namespace joule

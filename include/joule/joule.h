@@ -20,13 +20,12 @@
 #ifndef JOULE_JOULE_H
 #define JOULE_JOULE_H
 
+#include "joule/export.h"
+#include "joule/version.h" /* JOULE_VERSION_MAJOR, _MINOR, _PATCH, _STRING */
+
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-#define JOULE_VERSION_MAJOR 0
-#define JOULE_VERSION_MINOR 1
-#define JOULE_VERSION_PATCH 0
 
 typedef enum joule_status {
   JOULE_OK = 0,
@@ -66,30 +65,31 @@ typedef struct joule_result {
 /* Opens a session configured from the environment (JOULE_TRACE,
  * JOULE_SENSORS, JOULE_COUNTRY, ...). Under `joule run` (JOULE_CONTROL set)
  * scopes are reported to the run as phases instead of being measured here. */
-joule_status joule_session_open(joule_session** out);
+JOULE_API joule_status joule_session_open(joule_session** out);
 /* 1 when scopes are reported to `joule run`, 0 when measured here, -1 on error. */
-int joule_session_reports_to_run(const joule_session* session);
+JOULE_API int joule_session_reports_to_run(const joule_session* session);
 /* Stops the sampler and releases the sensors; the handle stays valid and
  * every later use returns JOULE_E_SHUT_DOWN. A second call is JOULE_OK. */
-joule_status joule_session_shutdown(joule_session* session);
+JOULE_API joule_status joule_session_shutdown(joule_session* session);
 /* Shuts down (if needed) and frees. NULL is allowed. */
-void joule_session_free(joule_session* session);
+JOULE_API void joule_session_free(joule_session* session);
 
 /* unit: the functional unit the scope counts ("inference", "sample", ...);
  * NULL or "" = "run" (under joule run: the run's --unit). */
-joule_status joule_scope_begin(joule_session* session, const char* name, const char* unit,
-                               joule_scope** out);
-joule_status joule_scope_add_units(joule_scope* scope, double count);
+JOULE_API joule_status joule_scope_begin(joule_session* session, const char* name, const char* unit,
+                                         joule_scope** out);
+JOULE_API joule_status joule_scope_add_units(joule_scope* scope, double count);
 /* Ends the scope; `out` may be NULL. A second call returns JOULE_E_USAGE. */
-joule_status joule_scope_end(joule_scope* scope, joule_result* out);
+JOULE_API joule_status joule_scope_end(joule_scope* scope, joule_result* out);
 /* Frees the scope, ending it first (results dropped) if still open. */
-void joule_scope_free(joule_scope* scope);
+JOULE_API void joule_scope_free(joule_scope* scope);
 
 /* The calling thread's last error message; "" when none. */
-const char* joule_last_error(void);
-const char* joule_status_string(joule_status status);
-/* "0.1.0": the library's version, which may differ from the header's. */
-const char* joule_version_string(void);
+JOULE_API const char* joule_last_error(void);
+JOULE_API const char* joule_status_string(joule_status status);
+/* The library's version ("MAJOR.MINOR.PATCH"), which may differ from the
+ * header's JOULE_VERSION_STRING. */
+JOULE_API const char* joule_version_string(void);
 
 #ifdef __cplusplus
 }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "joule/discovery.hpp"
+#include "joule/export.h"
 #include "joule/sensor.hpp"
 #include "joule/units.hpp"
 
@@ -68,7 +69,7 @@ struct MeterOptions {
   bool start_sampler = true;
 };
 
-class Meter {
+class JOULE_API Meter {
  public:
   explicit Meter(std::vector<std::unique_ptr<Sensor>> sensors, MeterOptions options = {});
   // Discovers the machine's sensors (see discovery.hpp) and keeps the reports.
@@ -115,6 +116,6 @@ class Meter {
 
 // The longest safe sampling interval for a counter domain: a quarter of the
 // time it takes to wrap at the given power. Exposed for tests and `sensors`.
-std::chrono::nanoseconds safe_interval(const DomainInfo& domain, Watts max_power);
+JOULE_API std::chrono::nanoseconds safe_interval(const DomainInfo& domain, Watts max_power);
 
 }  // namespace joule

@@ -30,18 +30,19 @@
 
 #include "joule/carbon.hpp"
 #include "joule/discovery.hpp"
+#include "joule/export.h"
 #include "joule/meter.hpp"
 #include "joule/units.hpp"
 
 namespace joule {
 
 // A call the object's state does not allow; what() says which object and why.
-class UsageError : public std::logic_error {
+class JOULE_API UsageError : public std::logic_error {
  public:
   using std::logic_error::logic_error;
 };
 // The session was shut down (explicitly, or by its destructor).
-class SessionShutDown : public UsageError {
+class JOULE_API SessionShutDown : public UsageError {
  public:
   using UsageError::UsageError;
 };
@@ -51,7 +52,7 @@ enum class SessionMode {
   local,      // own meter: every scope is measured here
   control,    // report phases and units to `joule run`; measure nothing here
 };
-std::string_view to_string(SessionMode mode);
+JOULE_API std::string_view to_string(SessionMode mode);
 
 struct ScopeResult;
 
@@ -71,7 +72,7 @@ struct SessionOptions {
 
 // What one scope measured. Under `joule run` (`reported_to_run`), the energy
 // is in the run's record and `measurement` holds no domains.
-struct ScopeResult {
+struct JOULE_API ScopeResult {
   std::string name;
   std::string unit;                     // the scope's functional unit (R)
   std::map<std::string, double> units;  // counted, by unit name
@@ -96,7 +97,7 @@ struct SessionCore;
 struct ScopeState;
 }  // namespace detail
 
-class Scope {
+class JOULE_API Scope {
  public:
   Scope(Scope&& other) noexcept;
   Scope& operator=(Scope&& other) noexcept;
@@ -130,7 +131,7 @@ class Scope {
   std::unique_ptr<detail::ScopeState> state_;
 };
 
-class Session {
+class JOULE_API Session {
  public:
   // Discovers the sensors (local) or finds the control socket (control).
   // Throws std::runtime_error when control mode is asked for without a socket,
@@ -187,7 +188,7 @@ class Session {
 };
 
 // A process-wide session with default options, created on first use.
-Session& default_session();
+JOULE_API Session& default_session();
 
 template <class F>
 decltype(auto) track(std::string name, F&& f, std::string unit = {}) {

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "joule/export.h"
 #include "joule/units.hpp"
 
 namespace joule {
@@ -35,9 +36,9 @@ enum class Provenance {
   modelled,  // estimated from utilization and a reference table
 };
 
-std::string_view to_string(Component component);
-std::string_view to_string(ReadingKind kind);
-std::string_view to_string(Provenance provenance);
+JOULE_API std::string_view to_string(Component component);
+JOULE_API std::string_view to_string(ReadingKind kind);
+JOULE_API std::string_view to_string(Provenance provenance);
 
 struct DomainInfo {
   std::string id;     // stable, unique: "cpu:package-0", "gpu:0", "battery:BAT0"
@@ -75,7 +76,7 @@ struct Reading {
   std::string error;  // why, when status is not ok
 };
 
-class Sensor {
+class JOULE_API Sensor {
  public:
   virtual ~Sensor() = default;
   // Short backend name shared by every sensor of its kind: "rapl-powercap".

@@ -38,6 +38,7 @@ from ._joule import (  # noqa: F401  (re-exported)
     Session,
     SessionShutDown,
     UsageError,
+    __version__,
 )
 
 __all__ = [
@@ -45,7 +46,6 @@ __all__ = [
     "Session", "SessionShutDown", "Track", "Tracked", "UsageError", "default_session", "scope",
     "shutdown", "track",
 ]
-__version__ = "0.1.0"
 
 _default: Optional[Session] = None
 _default_lock = threading.Lock()

@@ -2,5 +2,5 @@
 #include "joule/joule.h"
 
 extern "C" const char* joule_version_string(void) {
-  return "0.1.0";
+  return JOULE_VERSION_STRING;
 }

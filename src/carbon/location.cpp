@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "carbon/config_file.hpp"
+#include "carbon/context_hooks.hpp"
 #include "carbon/estimate.hpp"
 #include "carbon/intensity.hpp"
 #include "carbon/suggest.hpp"
@@ -277,6 +278,182 @@ LossChoice default_loss(const ReferenceData& data, const std::string& iso2, bool
                       f * 100, iso2.empty() ? "" : fmt::format(": no figure for {}", iso2))};
 }
 
+// The places the location may be stated, most authoritative first: the
+// options, the environment, joule.toml.
+std::vector<Level> location_levels(const ContextOptions& o,
+                                   const std::map<std::string, std::string>& env,
+                                   const std::optional<FileConfig>& config) {
+  std::vector<Level> levels;
+  levels.push_back({non_empty(o.cloud), non_empty(o.region), non_empty(o.country),
+                    "--cloud " + o.cloud.value_or(""), "--region " + o.region.value_or(""),
+                    "--country " + o.country.value_or("")});
+  {
+    Level l{non_empty(env, "JOULE_CLOUD"),
+            non_empty(env, "JOULE_REGION"),
+            non_empty(env, "JOULE_COUNTRY"),
+            "",
+            "",
+            ""};
+    l.cloud_label = "JOULE_CLOUD=" + l.cloud.value_or("");
+    l.region_label = "JOULE_REGION=" + l.region.value_or("");
+    l.country_label = "JOULE_COUNTRY=" + l.country.value_or("");
+    levels.push_back(l);
+  }
+  if (config) {
+    Level l{non_empty(config->cloud),
+            non_empty(config->region),
+            non_empty(config->country),
+            "",
+            "",
+            ""};
+    auto in = " in " + config->path.string();
+    l.cloud_label = fmt::format("cloud = \"{}\"{}", l.cloud.value_or(""), in);
+    l.region_label = fmt::format("region = \"{}\"{}", l.region.value_or(""), in);
+    l.country_label = fmt::format("country = \"{}\"{}", l.country.value_or(""), in);
+    levels.push_back(l);
+  }
+  return levels;
+}
+
+// The country of the system's time zone (or of options.time_zone), marked as
+// a guess. Says in ctx.how_decided why when the zone names no country.
+std::optional<Place> place_of_time_zone(const ReferenceData& data, const ContextOptions& o,
+                                        const std::map<std::string, std::string>& env,
+                                        const detail::ContextHooks& hooks, ResolvedContext& ctx) {
+  auto zone = o.time_zone ? std::optional<SystemZone>(SystemZone{*o.time_zone, "time zone given"})
+                          : system_time_zone(env, hooks.etc_root);
+  std::optional<std::string> iso2;
+  if (zone) iso2 = country_of_zone(zone->zone, hooks.zoneinfo_root);
+  if (iso2 && data.country(*iso2)) {
+    ctx.how_decided =
+        fmt::format("guessed from the time zone {} ({}; tz zone.tab): {}; state it with --country",
+                    zone->zone, zone->how, *iso2);
+    ctx.is_guess = true;
+    return place_of_country(data, *iso2);
+  }
+  if (zone) {
+    ctx.how_decided =
+        fmt::format("no location stated and the time zone {} names no country", zone->zone);
+  }
+  return std::nullopt;
+}
+
+Place world_place(const ReferenceData& data, ResolvedContext& ctx) {
+  Place world;
+  world.code = "WORLD";
+  world.name = "World";
+  world.intensity = world_intensity(data);
+  if (ctx.how_decided.empty()) ctx.how_decided = "no location stated";
+  ctx.how_decided += ": world average (state it with --country, --region or --cloud)";
+  ctx.is_guess = true;
+  return world;
+}
+
+// Where the energy is used: the first level that states a place, else a
+// guess from the time zone, else the world average. Sets how_decided.
+Place choose_place(const ReferenceData& data, const ContextOptions& o,
+                   const std::map<std::string, std::string>& env,
+                   const std::optional<FileConfig>& config, const detail::ContextHooks& hooks,
+                   ResolvedContext& ctx) {
+  for (const auto& level : location_levels(o, env, config)) {
+    if (auto chosen = place_of_level(data, level, ctx.warnings)) {
+      ctx.how_decided = chosen->second;
+      return chosen->first;
+    }
+  }
+  if (o.guess_from_time_zone) {
+    if (auto place = place_of_time_zone(data, o, env, hooks, ctx)) return *place;
+  }
+  return world_place(data, ctx);
+}
+
+void set_place(const Place& place, ResolvedContext& ctx) {
+  ctx.location_code = place.code;
+  ctx.location_name = place.name;
+  ctx.country_iso2 = place.iso2;
+  ctx.intensity_g_per_kwh = place.intensity.g_per_kwh;
+  ctx.intensity_generation_based = place.intensity.generation_based;
+  ctx.intensity_source = place.intensity.source;
+  ctx.intensity_kind = IntensityKind::average;
+  if (!place.intensity.warning.empty()) ctx.warnings.push_back(place.intensity.warning);
+}
+
+// The first kind stated (options, JOULE_CONTEXT, joule.toml); unstated, a
+// cloud place is in the cloud.
+ContextKind choose_context_kind(const ContextOptions& o,
+                                const std::map<std::string, std::string>& env,
+                                const std::optional<FileConfig>& config, const Place& place) {
+  std::optional<ContextKind> kind = o.context;
+  if (!kind) {
+    if (auto e = non_empty(env, "JOULE_CONTEXT")) kind = parse_context_kind(*e);
+  }
+  if (!kind && config && config->context) kind = parse_context_kind(*config->context);
+  if (!kind || *kind == ContextKind::unspecified)
+    kind = place.cloud ? ContextKind::cloud : ContextKind::unspecified;
+  return *kind;
+}
+
+double checked_pue(double v, const std::string& where) {
+  if (!(v >= 1.0 && v <= 5.0)) {
+    throw CarbonError(
+        fmt::format("{}: PUE must be a ratio between 1 and 5 (total facility energy / IT energy), "
+                    "found {}",
+                    where, v));
+  }
+  return v;
+}
+
+// A PUE stated in the options, JOULE_PUE or joule.toml, with where it was
+// stated; nullopt when none is.
+std::optional<std::pair<double, std::string>> stated_pue(
+    const ContextOptions& o, const std::map<std::string, std::string>& env,
+    const std::optional<FileConfig>& config) {
+  if (o.pue) return std::pair{checked_pue(*o.pue, "--pue"), fmt::format("--pue {}", *o.pue)};
+  if (auto e = non_empty(env, "JOULE_PUE")) {
+    char* end = nullptr;
+    double v = std::strtod(e->c_str(), &end);
+    if (end == e->c_str() || *end != '\0')
+      throw CarbonError(fmt::format("JOULE_PUE={}: expected a number such as 1.2", *e));
+    return std::pair{checked_pue(v, "JOULE_PUE"), "JOULE_PUE=" + *e};
+  }
+  if (config && config->pue) {
+    return std::pair{*config->pue,
+                     fmt::format("pue = {} in {}", *config->pue, config->path.string())};
+  }
+  return std::nullopt;
+}
+
+void set_pue(const ReferenceData& data, const std::optional<std::pair<double, std::string>>& stated,
+             const CloudRow* cloud, ResolvedContext& ctx) {
+  if (stated) {
+    ctx.pue = Estimate::exact(stated->first);
+    ctx.pue_source = "stated: " + stated->second;
+    return;
+  }
+  auto choice = default_pue(data, ctx.context, cloud);
+  ctx.pue = choice.pue;
+  ctx.pue_source = choice.source;
+}
+
+void set_loss(const ReferenceData& data, bool generation_based, ResolvedContext& ctx) {
+  auto loss = default_loss(data, ctx.country_iso2, generation_based);
+  ctx.loss_fraction = loss.fraction;
+  ctx.loss_source = loss.source;
+}
+
+// An intensity series (options, else joule.toml) replaces the annual figure,
+// so its own kind and basis decide (never mixing average and marginal in one
+// score).
+void set_series(const ReferenceData& data, const ContextOptions& o,
+                const std::optional<FileConfig>& config, ResolvedContext& ctx) {
+  std::optional<std::filesystem::path> series_file = o.intensity_file;
+  if (!series_file && config && config->intensity_file) series_file = config->intensity_file;
+  if (!series_file) return;
+  ctx.series = load_intensity_series(*series_file);
+  ctx.intensity_kind = ctx.series->kind;
+  set_loss(data, ctx.series->generation_based, ctx);
+}
+
 }  // namespace
 
 std::string to_string(ContextKind kind) {
@@ -312,8 +489,12 @@ std::string to_string(IntensityKind kind) {
   return kind == IntensityKind::marginal ? "marginal" : "average";
 }
 
-ResolvedContext resolve_context(const ContextOptions& o) {
-  const auto env = o.environment ? *o.environment : process_environment();
+ResolvedContext resolve_context(const ContextOptions& options) {
+  return detail::resolve_context(options, detail::ContextHooks{});
+}
+
+ResolvedContext detail::resolve_context(const ContextOptions& o, const ContextHooks& hooks) {
+  const auto env = hooks.environment ? *hooks.environment : process_environment();
   ResolvedContext ctx;
 
   std::optional<FileConfig> config;
@@ -325,139 +506,12 @@ ResolvedContext resolve_context(const ContextOptions& o) {
   ctx.data = ReferenceData::with_overrides(data_files);
   const ReferenceData& data = *ctx.data;
 
-  // Location, most authoritative level first.
-  std::vector<Level> levels;
-  levels.push_back({non_empty(o.cloud), non_empty(o.region), non_empty(o.country),
-                    "--cloud " + o.cloud.value_or(""), "--region " + o.region.value_or(""),
-                    "--country " + o.country.value_or("")});
-  {
-    Level l{non_empty(env, "JOULE_CLOUD"),
-            non_empty(env, "JOULE_REGION"),
-            non_empty(env, "JOULE_COUNTRY"),
-            "",
-            "",
-            ""};
-    l.cloud_label = "JOULE_CLOUD=" + l.cloud.value_or("");
-    l.region_label = "JOULE_REGION=" + l.region.value_or("");
-    l.country_label = "JOULE_COUNTRY=" + l.country.value_or("");
-    levels.push_back(l);
-  }
-  if (config) {
-    Level l{non_empty(config->cloud),
-            non_empty(config->region),
-            non_empty(config->country),
-            "",
-            "",
-            ""};
-    auto in = " in " + config->path.string();
-    l.cloud_label = fmt::format("cloud = \"{}\"{}", l.cloud.value_or(""), in);
-    l.region_label = fmt::format("region = \"{}\"{}", l.region.value_or(""), in);
-    l.country_label = fmt::format("country = \"{}\"{}", l.country.value_or(""), in);
-    levels.push_back(l);
-  }
-  std::optional<Place> place;
-  for (const auto& level : levels) {
-    if (auto chosen = place_of_level(data, level, ctx.warnings)) {
-      place = chosen->first;
-      ctx.how_decided = chosen->second;
-      break;
-    }
-  }
-  if (!place && o.guess_from_time_zone) {
-    auto zone = o.time_zone ? std::optional<SystemZone>(SystemZone{*o.time_zone, "time zone given"})
-                            : system_time_zone(env, o.etc_root);
-    std::optional<std::string> iso2;
-    if (zone) iso2 = country_of_zone(zone->zone, o.zoneinfo_root);
-    if (iso2 && data.country(*iso2)) {
-      place = place_of_country(data, *iso2);
-      ctx.how_decided = fmt::format(
-          "guessed from the time zone {} ({}; tz zone.tab): {}; state it with --country",
-          zone->zone, zone->how, *iso2);
-      ctx.is_guess = true;
-    } else if (zone) {
-      ctx.how_decided =
-          fmt::format("no location stated and the time zone {} names no country", zone->zone);
-    }
-  }
-  if (!place) {
-    Place world;
-    world.code = "WORLD";
-    world.name = "World";
-    world.intensity = world_intensity(data);
-    place = world;
-    if (ctx.how_decided.empty()) ctx.how_decided = "no location stated";
-    ctx.how_decided += ": world average (state it with --country, --region or --cloud)";
-    ctx.is_guess = true;
-  }
-  ctx.location_code = place->code;
-  ctx.location_name = place->name;
-  ctx.country_iso2 = place->iso2;
-  ctx.intensity_g_per_kwh = place->intensity.g_per_kwh;
-  ctx.intensity_generation_based = place->intensity.generation_based;
-  ctx.intensity_source = place->intensity.source;
-  ctx.intensity_kind = IntensityKind::average;
-  if (!place->intensity.warning.empty()) ctx.warnings.push_back(place->intensity.warning);
-
-  // Context kind and PUE.
-  std::optional<ContextKind> kind = o.context;
-  std::string pue_how;
-  if (!kind) {
-    if (auto e = non_empty(env, "JOULE_CONTEXT")) kind = parse_context_kind(*e);
-  }
-  if (!kind && config && config->context) kind = parse_context_kind(*config->context);
-  if (!kind || *kind == ContextKind::unspecified)
-    kind = place->cloud ? ContextKind::cloud : ContextKind::unspecified;
-  ctx.context = *kind;
-
-  auto check_pue = [](double v, const std::string& where) {
-    if (!(v >= 1.0 && v <= 5.0)) {
-      throw CarbonError(fmt::format(
-          "{}: PUE must be a ratio between 1 and 5 (total facility energy / IT energy), "
-          "found {}",
-          where, v));
-    }
-    return v;
-  };
-  std::optional<double> pue;
-  if (o.pue) {
-    pue = check_pue(*o.pue, "--pue");
-    pue_how = fmt::format("--pue {}", *o.pue);
-  } else if (auto e = non_empty(env, "JOULE_PUE")) {
-    char* end = nullptr;
-    double v = std::strtod(e->c_str(), &end);
-    if (end == e->c_str() || *end != '\0')
-      throw CarbonError(fmt::format("JOULE_PUE={}: expected a number such as 1.2", *e));
-    pue = check_pue(v, "JOULE_PUE");
-    pue_how = "JOULE_PUE=" + *e;
-  } else if (config && config->pue) {
-    pue = config->pue;
-    pue_how = fmt::format("pue = {} in {}", *config->pue, config->path.string());
-  }
-  if (pue) {
-    ctx.pue = Estimate::exact(*pue);
-    ctx.pue_source = "stated: " + pue_how;
-  } else {
-    auto choice = default_pue(data, ctx.context, place->cloud);
-    ctx.pue = choice.pue;
-    ctx.pue_source = choice.source;
-  }
-
-  auto loss = default_loss(data, ctx.country_iso2, ctx.intensity_generation_based);
-  ctx.loss_fraction = loss.fraction;
-  ctx.loss_source = loss.source;
-
-  // Intensity time series.
-  std::optional<std::filesystem::path> series_file = o.intensity_file;
-  if (!series_file && config && config->intensity_file) series_file = config->intensity_file;
-  if (series_file) {
-    ctx.series = load_intensity_series(*series_file);
-    // The series replaces the annual figure, so its own kind and basis decide
-    // (never mixing average and marginal in one score).
-    ctx.intensity_kind = ctx.series->kind;
-    auto series_loss = default_loss(data, ctx.country_iso2, ctx.series->generation_based);
-    ctx.loss_fraction = series_loss.fraction;
-    ctx.loss_source = series_loss.source;
-  }
+  const Place place = choose_place(data, o, env, config, hooks, ctx);
+  set_place(place, ctx);
+  ctx.context = choose_context_kind(o, env, config, place);
+  set_pue(data, stated_pue(o, env, config), place.cloud, ctx);
+  set_loss(data, ctx.intensity_generation_based, ctx);
+  set_series(data, o, config, ctx);
   return ctx;
 }
 

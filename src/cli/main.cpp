@@ -4,6 +4,7 @@
 #include <map>
 
 #include "cli/command.hpp"
+#include "joule/version.h"
 
 namespace joule::cli {
 namespace {
@@ -27,7 +28,7 @@ int& exit_status() {
 int main(int argc, char** argv) {
   CLI::App app{"joule: the energy, carbon and hardware cost of deep learning, measured"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "joule 0.1.0");
+  app.set_version_flag("--version", "joule " JOULE_VERSION_STRING);
   for (auto& [name, setup] : joule::cli::registry()) setup(app);
   try {
     app.parse(argc, argv);

@@ -94,7 +94,7 @@ class Ledger {
   RunRecord get(std::string_view id_or_prefix) const;
 
   // Runs PRAGMA quick_check; throws LedgerError(corrupt) on failure. The
-  // constructor calls it; exposed for `joule doctor`-style callers.
+  // constructor calls it; a caller holding a ledger open may check it again.
   void check() const;
 
  private:

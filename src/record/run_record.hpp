@@ -18,6 +18,7 @@
 
 #include "joule/carbon.hpp"
 #include "joule/sensor.hpp"
+#include "joule/version.h"
 
 namespace joule::record {
 
@@ -173,6 +174,7 @@ struct RunRecord {
   std::string started_at;  // ISO 8601 UTC with milliseconds: "2024-05-01T12:00:00.123Z"
   std::string ended_at;    // empty while running; last checkpoint once interrupted
   double duration_s = 0;   // monotonic; up to the last checkpoint while running
+  // The writer's: a new record gets JOULE_VERSION_STRING (joule/version.h).
   std::string joule_version;
 
   HostInfo host;

@@ -17,13 +17,6 @@ namespace joule::refdata {
 
 using support::trim;
 
-DataError::DataError(std::string origin, std::size_t line, std::size_t column,
-                     const std::string& message)
-    : std::runtime_error(fmt::format("{}:{}:{}: {}", origin, line, column, message)),
-      origin_(std::move(origin)),
-      line_(line),
-      column_(column) {}
-
 namespace {
 
 // Walks the text record by record; a quoted field may span lines. Fields are

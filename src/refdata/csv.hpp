@@ -13,21 +13,13 @@
 #include <string_view>
 #include <vector>
 
+#include "joule/data_error.hpp"
+
 namespace joule::refdata {
 
 // A malformed data file: what() reads "FILE:LINE:COLUMN: what was expected".
-class DataError : public std::runtime_error {
- public:
-  DataError(std::string origin, std::size_t line, std::size_t column, const std::string& message);
-  const std::string& origin() const { return origin_; }
-  std::size_t line() const { return line_; }
-  std::size_t column() const { return column_; }
-
- private:
-  std::string origin_;
-  std::size_t line_;
-  std::size_t column_;
-};
+// The public type, so that programs using the library can catch it.
+using joule::DataError;
 
 // Keeps only the rows whose field in `column` contains `contains` (ASCII
 // letters compared without case).

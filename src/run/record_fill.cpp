@@ -10,7 +10,7 @@ record::RunRecord begin_record(std::vector<std::string> command,
   record.id = record::make_run_id(started_at);
   record.status = record::RunStatus::running;
   record.started_at = record::iso8601_utc(started_at);
-  record.joule_version = "0.1.0";
+  record.joule_version = JOULE_VERSION_STRING;
   record.command = std::move(command);
   return record;
 }

@@ -154,15 +154,8 @@ constexpr std::string_view kRemedy =
 }  // namespace
 
 void probe_estimator(const SensorConfig& config, ProbeResult& result) {
-  const bool forced = config.estimator == "on";
-  if (!forced && config.estimator != "auto") {
-    result.reports.push_back({"estimator", BackendState::disabled,
-                              fmt::format("JOULE_ESTIMATOR='{}' is not auto, on or off; "
-                                          "not estimating",
-                                          config.estimator),
-                              "set JOULE_ESTIMATOR to auto, on or off"});
-    return;
-  }
+  // EstimatorMode::off never gets here: SensorConfig::allows() skips the probe.
+  const bool forced = config.estimator == EstimatorMode::on;
   const auto covered = measured_coverage(result);
   estimator::EstimatorSensor::Options options;
   options.proc_root = config.proc_root;

@@ -215,118 +215,117 @@ std::string paranoid_note(const SensorConfig& config) {
       level.value);
 }
 
-}  // namespace
+constexpr std::string_view kPermissionRemedy =
+    "run as root, or grant the capability: sudo setcap cap_perfmon+ep <joule binary>, or allow "
+    "system-wide events for everyone: sudo sysctl -w kernel.perf_event_paranoid=0";
 
-int system_perf_event_open(const perf_event_attr& attr, int cpu) {
-  perf_event_attr copy = attr;
-  return static_cast<int>(::syscall(SYS_perf_event_open, &copy, /*pid=*/-1, cpu, /*group_fd=*/-1,
-                                    PERF_FLAG_FD_CLOEXEC));
-}
+// One energy event of the PMU, checked and ready to open.
+struct PmuEvent {
+  const EventKind* kind = nullptr;
+  fs::path path;  // events/<name>
+  std::uint64_t config = 0;
+  double joules_per_count = 0;  // its .scale
+};
 
-void probe_rapl_perf_with(const SensorConfig& config, ProbeResult& result,
-                          const PerfEventOpen& open_event) {
-  BackendReport report{std::string(kBackend), BackendState::absent, "", ""};
-  // Both paths read the same MSRs; probing both would count every joule twice.
-  for (const auto& sensor : result.sensors) {
-    if (sensor->backend() == "rapl-powercap" && !sensor->domains().empty()) {
-      report.reason = "not needed: rapl-powercap already reads these domains";
-      result.reports.push_back(std::move(report));
-      return;
-    }
-  }
-
-  const fs::path pmu = config.sysfs_root / "bus" / "event_source" / "devices" / "power";
-  auto type = sysfs::read_u64(pmu / "type");
-  if (!type.ok()) {
-    report.reason = sysfs::exists(pmu) ? type.error : fmt::format("no {}", pmu.string());
-    report.remedy =
-        "the kernel has no RAPL perf PMU: load it with sudo modprobe rapl (Intel; AMD Zen needs "
-        "Linux 5.11 or later); in a VM the hypervisor usually hides RAPL";
-    result.reports.push_back(std::move(report));
-    return;
-  }
-
-  const sysfs::CpuInfo cpu_info = sysfs::read_cpu_info(config.proc_root);
-  const bool amd = cpu_info.vendor == "AuthenticAMD" || cpu_info.vendor == "HygonGenuine";
-  const std::map<int, int> packages = first_cpu_per_package(config, pmu);
-
+// What opening the events found.
+struct EventScan {
   std::vector<DomainInfo> domains;
   std::vector<PerfSensor::Counter> counters;
   std::vector<std::string> problems;
   std::string refusal;  // first permission error, verbatim
   std::vector<std::string> event_names;
+};
+
+// Reads one event's description, .scale and .unit. Nullopt when the CPU has
+// no such event, or (with the reason in `problems`) when it is unusable.
+std::optional<PmuEvent> read_event(const fs::path& pmu, const EventKind& kind,
+                                   std::vector<std::string>& problems) {
   const fs::path events = pmu / "events";
-
-  for (const EventKind& kind : kEvents) {
-    const fs::path event_path = events / kind.event;
-    auto description = sysfs::read_text(event_path);
-    if (!description.ok()) continue;  // this CPU has no such domain
-    std::uint64_t event_config = 0;
-    std::string error;
-    if (!parse_event_config(pmu, description.value, event_config, error)) {
-      problems.push_back(fmt::format("{}: {}", event_path.string(), error));
-      continue;
-    }
-    const fs::path scale_path = events / fmt::format("{}.scale", kind.event);
-    auto scale = sysfs::read_double(scale_path);
-    if (!scale.ok() || !(scale.value > 0)) {
-      problems.push_back(scale.ok() ? fmt::format("{}: scale must be positive", scale_path.string())
-                                    : scale.error);
-      continue;
-    }
-    if (auto unit = sysfs::read_text(events / fmt::format("{}.unit", kind.event));
-        unit.ok() && unit.value != "Joules") {
-      problems.push_back(
-          fmt::format("{}.unit: expected Joules, found '{}'", event_path.string(), unit.value));
-      continue;
-    }
-
-    perf_event_attr attr;
-    std::memset(&attr, 0, sizeof attr);
-    attr.size = sizeof attr;
-    attr.type = static_cast<std::uint32_t>(type.value);
-    attr.config = event_config;
-
-    bool opened_any = false;
-    for (const auto& [package, cpu] : packages) {
-      const int fd = open_event(attr, cpu);
-      if (fd < 0) {
-        const int err = errno;
-        const std::string what =
-            fmt::format("perf_event_open({}, cpu {}): {}", kind.event, cpu, sysfs::errno_text(err));
-        if (sysfs::is_permission_error(err)) {
-          if (refusal.empty()) refusal = what;
-        } else {
-          problems.push_back(what);
-        }
-        if (kind.once) break;
-        continue;
-      }
-      opened_any = true;
-      DomainInfo d;
-      d.id = fmt::format(fmt::runtime(kind.id_format), package);
-      d.label = std::string(kind.event);
-      if (kind.component != Component::psys) d.label += fmt::format(" package {}", package);
-      if (!cpu_info.model.empty()) d.label += fmt::format(" ({})", cpu_info.model);
-      d.component = kind.component;
-      d.kind = ReadingKind::energy_counter;
-      d.provenance = Provenance::measured;
-      // The kernel extends the 32-bit MSR to a 64-bit count: no wrap to correct.
-      d.wrap_range = std::nullopt;
-      d.resolution = scale.value;
-      d.relative_uncertainty = amd                                 ? kAmdUncertainty
-                               : kind.component == Component::dram ? kIntelDramUncertainty
-                                                                   : kIntelUncertainty;
-      d.source = fmt::format("perf_event type {} config {:#x} cpu {} ({})", type.value,
-                             event_config, cpu, event_path.string());
-      domains.push_back(std::move(d));
-      counters.push_back({fd, scale.value, fmt::format("{} on cpu {}", kind.event, cpu), true});
-      if (kind.once) break;
-    }
-    if (opened_any) event_names.emplace_back(kind.event);
+  PmuEvent event{&kind, events / kind.event};
+  auto description = sysfs::read_text(event.path);
+  if (!description.ok()) return std::nullopt;  // this CPU has no such domain
+  std::string error;
+  if (!parse_event_config(pmu, description.value, event.config, error)) {
+    problems.push_back(fmt::format("{}: {}", event.path.string(), error));
+    return std::nullopt;
   }
+  const fs::path scale_path = events / fmt::format("{}.scale", kind.event);
+  auto scale = sysfs::read_double(scale_path);
+  if (!scale.ok() || !(scale.value > 0)) {
+    problems.push_back(scale.ok() ? fmt::format("{}: scale must be positive", scale_path.string())
+                                  : scale.error);
+    return std::nullopt;
+  }
+  if (auto unit = sysfs::read_text(events / fmt::format("{}.unit", kind.event));
+      unit.ok() && unit.value != "Joules") {
+    problems.push_back(
+        fmt::format("{}.unit: expected Joules, found '{}'", event.path.string(), unit.value));
+    return std::nullopt;
+  }
+  event.joules_per_count = scale.value;
+  return event;
+}
 
-  // Nesting as in powercap: a package holds its cores and uncore; psys holds all.
+DomainInfo describe_counter(const PmuEvent& event, std::uint64_t pmu_type, int package, int cpu,
+                            const sysfs::CpuInfo& cpu_info, bool amd) {
+  const EventKind& kind = *event.kind;
+  DomainInfo d;
+  d.id = fmt::format(fmt::runtime(kind.id_format), package);
+  d.label = std::string(kind.event);
+  if (kind.component != Component::psys) d.label += fmt::format(" package {}", package);
+  if (!cpu_info.model.empty()) d.label += fmt::format(" ({})", cpu_info.model);
+  d.component = kind.component;
+  d.kind = ReadingKind::energy_counter;
+  d.provenance = Provenance::measured;
+  // The kernel extends the 32-bit MSR to a 64-bit count: no wrap to correct.
+  d.wrap_range = std::nullopt;
+  d.resolution = event.joules_per_count;
+  d.relative_uncertainty = amd                                 ? kAmdUncertainty
+                           : kind.component == Component::dram ? kIntelDramUncertainty
+                                                               : kIntelUncertainty;
+  d.source = fmt::format("perf_event type {} config {:#x} cpu {} ({})", pmu_type, event.config, cpu,
+                         event.path.string());
+  return d;
+}
+
+// Opens the event on the first CPU of each package (of one package only for
+// platform-wide events), adding a domain and a counter for each success.
+void open_on_packages(const PmuEvent& event, std::uint64_t pmu_type,
+                      const std::map<int, int>& packages, const sysfs::CpuInfo& cpu_info, bool amd,
+                      const PerfEventOpen& open_event, EventScan& scan) {
+  const EventKind& kind = *event.kind;
+  perf_event_attr attr;
+  std::memset(&attr, 0, sizeof attr);
+  attr.size = sizeof attr;
+  attr.type = static_cast<std::uint32_t>(pmu_type);
+  attr.config = event.config;
+
+  bool opened_any = false;
+  for (const auto& [package, cpu] : packages) {
+    const int fd = open_event(attr, cpu);
+    if (fd < 0) {
+      const int err = errno;
+      const std::string what =
+          fmt::format("perf_event_open({}, cpu {}): {}", kind.event, cpu, sysfs::errno_text(err));
+      if (sysfs::is_permission_error(err)) {
+        if (scan.refusal.empty()) scan.refusal = what;
+      } else {
+        scan.problems.push_back(what);
+      }
+      if (kind.once) break;
+      continue;
+    }
+    opened_any = true;
+    scan.domains.push_back(describe_counter(event, pmu_type, package, cpu, cpu_info, amd));
+    scan.counters.push_back(
+        {fd, event.joules_per_count, fmt::format("{} on cpu {}", kind.event, cpu), true});
+    if (kind.once) break;
+  }
+  if (opened_any) scan.event_names.emplace_back(kind.event);
+}
+
+// Nesting as in powercap: a package holds its cores and uncore; psys holds all.
+void record_nesting(std::vector<DomainInfo>& domains, const std::map<int, int>& packages) {
   std::map<std::string, int> package_of;
   for (const auto& [package, cpu] : packages) {
     (void)cpu;
@@ -345,36 +344,96 @@ void probe_rapl_perf_with(const SensorConfig& config, ProbeResult& result,
       if (package_contains || psys_contains) outer.contains.push_back(inner.id);
     }
   }
+}
 
-  std::string problem_text;
-  for (const auto& p : problems) problem_text += "; " + p;
-  const std::string remedy =
-      "run as root, or grant the capability: sudo setcap cap_perfmon+ep <joule binary>, or allow "
-      "system-wide events for everyone: sudo sysctl -w kernel.perf_event_paranoid=0";
+// Both paths read the same MSRs; probing both would count every joule twice.
+bool powercap_found(const ProbeResult& result) {
+  for (const auto& sensor : result.sensors) {
+    if (sensor->backend() == "rapl-powercap" && !sensor->domains().empty()) return true;
+  }
+  return false;
+}
 
-  if (domains.empty()) {
-    if (!refusal.empty()) {
-      report.state = BackendState::refused;
-      report.reason = refusal + paranoid_note(config) + problem_text;
-      report.remedy = remedy;
-    } else {
-      report.reason = fmt::format("no usable RAPL event in {}{}", events.string(), problem_text);
-      report.remedy = "this CPU's RAPL PMU exposes no energy event the kernel can count";
-    }
-    result.reports.push_back(std::move(report));
+// No event could be opened: refused when permission stopped at least one.
+BackendReport unusable_report(const SensorConfig& config, const fs::path& pmu,
+                              const EventScan& scan, const std::string& problem_text) {
+  BackendReport report{std::string(kBackend), BackendState::absent, "", ""};
+  if (!scan.refusal.empty()) {
+    report.state = BackendState::refused;
+    report.reason = scan.refusal + paranoid_note(config) + problem_text;
+    report.remedy = std::string(kPermissionRemedy);
+  } else {
+    report.reason =
+        fmt::format("no usable RAPL event in {}{}", (pmu / "events").string(), problem_text);
+    report.remedy = "this CPU's RAPL PMU exposes no energy event the kernel can count";
+  }
+  return report;
+}
+
+// The sensor over every opened counter, and its report: packages, domains
+// and events, then whatever failed or was refused.
+void add_sensor(const SensorConfig& config, std::size_t package_count, EventScan scan,
+                const std::string& problem_text, ProbeResult& result) {
+  BackendReport report{std::string(kBackend), BackendState::active, "", ""};
+  report.reason =
+      fmt::format("{} package{}, {} domain{} ({}){}", package_count, package_count == 1 ? "" : "s",
+                  scan.domains.size(), scan.domains.size() == 1 ? "" : "s",
+                  fmt::join(scan.event_names, ", "), problem_text);
+  if (!scan.refusal.empty()) {
+    report.reason += "; " + scan.refusal + paranoid_note(config);
+    report.remedy = std::string(kPermissionRemedy);
+  }
+  result.sensors.push_back(
+      std::make_unique<PerfSensor>(std::move(scan.domains), std::move(scan.counters)));
+  result.reports.push_back(std::move(report));
+}
+
+}  // namespace
+
+int system_perf_event_open(const perf_event_attr& attr, int cpu) {
+  perf_event_attr copy = attr;
+  return static_cast<int>(::syscall(SYS_perf_event_open, &copy, /*pid=*/-1, cpu, /*group_fd=*/-1,
+                                    PERF_FLAG_FD_CLOEXEC));
+}
+
+void probe_rapl_perf_with(const SensorConfig& config, ProbeResult& result,
+                          const PerfEventOpen& open_event) {
+  if (powercap_found(result)) {
+    result.reports.push_back({std::string(kBackend), BackendState::absent,
+                              "not needed: rapl-powercap already reads these domains", ""});
     return;
   }
 
-  report.state = BackendState::active;
-  report.reason = fmt::format(
-      "{} package{}, {} domain{} ({}){}", packages.size(), packages.size() == 1 ? "" : "s",
-      domains.size(), domains.size() == 1 ? "" : "s", fmt::join(event_names, ", "), problem_text);
-  if (!refusal.empty()) {
-    report.reason += "; " + refusal + paranoid_note(config);
-    report.remedy = remedy;
+  const fs::path pmu = config.sysfs_root / "bus" / "event_source" / "devices" / "power";
+  auto type = sysfs::read_u64(pmu / "type");
+  if (!type.ok()) {
+    result.reports.push_back(
+        {std::string(kBackend), BackendState::absent,
+         sysfs::exists(pmu) ? type.error : fmt::format("no {}", pmu.string()),
+         "the kernel has no RAPL perf PMU: load it with sudo modprobe rapl (Intel; AMD Zen needs "
+         "Linux 5.11 or later); in a VM the hypervisor usually hides RAPL"});
+    return;
   }
-  result.sensors.push_back(std::make_unique<PerfSensor>(std::move(domains), std::move(counters)));
-  result.reports.push_back(std::move(report));
+
+  const sysfs::CpuInfo cpu_info = sysfs::read_cpu_info(config.proc_root);
+  const bool amd = cpu_info.vendor == "AuthenticAMD" || cpu_info.vendor == "HygonGenuine";
+  const std::map<int, int> packages = first_cpu_per_package(config, pmu);
+
+  EventScan scan;
+  for (const EventKind& kind : kEvents) {
+    if (auto event = read_event(pmu, kind, scan.problems)) {
+      open_on_packages(*event, type.value, packages, cpu_info, amd, open_event, scan);
+    }
+  }
+  record_nesting(scan.domains, packages);
+
+  std::string problem_text;
+  for (const auto& p : scan.problems) problem_text += "; " + p;
+  if (scan.domains.empty()) {
+    result.reports.push_back(unusable_report(config, pmu, scan, problem_text));
+    return;
+  }
+  add_sensor(config, packages.size(), std::move(scan), problem_text, result);
 }
 
 void probe_rapl_perf(const SensorConfig& config, ProbeResult& result) {

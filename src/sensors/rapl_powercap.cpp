@@ -134,125 +134,138 @@ std::string refusal_remedy(const fs::path& base) {
       base.string());
 }
 
-}  // namespace
+constexpr std::string_view kEnableRemedy =
+    "load the RAPL driver: sudo modprobe intel_rapl_msr (Intel; AMD Zen needs Linux 5.8 or "
+    "later); in a VM the hypervisor usually hides RAPL";
 
-void probe_rapl_powercap(const SensorConfig& config, ProbeResult& result) {
-  const fs::path base = config.sysfs_root / "class" / "powercap";
-  BackendReport report{std::string(kBackend), BackendState::absent, "", ""};
-  const std::string enable =
-      "load the RAPL driver: sudo modprobe intel_rapl_msr (Intel; AMD Zen needs Linux 5.8 or "
-      "later); in a VM the hypervisor usually hides RAPL";
-
-  const std::vector<Zone> zones = find_zones(base);
-  if (zones.empty()) {
-    report.reason = sysfs::exists(base) ? fmt::format("no intel-rapl zones in {}", base.string())
-                                        : fmt::format("no {}", base.string());
-    report.remedy = enable;
-    result.reports.push_back(std::move(report));
-    return;
-  }
-
-  const sysfs::CpuInfo cpu = sysfs::read_cpu_info(config.proc_root);
-  const bool amd = cpu.vendor == "AuthenticAMD" || cpu.vendor == "HygonGenuine";
-
+// What a pass over the zones found: the usable ones, and why others were left.
+struct ZoneScan {
   std::vector<Candidate> candidates;
   std::vector<std::string> problems;  // zones skipped for a reason other than permission
   std::vector<std::string> refused;   // energy_uj paths we may not read
+};
+
+// The socket a zone belongs to. A top-level "package-N" zone names it (its
+// directory number stands in when N does not parse); subzones take their
+// parent's. -1 for other top-level zones (psys, dram on some platforms).
+int package_of_zone(const Zone& zone, const std::string& zone_name,
+                    std::map<int, int>& package_of_top) {
+  int package_number = -1;
+  if (zone.sub < 0 && zone_name.starts_with("package-")) {
+    std::int64_t n = 0;
+    if (sysfs::parse_i64(zone_name.substr(8), n)) package_number = static_cast<int>(n);
+    if (package_number < 0) package_number = zone.top;
+    package_of_top[zone.top] = package_number;
+  }
+  if (zone.sub >= 0) {
+    auto parent = package_of_top.find(zone.top);
+    package_number = parent != package_of_top.end() ? parent->second : zone.top;
+  }
+  return package_number;
+}
+
+// The domain a zone stands for, from the zone's "name" file. Ids are kept
+// unique across the zones seen so far (`ids`).
+Candidate describe_zone(const Zone& zone, const std::string& zone_name, int package_number,
+                        const sysfs::CpuInfo& cpu, bool amd, std::set<std::string>& ids) {
+  Candidate c;
+  c.is_subzone = zone.sub >= 0;
+  c.package = package_number;
+  DomainInfo& d = c.info;
+
+  double uncertainty = amd ? kAmdUncertainty : kIntelUncertainty;
+  if (zone_name.starts_with("package-")) {
+    d.id = fmt::format("cpu:package-{}", package_number);
+    d.component = Component::cpu_package;
+  } else if (zone_name == "core") {
+    d.id = fmt::format("cpu:core-{}", package_number);
+    d.component = Component::cpu_core;
+  } else if (zone_name == "uncore") {
+    d.id = fmt::format("cpu:uncore-{}", package_number);
+    d.component = Component::cpu_uncore;
+  } else if (zone_name == "dram") {
+    d.id = fmt::format("dram:{}", package_number >= 0 ? package_number : zone.top);
+    d.component = Component::dram;
+    if (!amd) uncertainty = kIntelDramUncertainty;
+  } else if (zone_name == "psys") {
+    d.id = "system:psys";
+    d.component = Component::psys;
+    c.package = -1;
+  } else {
+    d.id = fmt::format("cpu:{}-{}", zone_name, package_number >= 0 ? package_number : zone.top);
+    d.component = Component::other;
+  }
+  if (!ids.insert(d.id).second) {  // two zones claim one name: keep both, apart
+    d.id += "@" + zone.dir_name;
+    ids.insert(d.id);
+  }
+  d.label = zone_name;
+  if (!cpu.model.empty() && d.component != Component::psys) {
+    d.label = fmt::format("{} ({})", zone_name, cpu.model);
+  }
+  d.kind = ReadingKind::energy_counter;
+  d.provenance = Provenance::measured;
+  d.resolution = 1e-6;  // sysfs reports whole microjoules
+  d.relative_uncertainty = uncertainty;
+  d.source = (zone.dir / "energy_uj").string();
+  return c;
+}
+
+// Reads the zone's wrap range and opens its energy_uj with a first read.
+// False, with the reason added to `scan`, when the zone cannot be used.
+bool open_counter(const Zone& zone, Candidate& c, ZoneScan& scan) {
+  auto range = sysfs::read_u64(zone.dir / "max_energy_range_uj");
+  if (!range.ok() || range.value == 0) {
+    // Without the range a wrap cannot be told from a reset: skip, and say so.
+    scan.problems.push_back(
+        range.ok() ? fmt::format("{}: zero range", (zone.dir / "max_energy_range_uj").string())
+                   : range.error);
+    return false;
+  }
+  c.info.wrap_range = Joules{static_cast<double>(range.value) * 1e-6};
+
+  auto file = sysfs::AttributeFile::open(zone.dir / "energy_uj");
+  if (!file.ok()) {
+    if (sysfs::is_permission_error(file.errno_value)) {
+      scan.refused.push_back(c.info.source);
+    } else {
+      scan.problems.push_back(file.error);
+    }
+    return false;
+  }
+  std::uint64_t first = 0;
+  std::string error;
+  if (!file.value.read_u64(first, error)) {
+    scan.problems.push_back(error);
+    return false;
+  }
+  c.file = std::move(file.value);
+  return true;
+}
+
+ZoneScan scan_zones(const std::vector<Zone>& zones, const sysfs::CpuInfo& cpu) {
+  const bool amd = cpu.vendor == "AuthenticAMD" || cpu.vendor == "HygonGenuine";
+  ZoneScan scan;
   std::map<int, int> package_of_top;  // intel-rapl:N -> package number from its name
   std::set<std::string> ids;
-
   for (const Zone& zone : zones) {
     auto name = sysfs::read_text(zone.dir / "name");
     if (!name.ok()) {
-      problems.push_back(name.error);
+      scan.problems.push_back(name.error);
       continue;
     }
-    Candidate c;
-    c.is_subzone = zone.sub >= 0;
-    DomainInfo& d = c.info;
-    const std::string& zone_name = name.value;
-    int package_number = -1;
-    if (!c.is_subzone && zone_name.starts_with("package-")) {
-      std::int64_t n = 0;
-      if (sysfs::parse_i64(zone_name.substr(8), n)) package_number = static_cast<int>(n);
-      if (package_number < 0) package_number = zone.top;
-      package_of_top[zone.top] = package_number;
-    }
-    if (c.is_subzone) {
-      auto parent = package_of_top.find(zone.top);
-      package_number = parent != package_of_top.end() ? parent->second : zone.top;
-    }
-    c.package = package_number;
-
-    double uncertainty = amd ? kAmdUncertainty : kIntelUncertainty;
-    if (zone_name.starts_with("package-")) {
-      d.id = fmt::format("cpu:package-{}", package_number);
-      d.component = Component::cpu_package;
-    } else if (zone_name == "core") {
-      d.id = fmt::format("cpu:core-{}", package_number);
-      d.component = Component::cpu_core;
-    } else if (zone_name == "uncore") {
-      d.id = fmt::format("cpu:uncore-{}", package_number);
-      d.component = Component::cpu_uncore;
-    } else if (zone_name == "dram") {
-      d.id = fmt::format("dram:{}", package_number >= 0 ? package_number : zone.top);
-      d.component = Component::dram;
-      if (!amd) uncertainty = kIntelDramUncertainty;
-    } else if (zone_name == "psys") {
-      d.id = "system:psys";
-      d.component = Component::psys;
-      c.package = -1;
-    } else {
-      d.id = fmt::format("cpu:{}-{}", zone_name, package_number >= 0 ? package_number : zone.top);
-      d.component = Component::other;
-    }
-    if (!ids.insert(d.id).second) {  // two zones claim one name: keep both, apart
-      d.id += "@" + zone.dir_name;
-      ids.insert(d.id);
-    }
-    d.label = zone_name;
-    if (!cpu.model.empty() && d.component != Component::psys) {
-      d.label = fmt::format("{} ({})", zone_name, cpu.model);
-    }
-    d.kind = ReadingKind::energy_counter;
-    d.provenance = Provenance::measured;
-    d.resolution = 1e-6;  // sysfs reports whole microjoules
-    d.relative_uncertainty = uncertainty;
-    d.source = (zone.dir / "energy_uj").string();
-
-    auto range = sysfs::read_u64(zone.dir / "max_energy_range_uj");
-    if (!range.ok() || range.value == 0) {
-      // Without the range a wrap cannot be told from a reset: skip, and say so.
-      problems.push_back(
-          range.ok() ? fmt::format("{}: zero range", (zone.dir / "max_energy_range_uj").string())
-                     : range.error);
-      continue;
-    }
-    d.wrap_range = Joules{static_cast<double>(range.value) * 1e-6};
-
-    auto file = sysfs::AttributeFile::open(zone.dir / "energy_uj");
-    if (!file.ok()) {
-      if (sysfs::is_permission_error(file.errno_value)) {
-        refused.push_back(d.source);
-      } else {
-        problems.push_back(file.error);
-      }
-      continue;
-    }
-    std::uint64_t first = 0;
-    std::string error;
-    if (!file.value.read_u64(first, error)) {
-      problems.push_back(error);
-      continue;
-    }
-    c.file = std::move(file.value);
-    candidates.push_back(std::move(c));
+    const int package = package_of_zone(zone, name.value, package_of_top);
+    Candidate c = describe_zone(zone, name.value, package, cpu, amd, ids);
+    if (open_counter(zone, c, scan)) scan.candidates.push_back(std::move(c));
   }
+  return scan;
+}
 
-  // Nesting: a package contains its core, uncore and any other subzone except
-  // dram (RAPL's package excludes memory); psys covers packages and dram.
-  // psys lists everything transitively so a total stays right even if a
-  // package domain is filtered out.
+// Nesting: a package contains its core, uncore and any other subzone except
+// dram (RAPL's package excludes memory); psys covers packages and dram.
+// psys lists everything transitively so a total stays right even if a
+// package domain is filtered out.
+void record_nesting(std::vector<Candidate>& candidates) {
   for (auto& outer : candidates) {
     for (const auto& inner : candidates) {
       if (&outer == &inner) continue;
@@ -264,32 +277,35 @@ void probe_rapl_powercap(const SensorConfig& config, ProbeResult& result) {
       if (package_contains || psys_contains) outer.info.contains.push_back(inner.info.id);
     }
   }
+}
 
-  std::string problem_text;
-  for (const auto& p : problems) problem_text += "; skipped " + p;
-
-  if (candidates.empty()) {
-    if (!refused.empty()) {
-      report.state = BackendState::refused;
-      report.reason = fmt::format(
-          "energy_uj is readable by root only (Linux 5.10 and later, CVE-2020-8694 PLATYPUS): "
-          "permission denied on {} zone(s), e.g. {}{}",
-          refused.size(), refused.front(), problem_text);
-      report.remedy = refusal_remedy(base);
-    } else {
-      report.state = BackendState::absent;
-      report.reason = fmt::format("no readable RAPL zone in {}{}", base.string(), problem_text);
-      report.remedy = enable;
-    }
-    result.reports.push_back(std::move(report));
-    return;
+// No zone could be used: refused when permission stopped at least one.
+BackendReport unusable_report(const fs::path& base, const ZoneScan& scan,
+                              const std::string& problem_text) {
+  BackendReport report{std::string(kBackend), BackendState::absent, "", ""};
+  if (!scan.refused.empty()) {
+    report.state = BackendState::refused;
+    report.reason = fmt::format(
+        "energy_uj is readable by root only (Linux 5.10 and later, CVE-2020-8694 PLATYPUS): "
+        "permission denied on {} zone(s), e.g. {}{}",
+        scan.refused.size(), scan.refused.front(), problem_text);
+    report.remedy = refusal_remedy(base);
+  } else {
+    report.reason = fmt::format("no readable RAPL zone in {}{}", base.string(), problem_text);
+    report.remedy = std::string(kEnableRemedy);
   }
+  return report;
+}
 
+// The sensor over every usable zone, and its report: packages, domains and
+// the kinds of zone, then whatever was skipped or refused.
+void add_sensor(const fs::path& base, ZoneScan scan, const std::string& problem_text,
+                ProbeResult& result) {
   std::set<int> packages;
   std::vector<std::string> kinds;
   std::vector<DomainInfo> domains;
   std::vector<sysfs::AttributeFile> files;
-  for (auto& c : candidates) {
+  for (auto& c : scan.candidates) {
     if (c.info.component == Component::cpu_package) packages.insert(c.package);
     std::string kind(c.info.label.substr(0, c.info.label.find(' ')));
     if (kind.starts_with("package-")) kind = "package";
@@ -297,17 +313,43 @@ void probe_rapl_powercap(const SensorConfig& config, ProbeResult& result) {
     domains.push_back(std::move(c.info));
     files.push_back(std::move(c.file));
   }
-  report.state = BackendState::active;
+  BackendReport report{std::string(kBackend), BackendState::active, "", ""};
   report.reason = fmt::format("{} package{}, {} domain{} ({}){}", packages.size(),
                               packages.size() == 1 ? "" : "s", domains.size(),
                               domains.size() == 1 ? "" : "s", fmt::join(kinds, ", "), problem_text);
-  if (!refused.empty()) {
-    report.reason +=
-        fmt::format("; permission denied on {} zone(s), e.g. {}", refused.size(), refused.front());
+  if (!scan.refused.empty()) {
+    report.reason += fmt::format("; permission denied on {} zone(s), e.g. {}", scan.refused.size(),
+                                 scan.refused.front());
     report.remedy = refusal_remedy(base);
   }
   result.sensors.push_back(std::make_unique<PowercapSensor>(std::move(domains), std::move(files)));
   result.reports.push_back(std::move(report));
+}
+
+}  // namespace
+
+void probe_rapl_powercap(const SensorConfig& config, ProbeResult& result) {
+  const fs::path base = config.sysfs_root / "class" / "powercap";
+  const std::vector<Zone> zones = find_zones(base);
+  if (zones.empty()) {
+    result.reports.push_back({std::string(kBackend), BackendState::absent,
+                              sysfs::exists(base)
+                                  ? fmt::format("no intel-rapl zones in {}", base.string())
+                                  : fmt::format("no {}", base.string()),
+                              std::string(kEnableRemedy)});
+    return;
+  }
+
+  ZoneScan scan = scan_zones(zones, sysfs::read_cpu_info(config.proc_root));
+  record_nesting(scan.candidates);
+
+  std::string problem_text;
+  for (const auto& p : scan.problems) problem_text += "; skipped " + p;
+  if (scan.candidates.empty()) {
+    result.reports.push_back(unusable_report(base, scan, problem_text));
+    return;
+  }
+  add_sensor(base, std::move(scan), problem_text, result);
 }
 
 }  // namespace joule::sensors

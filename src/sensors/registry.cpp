@@ -1,5 +1,8 @@
 #include <algorithm>
 #include <cstdlib>
+#include <stdexcept>
+
+#include <fmt/format.h>
 
 #include "joule/discovery.hpp"
 #include "sensors/backends.hpp"
@@ -53,6 +56,26 @@ std::string_view to_string(BackendState state) {
   return "absent";
 }
 
+std::string_view to_string(EstimatorMode mode) {
+  switch (mode) {
+    case EstimatorMode::automatic:
+      return "auto";
+    case EstimatorMode::on:
+      return "on";
+    case EstimatorMode::off:
+      return "off";
+  }
+  return "auto";
+}
+
+EstimatorMode parse_estimator_mode(std::string_view text) {
+  for (auto mode : {EstimatorMode::automatic, EstimatorMode::on, EstimatorMode::off}) {
+    if (text == to_string(mode)) return mode;
+  }
+  throw std::invalid_argument(
+      fmt::format("JOULE_ESTIMATOR='{}' is not one of auto, on or off", text));
+}
+
 SensorConfig SensorConfig::from_environment() {
   SensorConfig config;
   if (const char* v = std::getenv("JOULE_SYSFS_ROOT"); v && *v) config.sysfs_root = v;
@@ -63,12 +86,14 @@ SensorConfig SensorConfig::from_environment() {
     const auto names = support::split_list(v);
     config.only_backends.assign(names.begin(), names.end());
   }
-  if (const char* v = std::getenv("JOULE_ESTIMATOR"); v && *v) config.estimator = v;
+  if (const char* v = std::getenv("JOULE_ESTIMATOR"); v && *v) {
+    config.estimator = parse_estimator_mode(v);
+  }
   return config;
 }
 
 bool SensorConfig::allows(std::string_view backend) const {
-  if (backend == "estimator" && estimator == "off") return false;
+  if (backend == "estimator" && estimator == EstimatorMode::off) return false;
   if (only_backends.empty()) return true;
   return std::find(only_backends.begin(), only_backends.end(), backend) != only_backends.end();
 }

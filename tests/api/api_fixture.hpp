@@ -1,6 +1,7 @@
 #pragma once
 // Sessions on the stepped trace fixture: every snapshot advances one row, so
 // a scope's energy is an exact, known figure.
+#include <cstdlib>
 #include <string>
 
 #include "joule/scope.hpp"
@@ -15,7 +16,18 @@ inline const std::string kWrappingTrace =
 // the package and stays out of the total.
 inline constexpr double kFirstScopeJoules = 41.5;
 
+// A session resolves its carbon context from the process environment, where
+// these would override the options below: clear them so that every figure
+// follows from the options alone.
+inline void clear_carbon_environment() {
+  for (const char* name :
+       {"JOULE_CLOUD", "JOULE_REGION", "JOULE_COUNTRY", "JOULE_PUE", "JOULE_CONTEXT"}) {
+    ::unsetenv(name);
+  }
+}
+
 inline SessionOptions trace_options() {
+  clear_carbon_environment();
   SessionOptions options;
   options.mode = SessionMode::local;
   options.sensors = SensorConfig{};
@@ -25,7 +37,6 @@ inline SessionOptions trace_options() {
   options.carbon->country = "FR";
   options.carbon->read_config_files = false;
   options.carbon->guess_from_time_zone = false;
-  options.carbon->environment = std::map<std::string, std::string>{};
   return options;
 }
 

@@ -81,7 +81,7 @@ TEST_F(CApi, NullArguments) {
   joule_scope_free(nullptr);
   joule_session_free(nullptr);
   EXPECT_STREQ(joule_status_string(JOULE_E_SHUT_DOWN), "session shut down");
-  EXPECT_STREQ(joule_version_string(), "0.1.0");
+  EXPECT_STREQ(joule_version_string(), JOULE_VERSION_STRING);
 }
 
 TEST_F(CApi, UnknownUnitGivesEnergyWithoutCarbon) {

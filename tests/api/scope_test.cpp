@@ -105,7 +105,7 @@ TEST(Scope, EstimatorResultsSayModelled) {
   auto options = trace_options();
   options.sensors = SensorConfig{};
   options.sensors.only_backends = {"estimator"};
-  options.sensors.estimator = "on";
+  options.sensors.estimator = EstimatorMode::on;
   Session session(std::move(options));
   ASSERT_FALSE(session.domains().empty());
   auto scope = session.scope("modelled");

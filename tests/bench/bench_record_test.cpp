@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "carbon/context_hooks.hpp"
 #include "record/json_io.hpp"
 
 namespace joule::bench {
@@ -99,8 +100,10 @@ TEST(BenchRecord, ListsTheProbesDomainsAndTheCarbonOfItsEnergy) {
   where.country = "FR";
   where.read_config_files = false;
   where.guess_from_time_zone = false;
-  where.environment = std::map<std::string, std::string>{};
-  context.carbon = std::make_shared<const carbon::ResolvedContext>(carbon::resolve_context(where));
+  carbon::detail::ContextHooks no_environment;
+  no_environment.environment = std::map<std::string, std::string>{};
+  context.carbon = std::make_shared<const carbon::ResolvedContext>(
+      carbon::detail::resolve_context(where, no_environment));
   DomainInfo package;
   package.id = "cpu:package-0";
   package.label = "package-0";

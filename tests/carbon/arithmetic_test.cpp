@@ -11,13 +11,14 @@
 using namespace joule;
 using namespace joule::carbon;
 using joule::carbon::testing::isolated;
+using joule::carbon::testing::resolve_isolated;
 
 namespace {
 ResolvedContext country(const std::string& code, std::optional<double> pue = 1.0) {
   auto o = isolated();
   o.country = code;
   o.pue = pue;
-  return resolve_context(o);
+  return resolve_isolated(o);
 }
 EnergyInput kwh(double v, double uncertainty = 0) {
   EnergyInput e;
@@ -64,7 +65,7 @@ TEST(Operational, ConsumptionBasedZonesGetNoLoss) {
   auto o = isolated();
   o.region = "SE-SE3";
   o.pue = 1.0;
-  auto ctx = resolve_context(o);
+  auto ctx = resolve_isolated(o);
   EXPECT_EQ(ctx.loss_fraction.central, 0);
   auto r = operational(ctx, kwh(2));
   EXPECT_NEAR(r.grams.central, 2 * ctx.intensity_g_per_kwh.central, 1e-9);
@@ -147,7 +148,7 @@ TEST(Sci, PerFunctionalUnit) {
   auto o = isolated();
   o.region = "AU-NSW";
   o.context = ContextKind::own_machine;
-  auto ctx = resolve_context(o);
+  auto ctx = resolve_isolated(o);
   ASSERT_EQ(ctx.loss_fraction.central, 0);
   const double i = ctx.intensity_g_per_kwh.central;
   EmbodiedInput m;
@@ -211,7 +212,7 @@ TEST(Uncertainty, BoundsBracketTheCentralValueEverywhere) {
     SCOPED_TRACE(place);
     auto o = isolated();
     if (place != "world") o.country = place;
-    auto ctx = resolve_context(o);
+    auto ctx = resolve_isolated(o);
     EmbodiedInput m;
     m.device = "server";
     m.time_reserved = Seconds{7200};

@@ -4,6 +4,7 @@
 #include <regex>
 #include <set>
 
+#include "carbon/context_hooks.hpp"
 #include "carbon/tables.hpp"
 #include "joule/carbon.hpp"
 #include "refdata/csv.hpp"
@@ -95,10 +96,11 @@ TEST(CarbonData, EveryRegionZoneCloudAndEmbodiedRowHasASourceAndPlausibleValues)
     // Most zones exist; where one does not (azure:chilecentral names "CL"),
     // the region still resolves, through its country.
     auto o = joule::carbon::ContextOptions{};
-    o.environment = std::map<std::string, std::string>{};
     o.read_config_files = false;
     o.cloud = c.provider + ":" + c.region;
-    auto ctx = joule::carbon::resolve_context(o);
+    joule::carbon::detail::ContextHooks no_environment;
+    no_environment.environment = std::map<std::string, std::string>{};
+    auto ctx = joule::carbon::detail::resolve_context(o, no_environment);
     EXPECT_GT(ctx.intensity_g_per_kwh.central, 0);
     EXPECT_LE(ctx.intensity_g_per_kwh.central, 1500);
   }

@@ -2,13 +2,15 @@
 // loss, suggestions for unknown codes.
 #include <gtest/gtest.h>
 
-#include "refdata/csv.hpp"
+#include "joule/data_error.hpp"
 #include "test_support.hpp"
 
 using namespace joule::carbon;
+using joule::DataError;
 using joule::carbon::testing::isolated;
+using joule::carbon::testing::no_environment;
+using joule::carbon::testing::resolve_isolated;
 using joule::carbon::testing::TempDir;
-using joule::refdata::DataError;
 
 namespace {
 std::string message_of(const std::function<void()>& f) {
@@ -25,7 +27,7 @@ TEST(Location, CountryByAlpha2Alpha3OrName) {
   for (std::string code : {"FR", "fra", "France"}) {
     auto o = isolated();
     o.country = code;
-    auto ctx = resolve_context(o);
+    auto ctx = resolve_isolated(o);
     EXPECT_EQ(ctx.location_code, "FR");
     EXPECT_EQ(ctx.country_iso2, "FR");
     EXPECT_FALSE(ctx.is_guess);
@@ -39,15 +41,15 @@ TEST(Location, OptionsBeatEnvironmentWhichBeatsConfig) {
   auto o = isolated();
   o.read_config_files = true;
   o.working_dir = dir.path();
-  o.environment = std::map<std::string, std::string>{{"JOULE_CLOUD", "aws:eu-west-3"}};
+  auto hooks = no_environment();
+  hooks.environment = std::map<std::string, std::string>{{"JOULE_CLOUD", "aws:eu-west-3"}};
   o.country = "PL";
-  EXPECT_EQ(resolve_context(o).location_code, "PL");
+  EXPECT_EQ(resolve_isolated(o, hooks).location_code, "PL");
   o.country.reset();
-  auto env_ctx = resolve_context(o);
+  auto env_ctx = resolve_isolated(o, hooks);
   EXPECT_EQ(env_ctx.location_code, "aws:eu-west-3");
   EXPECT_EQ(env_ctx.how_decided, "JOULE_CLOUD=aws:eu-west-3");
-  o.environment = std::map<std::string, std::string>{};
-  auto file_ctx = resolve_context(o);
+  auto file_ctx = resolve_isolated(o);
   EXPECT_EQ(file_ctx.location_code, "DE");
   EXPECT_NE(file_ctx.how_decided.find("joule.toml"), std::string::npos);
 }
@@ -60,7 +62,7 @@ TEST(Location, ConfigInTheUserConfigDirectoryWithPueContextAndData) {
   o.read_config_files = true;
   o.working_dir = dir.path() / "nowhere";
   o.config_dir = dir.path() / "cfg";
-  auto ctx = resolve_context(o);
+  auto ctx = resolve_isolated(o);
   EXPECT_EQ(ctx.location_code, "US-CA");
   EXPECT_EQ(ctx.pue.central, 1.3);
   EXPECT_EQ(ctx.context, ContextKind::datacenter);
@@ -73,7 +75,7 @@ TEST(Location, MalformedOrMistypedConfigNamesLineAndColumn) {
   auto o = isolated();
   o.config_file = bad;
   try {
-    (void)resolve_context(o);
+    (void)resolve_isolated(o);
     FAIL();
   } catch (const DataError& e) {
     EXPECT_EQ(e.line(), 2u);
@@ -81,14 +83,14 @@ TEST(Location, MalformedOrMistypedConfigNamesLineAndColumn) {
   }
   auto typo = dir.write("typo.toml", "country = \"FR\"\ncuntry = \"DE\"\n");
   o.config_file = typo;
-  auto msg = message_of([&] { (void)resolve_context(o); });
+  auto msg = message_of([&] { (void)resolve_isolated(o); });
   EXPECT_NE(msg.find("typo.toml:2:1"), std::string::npos) << msg;
   EXPECT_NE(msg.find("unknown key 'cuntry'"), std::string::npos) << msg;
   auto wrong_type = dir.write("type.toml", "pue = \"high\"\n");
   o.config_file = wrong_type;
-  EXPECT_NE(message_of([&] { (void)resolve_context(o); }).find("type.toml:1:"), std::string::npos);
+  EXPECT_NE(message_of([&] { (void)resolve_isolated(o); }).find("type.toml:1:"), std::string::npos);
   o.config_file = dir.path() / "missing.toml";
-  EXPECT_THROW(resolve_context(o), CarbonError);
+  EXPECT_THROW(resolve_isolated(o), CarbonError);
 }
 
 TEST(Location, GuessFromTheTimeZoneIsMarkedAsAGuess) {
@@ -100,23 +102,24 @@ TEST(Location, GuessFromTheTimeZoneIsMarkedAsAGuess) {
   dir.write("etc/timezone", "Europe/Berlin\n");
   auto o = isolated();
   o.guess_from_time_zone = true;
-  o.zoneinfo_root = dir.path() / "zoneinfo";
-  o.etc_root = dir.path() / "etc";
+  auto hooks = no_environment();
+  hooks.zoneinfo_root = dir.path() / "zoneinfo";
+  hooks.etc_root = dir.path() / "etc";
 
-  o.environment = std::map<std::string, std::string>{{"TZ", ":Europe/Paris"}};
-  auto ctx = resolve_context(o);
+  hooks.environment = std::map<std::string, std::string>{{"TZ", ":Europe/Paris"}};
+  auto ctx = resolve_isolated(o, hooks);
   EXPECT_EQ(ctx.location_code, "FR");
   EXPECT_TRUE(ctx.is_guess);
   EXPECT_NE(ctx.how_decided.find("Europe/Paris"), std::string::npos);
 
-  o.environment = std::map<std::string, std::string>{};  // falls to <etc>/timezone
-  EXPECT_EQ(resolve_context(o).location_code, "DE");
+  hooks.environment = std::map<std::string, std::string>{};  // falls to <etc>/timezone
+  EXPECT_EQ(resolve_isolated(o, hooks).location_code, "DE");
 
   o.time_zone = "Europe/Monaco2";  // a link in tzdata.zi
-  EXPECT_EQ(resolve_context(o).location_code, "FR");
+  EXPECT_EQ(resolve_isolated(o, hooks).location_code, "FR");
 
   o.time_zone = "Etc/UTC";  // no country: world average, still a guess
-  auto world = resolve_context(o);
+  auto world = resolve_isolated(o, hooks);
   EXPECT_EQ(world.location_code, "WORLD");
   EXPECT_TRUE(world.is_guess);
   EXPECT_NEAR(world.intensity_g_per_kwh.central, 472.9, 1e-9);
@@ -135,16 +138,17 @@ TEST(Location, TimeZoneSearchMatchesWholeNamesOnly) {
   dir.write("zoneinfo/tzdata.zi", "L America/Toronto America/Indiana2\n");
   auto o = isolated();
   o.guess_from_time_zone = true;
-  o.zoneinfo_root = dir.path() / "zoneinfo";
-  o.etc_root = dir.path() / "etc";
+  auto hooks = no_environment();
+  hooks.zoneinfo_root = dir.path() / "zoneinfo";
+  hooks.etc_root = dir.path() / "etc";
   o.time_zone = "America/Indiana";  // only a prefix of a listed zone, and a comment
-  EXPECT_EQ(resolve_context(o).location_code, "WORLD");
+  EXPECT_EQ(resolve_isolated(o, hooks).location_code, "WORLD");
   o.time_zone = "Indiana/Indianapolis";  // only the end of a listed zone
-  EXPECT_EQ(resolve_context(o).location_code, "WORLD");
+  EXPECT_EQ(resolve_isolated(o, hooks).location_code, "WORLD");
   o.time_zone = "America/Indiana/Indianapolis";
-  EXPECT_EQ(resolve_context(o).location_code, "US");
+  EXPECT_EQ(resolve_isolated(o, hooks).location_code, "US");
   o.time_zone = "America/Indiana2";  // a link
-  EXPECT_EQ(resolve_context(o).location_code, "CA");
+  EXPECT_EQ(resolve_isolated(o, hooks).location_code, "CA");
 }
 
 TEST(Location, LocaltimeSymlinkIsRead) {
@@ -155,70 +159,72 @@ TEST(Location, LocaltimeSymlinkIsRead) {
                                   dir.path() / "etc" / "localtime");
   auto o = isolated();
   o.guess_from_time_zone = true;
-  o.zoneinfo_root = dir.path() / "zoneinfo";
-  o.etc_root = dir.path() / "etc";
-  EXPECT_EQ(resolve_context(o).location_code, "JP");
+  auto hooks = no_environment();
+  hooks.zoneinfo_root = dir.path() / "zoneinfo";
+  hooks.etc_root = dir.path() / "etc";
+  EXPECT_EQ(resolve_isolated(o, hooks).location_code, "JP");
 }
 
 TEST(Location, UnknownCodesSuggestTheClosest) {
   auto o = isolated();
   o.country = "FX";
-  auto msg = message_of([&] { (void)resolve_context(o); });
+  auto msg = message_of([&] { (void)resolve_isolated(o); });
   EXPECT_NE(msg.find("unknown country 'FX'"), std::string::npos) << msg;
   EXPECT_NE(msg.find("did you mean"), std::string::npos) << msg;
   EXPECT_NE(msg.find("FR"), std::string::npos) << msg;
   o.country = "Frnace";
-  EXPECT_NE(message_of([&] { (void)resolve_context(o); }).find("France"), std::string::npos);
+  EXPECT_NE(message_of([&] { (void)resolve_isolated(o); }).find("France"), std::string::npos);
   o.country.reset();
   o.region = "US-CAL-CISX";
-  EXPECT_NE(message_of([&] { (void)resolve_context(o); }).find("US-CAL-CISO"), std::string::npos);
+  EXPECT_NE(message_of([&] { (void)resolve_isolated(o); }).find("US-CAL-CISO"), std::string::npos);
   o.region.reset();
   o.cloud = "aws:eu-west-9";
-  EXPECT_NE(message_of([&] { (void)resolve_context(o); }).find("aws:eu-west-3"), std::string::npos);
+  EXPECT_NE(message_of([&] { (void)resolve_isolated(o); }).find("aws:eu-west-3"),
+            std::string::npos);
   o.cloud = "oracle:x";
-  EXPECT_NE(message_of([&] { (void)resolve_context(o); }).find("unknown cloud provider"),
+  EXPECT_NE(message_of([&] { (void)resolve_isolated(o); }).find("unknown cloud provider"),
             std::string::npos);
 }
 
 TEST(Location, CloudRegionsGiveLocationIntensityAndPue) {
   auto o = isolated();
   o.cloud = "gcp:europe-west1";  // Google publishes 103.37 g for 2024; campus PUE 1.09
-  auto gcp = resolve_context(o);
+  auto gcp = resolve_isolated(o);
   EXPECT_NEAR(gcp.intensity_g_per_kwh.central, 103.37, 1e-9);
   EXPECT_NEAR(gcp.pue.central, 1.09, 1e-12);
   EXPECT_EQ(gcp.context, ContextKind::cloud);
   EXPECT_EQ(gcp.country_iso2, "BE");
   o.cloud = "aws:us-east-1";  // no AWS figure: Electricity Maps zone US-MIDA-PJM
-  auto aws = resolve_context(o);
+  auto aws = resolve_isolated(o);
   EXPECT_NE(aws.intensity_source.find("US-MIDA-PJM"), std::string::npos);
   EXPECT_NEAR(aws.pue.central, 1.15, 1e-12);
   EXPECT_EQ(aws.loss_fraction.central, 0);
   o.cloud = "azure westeurope";
-  EXPECT_EQ(resolve_context(o).country_iso2, "NL");
+  EXPECT_EQ(resolve_isolated(o).country_iso2, "NL");
 }
 
 TEST(Location, PueFromOptionContextOrDefault) {
   auto o = isolated();
   o.country = "FR";
-  auto unspecified = resolve_context(o);
+  auto unspecified = resolve_isolated(o);
   EXPECT_EQ(unspecified.pue.central, 1.0);
   EXPECT_NEAR(unspecified.pue.high, 1.56, 1e-12);  // could be a data centre
   o.context = ContextKind::own_machine;
-  auto own = resolve_context(o);
+  auto own = resolve_isolated(o);
   EXPECT_EQ(own.pue.low, 1.0);
   EXPECT_EQ(own.pue.high, 1.0);
   o.context = ContextKind::datacenter;
-  auto dc = resolve_context(o);
+  auto dc = resolve_isolated(o);
   EXPECT_NEAR(dc.pue.central, 1.56, 1e-12);  // Uptime 2024
   EXPECT_NEAR(dc.pue.low, 1.1, 1e-12);
   EXPECT_NEAR(dc.pue.high, 1.8, 1e-12);
   o.pue = 1.25;
-  auto stated = resolve_context(o);
+  auto stated = resolve_isolated(o);
   EXPECT_EQ(stated.pue.central, 1.25);
   EXPECT_EQ(stated.pue.high, 1.25);
   EXPECT_NE(stated.pue_source.find("--pue"), std::string::npos);
   o.pue = 0.9;
-  EXPECT_THROW(resolve_context(o), CarbonError);
+  EXPECT_THROW(resolve_isolated(o), CarbonError);
   EXPECT_THROW(parse_context_kind("garage"), CarbonError);
   EXPECT_EQ(parse_context_kind("datacentre"), ContextKind::datacenter);
 }
@@ -226,18 +232,18 @@ TEST(Location, PueFromOptionContextOrDefault) {
 TEST(Location, LossAppliesOnlyToGenerationBasedIntensities) {
   auto o = isolated();
   o.region = "US-EGRID-CAMX";  // eGRID: generation, US loss 5.9 %
-  auto egrid = resolve_context(o);
+  auto egrid = resolve_isolated(o);
   EXPECT_NEAR(egrid.loss_fraction.central, 0.059, 1e-12);
   EXPECT_NEAR(egrid.intensity_g_per_kwh.high, egrid.intensity_g_per_kwh.central * 1.2, 1e-9);
   o.region = "AU-NSW";  // NGA scope 2+3 includes T&D
-  EXPECT_EQ(resolve_context(o).loss_fraction.central, 0);
+  EXPECT_EQ(resolve_isolated(o).loss_fraction.central, 0);
 }
 
 TEST(Location, CloudAndCountryDisagreeingIsReported) {
   auto o = isolated();
   o.cloud = "aws:eu-west-3";
   o.country = "DE";
-  auto ctx = resolve_context(o);
+  auto ctx = resolve_isolated(o);
   EXPECT_EQ(ctx.location_code, "aws:eu-west-3");
   ASSERT_FALSE(ctx.warnings.empty());
   EXPECT_NE(ctx.warnings.front().find("not DE"), std::string::npos) << ctx.warnings.front();
@@ -246,7 +252,7 @@ TEST(Location, CloudAndCountryDisagreeingIsReported) {
 TEST(Location, TerritoryWithoutAverageFallsBackAndSaysSo) {
   auto o = isolated();
   o.country = "AI";  // Anguilla: IFI marginal factors only
-  auto ctx = resolve_context(o);
+  auto ctx = resolve_isolated(o);
   EXPECT_FALSE(ctx.warnings.empty());
   EXPECT_GT(ctx.intensity_g_per_kwh.central, 0);
 }

@@ -7,9 +7,10 @@
 #include "test_support.hpp"
 
 using namespace joule::carbon;
+using joule::DataError;
 using joule::carbon::testing::isolated;
+using joule::carbon::testing::resolve_isolated;
 using joule::carbon::testing::TempDir;
-using joule::refdata::DataError;
 
 TEST(Overrides, ReplaceAndExtendTheCountryTable) {
   TempDir dir;
@@ -20,13 +21,13 @@ TEST(Overrides, ReplaceAndExtendTheCountryTable) {
   auto o = isolated();
   o.data_files = {file};
   o.country = "FR";
-  auto ctx = resolve_context(o);
+  auto ctx = resolve_isolated(o);
   EXPECT_NEAR(ctx.intensity_g_per_kwh.central, 99, 1e-12);
   EXPECT_NE(ctx.intensity_source.find("mine.csv:4"), std::string::npos) << ctx.intensity_source;
   o.country = "QZ";
-  EXPECT_NEAR(resolve_context(o).intensity_g_per_kwh.central, 250, 1e-12);
+  EXPECT_NEAR(resolve_isolated(o).intensity_g_per_kwh.central, 250, 1e-12);
   o.country = "DE";  // untouched rows stay
-  EXPECT_NEAR(resolve_context(o).intensity_g_per_kwh.central, 342.1, 1e-9);
+  EXPECT_NEAR(resolve_isolated(o).intensity_g_per_kwh.central, 342.1, 1e-9);
 }
 
 TEST(Overrides, TableChosenByFileNameAndEmbodiedOverride) {
@@ -36,7 +37,7 @@ TEST(Overrides, TableChosenByFileNameAndEmbodiedOverride) {
   auto o = isolated();
   o.country = "FR";
   o.data_files = {file};
-  auto ctx = resolve_context(o);
+  auto ctx = resolve_isolated(o);
   EmbodiedInput in;
   in.device = "our gpu box";
   in.time_reserved = joule::Seconds{3600};
@@ -52,7 +53,7 @@ TEST(Overrides, MalformedFilesNameFileLineColumnAndExpectation) {
     SCOPED_TRACE(name);
     o.data_files = {dir.write(name, text)};
     try {
-      (void)resolve_context(o);
+      (void)resolve_isolated(o);
       FAIL() << "expected DataError";
     } catch (const DataError& e) {
       EXPECT_EQ(e.line(), line) << e.what();
@@ -75,7 +76,7 @@ TEST(Overrides, MalformedFilesNameFileLineColumnAndExpectation) {
 TEST(Overrides, MissingFileIsAnError) {
   auto o = isolated();
   o.data_files = {"/nonexistent/joule-table.csv"};
-  EXPECT_THROW(resolve_context(o), DataError);
+  EXPECT_THROW(resolve_isolated(o), DataError);
 }
 
 // Built-in tables load on first use; a user file is still checked when the
@@ -86,14 +87,14 @@ TEST(Overrides, ABadFileForATableTheRunDoesNotUseStillFailsUpFront) {
   o.country = "FR";
   o.data_files = {dir.write("gpu_power.csv", "model,tdp_w\nOur card,9999\n")};
   try {
-    (void)resolve_context(o);
+    (void)resolve_isolated(o);
     FAIL() << "expected DataError";
   } catch (const DataError& e) {
     EXPECT_EQ(e.line(), 2u) << e.what();
     EXPECT_NE(std::string(e.what()).find("between 0 and 5000"), std::string::npos) << e.what();
   }
   o.data_files = {dir.write("gpu_power.csv", "model,tdp_w\nOur card,450\n")};
-  auto ctx = resolve_context(o);
+  auto ctx = resolve_isolated(o);
   ASSERT_NE(ctx.data->gpu("our card"), nullptr);
   EXPECT_EQ(ctx.data->gpu("our card")->tdp_w, 450);
   EXPECT_NE(ctx.data->gpu("A100"), nullptr);  // the built-in rows are still there
@@ -106,7 +107,7 @@ TEST(Overrides, ALaterRowWithTheSameKeyWins) {
   o.data_files = {
       dir.write("grid_intensity_country.csv",
                 "code,iso2,name,central_g_per_kwh\nFRA,FR,France,70\nFRA,FR,France,80\n")};
-  auto ctx = resolve_context(o);
+  auto ctx = resolve_isolated(o);
   EXPECT_NEAR(ctx.intensity_g_per_kwh.central, 80, 1e-12);
   EXPECT_NE(ctx.intensity_source.find("grid_intensity_country.csv:3"), std::string::npos)
       << ctx.intensity_source;

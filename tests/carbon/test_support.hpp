@@ -7,16 +7,30 @@
 #include <map>
 #include <string>
 
+#include "carbon/context_hooks.hpp"
 #include "joule/carbon.hpp"
 
 namespace joule::carbon::testing {
 
 inline ContextOptions isolated() {
   ContextOptions o;
-  o.environment = std::map<std::string, std::string>{};
   o.read_config_files = false;
   o.guess_from_time_zone = false;
   return o;
+}
+
+// The real system's roots, but an empty environment in place of the process's.
+inline detail::ContextHooks no_environment() {
+  detail::ContextHooks hooks;
+  hooks.environment = std::map<std::string, std::string>{};
+  return hooks;
+}
+
+// resolve_context as the tests call it: nothing read from the process
+// environment unless `hooks` says otherwise.
+inline ResolvedContext resolve_isolated(const ContextOptions& options,
+                                        const detail::ContextHooks& hooks = no_environment()) {
+  return detail::resolve_context(options, hooks);
 }
 
 // A fresh directory under the system temp dir, removed by the destructor.

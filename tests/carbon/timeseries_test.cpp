@@ -7,9 +7,10 @@
 
 using namespace joule;
 using namespace joule::carbon;
+using joule::DataError;
 using joule::carbon::testing::isolated;
+using joule::carbon::testing::resolve_isolated;
 using joule::carbon::testing::TempDir;
-using joule::refdata::DataError;
 using std::chrono::hours;
 
 namespace {
@@ -22,7 +23,7 @@ ResolvedContext with_series(const TempDir& dir, const std::string& csv) {
   o.country = "FR";
   o.pue = 1.0;
   o.intensity_file = dir.write("series.csv", csv);
-  return resolve_context(o);
+  return resolve_isolated(o);
 }
 }  // namespace
 

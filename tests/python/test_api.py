@@ -302,6 +302,17 @@ class ControlChannelTest(unittest.TestCase):
         self.assertEqual(session.mode, "control")
 
 
+class VersionTest(unittest.TestCase):
+    def test_version_is_the_one_the_cli_reports(self):
+        self.assertRegex(joule.__version__, r"^\d+\.\d+\.\d+$")
+        executable = os.environ.get("JOULE_EXECUTABLE", "")
+        if not executable:
+            self.skipTest("JOULE_EXECUTABLE is not set")
+        import subprocess
+        out = subprocess.run([executable, "--version"], capture_output=True, text=True, check=True)
+        self.assertEqual(out.stdout.strip(), "joule " + joule.__version__)
+
+
 class StubsTest(unittest.TestCase):
     def test_stubs_ship_next_to_the_module(self):
         package = os.path.dirname(joule.__file__)

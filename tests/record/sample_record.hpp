@@ -16,7 +16,7 @@ inline record::RunRecord sample_record(const std::string& id = "20240501-120000-
   r.started_at = "2024-05-01T12:00:00.000Z";
   r.ended_at = "2024-05-01T12:01:40.000Z";
   r.duration_s = 100;
-  r.joule_version = "0.1.0";
+  r.joule_version = JOULE_VERSION_STRING;
   r.host = {"node7",
             "Debian GNU/Linux 12 (bookworm)",
             "6.1.0-18-amd64",

@@ -4,6 +4,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <stdexcept>
+#include <string>
 #include <thread>
 
 #include "estimator_fixture.hpp"
@@ -212,7 +215,7 @@ TEST(EstimatorProbe, OnForcesTheModelBesideMeasuredCounters) {
   FakeProc proc(2);
   SensorConfig config;
   config.proc_root = proc.root();
-  config.estimator = "on";
+  config.estimator = EstimatorMode::on;
   ProbeResult result;
   result.sensors.push_back(std::make_unique<FakeMeasuredSensor>(
       std::vector<Component>{Component::cpu_package, Component::dram}));
@@ -224,8 +227,32 @@ TEST(EstimatorProbe, OnForcesTheModelBesideMeasuredCounters) {
 
 TEST(EstimatorProbe, OffIsHandledByTheRegistry) {
   SensorConfig config;
-  config.estimator = "off";
+  config.estimator = EstimatorMode::off;
   EXPECT_FALSE(config.allows("estimator"));
+}
+
+TEST(EstimatorProbe, ModeIsAutoOnOrOffAndAnythingElseNamesThem) {
+  for (auto mode : {EstimatorMode::automatic, EstimatorMode::on, EstimatorMode::off}) {
+    EXPECT_EQ(parse_estimator_mode(to_string(mode)), mode);
+  }
+  EXPECT_EQ(parse_estimator_mode("auto"), EstimatorMode::automatic);
+  EXPECT_THAT([] { (void)parse_estimator_mode("yes"); },
+              ::testing::ThrowsMessage<std::invalid_argument>(::testing::AllOf(
+                  HasSubstr("JOULE_ESTIMATOR='yes'"), HasSubstr("auto, on or off"))));
+}
+
+TEST(EstimatorProbe, FromEnvironmentReadsJouleEstimator) {
+  const char* before = std::getenv("JOULE_ESTIMATOR");
+  const std::string saved = before ? before : "";
+  ::setenv("JOULE_ESTIMATOR", "off", 1);
+  EXPECT_EQ(SensorConfig::from_environment().estimator, EstimatorMode::off);
+  ::setenv("JOULE_ESTIMATOR", "maybe", 1);
+  EXPECT_THROW(SensorConfig::from_environment(), std::invalid_argument);
+  if (before) {
+    ::setenv("JOULE_ESTIMATOR", saved.c_str(), 1);
+  } else {
+    ::unsetenv("JOULE_ESTIMATOR");
+  }
 }
 
 TEST(EstimatorProbe, MissingProcIsAbsentWithARemedy) {
