@@ -284,7 +284,7 @@ namespace {
 
 TEST(Meter, CounterThatNeverAdvancesOverSecondsIsNamedInAWarning) {
   auto rig = make_rig({counter_domain("system:psys", Component::psys, 0),
-                       counter_domain("cpu:package-0", Component::cpu, 0)},
+                       counter_domain("cpu:package-0", Component::cpu_package, 0)},
                       {0, 10});
   Snapshot from = rig.meter->snapshot();
   rig.sensor->set_counter(1, 40);
