@@ -161,46 +161,32 @@ Provenance parse_provenance(std::string_view text) {
   return text == "measured" ? Provenance::measured : Provenance::modelled;
 }
 
-json to_json(const RunRecord& r) {
-  json j;
-  j["schema_version"] = to_string(r.schema);
-  j["id"] = r.id;
-  j["status"] = std::string(to_string(r.status));
-  j["started_at"] = r.started_at;
-  j["ended_at"] = r.ended_at;
-  j["duration_s"] = r.duration_s;
-  j["joule_version"] = r.joule_version;
+namespace {
 
+json host_json(const HostInfo& host) {
   json gpus = json::array();
-  for (const auto& g : r.host.gpus) {
+  for (const auto& g : host.gpus) {
     gpus.push_back({{"index", g.index},
                     {"model", g.model},
                     {"uuid", g.uuid},
                     {"memory_bytes", g.memory_bytes},
                     {"driver_version", g.driver_version}});
   }
-  j["host"] = {{"hostname", r.host.hostname},
-               {"os", r.host.os},
-               {"kernel", r.host.kernel},
-               {"arch", r.host.arch},
-               {"cpu_model", r.host.cpu_model},
-               {"cpu_logical_cores", r.host.cpu_logical_cores},
-               {"cpu_physical_cores", r.host.cpu_physical_cores},
-               {"cpu_sockets", r.host.cpu_sockets},
-               {"memory_bytes", r.host.memory_bytes},
-               {"gpus", gpus}};
+  return {{"hostname", host.hostname},
+          {"os", host.os},
+          {"kernel", host.kernel},
+          {"arch", host.arch},
+          {"cpu_model", host.cpu_model},
+          {"cpu_logical_cores", host.cpu_logical_cores},
+          {"cpu_physical_cores", host.cpu_physical_cores},
+          {"cpu_sockets", host.cpu_sockets},
+          {"memory_bytes", host.memory_bytes},
+          {"gpus", gpus}};
+}
 
-  j["command"] = r.command;
-  j["cwd"] = r.cwd;
-  j["git"] =
-      r.git ? json{{"commit", r.git->commit}, {"dirty", r.git->dirty}, {"branch", r.git->branch}}
-            : json(nullptr);
-  j["exit"] = {{"exit_code", opt_int(r.exit.exit_code)},
-               {"signal", opt_int(r.exit.signal)},
-               {"error", r.exit.error}};
-
+json domains_json(const std::vector<DomainRecord>& records) {
   json domains = json::array();
-  for (const auto& d : r.domains) {
+  for (const auto& d : records) {
     domains.push_back({{"id", d.id},
                        {"label", d.label},
                        {"component", std::string(joule::to_string(d.component))},
@@ -212,7 +198,11 @@ json to_json(const RunRecord& r) {
                        {"source", d.source},
                        {"in_total", d.in_total}});
   }
-  j["domains"] = domains;
+  return domains;
+}
+
+void put_energy(json& j, const RunRecord& r) {
+  j["domains"] = domains_json(r.domains);
   j["totals"] = {{"machine_energy_j", r.totals.machine_energy_j},
                  {"attributed_energy_j", r.totals.attributed_energy_j},
                  {"idle_energy_j", r.totals.idle_energy_j},
@@ -226,7 +216,9 @@ json to_json(const RunRecord& r) {
                             {"duration_s", r.idle->duration_s},
                             {"source", r.idle->source}}
                      : json(nullptr);
+}
 
+void put_phases_and_units(json& j, const RunRecord& r) {
   json phases = json::array();
   for (const auto& p : r.phases) {
     phases.push_back({{"name", p.name},
@@ -239,42 +231,67 @@ json to_json(const RunRecord& r) {
   json units = json::array();
   for (const auto& u : r.units) units.push_back({{"name", u.name}, {"count", u.count}});
   j["units"] = units;
+}
 
-  if (r.carbon) {
-    const auto& c = *r.carbon;
-    json terms = json::array();
-    for (const auto& t : c.terms) {
-      terms.push_back(
-          {{"name", t.name}, {"value", t.value}, {"unit", t.unit}, {"source", t.source}});
-    }
-    j["carbon"] = {{"location", c.location},
-                   {"location_method", c.location_method},
-                   {"intensity_g_per_kwh", json(c.intensity_g_per_kwh)},
-                   {"intensity_source", c.intensity_source},
-                   {"pue", c.pue},
-                   {"pue_source", c.pue_source},
-                   {"td_loss_fraction", c.td_loss_fraction},
-                   {"td_loss_source", c.td_loss_source},
-                   {"operational_co2e_g", json(c.operational_co2e_g)},
-                   {"embodied_co2e_g", json(c.embodied_co2e_g)},
-                   {"total_co2e_g", json(c.total_co2e_g)},
-                   {"terms", terms}};
-  } else {
-    j["carbon"] = nullptr;
+json carbon_json(const CarbonRecord& c) {
+  json terms = json::array();
+  for (const auto& t : c.terms) {
+    terms.push_back({{"name", t.name}, {"value", t.value}, {"unit", t.unit}, {"source", t.source}});
   }
+  return {{"location", c.location},
+          {"location_method", c.location_method},
+          {"intensity_g_per_kwh", json(c.intensity_g_per_kwh)},
+          {"intensity_source", c.intensity_source},
+          {"pue", c.pue},
+          {"pue_source", c.pue_source},
+          {"td_loss_fraction", c.td_loss_fraction},
+          {"td_loss_source", c.td_loss_source},
+          {"operational_co2e_g", json(c.operational_co2e_g)},
+          {"embodied_co2e_g", json(c.embodied_co2e_g)},
+          {"total_co2e_g", json(c.total_co2e_g)},
+          {"terms", terms}};
+}
+
+json timeline_json(const Timeline& timeline) {
+  json points = json::array();
+  for (const auto& p : timeline.points) {
+    points.push_back({{"t_s", p.t_s}, {"energy_j", p.energy_j}});
+  }
+  return {{"domain_ids", timeline.domain_ids}, {"points", points}};
+}
+
+}  // namespace
+
+json to_json(const RunRecord& r) {
+  json j;
+  j["schema_version"] = to_string(r.schema);
+  j["id"] = r.id;
+  j["status"] = std::string(to_string(r.status));
+  j["started_at"] = r.started_at;
+  j["ended_at"] = r.ended_at;
+  j["duration_s"] = r.duration_s;
+  j["joule_version"] = r.joule_version;
+  j["host"] = host_json(r.host);
+  j["command"] = r.command;
+  j["cwd"] = r.cwd;
+  j["git"] =
+      r.git ? json{{"commit", r.git->commit}, {"dirty", r.git->dirty}, {"branch", r.git->branch}}
+            : json(nullptr);
+  j["exit"] = {{"exit_code", opt_int(r.exit.exit_code)},
+               {"signal", opt_int(r.exit.signal)},
+               {"error", r.exit.error}};
+  put_energy(j, r);
+  put_phases_and_units(j, r);
+  j["carbon"] = r.carbon ? carbon_json(*r.carbon) : json(nullptr);
   j["sci"] = r.sci ? json{{"unit", r.sci->unit},
                           {"units", r.sci->units},
                           {"co2e_g_per_unit", json(r.sci->co2e_g_per_unit)}}
                    : json(nullptr);
-
   j["sample_interval_s"] = r.sample_interval_s;
   j["overhead_cpu_s"] = r.overhead_cpu_s;
   j["warnings"] = r.warnings;
   j["tags"] = r.tags;  // std::map: keys sorted, so the output is canonical
-  json points = json::array();
-  for (const auto& p : r.timeline.points)
-    points.push_back({{"t_s", p.t_s}, {"energy_j", p.energy_j}});
-  j["timeline"] = {{"domain_ids", r.timeline.domain_ids}, {"points", points}};
+  j["timeline"] = timeline_json(r.timeline);
   return j;
 }
 
