@@ -216,6 +216,14 @@ class Placer {
   std::map<int, int> lead_die_;  // socket -> top of its first die zone
 };
 
+// "psys" on the first RAPL package, "psys-N" (the physical package) on the
+// others: intel_rapl_common.c, rapl_init_domains().
+bool is_psys_name(std::string_view name) {
+  if (name == "psys") return true;
+  std::int64_t package = 0;
+  return name.starts_with("psys-") && sysfs::parse_i64(name.substr(5), package);
+}
+
 // The domain a zone stands for, from the zone's "name" file. Ids are kept
 // unique across the zones seen so far (`ids`).
 Candidate describe_zone(const Zone& zone, const std::string& zone_name, const Place& place,
@@ -241,8 +249,8 @@ Candidate describe_zone(const Zone& zone, const std::string& zone_name, const Pl
     d.id = fmt::format("dram:{}", where);
     d.component = Component::dram;
     if (!amd) uncertainty = kIntelDramUncertainty;
-  } else if (zone_name == "psys") {
-    d.id = "system:psys";
+  } else if (is_psys_name(zone_name)) {
+    d.id = "system:" + zone_name;
     d.component = Component::psys;
     c.place = Place{};
   } else {
@@ -320,9 +328,11 @@ ZoneScan scan_zones(const std::vector<Zone>& zones, const sysfs::CpuInfo& cpu) {
 // Nesting: a package contains its core, uncore and any other subzone except
 // dram (RAPL's package excludes memory); psys covers packages and dram.
 // psys lists everything transitively so a total stays right even if a
-// package domain is filtered out. A per-die zone that re-reads its socket's
-// counter (AMD) is inside the socket's first die zone, with its subzones.
-// Per-die zones of die-scoped MSRs (Intel) are separate dies: siblings.
+// package domain is filtered out. Only the package that owns psys registers
+// one (rapl_check_domain() skips a counter that reads 0), so two psys zones
+// are the one platform seen twice: the first contains the others. A per-die zone that re-reads its
+// socket's counter (AMD) is inside the socket's first die zone, with its subzones. Per-die zones of
+// die-scoped MSRs (Intel) are separate dies: siblings.
 void record_nesting(std::vector<Candidate>& candidates) {
   for (auto& outer : candidates) {
     for (const auto& inner : candidates) {
@@ -332,8 +342,8 @@ void record_nesting(std::vector<Candidate>& candidates) {
       const bool own_subzone = inner.is_subzone && inner.top == outer.top;
       const bool repeats_outer = inner.place.same_counter_as == outer.top;
       const bool package_contains = package && not_dram && (own_subzone || repeats_outer);
-      const bool psys_contains =
-          outer.info.component == Component::psys && inner.info.component != Component::psys;
+      const bool psys_contains = outer.info.component == Component::psys &&
+                                 (inner.info.component != Component::psys || outer.top < inner.top);
       if (package_contains || psys_contains) outer.info.contains.push_back(inner.info.id);
     }
   }

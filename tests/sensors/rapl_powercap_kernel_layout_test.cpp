@@ -170,5 +170,51 @@ TEST(RaplPowercapKernelLayout, IntelPerDieZonesAreSiblings) {
   EXPECT_THAT(report->reason, HasSubstr("2 packages, 8 domains"));
 }
 
+// A two-socket Sapphire Rapids whose psys belongs to package 1: the kernel
+// names it "psys-1" and registers it after package-1's zone.
+void build_spr_psys_on_package_1(FakeTree& tree, bool psys_on_package_0_too) {
+  tree.write("class/powercap/intel-rapl/enabled", "1");
+  int top = 0;
+  for (int package = 0; package < 2; ++package) {
+    const std::string dir = zone_dir(top++);
+    add_zone(tree, dir, "package-" + std::to_string(package), 3000000);
+    add_zone(tree, dir + ":0", "dram", 400000);
+    if (package == 0 && psys_on_package_0_too) add_zone(tree, zone_dir(top++), "psys", 9000000);
+    if (package == 1) add_zone(tree, zone_dir(top++), "psys-1", 9000000);
+  }
+  write_cpuinfo(tree, "GenuineIntel", "Intel(R) Xeon(R) Platinum 8480+");
+}
+
+TEST(RaplPowercapKernelLayout, PsysOfPackageOneHoldsThePackagesAndDram) {
+  FakeTree tree;
+  build_spr_psys_on_package_1(tree, false);
+  const ProbeResult result = probe(tree.config());
+  ASSERT_EQ(result.sensors.size(), 1u);
+  const Sensor& sensor = *result.sensors[0];
+  const DomainInfo* psys = find_domain(sensor, "system:psys-1");
+  ASSERT_NE(psys, nullptr);
+  EXPECT_EQ(psys->component, Component::psys);
+  EXPECT_EQ(psys->source, (tree.sys() / "class/powercap/intel-rapl:2/energy_uj").string());
+  EXPECT_THAT(psys->contains,
+              UnorderedElementsAre("cpu:package-0", "dram:0", "cpu:package-1", "dram:1"));
+  EXPECT_THAT(disjoint(sensor), UnorderedElementsAre("system:psys-1"));
+}
+
+TEST(RaplPowercapKernelLayout, TwoPsysZonesAreOnePlatformCountedOnce) {
+  FakeTree tree;
+  build_spr_psys_on_package_1(tree, true);
+  const ProbeResult result = probe(tree.config());
+  ASSERT_EQ(result.sensors.size(), 1u);
+  const Sensor& sensor = *result.sensors[0];
+  EXPECT_THAT(ids(sensor), UnorderedElementsAre("cpu:package-0", "dram:0", "system:psys",
+                                                "cpu:package-1", "dram:1", "system:psys-1"));
+  // Each psys is the whole platform seen from one socket: the first holds
+  // the other, never both in a total.
+  EXPECT_THAT(disjoint(sensor), UnorderedElementsAre("system:psys"));
+  EXPECT_THAT(find_domain(sensor, "system:psys")->contains, ::testing::Contains("system:psys-1"));
+  EXPECT_THAT(find_domain(sensor, "system:psys-1")->contains,
+              ::testing::Not(::testing::Contains("system:psys")));
+}
+
 }  // namespace
 }  // namespace joule
