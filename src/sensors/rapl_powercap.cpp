@@ -330,9 +330,10 @@ ZoneScan scan_zones(const std::vector<Zone>& zones, const sysfs::CpuInfo& cpu) {
 // psys lists everything transitively so a total stays right even if a
 // package domain is filtered out. Only the package that owns psys registers
 // one (rapl_check_domain() skips a counter that reads 0), so two psys zones
-// are the one platform seen twice: the first contains the others. A per-die zone that re-reads its
-// socket's counter (AMD) is inside the socket's first die zone, with its subzones. Per-die zones of
-// die-scoped MSRs (Intel) are separate dies: siblings.
+// are the one platform seen twice: the first contains the others. A per-die
+// zone that re-reads its socket's counter (AMD) is inside the socket's first
+// die zone, with its subzones. Per-die zones of die-scoped MSRs (Intel) are
+// separate dies: siblings.
 void record_nesting(std::vector<Candidate>& candidates) {
   for (auto& outer : candidates) {
     for (const auto& inner : candidates) {
