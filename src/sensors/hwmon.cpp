@@ -9,6 +9,7 @@
 // (see classify() and docs/sensors.md).
 #include <algorithm>
 #include <cctype>
+#include <limits>
 #include <map>
 #include <optional>
 #include <set>
@@ -236,8 +237,13 @@ void scan_device(const fs::path& dir, const std::string& driver, Found& found) {
   }
   // Voltage x current only for shunt monitors that give no power: elsewhere
   // in<K> and curr<K> need not describe the same rail.
+  // On the INA3221 only channels 1-3 pair a bus voltage (mV) with a current:
+  // in4-in6 are shunt voltages in uV and curr4 the summed current
+  // (Documentation/hwmon/ina3221.rst).
+  const int last_rail = driver == "ina3221" ? 3 : std::numeric_limits<int>::max();
   if (!has_power && driver.starts_with("ina")) {
     for (const auto& [index, items] : attrs["curr"]) {
+      if (index > last_rail) continue;
       if (!items.count("input") || !attrs["in"][index].count("input")) continue;
       std::string label = label_of("in", index);
       if (label.empty()) label = label_of("curr", index);

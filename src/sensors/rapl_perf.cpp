@@ -150,7 +150,9 @@ std::map<int, int> first_cpu_per_package(const SensorConfig& config, const fs::p
 class PerfSensor final : public Sensor {
  public:
   struct Counter {
-    int fd = -1;
+    // One descriptor, or one per package for psys: only the package that
+    // owns psys counts, the others read 0, so their sum is the platform.
+    std::vector<int> fds;
     double joules_per_count = 0;
     std::string what;  // "energy-pkg on cpu 0", for errors
     // perf descriptors refuse pread (ESPIPE) and always read the current
@@ -161,7 +163,9 @@ class PerfSensor final : public Sensor {
   PerfSensor(std::vector<DomainInfo> domains, std::vector<Counter> counters)
       : domains_(std::move(domains)), counters_(std::move(counters)) {}
   ~PerfSensor() override {
-    for (const auto& c : counters_) ::close(c.fd);
+    for (const auto& c : counters_) {
+      for (const int fd : c.fds) ::close(fd);
+    }
   }
   PerfSensor(const PerfSensor&) = delete;
   PerfSensor& operator=(const PerfSensor&) = delete;
@@ -174,33 +178,46 @@ class PerfSensor final : public Sensor {
     for (std::size_t i = 0; i < n; ++i) {
       Counter& c = counters_[i];
       Reading& reading = out[i];
-      std::uint64_t count = 0;
-      ssize_t got = -1;
-      int err = 0;
-      for (;;) {
-        got = c.positional ? ::pread(c.fd, &count, sizeof count, 0)
-                           : ::read(c.fd, &count, sizeof count);
-        err = got < 0 ? errno : 0;
-        if (err == EINTR) continue;
-        if (err == ESPIPE && c.positional) {
-          c.positional = false;
-          continue;
+      std::uint64_t total = 0;
+      bool ok = true;
+      for (const int fd : c.fds) {
+        std::uint64_t count = 0;
+        if (!read_count(c, fd, count, reading.error)) {
+          ok = false;
+          break;
         }
-        break;
+        total += count;
       }
-      if (got == static_cast<ssize_t>(sizeof count)) {
+      if (ok) {
         reading.status = ReadStatus::ok;
-        reading.counter = Joules{static_cast<double>(count) * c.joules_per_count};
+        reading.counter = Joules{static_cast<double>(total) * c.joules_per_count};
         reading.error.clear();
       } else {
         reading.status = ReadStatus::unavailable;
-        reading.error = got < 0 ? fmt::format("perf {}: {}", c.what, sysfs::errno_text(err))
-                                : fmt::format("perf {}: read {} of 8 bytes", c.what, got);
       }
     }
   }
 
  private:
+  static bool read_count(Counter& c, int fd, std::uint64_t& count, std::string& error) {
+    ssize_t got = -1;
+    int err = 0;
+    for (;;) {
+      got = c.positional ? ::pread(fd, &count, sizeof count, 0) : ::read(fd, &count, sizeof count);
+      err = got < 0 ? errno : 0;
+      if (err == EINTR) continue;
+      if (err == ESPIPE && c.positional) {
+        c.positional = false;
+        continue;
+      }
+      break;
+    }
+    if (got == static_cast<ssize_t>(sizeof count)) return true;
+    error = got < 0 ? fmt::format("perf {}: {}", c.what, sysfs::errno_text(err))
+                    : fmt::format("perf {}: read {} of 8 bytes", c.what, got);
+    return false;
+  }
+
   std::vector<DomainInfo> domains_;
   std::vector<Counter> counters_;
 };
@@ -288,8 +305,11 @@ DomainInfo describe_counter(const PmuEvent& event, std::uint64_t pmu_type, int p
   return d;
 }
 
-// Opens the event on the first CPU of each package (of one package only for
-// platform-wide events), adding a domain and a counter for each success.
+// Opens the event on the first CPU of each package, adding a domain and a
+// counter for each success. A platform-wide event (psys) is opened on every
+// package too, into one domain that sums them: only the package that owns
+// psys reads a value, and it need not be package 0 (arch/x86/events/rapl.c,
+// "perf/x86/rapl: Fix psys-energy event on Intel SPR platform").
 void open_on_packages(const PmuEvent& event, std::uint64_t pmu_type,
                       const std::map<int, int>& packages, const sysfs::CpuInfo& cpu_info, bool amd,
                       const PerfEventOpen& open_event, EventScan& scan) {
@@ -300,7 +320,8 @@ void open_on_packages(const PmuEvent& event, std::uint64_t pmu_type,
   attr.type = static_cast<std::uint32_t>(pmu_type);
   attr.config = event.config;
 
-  bool opened_any = false;
+  PerfSensor::Counter platform{{}, event.joules_per_count, std::string(kind.event), true};
+  std::vector<int> platform_cpus;
   for (const auto& [package, cpu] : packages) {
     const int fd = open_event(attr, cpu);
     if (fd < 0) {
@@ -312,16 +333,51 @@ void open_on_packages(const PmuEvent& event, std::uint64_t pmu_type,
       } else {
         scan.problems.push_back(what);
       }
-      if (kind.once) break;
       continue;
     }
-    opened_any = true;
+    if (kind.once) {
+      platform.fds.push_back(fd);
+      platform_cpus.push_back(cpu);
+      continue;
+    }
     scan.domains.push_back(describe_counter(event, pmu_type, package, cpu, cpu_info, amd));
     scan.counters.push_back(
-        {fd, event.joules_per_count, fmt::format("{} on cpu {}", kind.event, cpu), true});
-    if (kind.once) break;
+        {{fd}, event.joules_per_count, fmt::format("{} on cpu {}", kind.event, cpu), true});
+    if (scan.event_names.empty() || scan.event_names.back() != kind.event) {
+      scan.event_names.emplace_back(kind.event);
+    }
   }
-  if (opened_any) scan.event_names.emplace_back(kind.event);
+  if (!platform.fds.empty()) {
+    DomainInfo d = describe_counter(event, pmu_type, 0, platform_cpus.front(), cpu_info, amd);
+    d.source = fmt::format("perf_event type {} config {:#x} cpus {} summed ({})", pmu_type,
+                           event.config, fmt::join(platform_cpus, ","), event.path.string());
+    scan.domains.push_back(std::move(d));
+    scan.counters.push_back(std::move(platform));
+    scan.event_names.emplace_back(kind.event);
+  }
+}
+
+// perf's psys cannot be known to count: packages other than the owner, and
+// every package when the BIOS disables psys, read 0. Made to contain the
+// packages and dram it would zero the total, so beside them it is left out.
+void drop_psys_beside_packages(EventScan& scan) {
+  const auto is_psys = [](const DomainInfo& d) { return d.component == Component::psys; };
+  const bool has_packages = std::any_of(scan.domains.begin(), scan.domains.end(),
+                                        [&](const DomainInfo& d) { return !is_psys(d); });
+  if (!has_packages) return;
+  for (std::size_t i = 0; i < scan.domains.size();) {
+    if (!is_psys(scan.domains[i])) {
+      ++i;
+      continue;
+    }
+    for (const int fd : scan.counters[i].fds) ::close(fd);
+    scan.domains.erase(scan.domains.begin() + static_cast<std::ptrdiff_t>(i));
+    scan.counters.erase(scan.counters.begin() + static_cast<std::ptrdiff_t>(i));
+    std::erase(scan.event_names, "energy-psys");
+    scan.problems.push_back(
+        "energy-psys left out: perf reads 0 for it on all but the package that owns psys, and "
+        "on all when the BIOS disables it, so it cannot stand for the packages and dram");
+  }
 }
 
 // Nesting as in powercap: a package holds its cores and uncore; psys holds all.
@@ -425,6 +481,7 @@ void probe_rapl_perf_with(const SensorConfig& config, ProbeResult& result,
       open_on_packages(*event, type.value, packages, cpu_info, amd, open_event, scan);
     }
   }
+  drop_psys_beside_packages(scan);
   record_nesting(scan.domains, packages);
 
   std::string problem_text;

@@ -41,14 +41,18 @@ struct Zone {
 
 // Parses "intel-rapl:N" or "intel-rapl:N:M"; the control type directory
 // "intel-rapl" and the duplicate MMIO interface "intel-rapl-mmio:N" do not match.
+// N and M are hexadecimal: powercap_sys.c names a zone "%s:%x" after its idr
+// id, so the eleventh is "intel-rapl:a".
 std::optional<Zone> parse_zone_name(std::string_view name) {
   if (!name.starts_with(kZonePrefix)) return std::nullopt;
   std::string_view rest = name.substr(kZonePrefix.size());
   auto take_number = [&rest](int& out) {
     std::size_t digits = 0;
-    while (digits < rest.size() && std::isdigit(static_cast<unsigned char>(rest[digits]))) ++digits;
+    while (digits < rest.size() && std::isxdigit(static_cast<unsigned char>(rest[digits]))) {
+      ++digits;
+    }
     if (digits == 0 || digits > 6) return false;
-    out = std::stoi(std::string(rest.substr(0, digits)));
+    out = std::stoi(std::string(rest.substr(0, digits)), nullptr, 16);
     rest.remove_prefix(digits);
     return true;
   };
@@ -118,10 +122,26 @@ class PowercapSensor final : public Sensor {
   std::vector<sysfs::AttributeFile> files_;
 };
 
+// Where a zone sits. A top-level zone's name "package-N" or, where each die
+// is its own RAPL package (intel_rapl_common.c, rapl_add_package_cpuslocked),
+// "package-N-die-M" gives it; subzones take their parent's.
+struct Place {
+  int package = -1;  // socket; -1 for psys and other top-level zones
+  int die = -1;      // -1 unless the zone is one die's
+  // Top-level zone whose counter this zone reads again (-1: its own): every
+  // per-die zone of an AMD socket re-reads the socket's package-scoped MSR.
+  int same_counter_as = -1;
+
+  std::string suffix() const {
+    return die < 0 ? std::to_string(package) : fmt::format("{}-die-{}", package, die);
+  }
+};
+
 struct Candidate {
   DomainInfo info;
   sysfs::AttributeFile file;
-  int package = -1;  // socket the domain belongs to, -1 for psys
+  Place place;
+  int top = -1;  // N of the intel-rapl:N zone it is or is under
   bool is_subzone = false;
 };
 
@@ -145,54 +165,96 @@ struct ZoneScan {
   std::vector<std::string> refused;   // energy_uj paths we may not read
 };
 
-// The socket a zone belongs to. A top-level "package-N" zone names it (its
-// directory number stands in when N does not parse); subzones take their
-// parent's. -1 for other top-level zones (psys, dram on some platforms).
-int package_of_zone(const Zone& zone, const std::string& zone_name,
-                    std::map<int, int>& package_of_top) {
-  int package_number = -1;
-  if (zone.sub < 0 && zone_name.starts_with("package-")) {
-    std::int64_t n = 0;
-    if (sysfs::parse_i64(zone_name.substr(8), n)) package_number = static_cast<int>(n);
-    if (package_number < 0) package_number = zone.top;
-    package_of_top[zone.top] = package_number;
+// Reads "package-N" or "package-N-die-M" into `place`; false for other names.
+bool parse_package_name(std::string_view name, Place& place) {
+  constexpr std::string_view kPackage = "package-";
+  constexpr std::string_view kDie = "-die-";
+  if (!name.starts_with(kPackage)) return false;
+  name.remove_prefix(kPackage.size());
+  std::int64_t package = -1;
+  std::int64_t die = -1;
+  const std::size_t die_at = name.find(kDie);
+  if (!sysfs::parse_i64(name.substr(0, die_at), package)) return false;
+  if (die_at != std::string_view::npos &&
+      !sysfs::parse_i64(name.substr(die_at + kDie.size()), die)) {
+    return false;
   }
-  if (zone.sub >= 0) {
-    auto parent = package_of_top.find(zone.top);
-    package_number = parent != package_of_top.end() ? parent->second : zone.top;
+  place.package = static_cast<int>(package);
+  place.die = static_cast<int>(die);
+  return true;
+}
+
+// Tracks where each top-level zone sits, so subzones can take their parent's
+// place. On AMD the first die zone seen of a socket stands for the socket.
+class Placer {
+ public:
+  explicit Placer(bool package_scoped_msrs) : package_scoped_msrs_(package_scoped_msrs) {}
+
+  Place place(const Zone& zone, const std::string& zone_name) {
+    if (zone.sub >= 0) {
+      auto parent = by_top_.find(zone.top);
+      if (parent != by_top_.end()) return parent->second;
+      return Place{zone.top, -1, -1};
+    }
+    Place place;
+    if (zone_name.starts_with("package-")) {
+      // A name that does not parse still names a package: its directory
+      // number stands in.
+      if (!parse_package_name(zone_name, place)) place = Place{zone.top, -1, -1};
+      if (package_scoped_msrs_ && place.die >= 0) {
+        auto [lead, first] = lead_die_.emplace(place.package, zone.top);
+        if (!first) place.same_counter_as = lead->second;
+      }
+    }
+    by_top_[zone.top] = place;
+    return place;
   }
-  return package_number;
+
+ private:
+  bool package_scoped_msrs_;
+  std::map<int, Place> by_top_;  // intel-rapl:N -> its place
+  std::map<int, int> lead_die_;  // socket -> top of its first die zone
+};
+
+// "psys" on the first RAPL package, "psys-N" (the physical package) on the
+// others: intel_rapl_common.c, rapl_init_domains().
+bool is_psys_name(std::string_view name) {
+  if (name == "psys") return true;
+  std::int64_t package = 0;
+  return name.starts_with("psys-") && sysfs::parse_i64(name.substr(5), package);
 }
 
 // The domain a zone stands for, from the zone's "name" file. Ids are kept
 // unique across the zones seen so far (`ids`).
-Candidate describe_zone(const Zone& zone, const std::string& zone_name, int package_number,
+Candidate describe_zone(const Zone& zone, const std::string& zone_name, const Place& place,
                         const sysfs::CpuInfo& cpu, bool amd, std::set<std::string>& ids) {
   Candidate c;
   c.is_subzone = zone.sub >= 0;
-  c.package = package_number;
+  c.place = place;
+  c.top = zone.top;
   DomainInfo& d = c.info;
 
+  const std::string where = place.package >= 0 ? place.suffix() : std::to_string(zone.top);
   double uncertainty = amd ? kAmdUncertainty : kIntelUncertainty;
   if (zone_name.starts_with("package-")) {
-    d.id = fmt::format("cpu:package-{}", package_number);
+    d.id = fmt::format("cpu:package-{}", where);
     d.component = Component::cpu_package;
   } else if (zone_name == "core") {
-    d.id = fmt::format("cpu:core-{}", package_number);
+    d.id = fmt::format("cpu:core-{}", where);
     d.component = Component::cpu_core;
   } else if (zone_name == "uncore") {
-    d.id = fmt::format("cpu:uncore-{}", package_number);
+    d.id = fmt::format("cpu:uncore-{}", where);
     d.component = Component::cpu_uncore;
   } else if (zone_name == "dram") {
-    d.id = fmt::format("dram:{}", package_number >= 0 ? package_number : zone.top);
+    d.id = fmt::format("dram:{}", where);
     d.component = Component::dram;
     if (!amd) uncertainty = kIntelDramUncertainty;
-  } else if (zone_name == "psys") {
-    d.id = "system:psys";
+  } else if (is_psys_name(zone_name)) {
+    d.id = "system:" + zone_name;
     d.component = Component::psys;
-    c.package = -1;
+    c.place = Place{};
   } else {
-    d.id = fmt::format("cpu:{}-{}", zone_name, package_number >= 0 ? package_number : zone.top);
+    d.id = fmt::format("cpu:{}-{}", zone_name, where);
     d.component = Component::other;
   }
   if (!ids.insert(d.id).second) {  // two zones claim one name: keep both, apart
@@ -246,7 +308,9 @@ bool open_counter(const Zone& zone, Candidate& c, ZoneScan& scan) {
 ZoneScan scan_zones(const std::vector<Zone>& zones, const sysfs::CpuInfo& cpu) {
   const bool amd = cpu.vendor == "AuthenticAMD" || cpu.vendor == "HygonGenuine";
   ZoneScan scan;
-  std::map<int, int> package_of_top;  // intel-rapl:N -> package number from its name
+  // AMD's RAPL MSRs are package-scoped (intel_rapl_common.c,
+  // rapl_msrs_are_pkg_scope()): per-die zones there repeat the socket.
+  Placer placer(amd);
   std::set<std::string> ids;
   for (const Zone& zone : zones) {
     auto name = sysfs::read_text(zone.dir / "name");
@@ -254,8 +318,8 @@ ZoneScan scan_zones(const std::vector<Zone>& zones, const sysfs::CpuInfo& cpu) {
       scan.problems.push_back(name.error);
       continue;
     }
-    const int package = package_of_zone(zone, name.value, package_of_top);
-    Candidate c = describe_zone(zone, name.value, package, cpu, amd, ids);
+    const Place place = placer.place(zone, name.value);
+    Candidate c = describe_zone(zone, name.value, place, cpu, amd, ids);
     if (open_counter(zone, c, scan)) scan.candidates.push_back(std::move(c));
   }
   return scan;
@@ -264,16 +328,23 @@ ZoneScan scan_zones(const std::vector<Zone>& zones, const sysfs::CpuInfo& cpu) {
 // Nesting: a package contains its core, uncore and any other subzone except
 // dram (RAPL's package excludes memory); psys covers packages and dram.
 // psys lists everything transitively so a total stays right even if a
-// package domain is filtered out.
+// package domain is filtered out. Only the package that owns psys registers
+// one (rapl_check_domain() skips a counter that reads 0), so two psys zones
+// are the one platform seen twice: the first contains the others. A per-die
+// zone that re-reads its socket's counter (AMD) is inside the socket's first
+// die zone, with its subzones. Per-die zones of die-scoped MSRs (Intel) are
+// separate dies: siblings.
 void record_nesting(std::vector<Candidate>& candidates) {
   for (auto& outer : candidates) {
     for (const auto& inner : candidates) {
       if (&outer == &inner) continue;
-      const bool package_contains = outer.info.component == Component::cpu_package &&
-                                    inner.is_subzone && inner.package == outer.package &&
-                                    inner.info.component != Component::dram;
-      const bool psys_contains =
-          outer.info.component == Component::psys && inner.info.component != Component::psys;
+      const bool package = outer.info.component == Component::cpu_package && !outer.is_subzone;
+      const bool not_dram = inner.info.component != Component::dram;
+      const bool own_subzone = inner.is_subzone && inner.top == outer.top;
+      const bool repeats_outer = inner.place.same_counter_as == outer.top;
+      const bool package_contains = package && not_dram && (own_subzone || repeats_outer);
+      const bool psys_contains = outer.info.component == Component::psys &&
+                                 (inner.info.component != Component::psys || outer.top < inner.top);
       if (package_contains || psys_contains) outer.info.contains.push_back(inner.info.id);
     }
   }
@@ -302,11 +373,13 @@ BackendReport unusable_report(const fs::path& base, const ZoneScan& scan,
 void add_sensor(const fs::path& base, ZoneScan scan, const std::string& problem_text,
                 ProbeResult& result) {
   std::set<int> packages;
+  int repeated_dies = 0;
   std::vector<std::string> kinds;
   std::vector<DomainInfo> domains;
   std::vector<sysfs::AttributeFile> files;
   for (auto& c : scan.candidates) {
-    if (c.info.component == Component::cpu_package) packages.insert(c.package);
+    if (c.info.component == Component::cpu_package) packages.insert(c.place.package);
+    if (c.place.same_counter_as >= 0 && !c.is_subzone) ++repeated_dies;
     std::string kind(c.info.label.substr(0, c.info.label.find(' ')));
     if (kind.starts_with("package-")) kind = "package";
     if (std::find(kinds.begin(), kinds.end(), kind) == kinds.end()) kinds.push_back(kind);
@@ -317,6 +390,12 @@ void add_sensor(const fs::path& base, ZoneScan scan, const std::string& problem_
   report.reason = fmt::format("{} package{}, {} domain{} ({}){}", packages.size(),
                               packages.size() == 1 ? "" : "s", domains.size(),
                               domains.size() == 1 ? "" : "s", fmt::join(kinds, ", "), problem_text);
+  if (repeated_dies > 0) {
+    report.reason += fmt::format(
+        "; {} per-die zone(s) re-read their socket's package-scoped counter (AMD): each socket "
+        "counted once",
+        repeated_dies);
+  }
   if (!scan.refused.empty()) {
     report.reason += fmt::format("; permission denied on {} zone(s), e.g. {}", scan.refused.size(),
                                  scan.refused.front());

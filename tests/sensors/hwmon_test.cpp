@@ -125,6 +125,35 @@ TEST(Hwmon, JetsonInaRailsFromVoltageTimesCurrentInsideTheInputRail) {
   EXPECT_DOUBLE_EQ(readings[index_of(sensor, "hwmon:ina3221-VDD_SOC")].power.watts, 4.98 * 0.3);
 }
 
+// The INA3221 summation channel, as Documentation/hwmon/ina3221.rst lays it
+// out: in[123]_input bus voltages (mV), curr[123]_input currents (mA),
+// in[456]_input the shunt voltages (uV) of channels 1-3, in7_input/in7_label
+// the summed shunt voltage and curr4_input the summed current (mA). in4 x
+// curr4 is no power at all, and curr4 repeats channels 1-3.
+TEST(Hwmon, Ina3221SummationChannelIsNoRail) {
+  FakeTree tree;
+  const std::string dev = "class/hwmon/hwmon3/";
+  tree.write(dev + "name", "ina3221");
+  const char* labels[] = {"VDD_GPU_SOC", "VDD_CPU_CV", "VIN_SYS_5V0"};
+  for (int k = 1; k <= 3; ++k) {
+    const std::string n = std::to_string(k);
+    tree.write(dev + "in" + n + "_label", labels[k - 1]);
+    tree.write(dev + "in" + n + "_input", "5000");
+    tree.write(dev + "curr" + n + "_input", "800");
+    tree.write(dev + "in" + std::to_string(k + 3) + "_input", "4000");  // uV across the shunt
+  }
+  tree.write(dev + "in7_label", "sum of shunt voltages");
+  tree.write(dev + "in7_input", "12000");
+  tree.write(dev + "curr4_input", "2400");
+  ProbeResult result = probe(tree.config());
+  ASSERT_EQ(result.sensors.size(), 1u);
+  Sensor& sensor = *result.sensors[0];
+  std::vector<std::string> ids;
+  for (const auto& d : sensor.domains()) ids.push_back(d.id);
+  EXPECT_THAT(ids, UnorderedElementsAre("hwmon:ina3221-VDD_GPU_SOC", "hwmon:ina3221-VDD_CPU_CV",
+                                        "hwmon:ina3221-VIN_SYS_5V0"));
+}
+
 TEST(Hwmon, SysRailsArePartsNotTheBoardTotal) {
   FakeTree tree;
   // TX2-style rail names: only VDD_IN is the board's input.

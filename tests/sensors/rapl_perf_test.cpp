@@ -109,12 +109,15 @@ TEST(RaplPerf, OpensEachEventOncePerSocketAndScalesCounts) {
   ASSERT_EQ(result.reports.size(), 1u);
   EXPECT_EQ(result.reports[0].backend, "rapl-perf");
   EXPECT_EQ(result.reports[0].state, BackendState::active) << result.reports[0].reason;
-  EXPECT_THAT(result.reports[0].reason, HasSubstr("2 packages, 7 domains"));
+  EXPECT_THAT(result.reports[0].reason, HasSubstr("2 packages, 6 domains"));
+  // perf's psys reads 0 off the owning package or when the BIOS disables
+  // it: beside the packages it is left out, never made to contain them.
+  EXPECT_THAT(result.reports[0].reason, HasSubstr("energy-psys left out"));
   ASSERT_EQ(result.sensors.size(), 1u);
   Sensor& sensor = *result.sensors[0];
   EXPECT_EQ(sensor.backend(), "rapl-perf");
 
-  // One CPU per package (cpu0 for socket 0, cpu1 for socket 1); psys once.
+  // One CPU per package (cpu0 for socket 0, cpu1 for socket 1), psys too.
   std::map<std::uint64_t, std::vector<int>> cpus_by_config;
   for (const auto& call : perf.calls) {
     EXPECT_EQ(call.type, 23u);
@@ -123,12 +126,12 @@ TEST(RaplPerf, OpensEachEventOncePerSocketAndScalesCounts) {
   EXPECT_THAT(cpus_by_config[0x02], UnorderedElementsAre(0, 1));
   EXPECT_THAT(cpus_by_config[0x01], UnorderedElementsAre(0, 1));
   EXPECT_THAT(cpus_by_config[0x03], UnorderedElementsAre(0, 1));
-  EXPECT_THAT(cpus_by_config[0x05], UnorderedElementsAre(0));
+  EXPECT_THAT(cpus_by_config[0x05], UnorderedElementsAre(0, 1));
 
   std::vector<std::string> ids;
   for (const auto& d : sensor.domains()) ids.push_back(d.id);
   EXPECT_THAT(ids, UnorderedElementsAre("cpu:package-0", "cpu:package-1", "cpu:core-0",
-                                        "cpu:core-1", "dram:0", "dram:1", "system:psys"));
+                                        "cpu:core-1", "dram:0", "dram:1"));
   const DomainInfo* pkg1 = find_domain(sensor, "cpu:package-1");
   EXPECT_EQ(pkg1->component, Component::cpu_package);
   EXPECT_EQ(pkg1->kind, ReadingKind::energy_counter);
@@ -136,9 +139,6 @@ TEST(RaplPerf, OpensEachEventOncePerSocketAndScalesCounts) {
   EXPECT_FALSE(pkg1->wrap_range.has_value());  // the kernel keeps a 64-bit count
   EXPECT_DOUBLE_EQ(pkg1->resolution, kScale);
   EXPECT_THAT(pkg1->source, HasSubstr("config 0x2 cpu 1"));
-  EXPECT_THAT(find_domain(sensor, "system:psys")->contains,
-              UnorderedElementsAre("cpu:package-0", "cpu:package-1", "cpu:core-0", "cpu:core-1",
-                                   "dram:0", "dram:1"));
 
   // count x scale = joules, re-read through the same descriptor each time.
   std::vector<Reading> readings(sensor.domains().size());
@@ -152,6 +152,42 @@ TEST(RaplPerf, OpensEachEventOncePerSocketAndScalesCounts) {
   sensor.read(readings);
   EXPECT_DOUBLE_EQ(readings[index_of(sensor, "cpu:package-1")].counter.joules, 3.0);
   EXPECT_DOUBLE_EQ(readings[index_of(sensor, "dram:0")].counter.joules, 0.5);
+}
+
+// A two-socket Sapphire Rapids whose PMU offers energy-psys alone, owned by
+// socket 1: the kernel exposes the event on every package since "perf/x86/
+// rapl: Fix psys-energy event on Intel SPR platform", and a CPU of a package
+// that does not own psys reads 0.
+TEST(RaplPerf, PsysIsReadOnThePackageThatOwnsIt) {
+  FakeTree tree;
+  const std::string pmu = "bus/event_source/devices/power/";
+  tree.write(pmu + "type", "23");
+  tree.write(pmu + "format/event", "config:0-7");
+  tree.write(pmu + "cpumask", "0,56");
+  tree.write(pmu + "events/energy-psys", "event=0x05");
+  tree.write(pmu + "events/energy-psys.scale", "2.3283064365386962890625e-10");
+  tree.write(pmu + "events/energy-psys.unit", "Joules");
+  for (int cpu = 0; cpu < 112; cpu += 28) {
+    tree.write("devices/system/cpu/cpu" + std::to_string(cpu) + "/topology/physical_package_id",
+               std::to_string(cpu / 56));
+  }
+  FakePerf perf(tree);
+  ProbeResult result = probe(tree.config(), perf);
+  ASSERT_EQ(result.sensors.size(), 1u);
+  Sensor& sensor = *result.sensors[0];
+  ASSERT_EQ(sensor.domains().size(), 1u);
+  EXPECT_EQ(sensor.domains()[0].id, "system:psys");
+  EXPECT_TRUE(sensor.domains()[0].contains.empty());
+  std::vector<int> cpus;
+  for (const auto& call : perf.calls) cpus.push_back(call.cpu);
+  EXPECT_THAT(cpus, UnorderedElementsAre(0, 56));
+
+  std::vector<Reading> readings(1);
+  perf.set(0x05, 56, std::uint64_t{250} << 32);  // the owner: 250 J
+  perf.set(0x05, 0, 0);                          // not the owner: 0, always
+  sensor.read(readings);
+  EXPECT_EQ(readings[0].status, ReadStatus::ok);
+  EXPECT_DOUBLE_EQ(readings[0].counter.joules, 250.0);
 }
 
 TEST(RaplPerf, NotProbedWhenPowercapAlreadyReadsTheDomains) {

@@ -1,0 +1,220 @@
+// RAPL powercap trees laid out as the kernel lays them out, not as joule
+// expects them.
+//
+// Sources (Linux, drivers/powercap/):
+// - powercap_sys.c, powercap_register_zone(): a zone's device is named
+//   dev_set_name("%s:%x", parent, id) with the id from an idr, so the
+//   eleventh top-level zone is "intel-rapl:a" and the sixteenth "intel-rapl:f".
+// - intel_rapl_common.c, rapl_add_package_cpuslocked(): when the RAPL MSRs
+//   are not package-scoped and the CPU has more than one die per package,
+//   each die is its own rapl_package named "package-%d-die-%d" (physical
+//   package, die), registered as a top-level zone with its own subzones.
+//   On AMD, Linux 6.10 started to report CCDs as dies (CPUID 0x80000026);
+//   until "rapl_msrs_are_pkg_scope()" (perf/x86/rapl: "Fix the energy-pkg
+//   event for AMD CPUs", and the powercap twin) every CCD became such a zone,
+//   each reading the one package-scoped MSR again.
+// - intel_rapl_common.c, rapl_init_domains(): the platform domain is "psys"
+//   on rapl_package 0 and "psys-%d" (the physical package id) on others;
+//   rapl_package_register_powercap() registers it with parent NULL, right
+//   after its package's zone, so it takes the next top-level id.
+//   rapl_check_domain() skips a domain whose counter reads 0: since
+//   "powercap/intel_rapl: enumerate Psys RAPL domain together with package
+//   RAPL domain" (2020) psys is probed on every package and only the package
+//   that owns it (not always package 0, e.g. Sapphire Rapids) registers one.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <set>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "joule/discovery.hpp"
+#include "sensors/backends.hpp"
+#include "sensors/sysfs_fixture.hpp"
+
+namespace joule {
+namespace {
+
+using sysfs_testing::FakeTree;
+using sysfs_testing::find_domain;
+using sysfs_testing::find_report;
+using ::testing::HasSubstr;
+using ::testing::UnorderedElementsAre;
+
+constexpr std::uint64_t kRangeUj = 262143328850;
+
+void add_zone(FakeTree& tree, const std::string& dir, const std::string& name,
+              std::uint64_t energy_uj) {
+  const std::string zone = "class/powercap/" + dir;
+  tree.write(zone + "/name", name);
+  tree.write(zone + "/energy_uj", std::to_string(energy_uj));
+  tree.write(zone + "/max_energy_range_uj", std::to_string(kRangeUj));
+  tree.write(zone + "/enabled", "0");
+}
+
+// The kernel's "%s:%x".
+std::string zone_dir(int top) {
+  return fmt::format("intel-rapl:{:x}", top);
+}
+
+void write_cpuinfo(FakeTree& tree, const std::string& vendor, const std::string& model) {
+  tree.write_proc("cpuinfo",
+                  "processor\t: 0\nvendor_id\t: " + vendor + "\nmodel name\t: " + model + "\n");
+}
+
+ProbeResult probe(const SensorConfig& config) {
+  ProbeResult result;
+  sensors::probe_rapl_powercap(config, result);
+  return result;
+}
+
+std::set<std::string> ids(const Sensor& sensor) {
+  std::set<std::string> out;
+  for (const auto& d : sensor.domains()) out.insert(d.id);
+  return out;
+}
+
+// Ids no other domain contains: what a total sums.
+std::set<std::string> disjoint(const Sensor& sensor) {
+  std::set<std::string> contained;
+  for (const auto& d : sensor.domains()) contained.insert(d.contains.begin(), d.contains.end());
+  std::set<std::string> out;
+  for (const auto& d : sensor.domains()) {
+    if (!contained.count(d.id)) out.insert(d.id);
+  }
+  return out;
+}
+
+// A two-socket EPYC on Linux 6.10 with 8 CCDs a socket: sixteen top-level
+// zones intel-rapl:0 ... intel-rapl:f, each with its core subzone
+// (intel-rapl:N:0), every die of a socket reading the socket's counter.
+void build_epyc_per_ccd(FakeTree& tree) {
+  tree.write("class/powercap/intel-rapl/enabled", "1");
+  for (int package = 0; package < 2; ++package) {
+    for (int die = 0; die < 8; ++die) {
+      const std::string dir = zone_dir(package * 8 + die);
+      const std::uint64_t package_uj = 5000000 + static_cast<std::uint64_t>(package);
+      add_zone(tree, dir, "package-" + std::to_string(package) + "-die-" + std::to_string(die),
+               package_uj);
+      add_zone(tree, dir + ":0", "core", 100000 + static_cast<std::uint64_t>(die));
+    }
+  }
+  write_cpuinfo(tree, "AuthenticAMD", "AMD EPYC 9654 96-Core Processor");
+}
+
+TEST(RaplPowercapKernelLayout, HexadecimalZoneIdsAreAllRead) {
+  FakeTree tree;
+  build_epyc_per_ccd(tree);
+  const ProbeResult result = probe(tree.config());
+  ASSERT_EQ(result.sensors.size(), 1u);
+  const Sensor& sensor = *result.sensors[0];
+  // All sixteen die zones and their cores, intel-rapl:a ... intel-rapl:f included.
+  EXPECT_EQ(sensor.domains().size(), 32u);
+  const DomainInfo* last = find_domain(sensor, "cpu:package-1-die-7");
+  ASSERT_NE(last, nullptr);
+  EXPECT_EQ(last->source, (tree.sys() / "class/powercap/intel-rapl:f/energy_uj").string());
+  EXPECT_EQ(last->component, Component::cpu_package);
+  const DomainInfo* core = find_domain(sensor, "cpu:core-1-die-7");
+  ASSERT_NE(core, nullptr);
+  EXPECT_EQ(core->source, (tree.sys() / "class/powercap/intel-rapl:f:0/energy_uj").string());
+}
+
+TEST(RaplPowercapKernelLayout, AmdPerDieZonesAreOnePackageCountedOnce) {
+  FakeTree tree;
+  build_epyc_per_ccd(tree);
+  const ProbeResult result = probe(tree.config());
+  ASSERT_EQ(result.sensors.size(), 1u);
+  const Sensor& sensor = *result.sensors[0];
+  // AMD's RAPL MSRs are package-scoped: every die zone of a socket is the
+  // socket again, so the first die stands for the socket and holds the rest.
+  EXPECT_THAT(disjoint(sensor), UnorderedElementsAre("cpu:package-0-die-0", "cpu:package-1-die-0"));
+  const DomainInfo* first = find_domain(sensor, "cpu:package-1-die-0");
+  ASSERT_NE(first, nullptr);
+  EXPECT_THAT(first->contains, ::testing::Contains("cpu:package-1-die-7"));
+  EXPECT_THAT(first->contains, ::testing::Not(::testing::Contains("cpu:package-0-die-1")));
+  const BackendReport* report = find_report(result, "rapl-powercap");
+  ASSERT_NE(report, nullptr);
+  EXPECT_THAT(report->reason, HasSubstr("2 packages"));
+  EXPECT_THAT(report->reason, HasSubstr("counted once"));
+}
+
+// Cascade Lake-AP (Xeon Platinum 9282): two dies a socket, RAPL MSRs
+// die-scoped, so each die is a real, separate zone with its own dram.
+void build_cascade_lake_ap(FakeTree& tree) {
+  tree.write("class/powercap/intel-rapl/enabled", "1");
+  for (int package = 0; package < 2; ++package) {
+    for (int die = 0; die < 2; ++die) {
+      const std::string dir = zone_dir(package * 2 + die);
+      add_zone(tree, dir, "package-" + std::to_string(package) + "-die-" + std::to_string(die),
+               1000000);
+      add_zone(tree, dir + ":0", "dram", 200000);
+    }
+  }
+  write_cpuinfo(tree, "GenuineIntel", "Intel(R) Xeon(R) Platinum 9282 CPU @ 2.60GHz");
+}
+
+TEST(RaplPowercapKernelLayout, IntelPerDieZonesAreSiblings) {
+  FakeTree tree;
+  build_cascade_lake_ap(tree);
+  const ProbeResult result = probe(tree.config());
+  ASSERT_EQ(result.sensors.size(), 1u);
+  const Sensor& sensor = *result.sensors[0];
+  EXPECT_THAT(disjoint(sensor),
+              UnorderedElementsAre("cpu:package-0-die-0", "cpu:package-0-die-1",
+                                   "cpu:package-1-die-0", "cpu:package-1-die-1", "dram:0-die-0",
+                                   "dram:0-die-1", "dram:1-die-0", "dram:1-die-1"));
+  const BackendReport* report = find_report(result, "rapl-powercap");
+  ASSERT_NE(report, nullptr);
+  EXPECT_THAT(report->reason, HasSubstr("2 packages, 8 domains"));
+}
+
+// A two-socket Sapphire Rapids whose psys belongs to package 1: the kernel
+// names it "psys-1" and registers it after package-1's zone.
+void build_spr_psys_on_package_1(FakeTree& tree, bool psys_on_package_0_too) {
+  tree.write("class/powercap/intel-rapl/enabled", "1");
+  int top = 0;
+  for (int package = 0; package < 2; ++package) {
+    const std::string dir = zone_dir(top++);
+    add_zone(tree, dir, "package-" + std::to_string(package), 3000000);
+    add_zone(tree, dir + ":0", "dram", 400000);
+    if (package == 0 && psys_on_package_0_too) add_zone(tree, zone_dir(top++), "psys", 9000000);
+    if (package == 1) add_zone(tree, zone_dir(top++), "psys-1", 9000000);
+  }
+  write_cpuinfo(tree, "GenuineIntel", "Intel(R) Xeon(R) Platinum 8480+");
+}
+
+TEST(RaplPowercapKernelLayout, PsysOfPackageOneHoldsThePackagesAndDram) {
+  FakeTree tree;
+  build_spr_psys_on_package_1(tree, false);
+  const ProbeResult result = probe(tree.config());
+  ASSERT_EQ(result.sensors.size(), 1u);
+  const Sensor& sensor = *result.sensors[0];
+  const DomainInfo* psys = find_domain(sensor, "system:psys-1");
+  ASSERT_NE(psys, nullptr);
+  EXPECT_EQ(psys->component, Component::psys);
+  EXPECT_EQ(psys->source, (tree.sys() / "class/powercap/intel-rapl:2/energy_uj").string());
+  EXPECT_THAT(psys->contains,
+              UnorderedElementsAre("cpu:package-0", "dram:0", "cpu:package-1", "dram:1"));
+  EXPECT_THAT(disjoint(sensor), UnorderedElementsAre("system:psys-1"));
+}
+
+TEST(RaplPowercapKernelLayout, TwoPsysZonesAreOnePlatformCountedOnce) {
+  FakeTree tree;
+  build_spr_psys_on_package_1(tree, true);
+  const ProbeResult result = probe(tree.config());
+  ASSERT_EQ(result.sensors.size(), 1u);
+  const Sensor& sensor = *result.sensors[0];
+  EXPECT_THAT(ids(sensor), UnorderedElementsAre("cpu:package-0", "dram:0", "system:psys",
+                                                "cpu:package-1", "dram:1", "system:psys-1"));
+  // Each psys is the whole platform seen from one socket: the first holds
+  // the other, never both in a total.
+  EXPECT_THAT(disjoint(sensor), UnorderedElementsAre("system:psys"));
+  EXPECT_THAT(find_domain(sensor, "system:psys")->contains, ::testing::Contains("system:psys-1"));
+  EXPECT_THAT(find_domain(sensor, "system:psys-1")->contains,
+              ::testing::Not(::testing::Contains("system:psys")));
+}
+
+}  // namespace
+}  // namespace joule
