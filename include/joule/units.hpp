@@ -55,6 +55,11 @@ constexpr Joules operator*(Joules a, double k) {
 constexpr Joules operator/(Joules a, double k) {
   return {a.joules / k};
 }
+// A share of one energy in another (idle in total); no guard for zero, which
+// gives the NaN or infinity a caller should test for.
+constexpr double operator/(Joules part, Joules whole) {
+  return part.joules / whole.joules;
+}
 constexpr Joules operator*(Watts p, Seconds t) {
   return {p.watts * t.seconds};
 }
@@ -78,6 +83,12 @@ constexpr Seconds operator-(Seconds a, Seconds b) {
 }
 constexpr Seconds operator*(Seconds a, double k) {
   return {a.seconds * k};
+}
+constexpr Seconds operator/(Seconds a, double k) {
+  return {a.seconds / k};
+}
+constexpr double operator/(Seconds part, Seconds whole) {
+  return part.seconds / whole.seconds;
 }
 constexpr GramsCO2e operator+(GramsCO2e a, GramsCO2e b) {
   return {a.grams + b.grams};

@@ -102,8 +102,8 @@ TierSummary summarize_tier(const std::vector<const RunResult*>& runs, double tie
     std::optional<TierReach> reach = reach_tier(run->curve, tier, direction);
     if (!reach) continue;
     ++summary.seeds_reached;
-    joules.push_back(reach->joules);
-    seconds.push_back(reach->seconds);
+    joules.push_back(reach->energy.joules);
+    seconds.push_back(reach->duration.seconds);
     epochs.push_back(reach->epochs);
   }
   // Only the seeds that reached the tier: a seed that did not is shown in
@@ -122,7 +122,7 @@ const InferenceResult* find_inference(const RunResult& run, const std::string& v
 }
 
 bool measured(const InferenceResult* result) {
-  return result != nullptr && result->supported && finite(result->joules_per_1000);
+  return result != nullptr && result->supported && finite(result->energy_per_1000.joules);
 }
 
 void summarize_default_inference(const std::vector<const RunResult*>& runs, ModelSummary& summary) {
@@ -139,11 +139,11 @@ void summarize_default_inference(const std::vector<const RunResult*>& runs, Mode
   for (const RunResult* run : runs) {
     const InferenceResult* one = find_inference(*run, "default", 1);
     if (measured(one)) {
-      batch1.push_back(one->joules_per_1000);
+      batch1.push_back(one->energy_per_1000.joules);
       latency1.push_back(one->latency_ms);
     }
     const InferenceResult* big = largest > 1 ? find_inference(*run, "default", largest) : nullptr;
-    if (measured(big)) large.push_back(big->joules_per_1000);
+    if (measured(big)) large.push_back(big->energy_per_1000.joules);
   }
   summary.inference_batch1_j_per_1000 = optional_interval(batch1);
   summary.latency_batch1_ms = optional_interval(latency1);
@@ -195,11 +195,12 @@ void summarize_variants(const std::vector<const RunResult*>& runs, ModelSummary&
       it->any_supported = true;
       if (it->ratio.note.empty()) it->ratio.note = result.note;
       const InferenceResult* base = baseline_of(*run, result);
-      if (!measured(base) || base->joules_per_1000 <= 0 || !finite(result.joules_per_1000)) {
+      if (!measured(base) || base->energy_per_1000 <= Joules{0} ||
+          !finite(result.energy_per_1000.joules)) {
         continue;
       }
       it->ratio.baseline_batch = base->batch;
-      it->energy.push_back(result.joules_per_1000 / base->joules_per_1000);
+      it->energy.push_back(result.energy_per_1000 / base->energy_per_1000);
       it->latency.push_back(base->latency_ms > 0 ? result.latency_ms / base->latency_ms
                                                  : not_a_number);
     }
@@ -217,8 +218,9 @@ void summarize_variants(const std::vector<const RunResult*>& runs, ModelSummary&
 double idle_share_of(const std::vector<const RunResult*>& runs) {
   std::vector<double> shares;
   for (const RunResult* run : runs) {
-    if (run->training.joules > 0 && finite(run->training.idle_joules)) {
-      shares.push_back(run->training.idle_joules / run->training.joules);
+    const Cost& training = run->training;
+    if (training.energy > Joules{0} && finite(training.idle_energy.joules)) {
+      shares.push_back(training.idle_energy / training.energy);
     }
   }
   return median_of(shares);
@@ -235,9 +237,9 @@ ModelSummary summarize_model(const TaskInfo& task, const std::vector<const RunRe
   summary.flops_per_sample = runs.front()->flops_per_sample;
   summary.quality = interval_over(runs, [](const RunResult& r) { return r.final_quality; });
   summary.training_joules =
-      interval_over(runs, [](const RunResult& r) { return r.training.joules; });
+      interval_over(runs, [](const RunResult& r) { return r.training.energy.joules; });
   summary.training_seconds =
-      interval_over(runs, [](const RunResult& r) { return r.training.seconds; });
+      interval_over(runs, [](const RunResult& r) { return r.training.duration.seconds; });
   summary.idle_share = idle_share_of(runs);
   for (double tier : task.tiers)
     summary.tiers.push_back(summarize_tier(runs, tier, task.direction));

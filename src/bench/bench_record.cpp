@@ -18,31 +18,31 @@ std::string format_quality(double quality) {
 // then each inference configuration, so that `joule show` tells where the
 // energy went.
 void add_phases(record::RunRecord& record, const RunResult& run) {
-  double previous_seconds = 0;
-  double previous_joules = 0;
+  Seconds previous_duration;
+  Joules previous_energy;
   for (const CurvePoint& point : run.curve) {
     record::Phase phase;
     phase.name = fmt::format("train to epoch {:.2f} ({} {})", point.epochs, "quality",
                              format_quality(point.quality));
-    phase.start_offset_s = previous_seconds;
-    phase.end_offset_s = point.seconds;
-    phase.machine_energy_j = point.joules - previous_joules;
+    phase.start_offset_s = previous_duration.seconds;
+    phase.end_offset_s = point.duration.seconds;
+    phase.machine_energy_j = (point.energy - previous_energy).joules;
     phase.attributed_energy_j = phase.machine_energy_j;
     record.phases.push_back(phase);
-    previous_seconds = point.seconds;
-    previous_joules = point.joules;
+    previous_duration = point.duration;
+    previous_energy = point.energy;
   }
-  double offset = run.training.seconds;
+  Seconds offset = run.training.duration;
   for (const InferenceResult& inference : run.inference) {
     if (!inference.supported) continue;
     record::Phase phase;
     phase.name = fmt::format("inference {} batch {}", inference.variant, inference.batch);
-    phase.start_offset_s = offset;
-    phase.end_offset_s = offset + inference.cost.seconds;
-    phase.machine_energy_j = inference.cost.joules;
-    phase.attributed_energy_j = inference.cost.joules;
+    phase.start_offset_s = offset.seconds;
+    offset += inference.cost.duration;
+    phase.end_offset_s = offset.seconds;
+    phase.machine_energy_j = inference.cost.energy.joules;
+    phase.attributed_energy_j = inference.cost.energy.joules;
     record.phases.push_back(phase);
-    offset = phase.end_offset_s;
   }
 }
 
@@ -76,33 +76,33 @@ record::RunRecord to_run_record(const RunResult& run, const TaskInfo& task,
 
   Cost total = run.training;
   for (const InferenceResult& inference : run.inference) total += inference.cost;
-  record.duration_s = total.seconds;
-  record.totals.machine_energy_j = total.joules;
-  record.totals.attributed_energy_j = total.joules;
-  record.totals.idle_energy_j = total.idle_joules;
-  record.totals.above_idle_energy_j = std::max(0.0, total.joules - total.idle_joules);
+  record.duration_s = total.duration.seconds;
+  record.totals.machine_energy_j = total.energy.joules;
+  record.totals.attributed_energy_j = total.energy.joules;
+  record.totals.idle_energy_j = total.idle_energy.joules;
+  record.totals.above_idle_energy_j = std::max(Joules{0}, total.energy - total.idle_energy).joules;
   record.totals.relative_uncertainty = total.relative_uncertainty;
   record.totals.provenance = context.modelled ? Provenance::modelled : Provenance::measured;
   record.attribution.method =
       "whole machine during joule bench's own measurements (training and inference only; "
       "evaluation and data loading excluded)";
-  record.attribution.cpu_time_s = total.self_cpu_seconds;
+  record.attribution.cpu_time_s = total.self_cpu_time.seconds;
   record.attribution.notes.push_back(context.energy_source);
-  record.attribution.notes.push_back(
-      fmt::format("other processes used {:.2f} CPU seconds meanwhile", total.other_cpu_seconds));
+  record.attribution.notes.push_back(fmt::format(
+      "other processes used {:.2f} CPU seconds meanwhile", total.other_cpu_time.seconds));
   record.attribution.notes.push_back(
       fmt::format("LibTorch with {} thread(s), {}", context.threads, context.blas));
-  if (context.idle_duration_s > 0) {
-    record.idle = record::IdleBaseline{context.idle_power_w, context.idle_duration_s,
+  if (context.idle_duration > Seconds{0}) {
+    record.idle = record::IdleBaseline{context.idle_power.watts, context.idle_duration.seconds,
                                        "measured before this block of runs"};
   }
   for (DomainEnergy energy : domain_energy) {
-    energy.mean_power = Watts{total.seconds > 0 ? energy.energy.joules / total.seconds : 0};
+    energy.mean_power = energy.energy / total.duration;  // zero for a zero duration
     record.domains.push_back(
         run::domain_record(describe(energy, context.domains), energy, energy.energy));
   }
   add_phases(record, run);
-  record.sample_interval_s = context.sample_interval_s;
+  record.sample_interval_s = context.sample_interval.seconds;
   record.warnings = run.warnings;
   if (run.disturbed) record.warnings.push_back("disturbed: other processes competed for the CPU");
 

@@ -21,9 +21,9 @@ struct RecordContext {
   std::string mode;           // "quick" or "full"
   std::string energy_source;  // the probe's description
   bool modelled = false;
-  double idle_power_w = 0;
-  double idle_duration_s = 0;
-  double sample_interval_s = 0;
+  Watts idle_power;
+  Seconds idle_duration;
+  Seconds sample_interval;
   std::string blas;
   int threads = 0;
   // Where the energy was used, for the carbon figures; null: none computed.

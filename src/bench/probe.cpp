@@ -15,8 +15,8 @@ namespace {
 
 // Busy CPU time of the whole machine; zero when /proc/stat cannot be read, so
 // that a missing file shows as no other CPU use rather than garbage.
-double machine_busy_cpu_seconds(const std::filesystem::path& proc_root) {
-  return support::read_machine_busy_cpu(proc_root).value_or(Seconds{}).seconds;
+Seconds machine_busy_cpu_time(const std::filesystem::path& proc_root) {
+  return support::read_machine_busy_cpu(proc_root).value_or(Seconds{});
 }
 
 }  // namespace
@@ -25,31 +25,31 @@ MeterProbe::MeterProbe(std::unique_ptr<Meter> meter, std::filesystem::path proc_
     : meter_(std::move(meter)), proc_root_(std::move(proc_root)) {}
 
 Cost MeterProbe::measure(const std::function<void()>& work) {
-  const double machine_before = machine_busy_cpu_seconds(proc_root_);
-  const double self_before = support::own_cpu_time().seconds;
+  const Seconds machine_before = machine_busy_cpu_time(proc_root_);
+  const Seconds self_before = support::own_cpu_time();
   const Snapshot start = meter_->snapshot();
   work();
   const Measurement measurement = meter_->measure(start, meter_->snapshot());
-  const double self_seconds = support::own_cpu_time().seconds - self_before;
-  const double machine_seconds = machine_busy_cpu_seconds(proc_root_) - machine_before;
+  const Seconds self = support::own_cpu_time() - self_before;
+  const Seconds machine = machine_busy_cpu_time(proc_root_) - machine_before;
 
   if (domain_energy_.size() != measurement.domains.size()) {
     domain_energy_ = measurement.domains;
     for (DomainEnergy& domain : domain_energy_) domain.energy = Joules{0};
   }
   for (std::size_t i = 0; i < measurement.domains.size(); ++i) {
-    domain_energy_[i].energy.joules += measurement.domains[i].energy.joules;
+    domain_energy_[i].energy += measurement.domains[i].energy;
   }
 
   Cost cost;
-  cost.joules = measurement.total.joules;
-  cost.seconds = measurement.duration.seconds;
+  cost.energy = measurement.total;
+  cost.duration = measurement.duration;
   cost.relative_uncertainty = measurement.total_relative_uncertainty;
-  cost.idle_joules = std::min(cost.joules, idle_power_.watts * cost.seconds);
-  cost.self_cpu_seconds = self_seconds;
+  cost.idle_energy = std::min(cost.energy, idle_power_ * cost.duration);
+  cost.self_cpu_time = self;
   // /proc/stat counts in clock ticks (10 ms), rusage in microseconds: a
   // negative difference is rounding, not another process.
-  cost.other_cpu_seconds = std::max(0.0, machine_seconds - self_seconds);
+  cost.other_cpu_time = std::max(Seconds{0}, machine - self);
   return cost;
 }
 

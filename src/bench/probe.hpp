@@ -21,7 +21,7 @@ class MeterProbe final : public EnergyProbe {
   Cost measure(const std::function<void()>& work) override;
 
   // Sleeps for `duration` under the meter and keeps the mean power as the idle
-  // power charged to every later measurement's idle_joules.
+  // power charged to every later measurement's idle_energy.
   Watts measure_idle(std::chrono::milliseconds duration);
 
   // Energy per meter domain summed over every measure() since the last call

@@ -15,12 +15,12 @@ nlohmann::json number(double x) {
 }
 
 nlohmann::json cost_json(const Cost& cost) {
-  return {{"joules", number(cost.joules)},
-          {"seconds", number(cost.seconds)},
+  return {{"joules", number(cost.energy.joules)},
+          {"seconds", number(cost.duration.seconds)},
           {"relative_uncertainty", number(cost.relative_uncertainty)},
-          {"idle_joules", number(cost.idle_joules)},
-          {"self_cpu_seconds", number(cost.self_cpu_seconds)},
-          {"other_cpu_seconds", number(cost.other_cpu_seconds)}};
+          {"idle_joules", number(cost.idle_energy.joules)},
+          {"self_cpu_seconds", number(cost.self_cpu_time.seconds)},
+          {"other_cpu_seconds", number(cost.other_cpu_time.seconds)}};
 }
 
 nlohmann::json interval_json(const Interval& interval) {
@@ -101,7 +101,7 @@ nlohmann::json inference_json(const InferenceResult& result) {
           {"supported", result.supported},
           {"note", result.note},
           {"samples", number(result.samples)},
-          {"j_per_1000", number(result.joules_per_1000)},
+          {"j_per_1000", number(result.energy_per_1000.joules)},
           {"latency_ms", number(result.latency_ms)},
           {"quality", number(result.quality)},
           {"cost", cost_json(result.cost)}};
@@ -113,8 +113,8 @@ nlohmann::json to_json(const RunResult& run) {
   nlohmann::json curve = nlohmann::json::array();
   for (const CurvePoint& point : run.curve) {
     curve.push_back({{"epochs", number(point.epochs)},
-                     {"seconds", number(point.seconds)},
-                     {"joules", number(point.joules)},
+                     {"seconds", number(point.duration.seconds)},
+                     {"joules", number(point.energy.joules)},
                      {"quality", number(point.quality)}});
   }
   nlohmann::json inference = nlohmann::json::array();

@@ -17,15 +17,16 @@ Cost& Cost::operator+=(const Cost& other) {
   // Both stretches come from the same sensors, so their errors are assumed
   // fully correlated: absolute uncertainties add. That is the conservative
   // choice; independent errors would partly cancel.
-  double absolute_uncertainty_joules =
-      relative_uncertainty * joules + other.relative_uncertainty * other.joules;
-  joules += other.joules;
-  seconds += other.seconds;
-  relative_uncertainty = joules > 0 ? absolute_uncertainty_joules / joules
-                                    : std::max(relative_uncertainty, other.relative_uncertainty);
-  idle_joules += other.idle_joules;
-  self_cpu_seconds += other.self_cpu_seconds;
-  other_cpu_seconds += other.other_cpu_seconds;
+  const Joules absolute_uncertainty =
+      energy * relative_uncertainty + other.energy * other.relative_uncertainty;
+  energy += other.energy;
+  duration += other.duration;
+  relative_uncertainty = energy > Joules{0}
+                             ? absolute_uncertainty / energy
+                             : std::max(relative_uncertainty, other.relative_uncertainty);
+  idle_energy += other.idle_energy;
+  self_cpu_time += other.self_cpu_time;
+  other_cpu_time += other.other_cpu_time;
   return *this;
 }
 
@@ -36,7 +37,7 @@ std::optional<TierReach> reach_tier(const std::vector<CurvePoint>& curve, double
   // between two evaluations is unknown.
   for (const CurvePoint& point : curve) {
     if (meets(point.quality, tier, direction)) {
-      return TierReach{point.joules, point.seconds, point.epochs};
+      return TierReach{point.energy, point.duration, point.epochs};
     }
   }
   return std::nullopt;

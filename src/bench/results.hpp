@@ -6,17 +6,19 @@
 #include <string>
 #include <vector>
 
+#include "joule/units.hpp"
+
 namespace joule::bench {
 
 // Energy and time of one measured stretch of work, with what else the machine
 // did meanwhile (so that a disturbed measurement is flagged, not published).
 struct Cost {
-  double joules = 0;
-  double seconds = 0;
-  double relative_uncertainty = 0;  // of joules, from the sensors
-  double idle_joules = 0;           // idle power x seconds: the part a switched-off job still pays
-  double self_cpu_seconds = 0;      // this process
-  double other_cpu_seconds = 0;     // every other process on the machine
+  Joules energy;
+  Seconds duration;
+  double relative_uncertainty = 0;  // of energy, from the sensors
+  Joules idle_energy;               // idle power x duration: the part a switched-off job still pays
+  Seconds self_cpu_time;            // this process
+  Seconds other_cpu_time;           // every other process on the machine
   Cost& operator+=(const Cost& other);
 };
 
@@ -33,8 +35,8 @@ struct TaskInfo {
 // One evaluation during training: quality after this much training.
 struct CurvePoint {
   double epochs = 0;   // fractional epochs of training data seen
-  double seconds = 0;  // training time so far (evaluation excluded)
-  double joules = 0;   // training energy so far (evaluation excluded)
+  Seconds duration;    // training time so far (evaluation excluded)
+  Joules energy;       // training energy so far (evaluation excluded)
   double quality = 0;  // accuracy or bits/char on the test split
 };
 
@@ -48,9 +50,9 @@ struct InferenceResult {
   bool supported = true;
   std::string note;  // why unsupported, or what the variant changed
   double samples = 0;
-  double joules_per_1000 = 0;
-  double latency_ms = 0;  // median wall time of one batch
-  double quality = 0;     // on the test split under this variant (NaN if not measured)
+  Joules energy_per_1000;  // per 1,000 samples
+  double latency_ms = 0;   // median wall time of one batch
+  double quality = 0;      // on the test split under this variant (NaN if not measured)
   Cost cost;
 };
 
@@ -70,8 +72,8 @@ struct RunResult {
 
 // Where a run first met a quality target.
 struct TierReach {
-  double joules = 0;
-  double seconds = 0;
+  Joules energy;
+  Seconds duration;
   double epochs = 0;
 };
 

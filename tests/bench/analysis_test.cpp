@@ -19,7 +19,7 @@ std::vector<CurvePoint> curve_of(const std::vector<double>& qualities) {
   std::vector<CurvePoint> curve;
   for (std::size_t i = 0; i < qualities.size(); ++i) {
     const double step = static_cast<double>(i + 1);
-    curve.push_back({0.5 * step, 10 * step, 100 * step, qualities[i]});
+    curve.push_back({0.5 * step, Seconds{10 * step}, Joules{100 * step}, qualities[i]});
   }
   return curve;
 }
@@ -32,8 +32,8 @@ TEST(ReachTier, HigherIsBetterFindsTheFirstPointAtOrAboveTheTier) {
   ASSERT_TRUE(reach.has_value());
   // 0.88 is first met by the third point: 300 J, 30 s, 1.5 epochs, not
   // interpolated between 0.85 and 0.90.
-  EXPECT_DOUBLE_EQ(reach->joules, 300);
-  EXPECT_DOUBLE_EQ(reach->seconds, 30);
+  EXPECT_DOUBLE_EQ(reach->energy.joules, 300);
+  EXPECT_DOUBLE_EQ(reach->duration.seconds, 30);
   EXPECT_DOUBLE_EQ(reach->epochs, 1.5);
 }
 
@@ -41,7 +41,7 @@ TEST(ReachTier, AnExactHitCounts) {
   auto curve = curve_of({0.80, 0.85, 0.90});
   auto reach = reach_tier(curve, 0.85, Direction::higher_is_better);
   ASSERT_TRUE(reach.has_value());
-  EXPECT_DOUBLE_EQ(reach->joules, 200);
+  EXPECT_DOUBLE_EQ(reach->energy.joules, 200);
 }
 
 TEST(ReachTier, NeverReachedIsNulloptNotTheLastPoint) {
@@ -55,7 +55,7 @@ TEST(ReachTier, FirstCrossingAfterADip) {
   auto curve = curve_of({0.82, 0.84, 0.80, 0.84, 0.86, 0.83, 0.90});
   auto reach = reach_tier(curve, 0.85, Direction::higher_is_better);
   ASSERT_TRUE(reach.has_value());
-  EXPECT_DOUBLE_EQ(reach->joules, 500);
+  EXPECT_DOUBLE_EQ(reach->energy.joules, 500);
   EXPECT_DOUBLE_EQ(reach->epochs, 2.5);
 }
 
@@ -64,40 +64,40 @@ TEST(ReachTier, ReachedThenLostStillCountsTheFirstReach) {
   auto curve = curve_of({0.80, 0.86, 0.81, 0.87});
   auto reach = reach_tier(curve, 0.85, Direction::higher_is_better);
   ASSERT_TRUE(reach.has_value());
-  EXPECT_DOUBLE_EQ(reach->joules, 200);
+  EXPECT_DOUBLE_EQ(reach->energy.joules, 200);
 }
 
 TEST(ReachTier, LowerIsBetterForBitsPerCharacter) {
   auto curve = curve_of({3.0, 2.5, 2.2, 2.1});
   auto exact = reach_tier(curve, 2.2, Direction::lower_is_better);
   ASSERT_TRUE(exact.has_value());
-  EXPECT_DOUBLE_EQ(exact->joules, 300);
+  EXPECT_DOUBLE_EQ(exact->energy.joules, 300);
   // 2.6 is first met by 2.5 (the 2nd point); 3.0 is above it.
   auto early = reach_tier(curve, 2.6, Direction::lower_is_better);
   ASSERT_TRUE(early.has_value());
-  EXPECT_DOUBLE_EQ(early->joules, 200);
+  EXPECT_DOUBLE_EQ(early->energy.joules, 200);
   EXPECT_FALSE(reach_tier(curve, 2.0, Direction::lower_is_better).has_value());
   // The direction matters: a tier of 2.4 "higher is better" is met at once.
   auto wrong_way = reach_tier(curve, 2.4, Direction::higher_is_better);
   ASSERT_TRUE(wrong_way.has_value());
-  EXPECT_DOUBLE_EQ(wrong_way->joules, 100);
+  EXPECT_DOUBLE_EQ(wrong_way->energy.joules, 100);
 }
 
 TEST(ReachTier, AFailedEvaluationNeverMeetsATier) {
   auto curve = curve_of({kNaN, 0.9});
   auto reach = reach_tier(curve, 0.5, Direction::higher_is_better);
   ASSERT_TRUE(reach.has_value());
-  EXPECT_DOUBLE_EQ(reach->joules, 200);
+  EXPECT_DOUBLE_EQ(reach->energy.joules, 200);
 }
 
 TEST(ReachTier, CostsAddWithUncertaintyWeightedByEnergy) {
-  Cost total{100, 10, 0.10, 20, 9, 1};
-  total += Cost{300, 30, 0.02, 60, 28, 2};
-  EXPECT_DOUBLE_EQ(total.joules, 400);
-  EXPECT_DOUBLE_EQ(total.seconds, 40);
-  EXPECT_DOUBLE_EQ(total.idle_joules, 80);
-  EXPECT_DOUBLE_EQ(total.self_cpu_seconds, 37);
-  EXPECT_DOUBLE_EQ(total.other_cpu_seconds, 3);
+  Cost total{Joules{100}, Seconds{10}, 0.10, Joules{20}, Seconds{9}, Seconds{1}};
+  total += Cost{Joules{300}, Seconds{30}, 0.02, Joules{60}, Seconds{28}, Seconds{2}};
+  EXPECT_DOUBLE_EQ(total.energy.joules, 400);
+  EXPECT_DOUBLE_EQ(total.duration.seconds, 40);
+  EXPECT_DOUBLE_EQ(total.idle_energy.joules, 80);
+  EXPECT_DOUBLE_EQ(total.self_cpu_time.seconds, 37);
+  EXPECT_DOUBLE_EQ(total.other_cpu_time.seconds, 3);
   // (0.10 x 100 + 0.02 x 300) / 400 = 16 / 400 = 0.04
   EXPECT_DOUBLE_EQ(total.relative_uncertainty, 0.04);
 }
@@ -339,7 +339,7 @@ InferenceResult inference(const std::string& variant, const std::string& baselin
   result.variant = variant;
   result.baseline = baseline;
   result.batch = batch;
-  result.joules_per_1000 = j_per_1000;
+  result.energy_per_1000 = Joules{j_per_1000};
   result.latency_ms = latency_ms;
   return result;
 }
@@ -353,9 +353,9 @@ RunResult run_of(const std::string& model, std::uint64_t seed, std::vector<doubl
   run.parameters = 1000;
   run.curve = curve_of(qualities);
   run.final_quality = qualities.back();
-  run.training.joules = joules;
-  run.training.seconds = joules / 10;
-  run.training.idle_joules = joules / 4;
+  run.training.energy = Joules{joules};
+  run.training.duration = Seconds{joules / 10};
+  run.training.idle_energy = Joules{joules / 4};
   return run;
 }
 

@@ -15,13 +15,13 @@ RunResult sample_run() {
   run.task = "fashion-mnist";
   run.model = "mlp";
   run.seed = 2;
-  run.curve = {{0.5, 1.0, 30.0, 0.81}, {1.0, 2.5, 70.0, 0.86}};
-  run.training = {70.0, 2.5, 0.5, 25.0, 4.0, 0.2};
+  run.curve = {{0.5, Seconds{1.0}, Joules{30.0}, 0.81}, {1.0, Seconds{2.5}, Joules{70.0}, 0.86}};
+  run.training = {Joules{70.0}, Seconds{2.5}, 0.5, Joules{25.0}, Seconds{4.0}, Seconds{0.2}};
   run.final_quality = 0.86;
   InferenceResult batch1;
   batch1.variant = "default";
   batch1.batch = 1;
-  batch1.cost = {5.0, 0.5, 0.5, 0.0, 0.9, 0.0};
+  batch1.cost = {Joules{5.0}, Seconds{0.5}, 0.5, Joules{0.0}, Seconds{0.9}, Seconds{0.0}};
   InferenceResult unsupported;
   unsupported.variant = "torchscript";
   unsupported.supported = false;
@@ -36,8 +36,8 @@ RecordContext sample_context() {
   context.mode = "quick";
   context.energy_source = "modelled: estimator";
   context.modelled = true;
-  context.idle_power_w = 10;
-  context.idle_duration_s = 2;
+  context.idle_power = Watts{10};
+  context.idle_duration = Seconds{2};
   context.threads = 2;
   context.blas = "OpenBLAS";
   return context;

@@ -24,26 +24,25 @@ using ::testing::HasSubstr;
 // Energy as a 10 W machine would use it: the work's wall time x 10.
 class FakeProbe : public EnergyProbe {
  public:
-  // `other_cpu_seconds`: what other processes use during each measurement.
-  explicit FakeProbe(double other_cpu_seconds = 0) : other_cpu_seconds_(other_cpu_seconds) {}
+  // `other_cpu_time`: what other processes use during each measurement.
+  explicit FakeProbe(Seconds other_cpu_time = {}) : other_cpu_time_(other_cpu_time) {}
   Cost measure(const std::function<void()>& work) override {
     const auto started = std::chrono::steady_clock::now();
     work();
     Cost cost;
-    cost.seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    cost.joules = 10 * cost.seconds;
-    cost.idle_joules = 2 * cost.seconds;
+    cost.duration = seconds_between(started, std::chrono::steady_clock::now());
+    cost.energy = Watts{10} * cost.duration;
+    cost.idle_energy = Watts{2} * cost.duration;
     cost.relative_uncertainty = 0.05;
-    cost.self_cpu_seconds = cost.seconds;
-    cost.other_cpu_seconds = other_cpu_seconds_;
+    cost.self_cpu_time = cost.duration;
+    cost.other_cpu_time = other_cpu_time_;
     ++measurements;
     return cost;
   }
   int measurements = 0;
 
  private:
-  double other_cpu_seconds_;
+  Seconds other_cpu_time_;
 };
 
 // Images whose class is written into them: class k lights a 4-row band at
@@ -143,11 +142,11 @@ Budget tiny_budget() {
   budget.train_samples = 200;
   budget.test_samples = 100;
   budget.max_epochs = 2;
-  budget.max_seconds = 30;
+  budget.max_training_time = Seconds{30};
   budget.evaluations_per_epoch = 2;
   budget.inference_samples = 64;
   budget.large_batch = 32;
-  budget.inference_min_seconds = 0.02;
+  budget.inference_min_time = Seconds{0.02};
   return budget;
 }
 
@@ -318,10 +317,10 @@ TEST_F(EngineRun, LogisticRegressionRunHasCurveInferenceAndVariants) {
   ASSERT_EQ(run.curve.size(), 4u);  // 2 epochs x 2 evaluations
   for (std::size_t i = 1; i < run.curve.size(); ++i) {
     EXPECT_GT(run.curve[i].epochs, run.curve[i - 1].epochs);
-    EXPECT_GT(run.curve[i].joules, run.curve[i - 1].joules);
+    EXPECT_GT(run.curve[i].energy.joules, run.curve[i - 1].energy.joules);
   }
   EXPECT_DOUBLE_EQ(run.curve.back().epochs, 2.0);
-  EXPECT_DOUBLE_EQ(run.curve.back().joules, run.training.joules);
+  EXPECT_DOUBLE_EQ(run.curve.back().energy.joules, run.training.energy.joules);
   EXPECT_GT(run.final_quality, 0.5);  // the stripes are easy
   EXPECT_DOUBLE_EQ(last_fraction, 1.0);
   EXPECT_FALSE(run.disturbed);
@@ -337,10 +336,10 @@ TEST_F(EngineRun, LogisticRegressionRunHasCurveInferenceAndVariants) {
   for (const InferenceResult& inference : run.inference) {
     SCOPED_TRACE(inference.variant);
     if (!inference.supported) continue;
-    EXPECT_TRUE(std::isfinite(inference.joules_per_1000));
-    EXPECT_GT(inference.joules_per_1000, 0);
-    EXPECT_NEAR(inference.joules_per_1000, 10 * inference.cost.seconds / inference.samples * 1000,
-                1e-9);
+    EXPECT_TRUE(std::isfinite(inference.energy_per_1000.joules));
+    EXPECT_GT(inference.energy_per_1000.joules, 0);
+    EXPECT_NEAR(inference.energy_per_1000.joules,
+                10 * inference.cost.duration.seconds / inference.samples * 1000, 1e-9);
     EXPECT_NEAR(inference.quality, batched->quality, 0.1);
   }
   for (const char* variant : {"threads=1", "batch=4", "bfloat16", "int8-dynamic", "torchscript"}) {
@@ -397,7 +396,7 @@ TEST_F(EngineRun, StopsAtTheHardestTier) {
 
 TEST_F(EngineRun, OtherProcessesFlagTheRunAsDisturbed) {
   const FashionMnist data = striped_fashion(100, 50);
-  FakeProbe probe(/*other_cpu_seconds=*/1000);  // more than any machine has in a second
+  FakeProbe probe(Seconds{1000});  // more than any machine has in a second
   Budget budget = tiny_budget();
   budget.max_epochs = 0.5;
   budget.variants = false;
@@ -410,7 +409,7 @@ TEST_F(EngineRun, OtherProcessesFlagTheRunAsDisturbed) {
 
 TEST_F(EngineRun, OneClockTickOfOtherCpuIsRoundingNotDisturbance) {
   const FashionMnist data = striped_fashion(100, 50);
-  FakeProbe probe(/*other_cpu_seconds=*/0.01);  // /proc/stat counts 10 ms ticks
+  FakeProbe probe(Seconds{0.01});  // /proc/stat counts 10 ms ticks
   Budget budget = tiny_budget();
   budget.max_epochs = 0.5;
   budget.variants = false;
@@ -435,7 +434,7 @@ TEST_F(EngineRun, CharacterModelsReportBitsPerCharacter) {
   EXPECT_LT(ngram.final_quality, 0.5);  // the sentence repeats exactly
   EXPECT_GT(ngram.parameters, 0);
   ASSERT_NE(find_variant(ngram, "default", 8), nullptr);
-  EXPECT_TRUE(std::isfinite(find_variant(ngram, "default", 1)->joules_per_1000));
+  EXPECT_TRUE(std::isfinite(find_variant(ngram, "default", 1)->energy_per_1000.joules));
 
   const RunResult mlp = austen_chars().run(request_for("window-mlp", task, budget), corpus, probe);
   ASSERT_EQ(mlp.curve.size(), 4u);

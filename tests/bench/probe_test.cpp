@@ -47,7 +47,7 @@ TEST_F(ProbeTest, MissingStatCountsNoOtherCpuRatherThanGarbage) {
   MeterProbe probe(
       std::make_unique<Meter>(std::move(sensors), MeterOptions{.start_sampler = false}), proc_);
   const Cost cost = probe.measure([] {});
-  EXPECT_EQ(cost.other_cpu_seconds, 0);
+  EXPECT_EQ(cost.other_cpu_time.seconds, 0);
 }
 
 TEST_F(ProbeTest, MeasuresCounterEnergyAndOtherProcessesCpuTime) {
@@ -65,13 +65,13 @@ TEST_F(ProbeTest, MeasuresCounterEnergyAndOtherProcessesCpuTime) {
     fake->set_counter(0, 142.5);
     write_stat(1000 + static_cast<long>(3 * ticks), 0);  // 3 s of CPU by someone
   });
-  EXPECT_DOUBLE_EQ(cost.joules, 42.5);
+  EXPECT_DOUBLE_EQ(cost.energy.joules, 42.5);
   EXPECT_NEAR(cost.relative_uncertainty, 0.05, 1e-12);
-  EXPECT_GT(cost.seconds, 0);
+  EXPECT_GT(cost.duration.seconds, 0);
   // This process used almost none of those 3 s.
-  EXPECT_GT(cost.other_cpu_seconds, 2.5);
-  EXPECT_LE(cost.other_cpu_seconds, 3.0);
-  EXPECT_EQ(cost.idle_joules, 0);  // no idle power measured yet
+  EXPECT_GT(cost.other_cpu_time.seconds, 2.5);
+  EXPECT_LE(cost.other_cpu_time.seconds, 3.0);
+  EXPECT_EQ(cost.idle_energy.joules, 0);  // no idle power measured yet
   EXPECT_FALSE(probe.modelled_only());
   EXPECT_NE(probe.describe_sources().find("measured: cpu:package-0"), std::string::npos);
 }
@@ -91,9 +91,9 @@ TEST_F(ProbeTest, IdlePowerIsChargedToLaterMeasurements) {
   fake->set_power(0, 60);  // busy: read as 60 W at both ends of the measurement
   const Cost cost =
       probe.measure([] { std::this_thread::sleep_for(std::chrono::milliseconds(50)); });
-  EXPECT_NEAR(cost.joules, 60 * cost.seconds, 1e-6);
-  EXPECT_NEAR(cost.idle_joules, 20 * cost.seconds, 1e-6);
-  EXPECT_LT(cost.idle_joules, cost.joules);
+  EXPECT_NEAR(cost.energy.joules, 60 * cost.duration.seconds, 1e-6);
+  EXPECT_NEAR(cost.idle_energy.joules, 20 * cost.duration.seconds, 1e-6);
+  EXPECT_LT(cost.idle_energy.joules, cost.energy.joules);
 }
 
 TEST_F(ProbeTest, ModelledOnlyWhenNoDomainIsMeasured) {

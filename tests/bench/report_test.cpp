@@ -34,22 +34,24 @@ RunResult run_of(const std::string& model, std::uint64_t seed, std::vector<doubl
   run.flops_per_sample = 203264;
   for (std::size_t i = 0; i < qualities.size(); ++i) {
     const double share = static_cast<double>(i + 1) / static_cast<double>(qualities.size());
-    run.curve.push_back({share * 2, share * joules / 20, share * joules, qualities[i]});
+    run.curve.push_back(
+        {share * 2, Seconds{share * joules / 20}, Joules{share * joules}, qualities[i]});
   }
   run.final_quality = qualities.back();
-  run.training = {joules, joules / 20, 0.5, joules / 5, joules / 25, 0.1};
+  run.training = {Joules{joules},     Seconds{joules / 20}, 0.5,
+                  Joules{joules / 5}, Seconds{joules / 25}, Seconds{0.1}};
   InferenceResult batch1;
   batch1.variant = "default";
-  batch1.joules_per_1000 = joules / 100;
+  batch1.energy_per_1000 = Joules{joules / 100};
   batch1.latency_ms = 0.4;
   InferenceResult large = batch1;
   large.batch = 256;
-  large.joules_per_1000 = joules / 1000;
+  large.energy_per_1000 = Joules{joules / 1000};
   large.latency_ms = 12;
   InferenceResult threads = batch1;
   threads.variant = "threads=1";
   threads.baseline = "default";
-  threads.joules_per_1000 = batch1.joules_per_1000 * 2.5;
+  threads.energy_per_1000 = batch1.energy_per_1000 * 2.5;
   threads.latency_ms = 0.8;
   InferenceResult bf16 = batch1;
   bf16.variant = "bfloat16";

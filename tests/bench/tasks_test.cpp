@@ -68,7 +68,7 @@ TEST(TaskBudgets, QuickModeDoesLessWorkThanFull) {
   for (const auto& task : registered_tasks()) {
     const Budget quick = task->budget(true);
     const Budget full = task->budget(false);
-    EXPECT_LE(quick.max_seconds, full.max_seconds) << task->name();
+    EXPECT_LE(quick.max_training_time.seconds, full.max_training_time.seconds) << task->name();
     EXPECT_LE(quick.max_epochs, full.max_epochs) << task->name();
     EXPECT_LE(quick.inference_samples, full.inference_samples) << task->name();
     EXPECT_GT(quick.train_samples, 0u) << task->name();  // quick always uses a slice

@@ -71,19 +71,19 @@ struct Budget {
   std::size_t train_samples = 0;         // 0: the whole training split
   std::size_t test_samples = 0;          // 0: the whole test split
   double max_epochs = 10;                // training stops here, or earlier at the last tier
-  double max_seconds = 600;              // per model and seed, training only
+  Seconds max_training_time{600};        // per model and seed, training only
   int evaluations_per_epoch = 2;         // points on the quality curve
   std::size_t inference_samples = 2000;  // per inference configuration
   int large_batch = 256;
   bool variants = true;  // measure the hidden-cost variants
   // Each inference configuration runs at least this long (more batches than
   // inference_samples when needed), so that short ones are still measurable.
-  double inference_min_seconds = 0.5;
+  Seconds inference_min_time{0.5};
 };
 
 // A measurement is disturbed (RunResult::disturbed, with a warning naming it)
 // when other processes used more than this share of the machine's CPU time
-// during it: other_cpu_seconds > share x seconds x cores, plus two clock ticks
+// during it: other_cpu_time > share x duration x cores, plus two clock ticks
 // per core for the rounding of /proc/stat.
 inline constexpr double disturbed_other_cpu_share = 0.10;
 

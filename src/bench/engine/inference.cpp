@@ -35,8 +35,8 @@ constexpr int warm_up_batches = 2;
 // The small-batch variant's batch is the large batch divided by this.
 constexpr int small_batch_divisor = 8;
 
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
+Seconds seconds_since(Clock::time_point start) {
+  return seconds_between(start, Clock::now());
 }
 
 struct Setup {
@@ -57,23 +57,23 @@ double median(std::vector<double> values) {
 }  // namespace
 
 std::size_t batches_to_run(const std::function<void(std::size_t)>& run_batch,
-                           std::size_t batches_for_samples, double min_seconds) {
-  constexpr double calibration_seconds = 0.02;
+                           std::size_t batches_for_samples, Seconds min_time) {
+  constexpr Seconds calibration_time{0.02};
   constexpr std::size_t calibration_batches = 1000;
   const auto started = Clock::now();
   std::size_t timed = 0;
-  while (timed < calibration_batches && seconds_since(started) < calibration_seconds) {
+  while (timed < calibration_batches && seconds_since(started) < calibration_time) {
     run_batch(timed++);
   }
-  const double batch_seconds = std::max(seconds_since(started) / timed, 1e-9);
-  return std::max(batches_for_samples,
-                  static_cast<std::size_t>(std::ceil(min_seconds / batch_seconds)));
+  const Seconds batch_time =
+      std::max(seconds_since(started) / static_cast<double>(timed), Seconds{1e-9});
+  return std::max(batches_for_samples, static_cast<std::size_t>(std::ceil(min_time / batch_time)));
 }
 
 namespace {
 
 // Runs `setup.forward` over test batches for at least budget.inference_samples
-// samples and budget.inference_min_seconds, inside one probe measurement.
+// samples and budget.inference_min_time, inside one probe measurement.
 // Quality is scored, after the measurement, on the first
 // budget.inference_samples samples of the test split (whole items), the same
 // ones at every batch size, so that variants compare like with like.
@@ -115,7 +115,7 @@ InferenceResult measure(const Setup& setup, const Workload& workload, EnergyProb
       std::ceil(static_cast<double>(budget.inference_samples) / (samples_per_item * batch)));
   const std::size_t count =
       batches_to_run([&](std::size_t i) { setup.forward(batches[i % distinct].input); },
-                     std::max(wanted, distinct), budget.inference_min_seconds);
+                     std::max(wanted, distinct), budget.inference_min_time);
 
   std::vector<double> latencies_ms;
   latencies_ms.reserve(count);
@@ -124,7 +124,7 @@ InferenceResult measure(const Setup& setup, const Workload& workload, EnergyProb
     for (std::size_t i = 0; i < count; ++i) {
       const auto started = Clock::now();
       torch::Tensor logits = setup.forward(batches[i % distinct].input);
-      latencies_ms.push_back(seconds_since(started) * 1e3);
+      latencies_ms.push_back(seconds_since(started).seconds * 1e3);
       if (i < distinct) first_logits[i] = std::move(logits);
     }
   });
@@ -135,7 +135,7 @@ InferenceResult measure(const Setup& setup, const Workload& workload, EnergyProb
   }
   result.quality = workload.quality(score);
   result.samples = static_cast<double>(count) * samples_per_item * static_cast<double>(batch);
-  result.joules_per_1000 = result.cost.joules / result.samples * 1000;
+  result.energy_per_1000 = result.cost.energy / result.samples * 1000;
   result.latency_ms = median(latencies_ms);
   return result;
 }

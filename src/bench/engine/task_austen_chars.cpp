@@ -227,7 +227,7 @@ class AustenCharsTask final : public Task {
     budget.train_samples = quick ? 2000 : 20000;
     budget.test_samples = quick ? 20000 : 100000;
     budget.max_epochs = quick ? 2 : 10;
-    budget.max_seconds = quick ? 30 : 900;
+    budget.max_training_time = Seconds{quick ? 30.0 : 900.0};
     budget.evaluations_per_epoch = 2;
     budget.inference_samples = quick ? 2000 : 10000;
     budget.large_batch = 256;
@@ -249,7 +249,8 @@ class AustenCharsTask final : public Task {
     return austen_chars_definition(run.final_quality);
   }
 
-  RunResult run(const RunRequest& request, const TaskData& data, EnergyProbe& probe) const override {
+  RunResult run(const RunRequest& request, const TaskData& data,
+                EnergyProbe& probe) const override {
     const auto& corpus = std::any_cast<const CharCorpus&>(data);
     const engine::ModelEntry& entry = engine::find_model(name(), request.model);
     if (entry.kind == engine::Kind::kneser_ney) {

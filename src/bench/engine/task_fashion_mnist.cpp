@@ -143,7 +143,7 @@ class FashionMnistTask final : public Task {
     budget.train_samples = quick ? 20000 : 0;
     budget.test_samples = quick ? 2000 : 0;
     budget.max_epochs = quick ? 5 : 15;
-    budget.max_seconds = quick ? 30 : 900;
+    budget.max_training_time = Seconds{quick ? 30.0 : 900.0};
     budget.evaluations_per_epoch = 2;
     budget.inference_samples = quick ? 512 : 4096;
     budget.large_batch = 256;
@@ -154,7 +154,8 @@ class FashionMnistTask final : public Task {
     return load_fashion_mnist(options.fashion_dir, budget.train_samples, budget.test_samples);
   }
 
-  RunResult run(const RunRequest& request, const TaskData& data, EnergyProbe& probe) const override {
+  RunResult run(const RunRequest& request, const TaskData& data,
+                EnergyProbe& probe) const override {
     const auto& images = std::any_cast<const FashionMnist&>(data);
     const engine::ModelEntry& entry = engine::find_model(name(), request.model);
     FashionWorkload workload(images, request.budget);

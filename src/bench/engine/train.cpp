@@ -28,8 +28,8 @@ constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 // Share of the progress bar that training takes; inference takes the rest.
 constexpr double training_progress_share = 0.8;
 
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
+Seconds seconds_since(Clock::time_point start) {
+  return seconds_between(start, Clock::now());
 }
 
 // --- the training loop ------------------------------------------------------
@@ -94,10 +94,10 @@ double evaluate(Network& network, Workload& workload) {
 
 struct TrainingLimits {
   double max_samples = 0;
-  double max_seconds = 0;
+  Seconds max_time;
 };
 
-// Trains `network` until the hardest tier, max_epochs or max_seconds,
+// Trains `network` until the hardest tier, max_epochs or max_training_time,
 // evaluating budget.evaluations_per_epoch times per epoch. Each stretch
 // between evaluations is one probe measurement; evaluation is not measured.
 void train_measured(Network& network, Workload& workload, const ModelEntry& entry,
@@ -108,7 +108,8 @@ void train_measured(Network& network, Workload& workload, const ModelEntry& entr
   const std::size_t stretch = std::max<std::size_t>(
       1, (epoch + budget.evaluations_per_epoch - 1) /
              static_cast<std::size_t>(std::max(1, budget.evaluations_per_epoch)));
-  const TrainingLimits limits{budget.max_epochs * static_cast<double>(epoch), budget.max_seconds};
+  const TrainingLimits limits{budget.max_epochs * static_cast<double>(epoch),
+                              budget.max_training_time};
 
   torch::optim::Adam optimizer(network.parameters(),
                                torch::optim::AdamOptions(entry.hyper.learning_rate));
@@ -116,23 +117,23 @@ void train_measured(Network& network, Workload& workload, const ModelEntry& entr
   network.train();
   warm_up(network, workload, entry.hyper, request.seed);
 
-  std::size_t position = 0;    // within the current epoch
-  double seen = 0;             // samples trained on
-  double trained_seconds = 0;  // wall time of the training steps, for max_seconds
-  while (seen < limits.max_samples && trained_seconds < limits.max_seconds) {
+  std::size_t position = 0;  // within the current epoch
+  double seen = 0;           // samples trained on
+  Seconds trained;           // wall time of the training steps, for max_training_time
+  while (seen < limits.max_samples && trained < limits.max_time) {
     if (position == 0) workload.start_epoch(random);
     const auto remaining = static_cast<std::size_t>(std::ceil(limits.max_samples - seen));
     const std::size_t stretch_end = std::min({position + stretch, epoch, position + remaining});
     const Cost cost = probe.measure([&] {
       const auto started = Clock::now();
-      const double seconds_before = trained_seconds;
-      while (position < stretch_end && trained_seconds < limits.max_seconds) {
+      const Seconds before = trained;
+      while (position < stretch_end && trained < limits.max_time) {
         const std::size_t count = std::min(batch, stretch_end - position);
         train_step(network, workload, optimizer, entry.hyper,
                    workload.training_batch(position, count, random));
         position += count;
         seen += static_cast<double>(count);
-        trained_seconds = seconds_before + seconds_since(started);
+        trained = before + seconds_since(started);
       }
     });
     result.training += cost;
@@ -141,11 +142,10 @@ void train_measured(Network& network, Workload& workload, const ModelEntry& entr
     const double epochs = seen / static_cast<double>(epoch);
     check_disturbance(cost, fmt::format("training up to epoch {:.2f}", epochs), result);
     const double quality = evaluate(network, workload);
-    result.curve.push_back({epochs, result.training.seconds, result.training.joules, quality});
+    result.curve.push_back({epochs, result.training.duration, result.training.energy, quality});
     result.final_quality = quality;
     report(request,
-           training_progress_share *
-               std::max(seen / limits.max_samples, trained_seconds / limits.max_seconds),
+           training_progress_share * std::max(seen / limits.max_samples, trained / limits.max_time),
            fmt::format("epoch {:.1f}/{:g} {}", epochs, budget.max_epochs,
                        quality_text(request.task, quality)));
     if (reached_last_tier(request.task, quality)) break;
@@ -237,7 +237,7 @@ InferenceResult measure_ngram_inference(const KneserNey& model, std::span<const 
   const std::size_t batches = batches_to_run(
       run_batch,
       static_cast<std::size_t>(std::ceil(static_cast<double>(budget.inference_samples) / batch)),
-      budget.inference_min_seconds);
+      budget.inference_min_time);
   next = 0;
   nats = 0;
   std::vector<double> latencies_ms;
@@ -246,14 +246,14 @@ InferenceResult measure_ngram_inference(const KneserNey& model, std::span<const 
     for (std::size_t i = 0; i < batches; ++i) {
       const auto started = Clock::now();
       run_batch(i);
-      latencies_ms.push_back(seconds_since(started) * 1e3);
+      latencies_ms.push_back(seconds_since(started).seconds * 1e3);
     }
   });
   const auto middle = latencies_ms.begin() + static_cast<std::ptrdiff_t>(latencies_ms.size() / 2);
   std::nth_element(latencies_ms.begin(), middle, latencies_ms.end());
   inference.latency_ms = *middle;
   inference.samples = static_cast<double>(batches) * batch;
-  inference.joules_per_1000 = inference.cost.joules / inference.samples * 1000;
+  inference.energy_per_1000 = inference.cost.energy / inference.samples * 1000;
   inference.quality = nats / static_cast<double>(std::min(scored, next)) / std::log(2.0);
   return inference;
 }
@@ -277,7 +277,7 @@ RunResult run_ngram(const RunRequest& request, const ModelEntry& entry, const Ch
                                            evaluation_characters(corpus, request.budget));
   result.final_quality = model.bits_per_character(test);
   result.curve.push_back(
-      {1.0, result.training.seconds, result.training.joules, result.final_quality});
+      {1.0, result.training.duration, result.training.energy, result.final_quality});
   result.parameters = static_cast<double>(model.stored_ngrams());
   result.flops_per_sample = 0;  // lookups and a few additions; no multiply-adds to count
   report(request, training_progress_share,
@@ -316,21 +316,21 @@ std::size_t evaluation_characters(const CharCorpus& corpus, const Budget& budget
 
 void check_disturbance(const Cost& cost, const std::string& measurement, RunResult& result) {
   const double cores = std::max(1u, std::thread::hardware_concurrency());
-  const double available = cost.seconds * cores;
+  const Seconds available = cost.duration * cores;
   // The machine's CPU time comes from /proc/stat in clock ticks (10 ms) per
   // core, so a 20 ms measurement could otherwise be flagged for one tick of
   // rounding: allow one tick per core at each end.
-  const double tick_seconds = 1.0 / static_cast<double>(std::max(1L, sysconf(_SC_CLK_TCK)));
-  const double rounding = 2 * cores * tick_seconds;
-  if (available <= 0 ||
-      cost.other_cpu_seconds <= disturbed_other_cpu_share * available + rounding) {
+  const Seconds tick{1.0 / static_cast<double>(std::max(1L, sysconf(_SC_CLK_TCK)))};
+  const Seconds rounding = tick * (2 * cores);
+  if (available <= Seconds{0} ||
+      cost.other_cpu_time <= available * disturbed_other_cpu_share + rounding) {
     return;
   }
   result.disturbed = true;
   result.warnings.push_back(fmt::format(
       "{}: other processes used {:.1f} CPU-s of the {:.1f} available ({:.0f}%, limit {:.0f}%)",
-      measurement, cost.other_cpu_seconds, available, 100 * cost.other_cpu_seconds / available,
-      100 * disturbed_other_cpu_share));
+      measurement, cost.other_cpu_time.seconds, available.seconds,
+      cost.other_cpu_time * 100 / available, 100 * disturbed_other_cpu_share));
 }
 
 std::string error_message(const std::exception& error) {

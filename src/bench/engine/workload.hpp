@@ -92,11 +92,11 @@ std::vector<InferenceResult> measure_inference(
     RunResult& result, const std::function<void(double, const std::string&)>& progress);
 
 // How many batches an inference measurement runs: enough for
-// `batches_for_samples`, and enough to last `min_seconds`, judged from running
+// `batches_for_samples`, and enough to last `min_time`, judged from running
 // `run_batch(i)` untimed for a short while (one batch alone is too noisy a
 // guide for microsecond-scale work).
 std::size_t batches_to_run(const std::function<void(std::size_t)>& run_batch,
-                           std::size_t batches_for_samples, double min_seconds);
+                           std::size_t batches_for_samples, Seconds min_time);
 
 // The message of a LibTorch error without its C++ backtrace.
 std::string error_message(const std::exception& error);

@@ -35,7 +35,9 @@ void write_text(const std::filesystem::path& path, const std::string& text) {
 std::string short_outcome(const RunResult& run, const TaskInfo& task) {
   const double j_per_1000 = [&] {
     for (const InferenceResult& inference : run.inference) {
-      if (inference.variant == "default" && inference.batch == 1) return inference.joules_per_1000;
+      if (inference.variant == "default" && inference.batch == 1) {
+        return inference.energy_per_1000.joules;
+      }
     }
     return 0.0;
   }();
@@ -43,7 +45,8 @@ std::string short_outcome(const RunResult& run, const TaskInfo& task) {
       "{} {:.4f} after {:.2f} epochs, training {:.0f} J in {:.1f} s, "
       "inference {:.3g} J/1000 at batch 1{}",
       task.metric, run.final_quality, run.curve.empty() ? 0.0 : run.curve.back().epochs,
-      run.training.joules, run.training.seconds, j_per_1000, run.disturbed ? "  [DISTURBED]" : "");
+      run.training.energy.joules, run.training.duration.seconds, j_per_1000,
+      run.disturbed ? "  [DISTURBED]" : "");
 }
 
 // summarize() leaves a disturbed run out of the figures while its model has
@@ -67,8 +70,8 @@ void note_disturbed(const std::vector<RunResult>& runs, std::vector<std::string>
 // What every task's block of runs shares: the probe, the record context,
 // the ledger journal, and what the reports collect.
 struct Session {
-  Session(const BenchOptions& options, const RuntimeInfo& runtime, const MeasurementSetup& provenance,
-          MeterProbe& probe)
+  Session(const BenchOptions& options, const RuntimeInfo& runtime,
+          const MeasurementSetup& provenance, MeterProbe& probe)
       : options(options), runtime(runtime), provenance(provenance), probe(probe) {}
 
   const BenchOptions& options;
@@ -104,7 +107,7 @@ void apply_defaults(BenchOptions& options) {
 }
 
 MeasurementSetup describe_setup(const MeterProbe& probe, const RuntimeInfo& runtime,
-                               const record::HostInfo& host, bool quick) {
+                                const record::HostInfo& host, bool quick) {
   MeasurementSetup provenance;
   provenance.energy_source = probe.describe_sources();
   provenance.modelled = probe.modelled_only();
@@ -145,7 +148,8 @@ RecordContext record_context(const record::HostInfo& host, const DriverOptions& 
   context.mode = provenance.mode;
   context.energy_source = provenance.energy_source;
   context.modelled = provenance.modelled;
-  context.sample_interval_s = std::chrono::duration<double>(probe.meter().interval()).count();
+  context.sample_interval =
+      Seconds{std::chrono::duration<double>(probe.meter().interval()).count()};
   context.blas = runtime.blas;
   context.threads = runtime.threads;
   context.domains = probe.meter().domains();
@@ -213,10 +217,10 @@ TaskInfo starting_definition(const Task& task, const BenchOptions& options) {
 void measure_idle_power(Session& session, const PreparedTask& prepared) {
   const auto idle_length = std::chrono::milliseconds(session.options.quick ? 2000 : 5000);
   const Watts idle = session.probe.measure_idle(idle_length);
-  session.context.idle_power_w = idle.watts;
-  session.context.idle_duration_s = std::chrono::duration<double>(idle_length).count();
+  session.context.idle_power = idle;
+  session.context.idle_duration = Seconds{std::chrono::duration<double>(idle_length).count()};
   fmt::print("{}: idle power {:.1f} W over {:.0f} s; {} model(s): {}\n", prepared.task->name(),
-             idle.watts, session.context.idle_duration_s, prepared.models.size(),
+             idle.watts, session.context.idle_duration.seconds, prepared.models.size(),
              fmt::join(prepared.models, ", "));
   std::fflush(stdout);
 }
@@ -385,7 +389,8 @@ int run_bench(BenchOptions options, const DriverOptions& driver) {
   }
   Session session(options, runtime, provenance, probe);
   if (!driver.no_ledger)
-    session.journal = std::make_unique<record::RunJournal>(record::Ledger::resolve_path(driver.ledger));
+    session.journal =
+        std::make_unique<record::RunJournal>(record::Ledger::resolve_path(driver.ledger));
   session.context = record_context(host, driver, provenance, probe, runtime);
   session.context.carbon = resolve_carbon(session.notes);
 
