@@ -13,7 +13,7 @@
 namespace joule::bench {
 namespace {
 
-constexpr double not_a_number = std::numeric_limits<double>::quiet_NaN();
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 // A uniform index in [0, n) from raw 64-bit draws. std::uniform_int_distribution
 // is implementation-defined, so the same seed could give different intervals
@@ -31,7 +31,7 @@ std::size_t uniform_index(std::mt19937_64& rng, std::size_t n) {
 // an even count.
 double sorted_median(const std::vector<double>& sorted) {
   const std::size_t n = sorted.size();
-  if (n == 0) return not_a_number;
+  if (n == 0) return kNaN;
   if (n % 2 == 1) return sorted[n / 2];
   return (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
 }
@@ -202,7 +202,7 @@ void summarize_variants(const std::vector<const RunResult*>& runs, ModelSummary&
       it->ratio.baseline_batch = base->batch;
       it->energy.push_back(result.energy_per_1000 / base->energy_per_1000);
       it->latency.push_back(base->latency_ms > 0 ? result.latency_ms / base->latency_ms
-                                                 : not_a_number);
+                                                 : kNaN);
     }
   }
   for (Pending& p : pending) {
@@ -295,7 +295,7 @@ Interval bootstrap_median(const std::vector<double>& values, std::size_t resampl
   Interval interval;
   interval.n = sample.size();
   if (sample.empty()) {
-    interval.median = interval.low = interval.high = not_a_number;
+    interval.median = interval.low = interval.high = kNaN;
     return interval;
   }
   std::sort(sample.begin(), sample.end());

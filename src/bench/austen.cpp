@@ -75,10 +75,10 @@ std::string joined_names(const RObject& list) {
 // of its record in the .rdb.
 std::vector<RecordLocation> read_austen_index(const fs::path& rdx, std::size_t rdb_bytes) {
   GzReader reader(rdx, austen_package_hint);
-  const std::vector<std::uint8_t> bytes = reader.read_up_to(max_decompressed_bytes + 1);
-  if (bytes.size() > max_decompressed_bytes) {
+  const std::vector<std::uint8_t> bytes = reader.read_up_to(kMaxDecompressedBytes + 1);
+  if (bytes.size() > kMaxDecompressedBytes) {
     reader.fail(fmt::format("expected at most {} decompressed bytes of index, found more",
-                            max_decompressed_bytes));
+                            kMaxDecompressedBytes));
   }
   reader.at_end();  // reports a cut-off gzip stream
   const RObject index = read_r_serialized(bytes, rdx.string());
@@ -127,9 +127,9 @@ std::vector<RecordLocation> read_austen_index(const fs::path& rdx, std::size_t r
 std::vector<std::uint8_t> inflate_record(std::span<const std::uint8_t> record,
                                          const std::string& where) {
   const std::size_t declared_bytes = big_endian_u32(record, 0);
-  if (declared_bytes > max_decompressed_bytes) {
+  if (declared_bytes > kMaxDecompressedBytes) {
     throw DataError(fmt::format("{}: expected a decompressed length of at most {} bytes, found {}",
-                                where, max_decompressed_bytes, declared_bytes));
+                                where, kMaxDecompressedBytes, declared_bytes));
   }
   std::vector<std::uint8_t> decompressed(declared_bytes);
   z_stream stream{};

@@ -20,7 +20,7 @@ class DataError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-inline constexpr const char* default_fashion_mnist_dir = "/usr/share/datasets/fashion-mnist";
+inline constexpr const char* kDefaultFashionMnistDir = "/usr/share/datasets/fashion-mnist";
 inline constexpr const char* default_austen_rdb =
     "/usr/lib/R/site-library/janeaustenr/data/Rdata.rdb";
 

@@ -28,9 +28,9 @@ std::vector<std::uint8_t> read_whole_file(const fs::path& file, const char* pack
   const std::uintmax_t size = fs::file_size(file, error);
   if (error)
     throw DataError(fmt::format("{}: cannot read its size: {}", file.string(), error.message()));
-  if (size > max_decompressed_bytes) {
+  if (size > kMaxDecompressedBytes) {
     throw DataError(fmt::format("{}: expected at most {} bytes, found {}", file.string(),
-                                max_decompressed_bytes, size));
+                                kMaxDecompressedBytes, size));
   }
   std::vector<std::uint8_t> bytes(static_cast<std::size_t>(size));
   std::ifstream in(file, std::ios::binary);

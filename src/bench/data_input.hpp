@@ -21,11 +21,11 @@ namespace joule::bench::detail {
 
 namespace fs = std::filesystem;
 
-inline constexpr std::size_t kib_bytes = 1024;
-inline constexpr std::size_t mib_bytes = kib_bytes * kib_bytes;
+inline constexpr std::size_t kKibBytes = 1024;
+inline constexpr std::size_t kMibBytes = kKibBytes * kKibBytes;
 // No file or record this reader meets is near this: the largest, the
 // Fashion-MNIST training images, is 47 MB decompressed; a novel is 1 MB.
-inline constexpr std::size_t max_decompressed_bytes = 64 * mib_bytes;
+inline constexpr std::size_t kMaxDecompressedBytes = 64 * kMibBytes;
 
 [[noreturn]] void throw_missing(const fs::path& file, const char* package_hint);
 std::uint32_t big_endian_u32(std::span<const std::uint8_t> bytes, std::size_t offset);
@@ -54,10 +54,10 @@ class GzReader {
   // make it allocate them, nor a small file pay for a big buffer.
   std::vector<std::uint8_t> read_up_to(std::size_t byte_count) {
     std::vector<std::uint8_t> bytes;
-    if (byte_count <= max_decompressed_bytes) bytes.reserve(byte_count);
+    if (byte_count <= kMaxDecompressedBytes) bytes.reserve(byte_count);
     while (bytes.size() < byte_count) {
       const std::size_t chunk = std::min(
-          {byte_count - bytes.size(), std::max(64 * kib_bytes, bytes.size()), 16 * mib_bytes});
+          {byte_count - bytes.size(), std::max(64 * kKibBytes, bytes.size()), 16 * kMibBytes});
       const std::size_t old_size = bytes.size();
       bytes.resize(old_size + chunk);
       const z_off_t position_before = gztell(handle_);

@@ -60,9 +60,9 @@ IdxHeader read_idx_header(GzReader& reader, std::uint32_t dimension_count) {
 
 std::vector<std::uint8_t> read_idx_payload(GzReader& reader, std::size_t byte_count,
                                            std::string_view what) {
-  if (byte_count > max_decompressed_bytes * 4) {
+  if (byte_count > kMaxDecompressedBytes * 4) {
     reader.fail(fmt::format("header announces {} bytes of {}, more than this reader accepts ({})",
-                            byte_count, what, max_decompressed_bytes * 4));
+                            byte_count, what, kMaxDecompressedBytes * 4));
   }
   std::vector<std::uint8_t> payload = reader.read_up_to(byte_count);
   const char* decompressed = reader.gzipped() ? " (decompressed)" : "";

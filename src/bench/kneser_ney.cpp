@@ -23,7 +23,7 @@
 namespace joule::bench {
 namespace {
 
-constexpr std::size_t max_order = 8;
+constexpr std::size_t kMaxOrder = 8;
 
 constexpr std::uint64_t low_bytes_mask(std::size_t byte_count) {
   return byte_count >= 8 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8 * byte_count)) - 1;
@@ -103,8 +103,8 @@ struct ContextStats {
 };
 
 void check_arguments(std::size_t order, std::size_t vocabulary, double discount) {
-  if (order < 1 || order > max_order) {
-    throw std::invalid_argument("KneserNey: order must be 1 to " + std::to_string(max_order) +
+  if (order < 1 || order > kMaxOrder) {
+    throw std::invalid_argument("KneserNey: order must be 1 to " + std::to_string(kMaxOrder) +
                                 ", got " + std::to_string(order));
   }
   if (vocabulary < 1 || vocabulary > 256) {

@@ -19,7 +19,7 @@ struct BenchOptions {
   int threads = 0;                  // 0: every core
   std::vector<double> tiers;        // overrides the task's tiers when set
   std::filesystem::path out = "joule-bench";
-  std::filesystem::path fashion_dir = default_fashion_mnist_dir;
+  std::filesystem::path fashion_dir = kDefaultFashionMnistDir;
   std::filesystem::path austen_rdb = default_austen_rdb;
   bool variants = true;
   std::uint64_t order_seed = 0;  // 0: chosen at random and reported

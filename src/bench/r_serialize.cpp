@@ -9,10 +9,10 @@ namespace joule::bench::detail {
 
 namespace {
 
-constexpr std::uint32_t r_has_attributes_bit = 1u << 9;
-constexpr std::uint32_t r_has_tag_bit = 1u << 10;
-constexpr std::uint32_t r_latin1_level = 1u << 2;  // in the "levels", flags >> 12
-constexpr int r_max_nesting = 32;                  // the index is 3 deep, a novel 1
+constexpr std::uint32_t kRHasAttributesBit = 1u << 9;
+constexpr std::uint32_t kRHasTagBit = 1u << 10;
+constexpr std::uint32_t kRLatin1Level = 1u << 2;  // in the "levels", flags >> 12
+constexpr int kRMaxNesting = 32;                  // the index is 3 deep, a novel 1
 
 std::string latin1_to_utf8(std::string_view latin1) {
   std::string utf8;
@@ -121,8 +121,8 @@ class XdrReader {
   }
 
   RObject read_item(int depth) {
-    if (depth > r_max_nesting)
-      fail(fmt::format("at most {} nested objects", r_max_nesting), "more");
+    if (depth > kRMaxNesting)
+      fail(fmt::format("at most {} nested objects", kRMaxNesting), "more");
     const std::uint32_t flags = read_u32("an object's flags");
     return read_item_with_flags(flags, depth);
   }
@@ -170,7 +170,7 @@ class XdrReader {
             "character, list)",
             fmt::format("type {} ({})", type, r_type_name(type)));
     }
-    if ((flags & r_has_attributes_bit) != 0) object.attributes = read_attributes(depth);
+    if ((flags & kRHasAttributesBit) != 0) object.attributes = read_attributes(depth);
     return object;
   }
 
@@ -192,7 +192,7 @@ class XdrReader {
       fail("a string length of 0 or more, or -1 for NA", std::to_string(length));
     }
     std::string text = read_bytes(static_cast<std::size_t>(length), "string");
-    if (((flags >> 12) & r_latin1_level) != 0) text = latin1_to_utf8(text);
+    if (((flags >> 12) & kRLatin1Level) != 0) text = latin1_to_utf8(text);
     return text;
   }
 
@@ -221,9 +221,9 @@ class XdrReader {
   void read_pairlist(std::uint32_t flags, RObject& object, int depth) {
     object.type = r_pairlist;
     while (true) {
-      if ((flags & r_has_attributes_bit) != 0) read_attributes(depth);
+      if ((flags & kRHasAttributesBit) != 0) read_attributes(depth);
       std::string tag;
-      if ((flags & r_has_tag_bit) != 0) {
+      if ((flags & kRHasTagBit) != 0) {
         const RObject tag_object = read_item(depth + 1);
         if (tag_object.type != r_symbol)
           fail("a symbol as a pairlist tag", r_type_name(tag_object.type));

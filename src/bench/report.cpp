@@ -42,12 +42,12 @@ Unit unit_for(double magnitude, const std::vector<Unit>& units) {
   return chosen;
 }
 
-const std::vector<Unit> joule_units = {
+const std::vector<Unit> kJouleUnits = {
     {0, 1e-3, "mJ"}, {1, 1, "J"}, {1e3, 1e3, "kJ"}, {1e6, 1e6, "MJ"}, {1e9, 1e9, "GJ"}};
-const std::vector<Unit> millisecond_units = {{0, 1e-3, "µs"}, {1, 1, "ms"}, {1e3, 1e3, "s"}};
+const std::vector<Unit> kMillisecondUnits = {{0, 1e-3, "µs"}, {1, 1, "ms"}, {1e3, 1e3, "s"}};
 // Minutes from 100 s and hours from 100 min keep three digits readable.
-const std::vector<Unit> second_units = {{0, 1, "s"}, {100, 60, "min"}, {6000, 3600, "h"}};
-const std::vector<Unit> count_units = {
+const std::vector<Unit> kSecondUnits = {{0, 1, "s"}, {100, 60, "min"}, {6000, 3600, "h"}};
+const std::vector<Unit> kCountUnits = {
     {0, 1, ""}, {1e3, 1e3, " k"}, {1e6, 1e6, " M"}, {1e9, 1e9, " G"}};
 
 // "12.3 kJ [11.9–12.8]": the median with its unit and, from two values on,
@@ -83,7 +83,7 @@ std::string quality_with_interval(const Interval& interval) {
 
 std::string format_amount(double count, const char* suffix) {
   if (!finite(count) || count <= 0) return "n/a";
-  const Unit unit = unit_for(count, count_units);
+  const Unit unit = unit_for(count, kCountUnits);
   std::string digits =
       unit.size == 1 ? fmt::format("{:.0f}", count) : three_digits(count / unit.size);
   return fmt::format("{}{}{}", digits, unit.name, suffix);
@@ -124,7 +124,7 @@ int common_large_batch(const TaskSummary& summary) {
 std::string tier_cell(const TierSummary& tier, std::size_t seeds) {
   // Never a worse number for a seed that did not get there: say so instead.
   if (tier.seeds_reached == 0 || !tier.joules) return "not reached";
-  std::string text = with_interval(*tier.joules, joule_units);
+  std::string text = with_interval(*tier.joules, kJouleUnits);
   if (tier.seeds_reached < seeds) text += fmt::format(" ({}/{} seeds)", tier.seeds_reached, seeds);
   return text;
 }
@@ -154,20 +154,20 @@ Rows table_rows(const TaskSummary& summary) {
         fmt::format("{}", i + 1), model.model + (summary.on_pareto_front(i) ? " *" : ""),
         quality_with_interval(model.quality), format_amount(model.parameters, ""),
         format_amount(model.flops_per_sample, ""),
-        with_interval(model.training_joules, joule_units),
-        with_interval(model.training_seconds, second_units),
+        with_interval(model.training_joules, kJouleUnits),
+        with_interval(model.training_seconds, kSecondUnits),
         finite(model.idle_share) ? report::format_percent(model.idle_share) : "n/a",
         // What the training cost beyond keeping the machine on.
         finite(model.idle_share) && finite(model.training_joules.median)
             ? fmt::format("{}", Joules{model.training_joules.median * (1 - model.idle_share)})
             : "n/a"};
     for (const TierSummary& tier : model.tiers) row.push_back(tier_cell(tier, model.seeds));
-    row.push_back(with_interval(model.inference_batch1_j_per_1000, joule_units));
-    std::string batch_cell = with_interval(model.inference_batch_j_per_1000, joule_units);
+    row.push_back(with_interval(model.inference_batch1_j_per_1000, kJouleUnits));
+    std::string batch_cell = with_interval(model.inference_batch_j_per_1000, kJouleUnits);
     if (large == 0 && model.large_batch > 0)
       batch_cell += fmt::format(" (batch {})", model.large_batch);
     row.push_back(batch_cell);
-    row.push_back(with_interval(model.latency_batch1_ms, millisecond_units));
+    row.push_back(with_interval(model.latency_batch1_ms, kMillisecondUnits));
     row.push_back(seeds_cell(model));
     rows.push_back(row);
   }
@@ -270,8 +270,8 @@ std::string markdown_table(const Rows& rows, const std::vector<bool>& right) {
 
 std::string tier_detail(const TierSummary& tier, std::size_t seeds) {
   if (tier.seeds_reached == 0 || !tier.joules) return "not reached";
-  std::string text = fmt::format("{} · {}", with_interval(*tier.joules, joule_units),
-                                 with_interval(tier.seconds, second_units));
+  std::string text = fmt::format("{} · {}", with_interval(*tier.joules, kJouleUnits),
+                                 with_interval(tier.seconds, kSecondUnits));
   if (tier.epochs && finite(tier.epochs->median)) {
     const double epochs = tier.epochs->median;
     // Two significant digits below ten ("1.3"), whole epochs above ("12").

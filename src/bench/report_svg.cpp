@@ -41,12 +41,12 @@ std::string xml_escape(const std::string& text) {
   return out;
 }
 
-constexpr double svg_width = 720;
-constexpr double svg_height = 440;
-constexpr double plot_left = 80;
-constexpr double plot_right = 680;
-constexpr double plot_top = 60;
-constexpr double plot_bottom = 370;
+constexpr double kSvgWidth = 720;
+constexpr double kSvgHeight = 440;
+constexpr double kPlotLeft = 80;
+constexpr double kPlotRight = 680;
+constexpr double kPlotTop = 60;
+constexpr double kPlotBottom = 370;
 
 struct Axis {
   double low = 0;  // in axis units: log10(J) for x, quality for y
@@ -113,14 +113,14 @@ class Plot {
  public:
   Plot(Axis x, Axis y, Direction direction) : x_(x), y_(y), direction_(direction) {}
   double x(double joules) const {
-    return plot_left +
-           (std::log10(joules) - x_.low) / (x_.high - x_.low) * (plot_right - plot_left);
+    return kPlotLeft +
+           (std::log10(joules) - x_.low) / (x_.high - x_.low) * (kPlotRight - kPlotLeft);
   }
   double y(double quality) const {
     double share = (quality - y_.low) / (y_.high - y_.low);
     // Better is always up: lower-is-better metrics are drawn inverted.
     if (direction_ == Direction::lower_is_better) share = 1 - share;
-    return plot_bottom - share * (plot_bottom - plot_top);
+    return kPlotBottom - share * (kPlotBottom - kPlotTop);
   }
 
  private:
@@ -142,13 +142,13 @@ std::string svg_line(double x1, double y1, double x2, double y2, const std::stri
 std::string svg_axes(const Plot& plot, const Axis& x_axis, const Axis& y_axis,
                      const TaskInfo& task) {
   std::string out;
-  out += svg_line(plot_left, plot_bottom, plot_right, plot_bottom, "stroke=\"#333\"");
-  out += svg_line(plot_left, plot_top, plot_left, plot_bottom, "stroke=\"#333\"");
+  out += svg_line(kPlotLeft, kPlotBottom, kPlotRight, kPlotBottom, "stroke=\"#333\"");
+  out += svg_line(kPlotLeft, kPlotTop, kPlotLeft, kPlotBottom, "stroke=\"#333\"");
   for (double tick : energy_ticks(x_axis)) {
     const double x = plot.x(tick);
-    out += svg_line(x, plot_bottom, x, plot_bottom + 5, "stroke=\"#333\"");
-    out += svg_line(x, plot_top, x, plot_bottom, "stroke=\"#eee\"");
-    out += svg_text(x, plot_bottom + 20, fmt::format("{}", Joules{tick}), "text-anchor=\"middle\"");
+    out += svg_line(x, kPlotBottom, x, kPlotBottom + 5, "stroke=\"#333\"");
+    out += svg_line(x, kPlotTop, x, kPlotBottom, "stroke=\"#eee\"");
+    out += svg_text(x, kPlotBottom + 20, fmt::format("{}", Joules{tick}), "text-anchor=\"middle\"");
   }
   const double step = quality_step(y_axis);
   const int decimals = std::max(0, static_cast<int>(-std::floor(std::log10(step) + 1e-9)));
@@ -158,20 +158,20 @@ std::string svg_axes(const Plot& plot, const Axis& x_axis, const Axis& y_axis,
   for (long long k = first; k <= last; ++k) {
     const double tick = static_cast<double>(k) * step;
     const double y = plot.y(tick);
-    out += svg_line(plot_left - 5, y, plot_left, y, "stroke=\"#333\"");
-    out += svg_line(plot_left, y, plot_right, y, "stroke=\"#eee\"");
-    out += svg_text(plot_left - 8, y + 4, fmt::format("{:.{}f}", tick, decimals),
+    out += svg_line(kPlotLeft - 5, y, kPlotLeft, y, "stroke=\"#333\"");
+    out += svg_line(kPlotLeft, y, kPlotRight, y, "stroke=\"#eee\"");
+    out += svg_text(kPlotLeft - 8, y + 4, fmt::format("{:.{}f}", tick, decimals),
                     "text-anchor=\"end\"");
   }
-  out += svg_text((plot_left + plot_right) / 2, plot_bottom + 45, "training energy (J, log scale)",
+  out += svg_text((kPlotLeft + kPlotRight) / 2, kPlotBottom + 45, "training energy (J, log scale)",
                   "text-anchor=\"middle\"");
   const std::string y_label =
       task.direction == Direction::higher_is_better
           ? task.metric + " (higher is better)"
           : task.metric + " (lower is better; axis inverted so better is up)";
-  out += svg_text(20, (plot_top + plot_bottom) / 2, y_label,
+  out += svg_text(20, (kPlotTop + kPlotBottom) / 2, y_label,
                   fmt::format("text-anchor=\"middle\" transform=\"rotate(-90 20 {:.1f})\"",
-                              (plot_top + plot_bottom) / 2));
+                              (kPlotTop + kPlotBottom) / 2));
   return out;
 }
 
@@ -216,15 +216,15 @@ std::string pareto_svg(const TaskSummary& summary) {
       "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{0:.0f}\" height=\"{1:.0f}\" "
       "viewBox=\"0 0 {0:.0f} {1:.0f}\" font-family=\"sans-serif\" font-size=\"12\">\n"
       "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n",
-      svg_width, svg_height);
-  out += svg_text(svg_width / 2, 26,
+      kSvgWidth, kSvgHeight);
+  out += svg_text(kSvgWidth / 2, 26,
                   fmt::format("{}: {} against training energy", task.name, task.metric),
                   "text-anchor=\"middle\" font-size=\"16\" font-weight=\"bold\"");
-  out += svg_text(svg_width / 2, 44,
+  out += svg_text(kSvgWidth / 2, 44,
                   "filled: on the Pareto front (joined) · hollow: dominated · bars: 95% interval",
                   "text-anchor=\"middle\" fill=\"#555\"");
   if (joules.empty()) {
-    out += svg_text(svg_width / 2, svg_height / 2, "no model has both a quality and an energy",
+    out += svg_text(kSvgWidth / 2, kSvgHeight / 2, "no model has both a quality and an energy",
                     "text-anchor=\"middle\"");
   } else {
     const Axis x_axis = energy_axis(joules);
@@ -258,7 +258,7 @@ std::string pareto_svg(const TaskSummary& summary) {
                        "stroke=\"#555\" stroke-width=\"1.5\"/>\n",
                        x, y);
       // Labels near the right edge go to the left of their point.
-      const bool near_right = x > plot_right - 0.25 * (plot_right - plot_left);
+      const bool near_right = x > kPlotRight - 0.25 * (kPlotRight - kPlotLeft);
       out += svg_text(near_right ? x - 8 : x + 8, y - 8, model.model,
                       near_right ? "text-anchor=\"end\"" : "text-anchor=\"start\"");
     }
@@ -266,7 +266,7 @@ std::string pareto_svg(const TaskSummary& summary) {
   if (!left_out.empty()) {
     std::string names;
     for (const std::string& name : left_out) names += (names.empty() ? "" : ", ") + name;
-    out += svg_text(plot_left, svg_height - 8, "not plotted (no quality or no energy): " + names,
+    out += svg_text(kPlotLeft, kSvgHeight - 8, "not plotted (no quality or no energy): " + names,
                     "fill=\"#555\"");
   }
   return out + "</svg>\n";

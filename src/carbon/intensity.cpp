@@ -81,7 +81,7 @@ PlaceIntensity zone_intensity(const ZoneRow& row, const ReferenceData& data) {
   p.generation_based = false;  // consumption-based: imports traced, losses inside
   int central_year = 0;
   for (int y : {2024, 2025, 2023, 2022, 2021}) {
-    if (row.g_per_kwh[y - ZoneRow::first_year]) {
+    if (row.g_per_kwh[y - ZoneRow::kFirstYear]) {
       central_year = y;
       break;
     }
@@ -92,10 +92,10 @@ PlaceIntensity zone_intensity(const ZoneRow& row, const ReferenceData& data) {
         fmt::format("the Electricity Maps zone {} has no values; used the world average", row.zone);
     return w;
   }
-  double c = *row.g_per_kwh[central_year - ZoneRow::first_year];
+  double c = *row.g_per_kwh[central_year - ZoneRow::kFirstYear];
   Estimate e{c, c, c};
   for (int y = 2023; y <= 2025; ++y) {
-    if (auto v = row.g_per_kwh[y - ZoneRow::first_year]) {
+    if (auto v = row.g_per_kwh[y - ZoneRow::kFirstYear]) {
       e.low = std::min(e.low, *v);
       e.high = std::max(e.high, *v);
     }

@@ -165,7 +165,7 @@ std::vector<ZoneRow> parse_zones(const ReferenceTable& t, bool user) {
     r.country_name = text_or_empty(t, i, "country_name");
     r.kind = text_or_empty(t, i, "kind");
     for (int y = 0; y < 5; ++y) {
-      r.g_per_kwh[y] = bounded(t, i, fmt::format("g_{}", ZoneRow::first_year + y), 0, kMaxIntensity,
+      r.g_per_kwh[y] = bounded(t, i, fmt::format("g_{}", ZoneRow::kFirstYear + y), 0, kMaxIntensity,
                                "gCO2e/kWh");
     }
     r.origin = origin_of(t, i, user);

@@ -46,7 +46,7 @@ struct RegionRow {
 
 // Electricity Maps zone (ODbL; kept apart from the CC tables).
 struct ZoneRow {
-  static constexpr int first_year = 2021;
+  static constexpr int kFirstYear = 2021;
   std::string zone;
   std::string iso2;
   std::string name;

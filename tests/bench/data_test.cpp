@@ -314,7 +314,7 @@ TEST(IdxReader, MissingFilesNameTheDebianPackage) {
 }
 
 bool fashion_mnist_installed() {
-  const fs::path dir = default_fashion_mnist_dir;
+  const fs::path dir = kDefaultFashionMnistDir;
   for (const char* name : {"train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
                            "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"}) {
     if (!fs::exists(dir / name)) return false;
@@ -332,10 +332,10 @@ std::array<std::size_t, 10> class_counts(const ImageSet& set) {
 
 TEST(IdxFashionMnist, ReadsTheDebianPackage) {
   if (!fashion_mnist_installed()) {
-    GTEST_SKIP() << "dataset-fashion-mnist is not installed under " << default_fashion_mnist_dir;
+    GTEST_SKIP() << "dataset-fashion-mnist is not installed under " << kDefaultFashionMnistDir;
   }
   const auto start = std::chrono::steady_clock::now();
-  const FashionMnist data = load_fashion_mnist(default_fashion_mnist_dir);
+  const FashionMnist data = load_fashion_mnist(kDefaultFashionMnistDir);
   const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
   std::printf("Fashion-MNIST read in %.2f s\n", elapsed.count());
 
@@ -357,7 +357,7 @@ TEST(IdxFashionMnist, ReadsTheDebianPackage) {
       static_cast<double>(data.train.pixels.size());
   EXPECT_NEAR(mean_pixel / 255.0, 0.286, 0.01);
 
-  const FashionMnist slice = load_fashion_mnist(default_fashion_mnist_dir, 1000, 200);
+  const FashionMnist slice = load_fashion_mnist(kDefaultFashionMnistDir, 1000, 200);
   EXPECT_EQ(slice.train.size(), 1000u);
   EXPECT_EQ(slice.test.size(), 200u);
   EXPECT_TRUE(
@@ -366,10 +366,10 @@ TEST(IdxFashionMnist, ReadsTheDebianPackage) {
 
 TEST(IdxFashionMnist, RejectsATruncatedCopyOfTheRealFile) {
   if (!fashion_mnist_installed()) {
-    GTEST_SKIP() << "dataset-fashion-mnist is not installed under " << default_fashion_mnist_dir;
+    GTEST_SKIP() << "dataset-fashion-mnist is not installed under " << kDefaultFashionMnistDir;
   }
   TempDir dir;
-  const fs::path real = default_fashion_mnist_dir;
+  const fs::path real = kDefaultFashionMnistDir;
   for (const char* name :
        {"train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-labels-idx1-ubyte.gz"}) {
     fs::copy_file(real / name, dir / name);

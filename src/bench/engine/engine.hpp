@@ -85,7 +85,7 @@ struct Budget {
 // when other processes used more than this share of the machine's CPU time
 // during it: other_cpu_time > share x duration x cores, plus two clock ticks
 // per core for the rounding of /proc/stat.
-inline constexpr double disturbed_other_cpu_share = 0.10;
+inline constexpr double kDisturbedOtherCpuShare = 0.10;
 
 // One model, one seed (Task::run in task.hpp): train while recording the
 // quality curve (stopping once the hardest tier is met or the budget runs

@@ -29,11 +29,11 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using Forward = std::function<torch::Tensor(const torch::Tensor&)>;
 
-constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 // Untimed batches before each configuration's measurement.
-constexpr int warm_up_batches = 2;
+constexpr int kWarmUpBatches = 2;
 // The small-batch variant's batch is the large batch divided by this.
-constexpr int small_batch_divisor = 8;
+constexpr int kSmallBatchDivisor = 8;
 
 Seconds seconds_since(Clock::time_point start) {
   return seconds_between(start, Clock::now());
@@ -48,7 +48,7 @@ struct Setup {
 };
 
 double median(std::vector<double> values) {
-  if (values.empty()) return nan;
+  if (values.empty()) return kNaN;
   const auto middle = values.begin() + static_cast<std::ptrdiff_t>(values.size() / 2);
   std::nth_element(values.begin(), middle, values.end());
   return *middle;
@@ -85,7 +85,7 @@ InferenceResult measure(const Setup& setup, const Workload& workload, EnergyProb
   result.batch = setup.batch;
   result.note = setup.note;
   result.threads = torch::get_num_threads();
-  result.quality = nan;
+  result.quality = kNaN;
   const std::size_t items = workload.test_items();
   if (items == 0) throw std::invalid_argument("no test data to run inference on");
 
@@ -110,7 +110,7 @@ InferenceResult measure(const Setup& setup, const Workload& workload, EnergyProb
   }
 
   c10::InferenceMode inference_mode;
-  for (int i = 0; i < warm_up_batches; ++i) setup.forward(batches[i % distinct].input);
+  for (int i = 0; i < kWarmUpBatches; ++i) setup.forward(batches[i % distinct].input);
   const auto wanted = static_cast<std::size_t>(
       std::ceil(static_cast<double>(budget.inference_samples) / (samples_per_item * batch)));
   const std::size_t count =
@@ -180,7 +180,7 @@ InferenceResult unsupported(const std::string& variant, int batch, const std::st
   result.threads = torch::get_num_threads();
   result.supported = false;
   result.note = why;
-  result.quality = nan;
+  result.quality = kNaN;
   return result;
 }
 
@@ -201,7 +201,7 @@ InferenceResult threads_variant(Network& network, const Workload& workload, Ener
 
 InferenceResult small_batch_variant(Network& network, const Workload& workload, EnergyProbe& probe,
                                     const Budget& budget) {
-  const int batch = std::max(1, budget.large_batch / small_batch_divisor);
+  const int batch = std::max(1, budget.large_batch / kSmallBatchDivisor);
   return measure({fmt::format("batch={}", batch), "default", batch,
                   fmt::format("batch {} instead of {}", batch, budget.large_batch), eager(network)},
                  workload, probe, budget);
@@ -334,7 +334,7 @@ bool convolutional(const Network& network) {
   return network.convolutional();
 }
 
-const NamedVariant variants[] = {
+const NamedVariant kVariants[] = {
     {"threads=1", &threads_variant, &always},
     {"batch", &small_batch_variant, &always},
     {"channels-last", &channels_last_variant, &convolutional},
@@ -352,7 +352,7 @@ std::vector<InferenceResult> measure_inference(
   std::vector<InferenceResult> results;
   const int defaults[] = {1, budget.large_batch};
   std::size_t applicable = 0;
-  for (const NamedVariant& variant : variants) applicable += variant.applies(network) ? 1 : 0;
+  for (const NamedVariant& variant : kVariants) applicable += variant.applies(network) ? 1 : 0;
   const double steps = 2.0 + (budget.variants ? static_cast<double>(applicable) : 0.0);
 
   for (const int batch : defaults) {
@@ -364,7 +364,7 @@ std::vector<InferenceResult> measure_inference(
   }
   if (!budget.variants) return results;
 
-  for (const NamedVariant& variant : variants) {
+  for (const NamedVariant& variant : kVariants) {
     if (!variant.applies(network)) continue;
     if (progress)
       progress(static_cast<double>(results.size()) / steps,
@@ -376,7 +376,7 @@ std::vector<InferenceResult> measure_inference(
       }
     } catch (const std::exception& error) {
       const bool batch_variant = variant.run == &small_batch_variant;
-      const int batch = batch_variant ? std::max(1, budget.large_batch / small_batch_divisor)
+      const int batch = batch_variant ? std::max(1, budget.large_batch / kSmallBatchDivisor)
                                       : budget.large_batch;
       results.push_back(unsupported(batch_variant ? fmt::format("batch={}", batch) : variant.name,
                                     batch, error_message(error)));

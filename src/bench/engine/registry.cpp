@@ -7,43 +7,43 @@
 namespace joule::bench::engine {
 namespace {
 
-constexpr const char* fashion = "fashion-mnist";
-constexpr const char* chars = "austen-chars";
+constexpr const char* kFashion = "fashion-mnist";
+constexpr const char* kChars = "austen-chars";
 
 std::vector<ModelEntry> make_table() {
   std::vector<ModelEntry> table;
   // fashion-mnist: 28x28 grey images, 10 classes. Learning rates were chosen
   // on a 10k-image slice so that every model improves steadily within a few
   // epochs; none is tuned per seed.
-  table.push_back({.info = {"logreg", fashion, "linear", "softmax regression on the 784 pixels",
+  table.push_back({.info = {"logreg", kFashion, "linear", "softmax regression on the 784 pixels",
                             "Cox (1958), The regression analysis of binary sequences, "
                             "J. R. Stat. Soc. B 20(2)"},
                    .hyper = {.batch_size = 64, .learning_rate = 5e-3},
                    .build = &build_logistic_regression});
-  table.push_back({.info = {"mlp", fashion, "dense", "784-256-10, ReLU",
+  table.push_back({.info = {"mlp", kFashion, "dense", "784-256-10, ReLU",
                             "Rumelhart, Hinton & Williams (1986), Learning representations by "
                             "back-propagating errors, Nature 323"},
                    .hyper = {.batch_size = 64, .learning_rate = 1e-3, .hidden = 256},
                    .build = &build_mlp});
   table.push_back(
-      {.info = {"cnn", fashion, "convolutional", "conv3x3(16)-pool-conv3x3(32)-pool-64-10, ReLU",
+      {.info = {"cnn", kFashion, "convolutional", "conv3x3(16)-pool-conv3x3(32)-pool-64-10, ReLU",
                 "LeCun, Bottou, Bengio & Haffner (1998), Gradient-based learning "
                 "applied to document recognition, Proc. IEEE 86(11)"},
        .hyper = {.batch_size = 64, .learning_rate = 2e-3, .hidden = 64, .channels = 16},
        .build = &build_cnn});
-  table.push_back({.info = {"lstm", fashion, "recurrent",
+  table.push_back({.info = {"lstm", kFashion, "recurrent",
                             "LSTM(128) over the 28 rows of 28 pixels, last state -> 10",
                             "Hochreiter & Schmidhuber (1997), Long short-term memory, Neural "
                             "Computation 9(8)"},
                    .hyper = {.batch_size = 64, .learning_rate = 3e-3, .hidden = 128},
                    .build = &build_row_lstm});
-  table.push_back({.info = {"gru", fashion, "recurrent",
+  table.push_back({.info = {"gru", kFashion, "recurrent",
                             "GRU(128) over the 28 rows of 28 pixels, last state -> 10",
                             "Cho et al. (2014), Learning phrase representations using RNN "
                             "encoder-decoder for statistical machine translation, EMNLP"},
                    .hyper = {.batch_size = 64, .learning_rate = 3e-3, .hidden = 128},
                    .build = &build_row_gru});
-  table.push_back({.info = {"vit", fashion, "attention",
+  table.push_back({.info = {"vit", kFashion, "attention",
                             "ViT: 7x7 patches (16 tokens), dim 64, 2 pre-LN blocks, 4 heads, "
                             "MLP 128, mean pool",
                             "Dosovitskiy et al. (2021), An image is worth 16x16 words: "
@@ -63,12 +63,12 @@ std::vector<ModelEntry> make_table() {
   // slowly) were chosen for the lowest bits/char after one to two minutes of
   // training on two cores.
   table.push_back(
-      {.info = {"ngram", chars, "count-based", "5-gram, interpolated Kneser-Ney, D = 0.75",
+      {.info = {"ngram", kChars, "count-based", "5-gram, interpolated Kneser-Ney, D = 0.75",
                 "Chen & Goodman (1998), An empirical study of smoothing techniques "
                 "for language modeling, Harvard TR-10-98"},
        .kind = Kind::kneser_ney,
        .hyper = {.order = 5}});
-  table.push_back({.info = {"window-mlp", chars, "dense",
+  table.push_back({.info = {"window-mlp", kChars, "dense",
                             "16 previous characters, embeddings 16 concatenated -> 512 tanh -> "
                             "softmax",
                             "Bengio, Ducharme, Vincent & Jauvin (2003), A neural probabilistic "
@@ -80,7 +80,7 @@ std::vector<ModelEntry> make_table() {
                              .window = 16,
                              .context = 128},
                    .build = &build_window_mlp});
-  table.push_back({.info = {"lstm", chars, "recurrent",
+  table.push_back({.info = {"lstm", kChars, "recurrent",
                             "embedding 32 -> LSTM(256) -> softmax, 128-character sequences",
                             "Hochreiter & Schmidhuber (1997), Long short-term memory; "
                             "character-level as in Graves (2013), Generating sequences with "
@@ -92,7 +92,7 @@ std::vector<ModelEntry> make_table() {
                              .dim = 32,
                              .context = 128},
                    .build = &build_char_lstm});
-  table.push_back({.info = {"transformer", chars, "attention",
+  table.push_back({.info = {"transformer", kChars, "attention",
                             "causal, dim 128, 2 pre-LN blocks, 4 heads, MLP 512, 128-character "
                             "context, learned positions",
                             "Vaswani et al. (2017), Attention is all you need, NeurIPS "

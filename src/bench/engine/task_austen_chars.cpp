@@ -30,19 +30,19 @@ using engine::Network;
 using engine::Score;
 using engine::Workload;
 
-constexpr double nan = std::numeric_limits<double>::quiet_NaN();
-constexpr const char* baseline_model = "ngram";
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr const char* kBaselineModel = "ngram";
 // Evaluation batches of this many sequences.
-constexpr std::int64_t evaluation_batch_sequences = 32;
+constexpr std::int64_t kEvaluationBatchSequences = 32;
 // Characters at the start of each evaluation chunk (after the first) that
 // only warm up the context and are not scored: each scored character sees at
 // least this much context, a quarter of the sequence length.
-constexpr int evaluation_warm_up_divisor = 4;
+constexpr int kEvaluationWarmUpDivisor = 4;
 // Training-loss smoke runs use this many sequences of at most this many
 // characters, from this many characters of the training text.
-constexpr std::size_t smoke_sequences = 8;
-constexpr int smoke_context = 32;
-constexpr std::size_t smoke_characters = 4096;
+constexpr std::size_t kSmokeSequences = 8;
+constexpr int kSmokeContext = 32;
+constexpr std::size_t kSmokeCharacters = 4096;
 
 torch::Tensor id_tensor(const std::vector<std::uint8_t>& ids, std::size_t count) {
   return torch::from_blob(const_cast<std::uint8_t*>(ids.data()), {static_cast<std::int64_t>(count)},
@@ -94,13 +94,13 @@ class CharsWorkload : public Workload {
   // chunk's) has at least a quarter of the context before it; the first
   // character of the text is context only.
   double evaluate(Network& network) override {
-    if (chunks_.empty()) return nan;
+    if (chunks_.empty()) return kNaN;
     const torch::Tensor positions = torch::arange(test_length_ + 1);
     double nats = 0;
     double scored = 0;
-    for (std::size_t first = 0; first < chunks_.size(); first += evaluation_batch_sequences) {
+    for (std::size_t first = 0; first < chunks_.size(); first += kEvaluationBatchSequences) {
       const std::size_t last =
-          std::min(chunks_.size(), first + static_cast<std::size_t>(evaluation_batch_sequences));
+          std::min(chunks_.size(), first + static_cast<std::size_t>(kEvaluationBatchSequences));
       std::vector<std::int64_t> starts;
       std::vector<std::int64_t> first_scored;
       for (std::size_t i = first; i < last; ++i) {
@@ -150,14 +150,14 @@ class CharsWorkload : public Workload {
     score.predictions += static_cast<double>(n * test_length_);
   }
   double quality(const Score& score) const override {
-    return score.predictions > 0 ? score.total / score.predictions / std::log(2.0) : nan;
+    return score.predictions > 0 ? score.total / score.predictions / std::log(2.0) : kNaN;
   }
 
  private:
   void build_chunks() {
     const std::int64_t size = test_.size(0);
     if (test_length_ < 1) return;
-    const std::int64_t warm_up = test_length_ / evaluation_warm_up_divisor;
+    const std::int64_t warm_up = test_length_ / kEvaluationWarmUpDivisor;
     const std::int64_t stride = std::max<std::int64_t>(1, test_length_ - warm_up);
     const std::int64_t last_start = size - test_length_ - 1;
     std::int64_t scored_until = 0;  // targets 1..scored_until are already scored
@@ -238,12 +238,12 @@ class AustenCharsTask final : public Task {
     return make_char_corpus(load_austen(options.austen_rdb));
   }
 
-  std::vector<std::string> baselines() const override { return {baseline_model}; }
+  std::vector<std::string> baselines() const override { return {kBaselineModel}; }
 
   // The first baseline run sets the tiers: its bits/char, and 10% below it.
   std::optional<TaskInfo> tiers_after(const TaskInfo& current,
                                       const RunResult& run) const override {
-    if (run.model != baseline_model || current.tiers.empty() || current.tiers.front() != 0) {
+    if (run.model != kBaselineModel || current.tiers.empty() || current.tiers.front() != 0) {
       return std::nullopt;
     }
     return austen_chars_definition(run.final_quality);
@@ -264,18 +264,18 @@ class AustenCharsTask final : public Task {
                                   std::uint64_t seed) const override {
     const auto& corpus = std::any_cast<const CharCorpus&>(data);
     const engine::ModelEntry& entry = engine::find_model(name(), model);
-    const std::size_t characters = std::min(corpus.train.size(), smoke_characters);
+    const std::size_t characters = std::min(corpus.train.size(), kSmokeCharacters);
     if (entry.kind == engine::Kind::kneser_ney) {
       return smoke_count_ngrams(entry, corpus, characters, steps);
     }
     Budget budget;
-    budget.train_samples = smoke_sequences;
+    budget.train_samples = kSmokeSequences;
     budget.test_samples = 1;
-    const int context = std::min(entry.hyper.context, smoke_context);
+    const int context = std::min(entry.hyper.context, kSmokeContext);
     CharsWorkload workload(corpus, budget, context, characters);
     return engine::smoke_train_network(entry, chars_shape(corpus), workload, steps, seed,
                                        [&](std::mt19937_64& random) {
-                                         return workload.training_batch(0, smoke_sequences, random);
+                                         return workload.training_batch(0, kSmokeSequences, random);
                                        });
   }
 };

@@ -21,12 +21,12 @@ using engine::Network;
 using engine::Score;
 using engine::Workload;
 
-constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 // Evaluation batches: large enough to amortise per-call overhead, small
 // enough that a CNN's activations stay in cache-sized buffers.
-constexpr std::int64_t evaluation_batch_images = 500;
+constexpr std::int64_t kEvaluationBatchImages = 500;
 // Training-loss smoke runs use this many images, repeated.
-constexpr std::size_t smoke_images = 64;
+constexpr std::size_t kSmokeImages = 64;
 
 // Pixels as float in [0, 1], shape [n, 1, rows, cols]; labels as int64.
 Example image_tensors(const ImageSet& set, std::size_t count) {
@@ -68,10 +68,10 @@ class FashionWorkload : public Workload {
 
   double evaluate(Network& network) override {
     const std::int64_t n = test_.input.size(0);
-    if (n == 0) return nan;
+    if (n == 0) return kNaN;
     Score total;
-    for (std::int64_t first = 0; first < n; first += evaluation_batch_images) {
-      const std::int64_t count = std::min(evaluation_batch_images, n - first);
+    for (std::int64_t first = 0; first < n; first += kEvaluationBatchImages) {
+      const std::int64_t count = std::min(kEvaluationBatchImages, n - first);
       score(network.forward(test_.input.narrow(0, first, count)),
             test_.target.narrow(0, first, count), static_cast<std::size_t>(count), total);
     }
@@ -99,7 +99,7 @@ class FashionWorkload : public Workload {
     score.predictions += static_cast<double>(rows);
   }
   double quality(const Score& score) const override {
-    return score.predictions > 0 ? score.total / score.predictions : nan;
+    return score.predictions > 0 ? score.total / score.predictions : kNaN;
   }
 
  private:
@@ -167,7 +167,7 @@ class FashionMnistTask final : public Task {
     const auto& images = std::any_cast<const FashionMnist&>(data);
     const engine::ModelEntry& entry = engine::find_model(name(), model);
     Budget budget;
-    budget.train_samples = smoke_images;
+    budget.train_samples = kSmokeImages;
     budget.test_samples = 1;
     FashionWorkload workload(images, budget);
     // The same slice every step: the loss must fall as the network fits it.

@@ -24,9 +24,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 // Share of the progress bar that training takes; inference takes the rest.
-constexpr double training_progress_share = 0.8;
+constexpr double kTrainingProgressShare = 0.8;
 
 Seconds seconds_since(Clock::time_point start) {
   return seconds_between(start, Clock::now());
@@ -83,7 +83,7 @@ void warm_up(Network& network, Workload& workload, const Hyper& hyper, std::uint
 // training mode.
 double evaluate(Network& network, Workload& workload) {
   network.eval();
-  double quality = nan;
+  double quality = kNaN;
   {
     c10::InferenceMode inference_mode;
     quality = workload.evaluate(network);
@@ -145,7 +145,7 @@ void train_measured(Network& network, Workload& workload, const ModelEntry& entr
     result.curve.push_back({epochs, result.training.duration, result.training.energy, quality});
     result.final_quality = quality;
     report(request,
-           training_progress_share * std::max(seen / limits.max_samples, trained / limits.max_time),
+           kTrainingProgressShare * std::max(seen / limits.max_samples, trained / limits.max_time),
            fmt::format("epoch {:.1f}/{:g} {}", epochs, budget.max_epochs,
                        quality_text(request.task, quality)));
     if (reached_last_tier(request.task, quality)) break;
@@ -182,7 +182,7 @@ RunResult run_network(const RunRequest& request, const ModelEntry& entry, const 
   result.inference = measure_inference(
       *network, workload, probe, request.budget, result,
       [&](double fraction, const std::string& text) {
-        report(request, training_progress_share + (1 - training_progress_share) * fraction, text);
+        report(request, kTrainingProgressShare + (1 - kTrainingProgressShare) * fraction, text);
       });
   report(request, 1.0, quality_text(request.task, result.final_quality));
   return result;
@@ -202,7 +202,7 @@ InferenceResult measure_ngram_inference(const KneserNey& model, std::span<const 
   inference.batch = batch;
   inference.threads = 1;
   inference.note = "count lookups for the whole next-character distribution; no batched form";
-  inference.quality = nan;
+  inference.quality = kNaN;
   if (text.size() < 2) {
     inference.supported = false;
     inference.note = "no held-out text";
@@ -280,7 +280,7 @@ RunResult run_ngram(const RunRequest& request, const ModelEntry& entry, const Ch
       {1.0, result.training.duration, result.training.energy, result.final_quality});
   result.parameters = static_cast<double>(model.stored_ngrams());
   result.flops_per_sample = 0;  // lookups and a few additions; no multiply-adds to count
-  report(request, training_progress_share,
+  report(request, kTrainingProgressShare,
          fmt::format("epoch 1/1 {}", quality_text(request.task, result.final_quality)));
 
   const int batches[] = {1, request.budget.large_batch};
@@ -323,14 +323,14 @@ void check_disturbance(const Cost& cost, const std::string& measurement, RunResu
   const Seconds tick{1.0 / static_cast<double>(std::max(1L, sysconf(_SC_CLK_TCK)))};
   const Seconds rounding = tick * (2 * cores);
   if (available <= Seconds{0} ||
-      cost.other_cpu_time <= available * disturbed_other_cpu_share + rounding) {
+      cost.other_cpu_time <= available * kDisturbedOtherCpuShare + rounding) {
     return;
   }
   result.disturbed = true;
   result.warnings.push_back(fmt::format(
       "{}: other processes used {:.1f} CPU-s of the {:.1f} available ({:.0f}%, limit {:.0f}%)",
       measurement, cost.other_cpu_time.seconds, available.seconds,
-      cost.other_cpu_time * 100 / available, 100 * disturbed_other_cpu_share));
+      cost.other_cpu_time * 100 / available, 100 * kDisturbedOtherCpuShare));
 }
 
 std::string error_message(const std::exception& error) {
