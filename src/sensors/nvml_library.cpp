@@ -2,6 +2,8 @@
 
 #include <dlfcn.h>
 
+#include <cstdlib>
+#include <cstring>
 #include <utility>
 
 namespace joule::sensors::nvml {
@@ -25,7 +27,8 @@ struct Library::Api {
   using UintFn = Return (*)(Device, unsigned int*);
   using ProcessUtilizationFn = Return (*)(Device, ProcessUtilizationSample*, unsigned int*,
                                           unsigned long long);
-  using ProcessesFn = Return (*)(Device, unsigned int*, ProcessInfo*);
+  using ProcessesFn = Return (*)(Device, unsigned int*, void*);
+  using DriverVersionFn = Return (*)(char*, unsigned int);
 
   // Required: without these there is nothing to measure.
   InitFn init = nullptr;
@@ -42,6 +45,11 @@ struct Library::Api {
   UintFn management_limit = nullptr;
   ProcessUtilizationFn process_utilization = nullptr;
   ProcessesFn compute_processes = nullptr;
+  DriverVersionFn driver_version = nullptr;
+  // Present from R535 on, and from R545 on respectively; nvitop tells the
+  // 32-byte process layout by them when the version is unknown.
+  void* conf_compute_mem_size_info = nullptr;
+  void* running_process_detail_list = nullptr;
 };
 
 namespace {
@@ -50,6 +58,45 @@ bool resolve(void* handle, const char* symbol, Fn& out) {
   // POSIX guarantees a data pointer from dlsym converts to a function pointer.
   out = reinterpret_cast<Fn>(dlsym(handle, symbol));
   return out != nullptr;
+}
+
+// nvmlProcessInfo_t as the library writes it: 24 bytes, and 32 on the R535
+// drivers, which appended usedGpuCcProtectedMemory and dropped it again in
+// R545 (nvitop, nvitop/api/libnvml.py; nvidia-ml-py 12.535.x). The first
+// four fields sit at the same offsets in both.
+constexpr std::size_t kProcessInfoSize = 24;
+constexpr std::size_t kProcessInfoSizeR535 = 32;
+constexpr std::size_t kPidOffset = 0;
+constexpr std::size_t kUsedMemoryOffset = 8;
+constexpr std::size_t kGpuInstanceOffset = 16;
+constexpr std::size_t kComputeInstanceOffset = 20;
+
+// `driver_version` is nvmlSystemGetDriverVersion, or null; `r535_entry_points`
+// whether the library has nvmlDeviceGetConfComputeMemSizeInfo (added in R535)
+// but not nvmlDeviceGetRunningProcessDetailList (added in R545).
+std::size_t process_info_size(Return (*driver_version)(char*, unsigned int),
+                              bool r535_entry_points) {
+  // "535.104.05": the branch is the first number.
+  if (driver_version != nullptr) {
+    char version[96] = {};
+    if (driver_version(version, sizeof version) == kSuccess) {
+      const long branch = std::strtol(version, nullptr, 10);
+      if (branch > 0) return branch == 535 ? kProcessInfoSizeR535 : kProcessInfoSize;
+    }
+  }
+  // No version: the entry points tell the branch, as nvitop does.
+  return r535_entry_points ? kProcessInfoSizeR535 : kProcessInfoSize;
+}
+
+ProcessInfo decode_process(const unsigned char* entry) {
+  ProcessInfo info{};
+  std::memcpy(&info.pid, entry + kPidOffset, sizeof info.pid);
+  std::memcpy(&info.used_gpu_memory_bytes, entry + kUsedMemoryOffset,
+              sizeof info.used_gpu_memory_bytes);
+  std::memcpy(&info.gpu_instance_id, entry + kGpuInstanceOffset, sizeof info.gpu_instance_id);
+  std::memcpy(&info.compute_instance_id, entry + kComputeInstanceOffset,
+              sizeof info.compute_instance_id);
+  return info;
 }
 }  // namespace
 
@@ -86,6 +133,9 @@ Library::Opened Library::open(const std::string& path) {
   resolve(handle, "nvmlDeviceGetPowerManagementLimit", api->management_limit);
   resolve(handle, "nvmlDeviceGetProcessUtilization", api->process_utilization);
   resolve(handle, "nvmlDeviceGetComputeRunningProcesses_v3", api->compute_processes);
+  resolve(handle, "nvmlSystemGetDriverVersion", api->driver_version);
+  api->conf_compute_mem_size_info = dlsym(handle, "nvmlDeviceGetConfComputeMemSizeInfo");
+  api->running_process_detail_list = dlsym(handle, "nvmlDeviceGetRunningProcessDetailList");
 
   if (const Return code = api->init(); code != kSuccess) {
     const char* text = api->error_string(code);
@@ -97,7 +147,12 @@ Library::Opened Library::open(const std::string& path) {
 }
 
 Library::Library(void* handle, std::string path, std::unique_ptr<Api> api)
-    : handle_(handle), path_(std::move(path)), api_(std::move(api)) {}
+    : handle_(handle),
+      path_(std::move(path)),
+      api_(std::move(api)),
+      process_info_size_(process_info_size(api_->driver_version,
+                                           api_->conf_compute_mem_size_info != nullptr &&
+                                               api_->running_process_detail_list == nullptr)) {}
 
 Library::~Library() {
   // NVML counts nvmlInit calls; this releases ours only.
@@ -184,9 +239,13 @@ Return Library::compute_processes(Device device, std::vector<ProcessInfo>& proce
   if (code != kErrorInsufficientSize) return code;
   // Processes may start between the two calls: leave room for a few more.
   count += 8;
-  processes.resize(count);
-  code = api_->compute_processes(device, &count, processes.data());
-  processes.resize(code == kSuccess ? count : 0);
+  std::vector<unsigned char> buffer(static_cast<std::size_t>(count) * process_info_size_);
+  code = api_->compute_processes(device, &count, buffer.data());
+  if (code != kSuccess) return code;
+  processes.reserve(count);
+  for (unsigned int i = 0; i < count; ++i) {
+    processes.push_back(decode_process(buffer.data() + i * process_info_size_));
+  }
   return code;
 }
 

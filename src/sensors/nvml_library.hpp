@@ -10,6 +10,7 @@
 //
 // Shared by the NVML sensor (nvml.cpp) and, later, the per-process GPU
 // attribution of `joule run` (process utilization and running processes).
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -49,7 +50,11 @@ struct ProcessUtilizationSample {
   unsigned int dec_util;  // percent
 };
 
-// nvmlProcessInfo_t as nvmlDeviceGetComputeRunningProcesses_v3 fills it.
+// One process of nvmlDeviceGetComputeRunningProcesses_v3, decoded. The
+// library's own array is laid out by the driver: 24 bytes per process (these
+// four fields), or 32 on the R535 drivers, which append
+// usedGpuCcProtectedMemory (nvitop, nvitop/api/libnvml.py). Library decodes
+// it by the driver version, so this struct is never the array's element.
 struct ProcessInfo {
   unsigned int pid;
   unsigned long long used_gpu_memory_bytes;
@@ -112,6 +117,8 @@ class Library {
   void* handle_ = nullptr;
   std::string path_;
   std::unique_ptr<Api> api_;
+  // Bytes per process in nvmlDeviceGetComputeRunningProcesses_v3's array.
+  std::size_t process_info_size_ = 24;
 };
 
 }  // namespace joule::sensors::nvml

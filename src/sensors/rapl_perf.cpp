@@ -467,7 +467,7 @@ void probe_rapl_perf_with(const SensorConfig& config, ProbeResult& result,
         {std::string(kBackend), BackendState::absent,
          sysfs::exists(pmu) ? type.error : fmt::format("no {}", pmu.string()),
          "the kernel has no RAPL perf PMU: load it with sudo modprobe rapl (Intel; AMD Zen needs "
-         "Linux 5.11 or later); in a VM the hypervisor usually hides RAPL"});
+         "Linux 5.8 or later); in a VM the hypervisor usually hides RAPL"});
     return;
   }
 

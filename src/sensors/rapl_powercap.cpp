@@ -1,8 +1,8 @@
 // RAPL through the powercap sysfs tree: <sysfs>/class/powercap/intel-rapl:N
 // (one per package, plus psys where the platform has it) and its subzones
-// intel-rapl:N:M (core, uncore, dram). AMD Zen exposes the same tree, usually
-// with the package zone only. Each zone's energy_uj is a cumulative counter in
-// microjoules that wraps at max_energy_range_uj.
+// intel-rapl:N:M (core, uncore, dram). AMD Zen exposes the same tree with a
+// package zone and a "core" subzone that is one core only. Each zone's energy_uj is a cumulative
+// counter in microjoules that wraps at max_energy_range_uj.
 #include <algorithm>
 #include <cctype>
 #include <map>
@@ -155,8 +155,8 @@ std::string refusal_remedy(const fs::path& base) {
 }
 
 constexpr std::string_view kEnableRemedy =
-    "load the RAPL driver: sudo modprobe intel_rapl_msr (Intel; AMD Zen needs Linux 5.8 or "
-    "later); in a VM the hypervisor usually hides RAPL";
+    "load the RAPL driver: sudo modprobe intel_rapl_msr (Intel; AMD Zen needs Linux 5.11 or "
+    "later, Hygon 5.13); in a VM the hypervisor usually hides RAPL";
 
 // What a pass over the zones found: the usable ones, and why others were left.
 struct ZoneScan {
@@ -239,6 +239,12 @@ Candidate describe_zone(const Zone& zone, const std::string& zone_name, const Pl
   if (zone_name.starts_with("package-")) {
     d.id = fmt::format("cpu:package-{}", where);
     d.component = Component::cpu_package;
+  } else if (zone_name == "core" && amd) {
+    // MSR_AMD_CORE_ENERGY_STATUS is per core, and the kernel reads every RAPL
+    // MSR on the package's lead CPU (intel_rapl_msr.c): one core's energy, not
+    // the package's cores that cpu_core stands for.
+    d.id = fmt::format("cpu:one-core-{}", where);
+    d.component = Component::other;
   } else if (zone_name == "core") {
     d.id = fmt::format("cpu:core-{}", where);
     d.component = Component::cpu_core;
@@ -262,8 +268,13 @@ Candidate describe_zone(const Zone& zone, const std::string& zone_name, const Pl
     ids.insert(d.id);
   }
   d.label = zone_name;
+  if (zone_name == "core" && amd) {
+    d.label = fmt::format(
+        "core: one core of package-{}, the one the kernel reads the package on; not all cores",
+        where);
+  }
   if (!cpu.model.empty() && d.component != Component::psys) {
-    d.label = fmt::format("{} ({})", zone_name, cpu.model);
+    d.label = fmt::format("{} ({})", d.label, cpu.model);
   }
   d.kind = ReadingKind::energy_counter;
   d.provenance = Provenance::measured;

@@ -74,11 +74,16 @@ TEST(SensorsCommand, OnlyTheEstimatorStillExitsZeroAndSaysItIsAModel) {
 
 TEST(SensorsCommand, SampledPowerOfAnIdleCounterIsZeroAndTotalsSkipNestedDomains) {
   FakeTree tree;
+  // An Intel CPU whatever the host is: on AMD the core zone is one core,
+  // named cpu:one-core-0.
+  tree.write_proc("cpuinfo", "processor\t: 0\nvendor_id\t: GenuineIntel\n");
   write_package(tree, 0, 1000);
   tree.write("class/powercap/intel-rapl:0/intel-rapl:0:1/name", "core");
   tree.write("class/powercap/intel-rapl:0/intel-rapl:0:1/energy_uj", "10");
   tree.write("class/powercap/intel-rapl:0/intel-rapl:0:1/max_energy_range_uj", "262143328850");
-  auto result = run_joule({"sensors", "--json", "--sample", "0.05"}, fixture_env(tree));
+  auto env = fixture_env(tree);
+  env["JOULE_PROC_ROOT"] = tree.proc().string();
+  auto result = run_joule({"sensors", "--json", "--sample", "0.05"}, env);
   ASSERT_EQ(result.exit_code, 0) << result.err;
   auto json = nlohmann::json::parse(result.out);
   const auto* core = find_by(json["domains"], "id", "cpu:core-0");

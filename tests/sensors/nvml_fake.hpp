@@ -29,6 +29,8 @@ class FakeNvml {
     bind("fake_nvml_set_power_mw", set_power_mw_);
     bind("fake_nvml_set_lost", set_lost_);
     bind("fake_nvml_init_count", init_count_);
+    bind("fake_nvml_set_process_count", set_process_count_);
+    bind("fake_nvml_set_driver_version", set_driver_version_);
     reset();
   }
   ~FakeNvml() {
@@ -57,6 +59,13 @@ class FakeNvml {
   void set_power_mw(unsigned int index, unsigned int power_mw) { set_power_mw_(index, power_mw); }
   void set_lost(unsigned int index, bool lost) { set_lost_(index, lost ? 1 : 0); }
   int init_count() { return init_count_(); }
+  // Compute processes on the device: pids 4242, 4243, ...
+  void set_process_count(unsigned int index, unsigned int count) {
+    set_process_count_(index, count);
+  }
+  // The version nvmlSystemGetDriverVersion returns; "535.x" lays processes out
+  // in 32 bytes each, any other in 24.
+  void set_driver_version(const char* version) { set_driver_version_(version); }
 
  private:
   template <typename Fn>
@@ -74,6 +83,8 @@ class FakeNvml {
   void (*set_power_mw_)(unsigned int, unsigned int) = nullptr;
   void (*set_lost_)(unsigned int, int) = nullptr;
   int (*init_count_)() = nullptr;
+  void (*set_process_count_)(unsigned int, unsigned int) = nullptr;
+  void (*set_driver_version_)(const char*) = nullptr;
 };
 
 }  // namespace joule::testing

@@ -88,5 +88,39 @@ TEST(NvmlLibrary, PerProcessUtilizationAndRunningProcesses) {
   EXPECT_EQ(library.compute_processes(gpu0, processes), kErrorGpuIsLost);
 }
 
+// The R535 drivers fill 32 bytes per process, every other driver 24 (see
+// the fake's header for the sources). Reading one layout as the other gives
+// garbage pids past the first, and a 24-byte buffer overruns beyond 24
+// processes on R535.
+void expect_processes_read_whole(const char* driver_version) {
+  SCOPED_TRACE(driver_version);
+  testing::FakeNvml fake;
+  fake.set_driver_version(driver_version);
+  constexpr unsigned int kProcesses = 40;
+  fake.set_process_count(0, kProcesses);
+  auto opened = Library::open(testing::FakeNvml::kPath);
+  ASSERT_TRUE(opened.library) << opened.error->message;
+  Library& library = *opened.library;
+  Device gpu0 = nullptr;
+  ASSERT_EQ(library.device_handle(0, gpu0), kSuccess);
+  std::vector<ProcessInfo> processes;
+  ASSERT_EQ(library.compute_processes(gpu0, processes), kSuccess);
+  ASSERT_EQ(processes.size(), kProcesses);
+  for (unsigned int i = 0; i < kProcesses; ++i) {
+    EXPECT_EQ(processes[i].pid, 4242u + i);
+    EXPECT_EQ(processes[i].used_gpu_memory_bytes, (2ULL << 30) + i);
+    EXPECT_EQ(processes[i].gpu_instance_id, 0xFFFFFFFFu);
+  }
+}
+
+TEST(NvmlLibrary, ProcessesOnR535DriversAre32BytesEach) {
+  expect_processes_read_whole("535.104.05");
+}
+
+TEST(NvmlLibrary, ProcessesOnOtherDriversAre24BytesEach) {
+  expect_processes_read_whole("550.54.15");
+  expect_processes_read_whole("525.125.06");
+}
+
 }  // namespace
 }  // namespace joule::sensors::nvml

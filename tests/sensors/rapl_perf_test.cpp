@@ -234,6 +234,8 @@ TEST(RaplPerf, NoPowerPmuIsAbsent) {
   EXPECT_EQ(result.reports[0].state, BackendState::absent);
   EXPECT_THAT(result.reports[0].reason, HasSubstr("bus/event_source/devices/power"));
   EXPECT_THAT(result.reports[0].remedy, HasSubstr("modprobe"));
+  // "perf/x86/rapl: Add AMD Fam17h RAPL support" landed in Linux 5.8.
+  EXPECT_THAT(result.reports[0].remedy, HasSubstr("AMD Zen needs Linux 5.8"));
   EXPECT_TRUE(perf.calls.empty());
 }
 

@@ -21,6 +21,12 @@
 //   "powercap/intel_rapl: enumerate Psys RAPL domain together with package
 //   RAPL domain" (2020) psys is probed on every package and only the package
 //   that owns it (not always package 0, e.g. Sapphire Rapids) registers one.
+// - AMD's "core" subzone (RAPL_DOMAIN_PP0, "powercap: Add AMD Fam17h RAPL
+//   support", Linux 5.11) reads MSR_AMD_CORE_ENERGY_STATUS, a per-core
+//   counter, and intel_rapl_msr.c reads every MSR on the package's lead CPU:
+//   the zone is that one core's energy. The kernel's perf side says the same
+//   ("perf/x86/rapl: Add core energy counter support for AMD CPUs", 2024:
+//   "AMD's per-core energy counters").
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -116,9 +122,43 @@ TEST(RaplPowercapKernelLayout, HexadecimalZoneIdsAreAllRead) {
   ASSERT_NE(last, nullptr);
   EXPECT_EQ(last->source, (tree.sys() / "class/powercap/intel-rapl:f/energy_uj").string());
   EXPECT_EQ(last->component, Component::cpu_package);
-  const DomainInfo* core = find_domain(sensor, "cpu:core-1-die-7");
+  const DomainInfo* core = find_domain(sensor, "cpu:one-core-1-die-7");
   ASSERT_NE(core, nullptr);
   EXPECT_EQ(core->source, (tree.sys() / "class/powercap/intel-rapl:f:0/energy_uj").string());
+}
+
+// A one-socket Zen as "powercap: Add AMD Fam17h RAPL support" registers it:
+// intel-rapl:0 "package-0" and intel-rapl:0:0 "core".
+TEST(RaplPowercapKernelLayout, AmdCoreZoneIsOneCoreNotAllCores) {
+  FakeTree tree;
+  tree.write("class/powercap/intel-rapl/enabled", "1");
+  add_zone(tree, "intel-rapl:0", "package-0", 5000000);
+  add_zone(tree, "intel-rapl:0:0", "core", 100000);
+  write_cpuinfo(tree, "AuthenticAMD", "AMD Ryzen 9 5950X 16-Core Processor");
+  const ProbeResult result = probe(tree.config());
+  ASSERT_EQ(result.sensors.size(), 1u);
+  const Sensor& sensor = *result.sensors[0];
+  EXPECT_EQ(find_domain(sensor, "cpu:core-0"), nullptr);
+  const DomainInfo* core = find_domain(sensor, "cpu:one-core-0");
+  ASSERT_NE(core, nullptr);
+  // Component cpu_core means the cores of a package; this is one core.
+  EXPECT_NE(core->component, Component::cpu_core);
+  EXPECT_THAT(core->label, HasSubstr("one core"));
+  EXPECT_THAT(core->label, HasSubstr("not all cores"));
+  // It is inside the package, never in the total.
+  EXPECT_THAT(disjoint(sensor), UnorderedElementsAre("cpu:package-0"));
+
+  // Intel's core zone (PP0) is every core of the package.
+  FakeTree intel;
+  intel.write("class/powercap/intel-rapl/enabled", "1");
+  add_zone(intel, "intel-rapl:0", "package-0", 5000000);
+  add_zone(intel, "intel-rapl:0:0", "core", 100000);
+  write_cpuinfo(intel, "GenuineIntel", "Intel(R) Core(TM) i7-8650U CPU @ 1.90GHz");
+  const ProbeResult intel_result = probe(intel.config());
+  ASSERT_EQ(intel_result.sensors.size(), 1u);
+  const DomainInfo* cores = find_domain(*intel_result.sensors[0], "cpu:core-0");
+  ASSERT_NE(cores, nullptr);
+  EXPECT_EQ(cores->component, Component::cpu_core);
 }
 
 TEST(RaplPowercapKernelLayout, AmdPerDieZonesAreOnePackageCountedOnce) {

@@ -189,6 +189,10 @@ TEST(RaplPowercap, NoTreeIsAbsentWithHowToEnable) {
   EXPECT_EQ(result.reports[0].state, BackendState::absent);
   EXPECT_THAT(result.reports[0].reason, HasSubstr("class/powercap"));
   EXPECT_THAT(result.reports[0].remedy, HasSubstr("modprobe intel_rapl_msr"));
+  // powercap learnt AMD in 5.11 ("powercap: Add AMD Fam17h RAPL support") and
+  // Hygon in 5.13; perf learnt AMD earlier, in 5.8.
+  EXPECT_THAT(result.reports[0].remedy, HasSubstr("AMD Zen needs Linux 5.11"));
+  EXPECT_THAT(result.reports[0].remedy, HasSubstr("Hygon 5.13"));
   EXPECT_TRUE(result.sensors.empty());
 }
 
