@@ -18,7 +18,7 @@ joule::SessionOptions options(bool trace) {
         std::string(JOULE_SOURCE_DIR) + "/tests/fixtures/traces/wrapping_counters.csv";
   } else {
     o.sensors.only_backends = {"estimator"};
-    o.sensors.estimator = "on";
+    o.sensors.estimator = joule::EstimatorMode::on;
   }
   o.carbon = joule::carbon::ContextOptions{};
   o.carbon->country = "FR";
