@@ -145,7 +145,13 @@ void carbon_section(const RunRecord& r, std::string& out) {
   if (!c.terms.empty()) {
     std::vector<std::vector<std::string>> terms = {{"term", "value", "unit", "source"}};
     for (const auto& term : c.terms) {
-      terms.push_back({term.name, fmt::format("{:.4g}", term.value), term.unit, term.source});
+      // Grams take the mass formatter's prefix, so that a small run's
+      // emissions read "78.9 ng CO2e" like every other figure, not 7.89e-08.
+      if (term.unit == "gCO2e") {
+        terms.push_back({term.name, fmt::format("{}", GramsCO2e{term.value}), "CO2e", term.source});
+      } else {
+        terms.push_back({term.name, fmt::format("{:.4g}", term.value), term.unit, term.source});
+      }
     }
     out += render_table(terms, {false, true, false, false}, "    ");
   }

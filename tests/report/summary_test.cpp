@@ -66,6 +66,14 @@ TEST(Summary, SmallPerUnitEnergyKeepsItsDigits) {
   EXPECT_FALSE(contains(text, "0.00 J")) << text;
 }
 
+TEST(Summary, CarbonTermsInGramsTakeAPrefix) {
+  auto run = joule::testing::sample_record();
+  run.carbon->terms.push_back({"operational emissions", 7.89e-8, "gCO2e", "computed"});
+  auto text = render_summary(run);
+  EXPECT_TRUE(contains(text, "78.9 ng")) << text;
+  EXPECT_FALSE(contains(text, "7.89e-08")) << text;
+}
+
 TEST(Summary, SignalAndStartFailure) {
   auto run = joule::testing::sample_record();
   run.exit = {std::nullopt, 9, ""};
