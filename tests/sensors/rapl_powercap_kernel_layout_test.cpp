@@ -43,6 +43,7 @@
 namespace joule {
 namespace {
 
+using sysfs_testing::disjoint_ids;
 using sysfs_testing::FakeTree;
 using sysfs_testing::find_domain;
 using sysfs_testing::find_report;
@@ -79,17 +80,6 @@ ProbeResult probe(const SensorConfig& config) {
 std::set<std::string> ids(const Sensor& sensor) {
   std::set<std::string> out;
   for (const auto& d : sensor.domains()) out.insert(d.id);
-  return out;
-}
-
-// Ids no other domain contains: what a total sums.
-std::set<std::string> disjoint(const Sensor& sensor) {
-  std::set<std::string> contained;
-  for (const auto& d : sensor.domains()) contained.insert(d.contains.begin(), d.contains.end());
-  std::set<std::string> out;
-  for (const auto& d : sensor.domains()) {
-    if (!contained.count(d.id)) out.insert(d.id);
-  }
   return out;
 }
 
@@ -146,7 +136,7 @@ TEST(RaplPowercapKernelLayout, AmdCoreZoneIsOneCoreNotAllCores) {
   EXPECT_THAT(core->label, HasSubstr("one core"));
   EXPECT_THAT(core->label, HasSubstr("not all cores"));
   // It is inside the package, never in the total.
-  EXPECT_THAT(disjoint(sensor), UnorderedElementsAre("cpu:package-0"));
+  EXPECT_THAT(disjoint_ids(sensor), UnorderedElementsAre("cpu:package-0"));
 
   // Intel's core zone (PP0) is every core of the package.
   FakeTree intel;
@@ -169,7 +159,8 @@ TEST(RaplPowercapKernelLayout, AmdPerDieZonesAreOnePackageCountedOnce) {
   const Sensor& sensor = *result.sensors[0];
   // AMD's RAPL MSRs are package-scoped: every die zone of a socket is the
   // socket again, so the first die stands for the socket and holds the rest.
-  EXPECT_THAT(disjoint(sensor), UnorderedElementsAre("cpu:package-0-die-0", "cpu:package-1-die-0"));
+  EXPECT_THAT(disjoint_ids(sensor),
+              UnorderedElementsAre("cpu:package-0-die-0", "cpu:package-1-die-0"));
   const DomainInfo* first = find_domain(sensor, "cpu:package-1-die-0");
   ASSERT_NE(first, nullptr);
   EXPECT_THAT(first->contains, ::testing::Contains("cpu:package-1-die-7"));
@@ -201,7 +192,7 @@ TEST(RaplPowercapKernelLayout, IntelPerDieZonesAreSiblings) {
   const ProbeResult result = probe(tree.config());
   ASSERT_EQ(result.sensors.size(), 1u);
   const Sensor& sensor = *result.sensors[0];
-  EXPECT_THAT(disjoint(sensor),
+  EXPECT_THAT(disjoint_ids(sensor),
               UnorderedElementsAre("cpu:package-0-die-0", "cpu:package-0-die-1",
                                    "cpu:package-1-die-0", "cpu:package-1-die-1", "dram:0-die-0",
                                    "dram:0-die-1", "dram:1-die-0", "dram:1-die-1"));
@@ -237,7 +228,7 @@ TEST(RaplPowercapKernelLayout, PsysOfPackageOneHoldsThePackagesAndDram) {
   EXPECT_EQ(psys->source, (tree.sys() / "class/powercap/intel-rapl:2/energy_uj").string());
   EXPECT_THAT(psys->contains,
               UnorderedElementsAre("cpu:package-0", "dram:0", "cpu:package-1", "dram:1"));
-  EXPECT_THAT(disjoint(sensor), UnorderedElementsAre("system:psys-1"));
+  EXPECT_THAT(disjoint_ids(sensor), UnorderedElementsAre("system:psys-1"));
 }
 
 TEST(RaplPowercapKernelLayout, TwoPsysZonesAreOnePlatformCountedOnce) {
@@ -250,7 +241,7 @@ TEST(RaplPowercapKernelLayout, TwoPsysZonesAreOnePlatformCountedOnce) {
                                                 "cpu:package-1", "dram:1", "system:psys-1"));
   // Each psys is the whole platform seen from one socket: the first holds
   // the other, never both in a total.
-  EXPECT_THAT(disjoint(sensor), UnorderedElementsAre("system:psys"));
+  EXPECT_THAT(disjoint_ids(sensor), UnorderedElementsAre("system:psys"));
   EXPECT_THAT(find_domain(sensor, "system:psys")->contains, ::testing::Contains("system:psys-1"));
   EXPECT_THAT(find_domain(sensor, "system:psys-1")->contains,
               ::testing::Not(::testing::Contains("system:psys")));

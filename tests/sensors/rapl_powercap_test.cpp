@@ -20,6 +20,7 @@
 namespace joule {
 namespace {
 
+using sysfs_testing::disjoint_ids;
 using sysfs_testing::FakeTree;
 using sysfs_testing::find_domain;
 using sysfs_testing::index_of;
@@ -60,17 +61,6 @@ ProbeResult probe(const SensorConfig& config) {
   ProbeResult result;
   sensors::probe_rapl_powercap(config, result);
   return result;
-}
-
-// Ids no other domain contains: what a total sums.
-std::set<std::string> disjoint(const Sensor& sensor) {
-  std::set<std::string> contained;
-  for (const auto& d : sensor.domains()) contained.insert(d.contains.begin(), d.contains.end());
-  std::set<std::string> out;
-  for (const auto& d : sensor.domains()) {
-    if (!contained.count(d.id)) out.insert(d.id);
-  }
-  return out;
 }
 
 TEST(RaplPowercap, TwoSocketIntelServerHasEveryDomainNested) {
@@ -121,7 +111,7 @@ TEST(RaplPowercap, TwoSocketIntelServerHasEveryDomainNested) {
   EXPECT_THAT(psys->contains,
               UnorderedElementsAre("cpu:package-0", "cpu:core-0", "cpu:uncore-0", "dram:0",
                                    "cpu:package-1", "cpu:core-1", "cpu:uncore-1", "dram:1"));
-  EXPECT_EQ(disjoint(sensor), std::set<std::string>{"system:psys"});
+  EXPECT_EQ(disjoint_ids(sensor), std::set<std::string>{"system:psys"});
 
   // Every counter reads back in joules.
   auto& mutable_sensor = *result.sensors[0];
@@ -138,7 +128,7 @@ TEST(RaplPowercap, WithoutPsysTheTotalIsPackagesAndDram) {
   build_intel_server(tree, /*with_psys=*/false);
   const ProbeResult result = probe(tree.config());
   ASSERT_EQ(result.sensors.size(), 1u);
-  EXPECT_EQ(disjoint(*result.sensors[0]),
+  EXPECT_EQ(disjoint_ids(*result.sensors[0]),
             (std::set<std::string>{"cpu:package-0", "cpu:package-1", "dram:0", "dram:1"}));
 }
 
@@ -165,7 +155,7 @@ TEST(RaplPowercap, AmdEpycWithPackagesOnly) {
     EXPECT_DOUBLE_EQ(d.relative_uncertainty, 0.10);
     EXPECT_THAT(d.label, HasSubstr("EPYC 7763"));
   }
-  EXPECT_EQ(disjoint(sensor), (std::set<std::string>{"cpu:package-0", "cpu:package-1"}));
+  EXPECT_EQ(disjoint_ids(sensor), (std::set<std::string>{"cpu:package-0", "cpu:package-1"}));
   std::vector<Reading> readings(2);
   result.sensors[0]->read(readings);
   EXPECT_DOUBLE_EQ(readings[index_of(sensor, "cpu:package-1")].counter.joules, 987.654321);

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -83,6 +84,17 @@ inline const BackendReport* find_report(const ProbeResult& result, std::string_v
     if (r.backend == backend) return &r;
   }
   return nullptr;
+}
+
+// Ids of the domains no other domain contains: what a total sums.
+inline std::set<std::string> disjoint_ids(const Sensor& sensor) {
+  std::set<std::string> contained;
+  for (const auto& d : sensor.domains()) contained.insert(d.contains.begin(), d.contains.end());
+  std::set<std::string> out;
+  for (const auto& d : sensor.domains()) {
+    if (!contained.count(d.id)) out.insert(d.id);
+  }
+  return out;
 }
 
 }  // namespace joule::sysfs_testing
