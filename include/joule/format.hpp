@@ -98,13 +98,13 @@ inline std::string seconds_text(double seconds) {
   static constexpr const char* names[] = {"ns", "µs", "ms", "s"};
   if (!std::isfinite(seconds)) return "n/a";
   if (std::fabs(seconds) < 59.95) return scaled(seconds, {names, 4, 3});
-  constexpr long long kPerMinute = 60;
-  constexpr long long kPerHour = 60 * kPerMinute;
+  constexpr long long per_minute = 60;
+  constexpr long long per_hour = 60 * per_minute;
   const auto total = static_cast<long long>(std::llround(seconds));
-  if (total < kPerHour) {
-    return fmt::format("{} min {:02} s", total / kPerMinute, total % kPerMinute);
+  if (total < per_hour) {
+    return fmt::format("{} min {:02} s", total / per_minute, total % per_minute);
   }
-  return fmt::format("{} h {:02} min", total / kPerHour, (total % kPerHour) / kPerMinute);
+  return fmt::format("{} h {:02} min", total / per_hour, (total % per_hour) / per_minute);
 }
 
 // The shared part of the formatters: fill, alignment and width as for a string.

@@ -8,9 +8,12 @@ namespace joule {
 
 inline constexpr double kSecondsPerHour = 3600;
 
+// The NOLINTs on the defaulted operator<=> silence clang-tidy 14, which reads
+// the comparison category's literal 0 as a null pointer.
+
 struct Seconds {
   double seconds = 0;
-  constexpr auto operator<=>(const Seconds&) const = default;
+  constexpr auto operator<=>(const Seconds&) const = default;  // NOLINT(modernize-use-nullptr)
   constexpr double hours() const { return seconds / kSecondsPerHour; }
   constexpr Seconds& operator+=(Seconds other) {
     seconds += other.seconds;
@@ -20,7 +23,7 @@ struct Seconds {
 
 struct Joules {
   double joules = 0;
-  constexpr auto operator<=>(const Joules&) const = default;
+  constexpr auto operator<=>(const Joules&) const = default;  // NOLINT(modernize-use-nullptr)
   constexpr Joules& operator+=(Joules other) {
     joules += other.joules;
     return *this;
@@ -34,13 +37,13 @@ struct Joules {
 
 struct Watts {
   double watts = 0;
-  constexpr auto operator<=>(const Watts&) const = default;
+  constexpr auto operator<=>(const Watts&) const = default;  // NOLINT(modernize-use-nullptr)
 };
 
 // A mass of CO2-equivalent emissions.
 struct GramsCO2e {
   double grams = 0;
-  constexpr auto operator<=>(const GramsCO2e&) const = default;
+  constexpr auto operator<=>(const GramsCO2e&) const = default;  // NOLINT(modernize-use-nullptr)
 };
 
 constexpr Joules operator+(Joules a, Joules b) {

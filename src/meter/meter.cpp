@@ -181,8 +181,8 @@ namespace {
 // the platform's, or a counter a hypervisor exposes but never fills. The
 // figure it gives is not the machine's energy, and the record must say so.
 void warn_of_idle_counters(const std::vector<DomainInfo>& domains, Measurement& m) {
-  constexpr Seconds kLongEnough{2.0};
-  if (m.duration.seconds < kLongEnough.seconds) return;
+  constexpr Seconds long_enough{2.0};
+  if (m.duration.seconds < long_enough.seconds) return;
   for (std::size_t i = 0; i < domains.size(); ++i) {
     const DomainInfo& domain = domains[i];
     const DomainEnergy& energy = m.domains[i];

@@ -208,7 +208,12 @@ std::string render_summary(const RunRecord& r, const SummaryOptions& options) {
                      r.status == RunStatus::running ? " so far" : "");
   if (!r.tags.empty()) {
     std::string tags;
-    for (const auto& [k, v] : r.tags) tags += (tags.empty() ? "" : " ") + k + "=" + v;
+    for (const auto& [k, v] : r.tags) {
+      if (!tags.empty()) tags += ' ';
+      tags += k;
+      tags += '=';
+      tags += v;
+    }
     out += fmt::format("  tags        {}\n", tags);
   }
 
