@@ -39,10 +39,18 @@ constexpr double kPowerRelativeUncertainty = 0.10;
 constexpr double kCounterResolutionJoules = 0.001;
 constexpr double kPowerResolutionWatts = 0.001;
 
+// A read error other than GPU_IS_LOST is transient more often than not:
+// power reads on busy boards and vGPUs return UNKNOWN or TIMEOUT now and then
+// and answer again on the next call. So a failed read is `unavailable` for
+// that sample (the meter bridges the gap), and the GPU is given up as gone
+// only after this many failures in a row: 3 s at the default 100 ms interval.
+constexpr int kConsecutiveFailuresBeforeGone = 30;
+
 struct Gpu {
   nvml::Device device = nullptr;
   bool has_counter = false;
   bool gone = false;
+  int consecutive_failures = 0;
   std::string gone_error;
 };
 
@@ -84,17 +92,27 @@ class NvmlSensor final : public Sensor {
       code = library_->power_usage_mw(gpu.device, power_mw);
       reading.power = Watts{static_cast<double>(power_mw) / 1000.0};
     }
-    if (code == nvml::kSuccess) return reading;
-    // The device answered at discovery, so a failure now means it fell off the
-    // bus (GPU_IS_LOST, XID 79), was reset, or the driver went away. None of
-    // these recover within a run and the handle is no longer valid: stop
-    // reading it, keep the others going.
-    gpu.gone = true;
-    gpu.gone_error = fmt::format("{} {}: {} (NVML error {})", domains_[index].id,
-                                 domains_[index].label, library_->error_string(code), code);
+    if (code == nvml::kSuccess) {
+      gpu.consecutive_failures = 0;
+      return reading;
+    }
+    const std::string error =
+        fmt::format("{} {}: {} (NVML error {})", domains_[index].id, domains_[index].label,
+                    library_->error_string(code), code);
     reading = Reading{};
-    reading.status = ReadStatus::gone;
-    reading.error = gpu.gone_error;
+    // GPU_IS_LOST (fell off the bus, XID 79) never recovers within a run and
+    // leaves the handle invalid; a failure that persists for many samples is
+    // taken the same way (reset, driver gone). Either way stop reading it and
+    // keep the others going.
+    if (code == nvml::kErrorGpuIsLost ||
+        ++gpu.consecutive_failures >= kConsecutiveFailuresBeforeGone) {
+      gpu.gone = true;
+      gpu.gone_error = error;
+      reading.status = ReadStatus::gone;
+    } else {
+      reading.status = ReadStatus::unavailable;
+    }
+    reading.error = error;
     return reading;
   }
 

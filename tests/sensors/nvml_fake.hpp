@@ -28,6 +28,7 @@ class FakeNvml {
     bind("fake_nvml_set_energy_supported", set_energy_supported_);
     bind("fake_nvml_set_power_mw", set_power_mw_);
     bind("fake_nvml_set_lost", set_lost_);
+    bind("fake_nvml_fail_next_reads", fail_next_reads_);
     bind("fake_nvml_init_count", init_count_);
     bind("fake_nvml_set_process_count", set_process_count_);
     bind("fake_nvml_set_driver_version", set_driver_version_);
@@ -59,6 +60,10 @@ class FakeNvml {
   void set_power_mw(unsigned int index, unsigned int power_mw) { set_power_mw_(index, power_mw); }
   void set_lost(unsigned int index, bool lost) { set_lost_(index, lost ? 1 : 0); }
   int init_count() { return init_count_(); }
+  // The next `count` energy and power reads on the device return `code`.
+  void fail_next_reads(unsigned int index, unsigned int count, int code) {
+    fail_next_reads_(index, count, code);
+  }
   // Compute processes on the device: pids 4242, 4243, ...
   void set_process_count(unsigned int index, unsigned int count) {
     set_process_count_(index, count);
@@ -82,6 +87,7 @@ class FakeNvml {
   void (*set_energy_supported_)(unsigned int, int) = nullptr;
   void (*set_power_mw_)(unsigned int, unsigned int) = nullptr;
   void (*set_lost_)(unsigned int, int) = nullptr;
+  void (*fail_next_reads_)(unsigned int, unsigned int, int) = nullptr;
   int (*init_count_)() = nullptr;
   void (*set_process_count_)(unsigned int, unsigned int) = nullptr;
   void (*set_driver_version_)(const char*) = nullptr;
