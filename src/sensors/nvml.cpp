@@ -46,9 +46,16 @@ constexpr double kPowerResolutionWatts = 0.001;
 // only after this many failures in a row: 3 s at the default 100 ms interval.
 constexpr int kConsecutiveFailuresBeforeGone = 30;
 
+// What a GPU's domain reads, best first.
+enum class Source {
+  energy_counter,  // nvmlDeviceGetTotalEnergyConsumption
+  power_instant,   // NVML_FI_DEV_POWER_INSTANT field value
+  power_average,   // nvmlDeviceGetPowerUsage (1 s average on Ampere and later)
+};
+
 struct Gpu {
   nvml::Device device = nullptr;
-  bool has_counter = false;
+  Source source = Source::energy_counter;
   bool gone = false;
   int consecutive_failures = 0;
   std::string gone_error;
@@ -83,13 +90,14 @@ class NvmlSensor final : public Sensor {
       return reading;
     }
     nvml::Return code = nvml::kSuccess;
-    if (gpu.has_counter) {
+    if (gpu.source == Source::energy_counter) {
       std::uint64_t energy_mj = 0;
       code = library_->total_energy_mj(gpu.device, energy_mj);
       reading.counter = Joules{static_cast<double>(energy_mj) / 1000.0};
     } else {
       unsigned int power_mw = 0;
-      code = library_->power_usage_mw(gpu.device, power_mw);
+      code = gpu.source == Source::power_instant ? library_->power_instant_mw(gpu.device, power_mw)
+                                                 : library_->power_usage_mw(gpu.device, power_mw);
       reading.power = Watts{static_cast<double>(power_mw) / 1000.0};
     }
     if (code == nvml::kSuccess) {
@@ -183,10 +191,11 @@ std::optional<DomainInfo> describe_gpu(const nvml::Library& library, unsigned in
   // also invalidates the handle and is caught as an error on read.
   domain.wrap_range = std::nullopt;
 
+  std::string power_source;  // empty with the energy counter
   std::uint64_t energy_mj = 0;
   code = library.total_energy_mj(gpu.device, energy_mj);
   if (code == nvml::kSuccess) {
-    gpu.has_counter = true;
+    gpu.source = Source::energy_counter;
     domain.kind = ReadingKind::energy_counter;
     domain.resolution = kCounterResolutionJoules;
     domain.relative_uncertainty = kCounterRelativeUncertainty;
@@ -198,20 +207,31 @@ std::optional<DomainInfo> describe_gpu(const nvml::Library& library, unsigned in
     const std::string counter_error = code == nvml::kErrorFunctionNotFound
                                           ? std::string("not in this driver")
                                           : library.error_string(code);
+    // The instantaneous field value where the driver has it (as Zeus reads
+    // it): the 1 s average that nvmlDeviceGetPowerUsage returns on Ampere and
+    // later smears bursts across our samples.
     unsigned int power_mw = 0;
-    code = library.power_usage_mw(gpu.device, power_mw);
+    const char* power_kind = "instantaneous NVML_FI_DEV_POWER_INSTANT";
+    gpu.source = Source::power_instant;
+    if (library.power_instant_mw(gpu.device, power_mw) != nvml::kSuccess) {
+      power_kind = "nvmlDeviceGetPowerUsage, a 1 s average on Ampere and later";
+      gpu.source = Source::power_average;
+      code = library.power_usage_mw(gpu.device, power_mw);
+    } else {
+      code = nvml::kSuccess;
+    }
     if (code != nvml::kSuccess) {
       permission_denied |= code == nvml::kErrorNoPermission;
       note = fmt::format("{} {} skipped: energy counter: {}; power: {}", id, name, counter_error,
                          library.error_string(code));
       return std::nullopt;
     }
-    gpu.has_counter = false;
     domain.kind = ReadingKind::power;
     domain.resolution = kPowerResolutionWatts;
     domain.relative_uncertainty = kPowerRelativeUncertainty;
     note =
         fmt::format("{} {}: power only (energy counter: {}), integrated", id, name, counter_error);
+    power_source = power_kind;
   }
   // The power limit bounds what the board can draw; say it so a reader can
   // judge the sampling interval (the meter's wrap check needs no more: no wrap).
@@ -219,6 +239,7 @@ std::optional<DomainInfo> describe_gpu(const nvml::Library& library, unsigned in
   if (library.power_limit_mw(gpu.device, limit_mw) == nvml::kSuccess) {
     note += fmt::format(", limit {:g} W", limit_mw / 1000.0);
   }
+  if (!power_source.empty()) note += fmt::format(", power from {}", power_source);
   return domain;
 }
 

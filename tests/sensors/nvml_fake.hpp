@@ -28,6 +28,8 @@ class FakeNvml {
     bind("fake_nvml_set_energy_supported", set_energy_supported_);
     bind("fake_nvml_set_power_mw", set_power_mw_);
     bind("fake_nvml_set_lost", set_lost_);
+    bind("fake_nvml_set_instant_power_mw", set_instant_power_mw_);
+    bind("fake_nvml_set_instant_power_supported", set_instant_power_supported_);
     bind("fake_nvml_fail_next_reads", fail_next_reads_);
     bind("fake_nvml_init_count", init_count_);
     bind("fake_nvml_set_process_count", set_process_count_);
@@ -58,6 +60,14 @@ class FakeNvml {
     set_energy_supported_(index, supported ? 1 : 0);
   }
   void set_power_mw(unsigned int index, unsigned int power_mw) { set_power_mw_(index, power_mw); }
+  // Only the instantaneous field value (set_power_mw sets it and the average).
+  void set_instant_power_mw(unsigned int index, unsigned int power_mw) {
+    set_instant_power_mw_(index, power_mw);
+  }
+  // false: the driver predates NVML_FI_DEV_POWER_INSTANT.
+  void set_instant_power_supported(unsigned int index, bool supported) {
+    set_instant_power_supported_(index, supported ? 1 : 0);
+  }
   void set_lost(unsigned int index, bool lost) { set_lost_(index, lost ? 1 : 0); }
   int init_count() { return init_count_(); }
   // The next `count` energy and power reads on the device return `code`.
@@ -87,6 +97,8 @@ class FakeNvml {
   void (*set_energy_supported_)(unsigned int, int) = nullptr;
   void (*set_power_mw_)(unsigned int, unsigned int) = nullptr;
   void (*set_lost_)(unsigned int, int) = nullptr;
+  void (*set_instant_power_mw_)(unsigned int, unsigned int) = nullptr;
+  void (*set_instant_power_supported_)(unsigned int, int) = nullptr;
   void (*fail_next_reads_)(unsigned int, unsigned int, int) = nullptr;
   int (*init_count_)() = nullptr;
   void (*set_process_count_)(unsigned int, unsigned int) = nullptr;

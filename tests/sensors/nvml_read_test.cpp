@@ -86,6 +86,31 @@ TEST_F(NvmlRead, PowerOnlyGpuThatVanishesIsGoneToo) {
   EXPECT_THAT(readings[1].error, HasSubstr("gpu:1 Fake T4: GPU is lost (NVML error 15)"));
 }
 
+TEST_F(NvmlRead, PowerFallbackPrefersTheInstantaneousFieldValue) {
+  // On Ampere and later nvmlDeviceGetPowerUsage lags a step by up to a second.
+  fake_.set_power_mw(1, 70'000);
+  fake_.set_instant_power_mw(1, 250'000);
+  const auto readings = read();
+  EXPECT_EQ(readings[1].status, ReadStatus::ok);
+  EXPECT_DOUBLE_EQ(readings[1].power.watts, 250.0);
+}
+
+TEST(NvmlPowerSource, DriverWithoutTheInstantFieldFallsBackToPowerUsage) {
+  testing::FakeNvml fake;
+  fake.set_instant_power_supported(1, false);
+  fake.set_power_mw(1, 70'000);
+  fake.set_instant_power_mw(1, 250'000);
+  ProbeResult result;
+  sensors::probe_nvml(fake.config(), result);
+  ASSERT_EQ(result.sensors.size(), 1u);
+  EXPECT_THAT(result.reports.back().reason,
+              HasSubstr("limit 70 W, power from nvmlDeviceGetPowerUsage, a 1 s average"));
+  std::vector<Reading> readings(result.sensors[0]->domains().size());
+  result.sensors[0]->read(readings);
+  EXPECT_EQ(readings[1].status, ReadStatus::ok);
+  EXPECT_DOUBLE_EQ(readings[1].power.watts, 70.0);
+}
+
 // NVML_ERROR_UNKNOWN and NVML_ERROR_TIMEOUT (nvml.h), which busy boards return
 // now and then before answering again.
 constexpr int kNvmlErrorUnknown = 999;
