@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 #include "joule/discovery.hpp"
 
@@ -28,6 +29,7 @@ class FakeNvml {
     bind("fake_nvml_set_energy_supported", set_energy_supported_);
     bind("fake_nvml_set_power_mw", set_power_mw_);
     bind("fake_nvml_set_lost", set_lost_);
+    bind("fake_nvml_set_process_pids", set_process_pids_);
     bind("fake_nvml_set_instant_power_mw", set_instant_power_mw_);
     bind("fake_nvml_set_instant_power_supported", set_instant_power_supported_);
     bind("fake_nvml_fail_next_reads", fail_next_reads_);
@@ -68,6 +70,10 @@ class FakeNvml {
   void set_instant_power_supported(unsigned int index, bool supported) {
     set_instant_power_supported_(index, supported ? 1 : 0);
   }
+  // The device's compute processes are exactly these pids (at most 8).
+  void set_process_pids(unsigned int index, std::vector<unsigned int> pids) {
+    set_process_pids_(index, pids.data(), static_cast<unsigned int>(pids.size()));
+  }
   void set_lost(unsigned int index, bool lost) { set_lost_(index, lost ? 1 : 0); }
   int init_count() { return init_count_(); }
   // The next `count` energy and power reads on the device return `code`.
@@ -97,6 +103,7 @@ class FakeNvml {
   void (*set_energy_supported_)(unsigned int, int) = nullptr;
   void (*set_power_mw_)(unsigned int, unsigned int) = nullptr;
   void (*set_lost_)(unsigned int, int) = nullptr;
+  void (*set_process_pids_)(unsigned int, const unsigned int*, unsigned int) = nullptr;
   void (*set_instant_power_mw_)(unsigned int, unsigned int) = nullptr;
   void (*set_instant_power_supported_)(unsigned int, int) = nullptr;
   void (*fail_next_reads_)(unsigned int, unsigned int, int) = nullptr;
