@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cerrno>
 #include <csignal>
 
 #include <algorithm>
@@ -37,6 +38,12 @@ std::optional<unsigned> gpu_index(const std::string& id) {
   return index;
 }
 
+// Whether `pid` names a process in this pid namespace (EPERM: it exists, owned
+// by another user).
+bool process_visible(pid_t pid) {
+  return pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM);
+}
+
 class NvmlGpuShare : public GpuShareSource {
  public:
   explicit NvmlGpuShare(std::shared_ptr<sensors::nvml::Library> library)
@@ -53,11 +60,23 @@ class NvmlGpuShare : public GpuShareSource {
     if (library_->compute_processes(device, processes) != sensors::nvml::kSuccess) {
       return {1.0, "whole GPU (NVML lists no processes here)"};
     }
+    // The driver does not know pid namespaces: inside a container NVML lists
+    // host pids (NVIDIA/nvidia-docker#1483), the command's own included, and
+    // they name no process here or, by chance, another one. One listed pid
+    // that this /proc lacks is enough to know the list cannot be matched
+    // against ours. Comparing /proc/self/ns/pid with /proc/1/ns/pid cannot
+    // tell: inside a container both are the container's namespace.
+    const auto invisible = std::count_if(processes.begin(), processes.end(), [](const auto& p) {
+      return !process_visible(static_cast<pid_t>(p.pid));
+    });
+    if (invisible > 0) {
+      return {1.0, fmt::format("whole GPU, an upper bound: NVML lists {} process(es) whose pids "
+                               "are not in this pid namespace (in a container?), so the "
+                               "command's share cannot be told and the GPU may be shared",
+                               invisible)};
+    }
     bool others = std::any_of(processes.begin(), processes.end(), [&](const auto& p) {
-      // A pid we cannot see is in another pid namespace (NVML inside a
-      // container reports host pids): not evidence of another user.
-      auto pid = static_cast<pid_t>(p.pid);
-      return !ours.count(pid) && (::kill(pid, 0) == 0 || errno == EPERM);
+      return !ours.count(static_cast<pid_t>(p.pid));
     });
     if (!others) return {1.0, "whole GPU (only the command's processes use it)"};
 

@@ -3,7 +3,12 @@
 // energy<K>_input in microjoules and <attr>_label. Shunt monitors that only
 // give voltage and current (the INA3221 rails on NVIDIA Jetson) yield power as
 // in<K>_input (mV) x curr<K>_input (mA). This covers amd_energy, ARM boards,
-// Jetson, ACPI power meters and amdgpu.
+// Jetson on L4T 34 (JetPack 5) and later, ACPI power meters and amdgpu. Older
+// Jetsons (L4T 32.x: Nano, TX1, TX2, Xavier on JetPack 4) expose the INA3221
+// through NVIDIA's ina3221x IIO driver instead
+// (/sys/bus/i2c/drivers/ina3221x/*/iio:device*/in_power*_input, L4T 32.5
+// Development Guide, "Power Management for Jetson Nano"), which joule does not
+// read; the report names it when it is there.
 //
 // Which component a channel is comes from its label, then the driver name
 // (see classify() and docs/sensors.md).
@@ -263,9 +268,15 @@ void scan_device(const fs::path& dir, const std::string& driver, Found& found) {
 void probe_hwmon(const SensorConfig& config, ProbeResult& result) {
   const fs::path base = config.sysfs_root / "class" / "hwmon";
   BackendReport report{std::string(kBackend), BackendState::absent, "", ""};
-  const std::string enable =
-      "load the power sensor's driver (e.g. modprobe amd_energy on AMD Zen, ina3221 on Jetson); "
-      "most desktops and VMs have no power hwmon";
+  std::string enable =
+      "load the power sensor's driver (e.g. modprobe amd_energy on AMD Zen, ina3221 on Jetson "
+      "with L4T 34 or later); most desktops and VMs have no power hwmon";
+  if (fs::exists(config.sysfs_root / "bus" / "i2c" / "drivers" / "ina3221x")) {
+    enable =
+        "this Jetson's INA3221 is behind NVIDIA's ina3221x IIO driver (L4T 32.x), which joule "
+        "does not read; upgrade to L4T 34 (JetPack 5) or later, whose ina3221 hwmon driver it "
+        "reads";
+  }
   const std::vector<std::string> devices = sysfs::list_dir(base, "hwmon");
   if (devices.empty()) {
     report.reason = fmt::format("no hwmon devices in {}", base.string());

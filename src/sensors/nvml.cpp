@@ -39,10 +39,25 @@ constexpr double kPowerRelativeUncertainty = 0.10;
 constexpr double kCounterResolutionJoules = 0.001;
 constexpr double kPowerResolutionWatts = 0.001;
 
+// A read error other than GPU_IS_LOST is transient more often than not:
+// power reads on busy boards and vGPUs return UNKNOWN or TIMEOUT now and then
+// and answer again on the next call. So a failed read is `unavailable` for
+// that sample (the meter bridges the gap), and the GPU is given up as gone
+// only after this many failures in a row: 3 s at the default 100 ms interval.
+constexpr int kConsecutiveFailuresBeforeGone = 30;
+
+// What a GPU's domain reads, best first.
+enum class Source {
+  energy_counter,  // nvmlDeviceGetTotalEnergyConsumption
+  power_instant,   // NVML_FI_DEV_POWER_INSTANT field value
+  power_average,   // nvmlDeviceGetPowerUsage (1 s average on Ampere and later)
+};
+
 struct Gpu {
   nvml::Device device = nullptr;
-  bool has_counter = false;
+  Source source = Source::energy_counter;
   bool gone = false;
+  int consecutive_failures = 0;
   std::string gone_error;
 };
 
@@ -75,26 +90,37 @@ class NvmlSensor final : public Sensor {
       return reading;
     }
     nvml::Return code = nvml::kSuccess;
-    if (gpu.has_counter) {
+    if (gpu.source == Source::energy_counter) {
       std::uint64_t energy_mj = 0;
       code = library_->total_energy_mj(gpu.device, energy_mj);
       reading.counter = Joules{static_cast<double>(energy_mj) / 1000.0};
     } else {
       unsigned int power_mw = 0;
-      code = library_->power_usage_mw(gpu.device, power_mw);
+      code = gpu.source == Source::power_instant ? library_->power_instant_mw(gpu.device, power_mw)
+                                                 : library_->power_usage_mw(gpu.device, power_mw);
       reading.power = Watts{static_cast<double>(power_mw) / 1000.0};
     }
-    if (code == nvml::kSuccess) return reading;
-    // The device answered at discovery, so a failure now means it fell off the
-    // bus (GPU_IS_LOST, XID 79), was reset, or the driver went away. None of
-    // these recover within a run and the handle is no longer valid: stop
-    // reading it, keep the others going.
-    gpu.gone = true;
-    gpu.gone_error = fmt::format("{} {}: {} (NVML error {})", domains_[index].id,
-                                 domains_[index].label, library_->error_string(code), code);
+    if (code == nvml::kSuccess) {
+      gpu.consecutive_failures = 0;
+      return reading;
+    }
+    const std::string error =
+        fmt::format("{} {}: {} (NVML error {})", domains_[index].id, domains_[index].label,
+                    library_->error_string(code), code);
     reading = Reading{};
-    reading.status = ReadStatus::gone;
-    reading.error = gpu.gone_error;
+    // GPU_IS_LOST (fell off the bus, XID 79) never recovers within a run and
+    // leaves the handle invalid; a failure that persists for many samples is
+    // taken the same way (reset, driver gone). Either way stop reading it and
+    // keep the others going.
+    if (code == nvml::kErrorGpuIsLost ||
+        ++gpu.consecutive_failures >= kConsecutiveFailuresBeforeGone) {
+      gpu.gone = true;
+      gpu.gone_error = error;
+      reading.status = ReadStatus::gone;
+    } else {
+      reading.status = ReadStatus::unavailable;
+    }
+    reading.error = error;
     return reading;
   }
 
@@ -165,10 +191,11 @@ std::optional<DomainInfo> describe_gpu(const nvml::Library& library, unsigned in
   // also invalidates the handle and is caught as an error on read.
   domain.wrap_range = std::nullopt;
 
+  std::string power_source;  // empty with the energy counter
   std::uint64_t energy_mj = 0;
   code = library.total_energy_mj(gpu.device, energy_mj);
   if (code == nvml::kSuccess) {
-    gpu.has_counter = true;
+    gpu.source = Source::energy_counter;
     domain.kind = ReadingKind::energy_counter;
     domain.resolution = kCounterResolutionJoules;
     domain.relative_uncertainty = kCounterRelativeUncertainty;
@@ -180,20 +207,31 @@ std::optional<DomainInfo> describe_gpu(const nvml::Library& library, unsigned in
     const std::string counter_error = code == nvml::kErrorFunctionNotFound
                                           ? std::string("not in this driver")
                                           : library.error_string(code);
+    // The instantaneous field value where the driver has it (as Zeus reads
+    // it): the 1 s average that nvmlDeviceGetPowerUsage returns on Ampere and
+    // later smears bursts across our samples.
     unsigned int power_mw = 0;
-    code = library.power_usage_mw(gpu.device, power_mw);
+    const char* power_kind = "instantaneous NVML_FI_DEV_POWER_INSTANT";
+    gpu.source = Source::power_instant;
+    if (library.power_instant_mw(gpu.device, power_mw) != nvml::kSuccess) {
+      power_kind = "nvmlDeviceGetPowerUsage, a 1 s average on Ampere and later";
+      gpu.source = Source::power_average;
+      code = library.power_usage_mw(gpu.device, power_mw);
+    } else {
+      code = nvml::kSuccess;
+    }
     if (code != nvml::kSuccess) {
       permission_denied |= code == nvml::kErrorNoPermission;
       note = fmt::format("{} {} skipped: energy counter: {}; power: {}", id, name, counter_error,
                          library.error_string(code));
       return std::nullopt;
     }
-    gpu.has_counter = false;
     domain.kind = ReadingKind::power;
     domain.resolution = kPowerResolutionWatts;
     domain.relative_uncertainty = kPowerRelativeUncertainty;
     note =
         fmt::format("{} {}: power only (energy counter: {}), integrated", id, name, counter_error);
+    power_source = power_kind;
   }
   // The power limit bounds what the board can draw; say it so a reader can
   // judge the sampling interval (the meter's wrap check needs no more: no wrap).
@@ -201,6 +239,7 @@ std::optional<DomainInfo> describe_gpu(const nvml::Library& library, unsigned in
   if (library.power_limit_mw(gpu.device, limit_mw) == nvml::kSuccess) {
     note += fmt::format(", limit {:g} W", limit_mw / 1000.0);
   }
+  if (!power_source.empty()) note += fmt::format(", power from {}", power_source);
   return domain;
 }
 

@@ -12,6 +12,36 @@ namespace {
 // nvml.h: NVML_DEVICE_NAME_V2_BUFFER_SIZE and NVML_DEVICE_UUID_V2_BUFFER_SIZE
 // are both 96; the older sizes (64, 80) are smaller, so 96 fits all.
 constexpr unsigned int kStringBufferSize = 96;
+
+// nvmlFieldValue_t and nvmlValue_t as nvml.h lays them out (40 bytes): the
+// field id and scope in, the per-field return code and value out.
+union FieldValueUnion {
+  double d_val;
+  unsigned int ui_val;
+  unsigned long ul_val;
+  unsigned long long ull_val;
+  long long sll_val;
+  int si_val;
+  unsigned short us_val;
+};
+struct FieldValue {
+  unsigned int field_id;
+  unsigned int scope_id;
+  long long timestamp_us;
+  long long latency_us;
+  int value_type;  // nvmlValueType_t
+  Return nvml_return;
+  FieldValueUnion value;
+};
+static_assert(sizeof(FieldValue) == 40, "nvmlFieldValue_t is 40 bytes in nvml.h");
+
+// nvml.h: "Current GPU power, supported on all architectures" (the 1 s
+// average is NVML_FI_DEV_POWER_AVERAGE, 185); NVML_POWER_SCOPE_GPU is 0.
+constexpr unsigned int kFieldPowerInstant = 186;
+constexpr unsigned int kPowerScopeGpu = 0;
+constexpr int kValueTypeUnsignedInt = 1;
+constexpr int kValueTypeUnsignedLong = 2;
+constexpr int kValueTypeUnsignedLongLong = 3;
 }  // namespace
 
 // The entry points, typed as nvml.h declares them (unsigned long long for the
@@ -29,6 +59,7 @@ struct Library::Api {
                                           unsigned long long);
   using ProcessesFn = Return (*)(Device, unsigned int*, void*);
   using DriverVersionFn = Return (*)(char*, unsigned int);
+  using FieldValuesFn = Return (*)(Device, int, FieldValue*);
 
   // Required: without these there is nothing to measure.
   InitFn init = nullptr;
@@ -46,6 +77,7 @@ struct Library::Api {
   ProcessUtilizationFn process_utilization = nullptr;
   ProcessesFn compute_processes = nullptr;
   DriverVersionFn driver_version = nullptr;
+  FieldValuesFn field_values = nullptr;
   // Present from R535 on, and from R545 on respectively; nvitop tells the
   // 32-byte process layout by them when the version is unknown.
   void* conf_compute_mem_size_info = nullptr;
@@ -134,6 +166,7 @@ Library::Opened Library::open(const std::string& path) {
   resolve(handle, "nvmlDeviceGetProcessUtilization", api->process_utilization);
   resolve(handle, "nvmlDeviceGetComputeRunningProcesses_v3", api->compute_processes);
   resolve(handle, "nvmlSystemGetDriverVersion", api->driver_version);
+  resolve(handle, "nvmlDeviceGetFieldValues", api->field_values);
   api->conf_compute_mem_size_info = dlsym(handle, "nvmlDeviceGetConfComputeMemSizeInfo");
   api->running_process_detail_list = dlsym(handle, "nvmlDeviceGetRunningProcessDetailList");
 
@@ -197,6 +230,30 @@ Return Library::total_energy_mj(Device device, std::uint64_t& energy_mj) const {
 
 Return Library::power_usage_mw(Device device, unsigned int& power_mw) const {
   return api_->power(device, &power_mw);
+}
+
+Return Library::power_instant_mw(Device device, unsigned int& power_mw) const {
+  if (api_->field_values == nullptr) return kErrorFunctionNotFound;
+  FieldValue field{};
+  field.field_id = kFieldPowerInstant;
+  field.scope_id = kPowerScopeGpu;
+  Return code = api_->field_values(device, 1, &field);
+  if (code != kSuccess) return code;
+  if (field.nvml_return != kSuccess) return field.nvml_return;
+  // Zeus reads value.uiVal; accept the wider unsigned types too.
+  switch (field.value_type) {
+    case kValueTypeUnsignedInt:
+      power_mw = field.value.ui_val;
+      return kSuccess;
+    case kValueTypeUnsignedLong:
+      power_mw = static_cast<unsigned int>(field.value.ul_val);
+      return kSuccess;
+    case kValueTypeUnsignedLongLong:
+      power_mw = static_cast<unsigned int>(field.value.ull_val);
+      return kSuccess;
+    default:
+      return kErrorNotSupported;
+  }
 }
 
 Return Library::power_limit_mw(Device device, unsigned int& limit_mw) const {

@@ -101,6 +101,11 @@ class Library {
   // Board power in milliwatts (on Ampere and later, except GA100, an average
   // over the last second rather than an instantaneous value).
   Return power_usage_mw(Device device, unsigned int& power_mw) const;
+  // Instantaneous board power in milliwatts: the field NVML_FI_DEV_POWER_INSTANT
+  // (186) through nvmlDeviceGetFieldValues, scope NVML_POWER_SCOPE_GPU. Drivers
+  // that predate the field answer NOT_SUPPORTED (or INVALID_ARGUMENT) in the
+  // field's own return code, which this returns.
+  Return power_instant_mw(Device device, unsigned int& power_mw) const;
   // The enforced power limit, falling back to the management limit, in mW.
   Return power_limit_mw(Device device, unsigned int& limit_mw) const;
 

@@ -1,6 +1,9 @@
 #include "run/attribution.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include "sensors/nvml_fake.hpp"
 
 using namespace joule;
 using namespace joule::run;
@@ -68,4 +71,36 @@ TEST(GpuShareSource, FallsBackToTheWholeGpuWithoutNvml) {
   EXPECT_DOUBLE_EQ(share.fraction, 1.0);
   EXPECT_NE(share.method.find("whole GPU"), std::string::npos);
   EXPECT_NE(share.method.find("NVML not available"), std::string::npos);
+}
+
+// A pid above PID_MAX_LIMIT (4194304 on 64-bit Linux, include/linux/threads.h)
+// exists in no pid namespace: it stands for a host pid that a container's
+// /proc does not have.
+constexpr unsigned int kPidOutsideThisNamespace = 4'194'305;
+
+TEST(NvmlGpuShare, OnlyTheCommandsProcessesMeansTheWholeGpu) {
+  joule::testing::FakeNvml fake;
+  fake.set_process_pids(0, {static_cast<unsigned int>(::getpid())});
+  auto source = make_gpu_share_source(fake.kPath);
+  const pid_t ours[] = {::getpid()};
+  auto share = source->share(domain("gpu:0", Component::gpu), ours);
+  EXPECT_DOUBLE_EQ(share.fraction, 1.0);
+  EXPECT_EQ(share.method, "whole GPU (only the command's processes use it)");
+}
+
+TEST(NvmlGpuShare, PidsThisNamespaceCannotSeeAreSaidNotSilentlyCharged) {
+  joule::testing::FakeNvml fake;
+  const auto self = static_cast<unsigned int>(::getpid());
+  const pid_t ours[] = {::getpid()};
+  for (const std::vector<unsigned int>& pids :
+       {std::vector<unsigned int>{self, kPidOutsideThisNamespace},
+        std::vector<unsigned int>{kPidOutsideThisNamespace}}) {
+    fake.set_process_pids(0, pids);
+    auto source = make_gpu_share_source(fake.kPath);
+    auto share = source->share(domain("gpu:0", Component::gpu), ours);
+    // Still the whole GPU (an upper bound), but the method says why it may be wrong.
+    EXPECT_DOUBLE_EQ(share.fraction, 1.0);
+    EXPECT_NE(share.method.find("pid namespace"), std::string::npos) << share.method;
+    EXPECT_NE(share.method.find("may be shared"), std::string::npos) << share.method;
+  }
 }

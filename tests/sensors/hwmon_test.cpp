@@ -231,6 +231,28 @@ TEST(Hwmon, AcpiPowerMeterContainsWhatEarlierBackendsFound) {
   EXPECT_DOUBLE_EQ(readings[0].power.watts, 312.0);
 }
 
+// L4T 32.x (JetPack 4: Nano, TX1, TX2, Xavier): the INA3221 is behind NVIDIA's
+// ina3221x IIO driver, not hwmon. Layout from the L4T 32.5 Development Guide,
+// "Power Management for Jetson Nano": /sys/bus/i2c/drivers/ina3221x/6-0040/
+// iio:device0/in_power0_input (mW) with rail_name_0 POM_5V_IN. joule does not
+// read it and must not tell the user to load a hwmon driver.
+TEST(Hwmon, OldJetsonIioInaIsNamedAsUnsupported) {
+  FakeTree tree;
+  tree.write("class/hwmon/hwmon0/name", "thermal-fan-est");
+  tree.write("class/hwmon/hwmon0/temp1_input", "36000");
+  const std::string iio = "bus/i2c/drivers/ina3221x/6-0040/iio:device0/";
+  tree.write(iio + "rail_name_0", "POM_5V_IN");
+  tree.write(iio + "in_power0_input", "2345");
+  tree.write(iio + "in_voltage0_input", "5048");
+  tree.write(iio + "in_current0_input", "464");
+  const ProbeResult result = probe(tree.config());
+  ASSERT_EQ(result.reports.size(), 1u);
+  EXPECT_EQ(result.reports[0].state, BackendState::absent);
+  EXPECT_THAT(result.reports[0].remedy, HasSubstr("ina3221x IIO driver (L4T 32.x)"));
+  EXPECT_THAT(result.reports[0].remedy, HasSubstr("does not read"));
+  EXPECT_THAT(result.sensors, IsEmpty());
+}
+
 TEST(Hwmon, NoPowerChannelsIsAbsentNamingWhatWasSeen) {
   FakeTree tree;
   tree.write("class/hwmon/hwmon0/name", "coretemp");

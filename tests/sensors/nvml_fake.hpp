@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 #include "joule/discovery.hpp"
 
@@ -28,6 +29,10 @@ class FakeNvml {
     bind("fake_nvml_set_energy_supported", set_energy_supported_);
     bind("fake_nvml_set_power_mw", set_power_mw_);
     bind("fake_nvml_set_lost", set_lost_);
+    bind("fake_nvml_set_process_pids", set_process_pids_);
+    bind("fake_nvml_set_instant_power_mw", set_instant_power_mw_);
+    bind("fake_nvml_set_instant_power_supported", set_instant_power_supported_);
+    bind("fake_nvml_fail_next_reads", fail_next_reads_);
     bind("fake_nvml_init_count", init_count_);
     bind("fake_nvml_set_process_count", set_process_count_);
     bind("fake_nvml_set_driver_version", set_driver_version_);
@@ -57,8 +62,24 @@ class FakeNvml {
     set_energy_supported_(index, supported ? 1 : 0);
   }
   void set_power_mw(unsigned int index, unsigned int power_mw) { set_power_mw_(index, power_mw); }
+  // Only the instantaneous field value (set_power_mw sets it and the average).
+  void set_instant_power_mw(unsigned int index, unsigned int power_mw) {
+    set_instant_power_mw_(index, power_mw);
+  }
+  // false: the driver predates NVML_FI_DEV_POWER_INSTANT.
+  void set_instant_power_supported(unsigned int index, bool supported) {
+    set_instant_power_supported_(index, supported ? 1 : 0);
+  }
+  // The device's compute processes are exactly these pids (at most 8).
+  void set_process_pids(unsigned int index, std::vector<unsigned int> pids) {
+    set_process_pids_(index, pids.data(), static_cast<unsigned int>(pids.size()));
+  }
   void set_lost(unsigned int index, bool lost) { set_lost_(index, lost ? 1 : 0); }
   int init_count() { return init_count_(); }
+  // The next `count` energy and power reads on the device return `code`.
+  void fail_next_reads(unsigned int index, unsigned int count, int code) {
+    fail_next_reads_(index, count, code);
+  }
   // Compute processes on the device: pids 4242, 4243, ...
   void set_process_count(unsigned int index, unsigned int count) {
     set_process_count_(index, count);
@@ -82,6 +103,10 @@ class FakeNvml {
   void (*set_energy_supported_)(unsigned int, int) = nullptr;
   void (*set_power_mw_)(unsigned int, unsigned int) = nullptr;
   void (*set_lost_)(unsigned int, int) = nullptr;
+  void (*set_process_pids_)(unsigned int, const unsigned int*, unsigned int) = nullptr;
+  void (*set_instant_power_mw_)(unsigned int, unsigned int) = nullptr;
+  void (*set_instant_power_supported_)(unsigned int, int) = nullptr;
+  void (*fail_next_reads_)(unsigned int, unsigned int, int) = nullptr;
   int (*init_count_)() = nullptr;
   void (*set_process_count_)(unsigned int, unsigned int) = nullptr;
   void (*set_driver_version_)(const char*) = nullptr;

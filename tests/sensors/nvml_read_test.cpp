@@ -86,5 +86,70 @@ TEST_F(NvmlRead, PowerOnlyGpuThatVanishesIsGoneToo) {
   EXPECT_THAT(readings[1].error, HasSubstr("gpu:1 Fake T4: GPU is lost (NVML error 15)"));
 }
 
+TEST_F(NvmlRead, PowerFallbackPrefersTheInstantaneousFieldValue) {
+  // On Ampere and later nvmlDeviceGetPowerUsage lags a step by up to a second.
+  fake_.set_power_mw(1, 70'000);
+  fake_.set_instant_power_mw(1, 250'000);
+  const auto readings = read();
+  EXPECT_EQ(readings[1].status, ReadStatus::ok);
+  EXPECT_DOUBLE_EQ(readings[1].power.watts, 250.0);
+}
+
+TEST(NvmlPowerSource, DriverWithoutTheInstantFieldFallsBackToPowerUsage) {
+  testing::FakeNvml fake;
+  fake.set_instant_power_supported(1, false);
+  fake.set_power_mw(1, 70'000);
+  fake.set_instant_power_mw(1, 250'000);
+  ProbeResult result;
+  sensors::probe_nvml(fake.config(), result);
+  ASSERT_EQ(result.sensors.size(), 1u);
+  EXPECT_THAT(result.reports.back().reason,
+              HasSubstr("limit 70 W, power from nvmlDeviceGetPowerUsage, a 1 s average"));
+  std::vector<Reading> readings(result.sensors[0]->domains().size());
+  result.sensors[0]->read(readings);
+  EXPECT_EQ(readings[1].status, ReadStatus::ok);
+  EXPECT_DOUBLE_EQ(readings[1].power.watts, 70.0);
+}
+
+// NVML_ERROR_UNKNOWN and NVML_ERROR_TIMEOUT (nvml.h), which busy boards return
+// now and then before answering again.
+constexpr int kNvmlErrorUnknown = 999;
+constexpr int kNvmlErrorTimeout = 10;
+
+TEST_F(NvmlRead, TransientReadErrorsAreUnavailableThenReadingResumes) {
+  fake_.fail_next_reads(0, 3, kNvmlErrorUnknown);
+  fake_.fail_next_reads(1, 2, kNvmlErrorTimeout);
+  for (int sample = 0; sample < 2; ++sample) {
+    const auto readings = read();
+    EXPECT_EQ(readings[0].status, ReadStatus::unavailable);
+    EXPECT_THAT(readings[0].error, HasSubstr("gpu:0 Fake H100: Unknown Error (NVML error 999)"));
+    EXPECT_EQ(readings[1].status, ReadStatus::unavailable);
+    EXPECT_THAT(readings[1].error, HasSubstr("Timeout (NVML error 10)"));
+  }
+  auto readings = read();
+  EXPECT_EQ(readings[0].status, ReadStatus::unavailable);
+  EXPECT_EQ(readings[1].status, ReadStatus::ok);
+
+  fake_.set_energy_mj(0, 2'000'000);
+  readings = read();
+  EXPECT_EQ(readings[0].status, ReadStatus::ok);
+  EXPECT_DOUBLE_EQ(readings[0].counter.joules, 2000.0);
+}
+
+TEST_F(NvmlRead, ReadErrorThatPersistsForManySamplesMakesTheGpuGone) {
+  fake_.fail_next_reads(0, 1'000, kNvmlErrorUnknown);
+  int unavailable = 0;
+  Reading last;
+  for (int sample = 0; sample < 100 && last.status != ReadStatus::gone; ++sample) {
+    last = read()[0];
+    if (last.status == ReadStatus::unavailable) ++unavailable;
+  }
+  EXPECT_EQ(last.status, ReadStatus::gone);
+  EXPECT_THAT(last.error, HasSubstr("Unknown Error"));
+  // Several seconds of samples at the default interval, not one.
+  EXPECT_GE(unavailable, 10);
+  EXPECT_LT(unavailable, 100);
+}
+
 }  // namespace
 }  // namespace joule
