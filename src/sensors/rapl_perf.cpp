@@ -296,6 +296,7 @@ DomainInfo describe_counter(const PmuEvent& event, std::uint64_t pmu_type, int p
   d.provenance = Provenance::measured;
   // The kernel extends the 32-bit MSR to a 64-bit count: no wrap to correct.
   d.wrap_range = std::nullopt;
+  d.max_power = physical_max_power(kind.component);
   d.resolution = event.joules_per_count;
   d.relative_uncertainty = amd                                 ? kAmdUncertainty
                            : kind.component == Component::dram ? kIntelDramUncertainty
