@@ -48,6 +48,10 @@ struct DomainInfo {
   Provenance provenance = Provenance::measured;
   // Counters: the counter wraps to zero after this much energy.
   std::optional<Joules> wrap_range;
+  // Counters: the most this domain can draw, when known (the zone's power
+  // limits, or a generous physical bound for its kind). A counter step that
+  // needs more power than this over its interval is a reset, not energy.
+  std::optional<Watts> max_power;
   // Smallest step the reading can show (joules for counters, watts for power).
   double resolution = 0;
   // Relative standard uncertainty of the energy this domain reports, e.g. 0.05.

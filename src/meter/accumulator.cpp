@@ -1,11 +1,31 @@
 #include "meter/accumulator.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
+
+#include "joule/format.hpp"
 
 namespace joule::meter {
 
+namespace {
+
+// A step is implausible only past twice the domain's maximum power: turbo
+// limits (PL2, PL4) sit above the limit a zone declares first, and readings
+// are taken a little apart from the instant they are stamped with.
+constexpr double kPowerMargin = 2.0;
+// Counters move in steps (RAPL about every millisecond, NVML every 20 to 100
+// ms), so a short interval may carry up to one step of the counter's own
+// clock more than its length alone allows.
+constexpr Seconds kCounterUpdateSlack{0.1};
+
+}  // namespace
+
 DomainAccumulator::DomainAccumulator(const DomainInfo& domain)
-    : id_(domain.id), kind_(domain.kind), wrap_range_(domain.wrap_range) {}
+    : id_(domain.id),
+      kind_(domain.kind),
+      wrap_range_(domain.wrap_range),
+      max_power_(domain.max_power) {}
 
 std::optional<std::string> DomainAccumulator::update(const Reading& reading, MonotonicTime at) {
   if (gone_) return std::nullopt;
@@ -22,19 +42,27 @@ std::optional<std::string> DomainAccumulator::update(const Reading& reading, Mon
     case ReadStatus::ok:
       break;
   }
-  if (kind_ == ReadingKind::energy_counter) return update_counter(reading);
+  if (kind_ == ReadingKind::energy_counter) return update_counter(reading, at);
   update_power(reading, at);
   return std::nullopt;
 }
 
-std::optional<std::string> DomainAccumulator::update_counter(const Reading& reading) {
+bool DomainAccumulator::plausible(double delta_j, Seconds dt) const {
+  if (!max_power_ || max_power_->watts <= 0) return true;
+  const double longest_s = std::max(dt.seconds, 0.0) + kCounterUpdateSlack.seconds;
+  return delta_j <= kPowerMargin * max_power_->watts * longest_s;
+}
+
+std::optional<std::string> DomainAccumulator::update_counter(const Reading& reading,
+                                                             MonotonicTime at) {
   std::optional<std::string> warning;
   if (has_previous_) {
     double delta_j = reading.counter.joules - previous_counter_.joules;
+    bool wrapped = false;
     if (delta_j < 0) {
       if (wrap_range_ && wrap_range_->joules > 0) {
         delta_j += wrap_range_->joules;
-        ++wraps_;
+        wrapped = true;
         if (delta_j < 0) {
           warning = fmt::format("{} read {} J above its wrap range of {} J; reading ignored", id_,
                                 previous_counter_.joules, wrap_range_->joules);
@@ -53,9 +81,20 @@ std::optional<std::string> DomainAccumulator::update_counter(const Reading& read
           "missed (sample more often with --interval)",
           id_, delta_j);
     }
+    const Seconds dt = seconds_between(previous_at_, at);
+    if (!plausible(delta_j, dt)) {
+      warning = fmt::format(
+          "{} advanced {} J in {}, more than its maximum of {} W could draw: the counter was "
+          "reset (resume, hot-unplug or driver reload), not wrapped; this interval is left out",
+          id_, delta_j, dt, max_power_->watts);
+      delta_j = 0;
+      wrapped = false;
+    }
+    if (wrapped) ++wraps_;
     total_.joules += delta_j;
   }
   previous_counter_ = reading.counter;
+  previous_at_ = at;
   has_previous_ = true;
   return warning;
 }

@@ -1,7 +1,9 @@
 #pragma once
 // Turns one domain's readings into a cumulative, wrap-corrected energy that
 // never decreases: counters are differenced (adding the wrap range when the
-// raw value falls), power is integrated with the trapezoid rule.
+// raw value falls), power is integrated with the trapezoid rule. A counter
+// step more than the domain's maximum power could produce is a reset read as
+// a wrap (resume, hot-unplug, driver reload) and is left out.
 #include <optional>
 #include <string>
 
@@ -24,12 +26,14 @@ class DomainAccumulator {
   std::size_t wraps() const { return wraps_; }
 
  private:
-  std::optional<std::string> update_counter(const Reading& reading);
+  std::optional<std::string> update_counter(const Reading& reading, MonotonicTime at);
+  bool plausible(double delta_j, Seconds dt) const;
   void update_power(const Reading& reading, MonotonicTime at);
 
   std::string id_;
   ReadingKind kind_;
   std::optional<Joules> wrap_range_;
+  std::optional<Watts> max_power_;
   Joules total_;
   bool has_previous_ = false;
   Joules previous_counter_;

@@ -1,6 +1,8 @@
 #pragma once
 // The built-in backends' probes; registry.cpp lists them in probe order.
 #include "joule/discovery.hpp"
+#include "joule/sensor.hpp"
+#include "joule/units.hpp"
 
 namespace joule::sensors {
 
@@ -11,5 +13,10 @@ void probe_nvml(const SensorConfig& config, ProbeResult& result);           // n
 void probe_hwmon(const SensorConfig& config, ProbeResult& result);          // hwmon.cpp
 void probe_battery(const SensorConfig& config, ProbeResult& result);        // battery.cpp
 void probe_estimator(const SensorConfig& config, ProbeResult& result);      // estimator.cpp
+
+// A generous physical bound on what one domain of this kind can draw, for
+// counters whose driver declares no limit (registry.cpp). A counter step
+// beyond it is a reset, not energy; docs/sensors.md lists the figures.
+Watts physical_max_power(Component component);
 
 }  // namespace joule::sensors

@@ -190,6 +190,7 @@ std::optional<DomainInfo> describe_gpu(const nvml::Library& library, unsigned in
   // years, so no wrap range. A decrease would mean the driver reloaded, which
   // also invalidates the handle and is caught as an error on read.
   domain.wrap_range = std::nullopt;
+  domain.max_power = physical_max_power(Component::gpu);
 
   std::string power_source;  // empty with the energy counter
   std::uint64_t energy_mj = 0;

@@ -2,7 +2,8 @@
 // (<sysfs>/bus/event_source/devices/power) exposes energy-pkg, energy-cores,
 // energy-ram, energy-gpu and energy-psys as counting events, each with a
 // .scale (joules per count) and a .unit. One system-wide event is opened per
-// package, on the first CPU of that package. It is the fallback for when the
+// package, on the first CPU of that package, or per die where the PMU counts
+// per die (its cpumask lists several CPUs of one package). It is the fallback for when the
 // powercap tree is missing or root-only but perf_event_paranoid allows
 // system-wide events (or the process has CAP_PERFMON).
 #include "sensors/rapl_perf.hpp"
@@ -36,7 +37,7 @@ constexpr double kAmdUncertainty = 0.10;
 struct EventKind {
   std::string_view event;  // file name under events/
   Component component;
-  std::string_view id_format;  // {} is the package number
+  std::string_view id_format;  // {} is the scope: "0", or "0-die-1" per die
   bool once;                   // platform-wide: open on one CPU only
 };
 
@@ -145,6 +146,63 @@ std::map<int, int> first_cpu_per_package(const SensorConfig& config, const fs::p
   }
   if (cpus.empty()) cpus.emplace(0, 0);
   return cpus;
+}
+
+// Where an event counts: "0" for package 0, "0-die-1" for one die of it, and
+// the CPU to open it on.
+struct Scope {
+  std::string place;
+  int cpu = 0;
+};
+
+// Every CPU of a cpumask list such as "0,28" or "0-1" (cpumap_print_list).
+std::vector<int> parse_cpu_list(std::string_view list) {
+  std::vector<int> cpus;
+  for (const auto& item : support::split_list(list)) {
+    const auto dash = item.find('-');
+    std::int64_t first = 0;
+    std::int64_t last = 0;
+    if (!sysfs::parse_i64(item.substr(0, dash), first)) continue;
+    last = first;
+    if (dash != std::string_view::npos && !sysfs::parse_i64(item.substr(dash + 1), last)) continue;
+    for (std::int64_t cpu = first; cpu <= last; ++cpu) cpus.push_back(static_cast<int>(cpu));
+  }
+  return cpus;
+}
+
+// The power PMU counts per die where the RAPL MSRs are die-scoped (Cascade
+// Lake-AP: two dies per package): since Linux 5.3 ("perf/x86/intel/rapl:
+// Support multi-die/package") arch/x86/events/rapl.c keeps one rapl_pmu per
+// topology_logical_die_id() and its cpumask lists one CPU per die; since
+// 6.13 the generic PERF_PMU_SCOPE_DIE does the same. One event per package
+// would miss every die but the first. Empty where the cpumask holds one CPU
+// per package (package scope, as on every single-die part and on AMD).
+std::vector<Scope> die_scopes(const SensorConfig& config, const fs::path& pmu) {
+  auto mask = sysfs::read_text(pmu / "cpumask");
+  if (!mask.ok()) return {};
+  const fs::path cpu_root = config.sysfs_root / "devices" / "system" / "cpu";
+  std::vector<Scope> scopes;
+  std::map<std::int64_t, int> per_package;
+  for (int cpu : parse_cpu_list(support::trim(mask.value))) {
+    const fs::path topology = cpu_root / fmt::format("cpu{}", cpu) / "topology";
+    auto package = sysfs::read_i64(topology / "physical_package_id");
+    auto die = sysfs::read_i64(topology / "die_id");
+    if (!package.ok() || !die.ok()) return {};
+    ++per_package[package.value];
+    scopes.push_back({fmt::format("{}-die-{}", package.value, die.value), cpu});
+  }
+  const bool several_per_package = std::any_of(per_package.begin(), per_package.end(),
+                                               [](const auto& entry) { return entry.second > 1; });
+  return several_per_package ? scopes : std::vector<Scope>{};
+}
+
+std::vector<Scope> rapl_scopes(const SensorConfig& config, const fs::path& pmu) {
+  if (auto dies = die_scopes(config, pmu); !dies.empty()) return dies;
+  std::vector<Scope> scopes;
+  for (const auto& [package, cpu] : first_cpu_per_package(config, pmu)) {
+    scopes.push_back({std::to_string(package), cpu});
+  }
+  return scopes;
 }
 
 class PerfSensor final : public Sensor {
@@ -283,19 +341,20 @@ std::optional<PmuEvent> read_event(const fs::path& pmu, const EventKind& kind,
   return event;
 }
 
-DomainInfo describe_counter(const PmuEvent& event, std::uint64_t pmu_type, int package, int cpu,
-                            const sysfs::CpuInfo& cpu_info, bool amd) {
+DomainInfo describe_counter(const PmuEvent& event, std::uint64_t pmu_type, std::string_view place,
+                            int cpu, const sysfs::CpuInfo& cpu_info, bool amd) {
   const EventKind& kind = *event.kind;
   DomainInfo d;
-  d.id = fmt::format(fmt::runtime(kind.id_format), package);
+  d.id = fmt::format(fmt::runtime(kind.id_format), place);
   d.label = std::string(kind.event);
-  if (kind.component != Component::psys) d.label += fmt::format(" package {}", package);
+  if (kind.component != Component::psys) d.label += fmt::format(" package {}", place);
   if (!cpu_info.model.empty()) d.label += fmt::format(" ({})", cpu_info.model);
   d.component = kind.component;
   d.kind = ReadingKind::energy_counter;
   d.provenance = Provenance::measured;
   // The kernel extends the 32-bit MSR to a 64-bit count: no wrap to correct.
   d.wrap_range = std::nullopt;
+  d.max_power = physical_max_power(kind.component);
   d.resolution = event.joules_per_count;
   d.relative_uncertainty = amd                                 ? kAmdUncertainty
                            : kind.component == Component::dram ? kIntelDramUncertainty
@@ -311,7 +370,7 @@ DomainInfo describe_counter(const PmuEvent& event, std::uint64_t pmu_type, int p
 // psys reads a value, and it need not be package 0 (arch/x86/events/rapl.c,
 // "perf/x86/rapl: Fix psys-energy event on Intel SPR platform").
 void open_on_packages(const PmuEvent& event, std::uint64_t pmu_type,
-                      const std::map<int, int>& packages, const sysfs::CpuInfo& cpu_info, bool amd,
+                      const std::vector<Scope>& scopes, const sysfs::CpuInfo& cpu_info, bool amd,
                       const PerfEventOpen& open_event, EventScan& scan) {
   const EventKind& kind = *event.kind;
   perf_event_attr attr;
@@ -322,7 +381,7 @@ void open_on_packages(const PmuEvent& event, std::uint64_t pmu_type,
 
   PerfSensor::Counter platform{{}, event.joules_per_count, std::string(kind.event), true};
   std::vector<int> platform_cpus;
-  for (const auto& [package, cpu] : packages) {
+  for (const auto& [place, cpu] : scopes) {
     const int fd = open_event(attr, cpu);
     if (fd < 0) {
       const int err = errno;
@@ -340,7 +399,7 @@ void open_on_packages(const PmuEvent& event, std::uint64_t pmu_type,
       platform_cpus.push_back(cpu);
       continue;
     }
-    scan.domains.push_back(describe_counter(event, pmu_type, package, cpu, cpu_info, amd));
+    scan.domains.push_back(describe_counter(event, pmu_type, place, cpu, cpu_info, amd));
     scan.counters.push_back(
         {{fd}, event.joules_per_count, fmt::format("{} on cpu {}", kind.event, cpu), true});
     if (scan.event_names.empty() || scan.event_names.back() != kind.event) {
@@ -348,7 +407,7 @@ void open_on_packages(const PmuEvent& event, std::uint64_t pmu_type,
     }
   }
   if (!platform.fds.empty()) {
-    DomainInfo d = describe_counter(event, pmu_type, 0, platform_cpus.front(), cpu_info, amd);
+    DomainInfo d = describe_counter(event, pmu_type, "0", platform_cpus.front(), cpu_info, amd);
     d.source = fmt::format("perf_event type {} config {:#x} cpus {} summed ({})", pmu_type,
                            event.config, fmt::join(platform_cpus, ","), event.path.string());
     scan.domains.push_back(std::move(d));
@@ -381,12 +440,11 @@ void drop_psys_beside_packages(EventScan& scan) {
 }
 
 // Nesting as in powercap: a package holds its cores and uncore; psys holds all.
-void record_nesting(std::vector<DomainInfo>& domains, const std::map<int, int>& packages) {
-  std::map<std::string, int> package_of;
-  for (const auto& [package, cpu] : packages) {
-    (void)cpu;
-    package_of[fmt::format("cpu:core-{}", package)] = package;
-    package_of[fmt::format("cpu:uncore-{}", package)] = package;
+void record_nesting(std::vector<DomainInfo>& domains, const std::vector<Scope>& scopes) {
+  std::map<std::string, std::string> package_of;
+  for (const auto& scope : scopes) {
+    package_of[fmt::format("cpu:core-{}", scope.place)] = scope.place;
+    package_of[fmt::format("cpu:uncore-{}", scope.place)] = scope.place;
   }
   for (auto& outer : domains) {
     for (const auto& inner : domains) {
@@ -428,13 +486,13 @@ BackendReport unusable_report(const SensorConfig& config, const fs::path& pmu,
 
 // The sensor over every opened counter, and its report: packages, domains
 // and events, then whatever failed or was refused.
-void add_sensor(const SensorConfig& config, std::size_t package_count, EventScan scan,
-                const std::string& problem_text, ProbeResult& result) {
+void add_sensor(const SensorConfig& config, std::size_t scope_count, std::string_view scope_noun,
+                EventScan scan, const std::string& problem_text, ProbeResult& result) {
   BackendReport report{std::string(kBackend), BackendState::active, "", ""};
-  report.reason =
-      fmt::format("{} package{}, {} domain{} ({}){}", package_count, package_count == 1 ? "" : "s",
-                  scan.domains.size(), scan.domains.size() == 1 ? "" : "s",
-                  fmt::join(scan.event_names, ", "), problem_text);
+  report.reason = fmt::format("{} {}{}, {} domain{} ({}){}", scope_count, scope_noun,
+                              scope_count == 1 ? "" : "s", scan.domains.size(),
+                              scan.domains.size() == 1 ? "" : "s",
+                              fmt::join(scan.event_names, ", "), problem_text);
   if (!scan.refusal.empty()) {
     report.reason += "; " + scan.refusal + paranoid_note(config);
     report.remedy = std::string(kPermissionRemedy);
@@ -473,16 +531,16 @@ void probe_rapl_perf_with(const SensorConfig& config, ProbeResult& result,
 
   const sysfs::CpuInfo cpu_info = sysfs::read_cpu_info(config.proc_root);
   const bool amd = cpu_info.vendor == "AuthenticAMD" || cpu_info.vendor == "HygonGenuine";
-  const std::map<int, int> packages = first_cpu_per_package(config, pmu);
+  const std::vector<Scope> scopes = rapl_scopes(config, pmu);
 
   EventScan scan;
   for (const EventKind& kind : kEvents) {
     if (auto event = read_event(pmu, kind, scan.problems)) {
-      open_on_packages(*event, type.value, packages, cpu_info, amd, open_event, scan);
+      open_on_packages(*event, type.value, scopes, cpu_info, amd, open_event, scan);
     }
   }
   drop_psys_beside_packages(scan);
-  record_nesting(scan.domains, packages);
+  record_nesting(scan.domains, scopes);
 
   std::string problem_text;
   for (const auto& p : scan.problems) problem_text += "; " + p;
@@ -490,7 +548,9 @@ void probe_rapl_perf_with(const SensorConfig& config, ProbeResult& result,
     result.reports.push_back(unusable_report(config, pmu, scan, problem_text));
     return;
   }
-  add_sensor(config, packages.size(), std::move(scan), problem_text, result);
+  const bool per_die = scopes.front().place.find("-die-") != std::string::npos;
+  add_sensor(config, scopes.size(), per_die ? "die" : "package", std::move(scan), problem_text,
+             result);
 }
 
 void probe_rapl_perf(const SensorConfig& config, ProbeResult& result) {

@@ -284,6 +284,23 @@ Candidate describe_zone(const Zone& zone, const std::string& zone_name, const Pl
   return c;
 }
 
+// The most the zone may draw: the highest of its constraints' power limits
+// and maximum powers (Documentation/ABI/testing/sysfs-class-powercap:
+// constraint_X_power_limit_uw, constraint_X_max_power_uw, X being long_term,
+// short_term and, on newer parts, peak_power), so turbo is inside it. A zone
+// that declares none (dram and core often read 0) takes the physical bound.
+Watts zone_max_power(const fs::path& dir, Component component) {
+  std::uint64_t most_uw = 0;
+  for (const auto& name : sysfs::list_dir(dir, "constraint_")) {
+    if (!name.ends_with("_power_limit_uw") && !name.ends_with("_max_power_uw")) continue;
+    if (auto value = sysfs::read_u64(dir / name); value.ok()) {
+      most_uw = std::max(most_uw, value.value);
+    }
+  }
+  if (most_uw == 0) return physical_max_power(component);
+  return Watts{static_cast<double>(most_uw) * 1e-6};
+}
+
 // Reads the zone's wrap range and opens its energy_uj with a first read.
 // False, with the reason added to `scan`, when the zone cannot be used.
 bool open_counter(const Zone& zone, Candidate& c, ZoneScan& scan) {
@@ -296,6 +313,7 @@ bool open_counter(const Zone& zone, Candidate& c, ZoneScan& scan) {
     return false;
   }
   c.info.wrap_range = Joules{static_cast<double>(range.value) * 1e-6};
+  c.info.max_power = zone_max_power(zone.dir, c.info.component);
 
   auto file = sysfs::AttributeFile::open(zone.dir / "energy_uj");
   if (!file.ok()) {

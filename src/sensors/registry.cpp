@@ -108,6 +108,36 @@ const std::vector<BackendEntry>& builtin_backends() {
   return entries;
 }
 
+namespace sensors {
+
+// Two to four times the largest part of each kind sold by 2025, so that no
+// real draw is ever refused while a counter reset (up to 262 kJ for RAPL) in
+// an interval of a second or so always is: 500 W CPU packages (AMD EPYC 9965,
+// Intel Xeon 6980P), 12 DDR5 channels of two DIMMs per socket, 1.2 kW GPUs
+// (NVIDIA B200 / GB200), 14.3 kW whole machines (DGX B200).
+Watts physical_max_power(Component component) {
+  switch (component) {
+    case Component::cpu_package:
+    case Component::cpu_core:
+    case Component::cpu_uncore:
+      return Watts{1500};
+    case Component::dram:
+      return Watts{1000};
+    case Component::gpu:
+      return Watts{3000};
+    case Component::psys:
+      return Watts{5000};
+    case Component::battery:
+      return Watts{1000};
+    case Component::system:
+    case Component::other:
+      return Watts{30000};
+  }
+  return Watts{30000};
+}
+
+}  // namespace sensors
+
 ProbeResult discover_sensors(const SensorConfig& config) {
   ProbeResult result;
   const bool replaying = !config.trace_file.empty();

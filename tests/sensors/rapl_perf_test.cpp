@@ -22,6 +22,7 @@
 namespace joule {
 namespace {
 
+using sysfs_testing::disjoint_ids;
 using sysfs_testing::FakeTree;
 using sysfs_testing::find_domain;
 using sysfs_testing::index_of;
@@ -278,6 +279,57 @@ TEST(RaplPerf, FallsBackToTheCpumaskWithoutTopology) {
     if (call.config == 0x02) pkg_cpus.push_back(call.cpu);
   }
   EXPECT_THAT(pkg_cpus, UnorderedElementsAre(0, 28));
+}
+
+// Cascade Lake-AP (Xeon Platinum 9200): two dies per package, RAPL MSRs per
+// die. arch/x86/events/rapl.c keeps one rapl_pmu per die since Linux 5.3
+// ("perf/x86/intel/rapl: Support multi-die/package", topology_logical_die_id;
+// PERF_PMU_SCOPE_DIE since 6.13, "perf/x86/rapl: Clean up cpumask and
+// hotplug"), and the PMU's cpumask lists the first CPU of each die.
+// topology/die_id is the die within its package (Linux 5.2,
+// Documentation/ABI/stable/sysfs-devices-system-cpu). Here: 2 packages x 2
+// dies x 2 CPUs, cpus 0-1 package 0 die 0, 2-3 package 0 die 1, and so on.
+void build_cascade_lake_ap(FakeTree& tree) {
+  build_power_pmu(tree);
+  tree.write("bus/event_source/devices/power/cpumask", "0,2,4,6");
+  for (int cpu = 0; cpu < 8; ++cpu) {
+    const std::string topology = "devices/system/cpu/cpu" + std::to_string(cpu) + "/topology/";
+    tree.write(topology + "physical_package_id", std::to_string(cpu / 4));
+    tree.write(topology + "die_id", std::to_string(cpu / 2 % 2));
+  }
+}
+
+TEST(RaplPerf, CascadeLakeApOpensOneEventPerDie) {
+  FakeTree tree;
+  build_cascade_lake_ap(tree);
+  FakePerf perf(tree);
+  ProbeResult result = probe(tree.config(), perf);
+  ASSERT_EQ(result.sensors.size(), 1u);
+  const Sensor& sensor = *result.sensors[0];
+
+  std::vector<int> pkg_cpus;
+  for (const auto& call : perf.calls) {
+    if (call.config == 0x02) pkg_cpus.push_back(call.cpu);
+  }
+  EXPECT_THAT(pkg_cpus, UnorderedElementsAre(0, 2, 4, 6));
+  EXPECT_THAT(disjoint_ids(sensor),
+              UnorderedElementsAre("cpu:package-0-die-0", "cpu:package-0-die-1",
+                                   "cpu:package-1-die-0", "cpu:package-1-die-1", "dram:0-die-0",
+                                   "dram:0-die-1", "dram:1-die-0", "dram:1-die-1"));
+  EXPECT_THAT(find_domain(sensor, "cpu:package-0-die-1")->contains,
+              UnorderedElementsAre("cpu:core-0-die-1"));
+  EXPECT_THAT(result.reports[0].reason, HasSubstr("4 dies"));
+}
+
+TEST(RaplPerf, OneCpuPerPackageInTheCpumaskIsPackageScope) {
+  FakeTree tree;
+  build_cascade_lake_ap(tree);
+  tree.write("bus/event_source/devices/power/cpumask", "0,4");  // AMD: package-scoped
+  FakePerf perf(tree);
+  ProbeResult result = probe(tree.config(), perf);
+  ASSERT_EQ(result.sensors.size(), 1u);
+  EXPECT_THAT(disjoint_ids(*result.sensors[0]),
+              UnorderedElementsAre("cpu:package-0", "cpu:package-1", "dram:0", "dram:1"));
 }
 
 }  // namespace

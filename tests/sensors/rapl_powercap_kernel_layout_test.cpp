@@ -27,6 +27,11 @@
 //   the zone is that one core's energy. The kernel's perf side says the same
 //   ("perf/x86/rapl: Add core energy counter support for AMD CPUs", 2024:
 //   "AMD's per-core energy counters").
+// - powercap_sys.c, create_constraints(): each constraint X of a zone gets
+//   constraint_X_name, constraint_X_power_limit_uw and, where the driver has
+//   get_max_power, constraint_X_max_power_uw (Documentation/ABI/testing/
+//   sysfs-class-powercap). intel_rapl_common.c names them "long_term",
+//   "short_term" and "peak_power"; a limit the domain lacks reads 0.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -245,6 +250,33 @@ TEST(RaplPowercapKernelLayout, TwoPsysZonesAreOnePlatformCountedOnce) {
   EXPECT_THAT(find_domain(sensor, "system:psys")->contains, ::testing::Contains("system:psys-1"));
   EXPECT_THAT(find_domain(sensor, "system:psys-1")->contains,
               ::testing::Not(::testing::Contains("system:psys")));
+}
+
+// A desktop package with PL1 65 W, PL2 202 W and 125 W in PKG_POWER_INFO,
+// and a dram zone whose limit reads 0.
+TEST(RaplPowercapKernelLayout, MaxPowerIsTheHighestConstraintOrThePhysicalBound) {
+  FakeTree tree;
+  add_zone(tree, "intel-rapl:0", "package-0", 5000000);
+  const std::string package = "class/powercap/intel-rapl:0/";
+  tree.write(package + "constraint_0_name", "long_term");
+  tree.write(package + "constraint_0_power_limit_uw", "65000000");
+  tree.write(package + "constraint_0_max_power_uw", "125000000");
+  tree.write(package + "constraint_1_name", "short_term");
+  tree.write(package + "constraint_1_power_limit_uw", "202000000");
+  add_zone(tree, "intel-rapl:0:1", "dram", 400000);
+  tree.write("class/powercap/intel-rapl:0:1/constraint_0_name", "long_term");
+  tree.write("class/powercap/intel-rapl:0:1/constraint_0_power_limit_uw", "0");
+  write_cpuinfo(tree, "GenuineIntel", "13th Gen Intel(R) Core(TM) i9-13900K");
+  const ProbeResult result = probe(tree.config());
+  ASSERT_EQ(result.sensors.size(), 1u);
+  const DomainInfo* pkg = find_domain(*result.sensors[0], "cpu:package-0");
+  ASSERT_NE(pkg, nullptr);
+  ASSERT_TRUE(pkg->max_power);
+  EXPECT_DOUBLE_EQ(pkg->max_power->watts, 202.0);
+  const DomainInfo* dram = find_domain(*result.sensors[0], "dram:0");
+  ASSERT_NE(dram, nullptr);
+  ASSERT_TRUE(dram->max_power);
+  EXPECT_DOUBLE_EQ(dram->max_power->watts, sensors::physical_max_power(Component::dram).watts);
 }
 
 }  // namespace
