@@ -54,8 +54,60 @@ bool contains_word(const std::string& haystack, std::string_view needle) {
   return haystack.find(needle) != std::string::npos;
 }
 
+// NVIDIA Grace and GH200 name each ACPI power meter in its OEM string
+// (power1_oem_info) "<Rail> Power Socket <N>". Per NVIDIA's Grace Performance
+// Tuning Guide ("Power Telemetry"): Module is the whole GH200 superchip
+// (Grace, Hopper GPU, HBM, LPDDR5X, regulator loss), Grace the CPU socket with
+// its memory, CPU the cores' rail and SysIO the SoC rail, both inside Grace.
+enum class GraceRail { module, grace, cpu, sysio };
+
+struct GraceMeter {
+  GraceRail rail = GraceRail::grace;
+  std::string socket;
+};
+
+std::optional<GraceMeter> parse_grace_meter(const std::string& label) {
+  const std::string l = support::to_upper(label);
+  constexpr std::string_view kMarker = " POWER SOCKET ";
+  const std::size_t at = l.find(kMarker);
+  if (at == std::string::npos) return std::nullopt;
+  const std::string rail = l.substr(0, at);
+  GraceMeter meter;
+  meter.socket = l.substr(at + kMarker.size());
+  if (meter.socket.empty()) return std::nullopt;
+  if (rail == "MODULE") {
+    meter.rail = GraceRail::module;
+  } else if (rail == "GRACE") {
+    meter.rail = GraceRail::grace;
+  } else if (rail == "CPU") {
+    meter.rail = GraceRail::cpu;
+  } else if (rail == "SYSIO") {
+    meter.rail = GraceRail::sysio;
+  } else {
+    return std::nullopt;
+  }
+  return meter;
+}
+
+Component component_of(GraceRail rail) {
+  switch (rail) {
+    case GraceRail::module:
+      return Component::system;
+    case GraceRail::grace:
+      return Component::cpu_package;
+    case GraceRail::cpu:
+      return Component::cpu_core;
+    case GraceRail::sysio:
+      return Component::cpu_uncore;
+  }
+  return Component::other;
+}
+
 // Label first (it says what the rail feeds), then the driver name.
 Component classify(const std::string& driver, const std::string& label) {
+  if (driver == "power_meter") {
+    if (auto grace = parse_grace_meter(label)) return component_of(grace->rail);
+  }
   const std::string l = support::to_upper(label);
   if (!l.empty()) {
     // A whole board's input rail: Jetson VDD_IN / POM_5V_IN, "VIN", "total".
@@ -98,6 +150,7 @@ std::string sanitize(std::string_view text) {
 
 struct Channel {
   DomainInfo info;
+  std::optional<GraceMeter> grace;          // an NVIDIA Grace/GH200 rail meter
   std::vector<sysfs::AttributeFile> files;  // one value, or voltage then current
   double scale = 1e-6;                      // reading x scale = W or J
 };
@@ -195,7 +248,13 @@ void scan_device(const fs::path& dir, const std::string& driver, Found& found) {
   }
   auto label_of = [&](const std::string& type, int index) {
     auto label = sysfs::read_text(attr_dir / fmt::format("{}{}_label", type, index));
-    return label.ok() ? label.value : std::string();
+    if (label.ok()) return label.value;
+    // ACPI power meters name their rail only in the _PMD OEM string.
+    if (driver == "power_meter") {
+      label = sysfs::read_text(attr_dir / fmt::format("{}{}_oem_info", type, index));
+      if (label.ok()) return label.value;
+    }
+    return std::string();
   };
   auto make = [&](ReadingKind kind, const std::string& type, int index, std::string label) {
     Channel c;
@@ -208,6 +267,7 @@ void scan_device(const fs::path& dir, const std::string& driver, Found& found) {
     d.label = label.empty() ? fmt::format("{} {}{}", driver, type, index)
                             : fmt::format("{} {}", driver, label);
     d.relative_uncertainty = uncertainty_for(driver);
+    if (driver == "power_meter") c.grace = parse_grace_meter(label);
     return c;
   };
 
@@ -258,6 +318,28 @@ void scan_device(const fs::path& dir, const std::string& driver, Found& found) {
   }
 }
 
+// Grace contains its socket's CPU and SysIO rails; Module contains its
+// socket's three, and the GPUs found earlier (the Hopper GPU and its HBM are
+// inside the module; which GPU sits on which socket is not in sysfs, so each
+// module claims them all, which keeps each out of the total once).
+void nest_grace_meters(std::vector<Channel>& channels, const std::vector<std::string>& gpu_ids) {
+  for (auto& outer : channels) {
+    if (!outer.grace) continue;
+    const GraceRail rail = outer.grace->rail;
+    if (rail != GraceRail::module && rail != GraceRail::grace) continue;
+    if (rail == GraceRail::module) {
+      outer.info.contains.insert(outer.info.contains.end(), gpu_ids.begin(), gpu_ids.end());
+    }
+    for (const auto& inner : channels) {
+      if (!inner.grace || inner.grace->socket != outer.grace->socket) continue;
+      const GraceRail part = inner.grace->rail;
+      const bool inside = part == GraceRail::cpu || part == GraceRail::sysio ||
+                          (rail == GraceRail::module && part == GraceRail::grace);
+      if (inside) outer.info.contains.push_back(inner.info.id);
+    }
+  }
+}
+
 }  // namespace
 
 void probe_hwmon(const SensorConfig& config, ProbeResult& result) {
@@ -275,10 +357,12 @@ void probe_hwmon(const SensorConfig& config, ProbeResult& result) {
   }
 
   std::vector<std::string> prior_ids;
+  std::vector<std::string> prior_gpu_ids;
   bool rapl_present = false;
   for (const auto& sensor : result.sensors) {
     for (const auto& d : sensor->domains()) {
       prior_ids.push_back(d.id);
+      if (d.component == Component::gpu) prior_gpu_ids.push_back(d.id);
       if (d.component == Component::cpu_package) rapl_present = true;
     }
   }
@@ -324,10 +408,11 @@ void probe_hwmon(const SensorConfig& config, ProbeResult& result) {
       }
     }
   }
+  nest_grace_meters(found.channels, prior_gpu_ids);
   // A whole-system meter includes every other rail and every domain found so
   // far (RAPL, GPUs): it is the total, they are its parts.
   for (auto& outer : found.channels) {
-    if (outer.info.component != Component::system) continue;
+    if (outer.info.component != Component::system || outer.grace) continue;
     outer.info.contains.insert(outer.info.contains.end(), prior_ids.begin(), prior_ids.end());
     for (const auto& inner : found.channels) {
       if (inner.info.component != Component::system) outer.info.contains.push_back(inner.info.id);

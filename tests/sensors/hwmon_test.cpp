@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -31,10 +32,10 @@ ProbeResult probe(const SensorConfig& config) {
 // A sensor that claims one RAPL package, standing for an earlier backend.
 class StubSensor final : public Sensor {
  public:
-  explicit StubSensor(std::string id) {
+  explicit StubSensor(std::string id, Component component = Component::cpu_package) {
     DomainInfo d;
     d.id = std::move(id);
-    d.component = Component::cpu_package;
+    d.component = component;
     domains_.push_back(d);
   }
   std::string_view backend() const override { return "rapl-powercap"; }
@@ -229,6 +230,93 @@ TEST(Hwmon, AcpiPowerMeterContainsWhatEarlierBackendsFound) {
   std::vector<Reading> readings(1);
   sensor.read(readings);
   EXPECT_DOUBLE_EQ(readings[0].power.watts, 312.0);
+}
+
+// A 2-socket GH200 (GH200 NVL2) as the ACPI power meter driver lays it out
+// (drivers/hwmon/acpi_power_meter.c with the legacy hwmon_device_register():
+// name and every attribute on the ACPI device, hwmonN/device/): one meter per
+// rail, power1_average in uW over power1_average_interval ms, the rail named
+// only by power1_oem_info, the _PMD OEM string of NVIDIA's firmware
+// (edk2-nvidia TH500 SSDT: "Grace Power Socket 2"). NVIDIA's Grace
+// Performance Tuning Guide, "Power Telemetry": Module is the whole superchip
+// (Grace, Hopper, HBM, LPDDR5X, regulator loss), Grace the CPU socket with its
+// memory, CPU the cores' rail, SysIO the SoC rail.
+void write_grace_meter(FakeTree& tree, int hwmon, const std::string& oem_info, long microwatts) {
+  const std::string dev = "class/hwmon/hwmon" + std::to_string(hwmon) + "/device/";
+  tree.write(dev + "name", "power_meter");
+  tree.write(dev + "power1_average", std::to_string(microwatts));
+  tree.write(dev + "power1_average_interval", "50");
+  tree.write(dev + "power1_accuracy", "95.0%");
+  tree.write(dev + "power1_is_battery", "0");
+  tree.write(dev + "power1_model_number", "");
+  tree.write(dev + "power1_serial_number", "");
+  tree.write(dev + "power1_oem_info", oem_info);
+}
+
+TEST(Hwmon, GraceHopperRailsNestPerSocket) {
+  FakeTree tree;
+  int hwmon = 1;
+  for (int socket = 0; socket < 2; ++socket) {
+    const std::string n = std::to_string(socket);
+    write_grace_meter(tree, hwmon++, "Module Power Socket " + n, 600000000);
+    write_grace_meter(tree, hwmon++, "Grace Power Socket " + n, 150000000);
+    write_grace_meter(tree, hwmon++, "CPU Power Socket " + n, 90000000);
+    write_grace_meter(tree, hwmon++, "SysIO Power Socket " + n, 20000000);
+  }
+  ProbeResult result;
+  result.sensors.push_back(std::make_unique<StubSensor>("gpu:0", Component::gpu));
+  sensors::probe_hwmon(tree.config(), result);
+  ASSERT_EQ(result.sensors.size(), 2u);
+  const Sensor& sensor = *result.sensors[1];
+  ASSERT_EQ(sensor.domains().size(), 8u);
+  for (const char* n : {"0", "1"}) {
+    const std::string s = n;
+    const DomainInfo* module = find_domain(sensor, "hwmon:power_meter-Module_Power_Socket_" + s);
+    const DomainInfo* grace = find_domain(sensor, "hwmon:power_meter-Grace_Power_Socket_" + s);
+    const DomainInfo* cpu = find_domain(sensor, "hwmon:power_meter-CPU_Power_Socket_" + s);
+    const DomainInfo* sysio = find_domain(sensor, "hwmon:power_meter-SysIO_Power_Socket_" + s);
+    ASSERT_NE(module, nullptr);
+    ASSERT_NE(grace, nullptr);
+    ASSERT_NE(cpu, nullptr);
+    ASSERT_NE(sysio, nullptr);
+    EXPECT_EQ(module->component, Component::system);
+    EXPECT_EQ(grace->component, Component::cpu_package);
+    EXPECT_EQ(cpu->component, Component::cpu_core);
+    EXPECT_EQ(sysio->component, Component::cpu_uncore);
+    EXPECT_THAT(module->contains, UnorderedElementsAre("gpu:0", grace->id, cpu->id, sysio->id));
+    EXPECT_THAT(grace->contains, UnorderedElementsAre(cpu->id, sysio->id));
+    EXPECT_THAT(cpu->contains, IsEmpty());
+  }
+  // Only the two modules are outside every other domain: each socket once.
+  std::set<std::string> contained;
+  for (const auto& d : sensor.domains()) contained.insert(d.contains.begin(), d.contains.end());
+  std::vector<std::string> top;
+  for (const auto& d : sensor.domains()) {
+    if (!contained.count(d.id)) top.push_back(d.id);
+  }
+  EXPECT_THAT(top, UnorderedElementsAre("hwmon:power_meter-Module_Power_Socket_0",
+                                        "hwmon:power_meter-Module_Power_Socket_1"));
+}
+
+// A Grace CPU Superchip has no Module meter: each Grace socket is the top.
+TEST(Hwmon, GraceSuperchipSocketsAreTheTop) {
+  FakeTree tree;
+  write_grace_meter(tree, 0, "Grace Power Socket 0", 150000000);
+  write_grace_meter(tree, 1, "CPU Power Socket 0", 90000000);
+  write_grace_meter(tree, 2, "SysIO Power Socket 0", 20000000);
+  write_grace_meter(tree, 3, "Grace Power Socket 1", 140000000);
+  write_grace_meter(tree, 4, "CPU Power Socket 1", 80000000);
+  write_grace_meter(tree, 5, "SysIO Power Socket 1", 20000000);
+  ProbeResult result = probe(tree.config());
+  ASSERT_EQ(result.sensors.size(), 1u);
+  const Sensor& sensor = *result.sensors[0];
+  const DomainInfo* grace = find_domain(sensor, "hwmon:power_meter-Grace_Power_Socket_1");
+  const DomainInfo* sysio = find_domain(sensor, "hwmon:power_meter-SysIO_Power_Socket_0");
+  ASSERT_NE(grace, nullptr);
+  ASSERT_NE(sysio, nullptr);
+  EXPECT_THAT(grace->contains, UnorderedElementsAre("hwmon:power_meter-CPU_Power_Socket_1",
+                                                    "hwmon:power_meter-SysIO_Power_Socket_1"));
+  EXPECT_THAT(sysio->contains, IsEmpty());
 }
 
 TEST(Hwmon, NoPowerChannelsIsAbsentNamingWhatWasSeen) {
