@@ -319,6 +319,116 @@ TEST(Hwmon, GraceSuperchipSocketsAreTheTop) {
   EXPECT_THAT(sysio->contains, IsEmpty());
 }
 
+// amdgpu as drivers/gpu/drm/amd/pm/amdgpu_pm.c registers it (with_info:
+// attributes in hwmonN/): power1_average in uW, "average power used by the
+// SoC ... On APUs this includes the CPU" (Documentation/gpu/amdgpu/thermal.rst),
+// and in1_input/in1_label "vddnb", which hwmon_attributes_visible() shows only
+// on APUs ("only APUs have vddnb"); no freq2 (mclk) on APUs.
+void write_amdgpu(FakeTree& tree, int hwmon, bool apu) {
+  const std::string dev = "class/hwmon/hwmon" + std::to_string(hwmon) + "/";
+  tree.write(dev + "name", "amdgpu");
+  tree.write(dev + "temp1_input", "45000");
+  tree.write(dev + "temp1_label", "edge");
+  tree.write(dev + "in0_input", "1100");
+  tree.write(dev + "in0_label", "vddgfx");
+  tree.write(dev + "freq1_input", "400000000");
+  tree.write(dev + "freq1_label", "sclk");
+  tree.write(dev + "power1_average", "15000000");
+  tree.write(dev + "power1_cap", "25000000");
+  if (apu) {
+    tree.write(dev + "in1_input", "900");
+    tree.write(dev + "in1_label", "vddnb");
+  } else {
+    tree.write(dev + "freq2_input", "1000000000");
+    tree.write(dev + "freq2_label", "mclk");
+  }
+}
+
+TEST(Hwmon, AmdApuPowerContainsThePackage) {
+  FakeTree tree;
+  write_amdgpu(tree, 0, /*apu=*/true);
+  ProbeResult result;
+  result.sensors.push_back(std::make_unique<StubSensor>("cpu:package-0"));
+  sensors::probe_hwmon(tree.config(), result);
+  ASSERT_EQ(result.sensors.size(), 2u);
+  const DomainInfo* apu = find_domain(*result.sensors[1], "hwmon:amdgpu-power1");
+  ASSERT_NE(apu, nullptr);
+  EXPECT_EQ(apu->component, Component::gpu);
+  EXPECT_THAT(apu->contains, UnorderedElementsAre("cpu:package-0"));
+}
+
+TEST(Hwmon, AmdDiscreteGpuIsBesideThePackage) {
+  FakeTree tree;
+  write_amdgpu(tree, 0, /*apu=*/false);
+  ProbeResult result;
+  result.sensors.push_back(std::make_unique<StubSensor>("cpu:package-0"));
+  sensors::probe_hwmon(tree.config(), result);
+  ASSERT_EQ(result.sensors.size(), 2u);
+  const DomainInfo* gpu = find_domain(*result.sensors[1], "hwmon:amdgpu-power1");
+  ASSERT_NE(gpu, nullptr);
+  EXPECT_THAT(gpu->contains, IsEmpty());
+}
+
+// amd_hsmp_hwmon as drivers/platform/x86/amd/hsmp/hwmon.c registers it: one
+// device per socket, power1_input the socket power (HSMP_GET_SOCKET_POWER, mW
+// x 1000 = uW), power1_cap and power1_cap_max; no label.
+void write_hsmp(FakeTree& tree, int hwmon) {
+  const std::string dev = "class/hwmon/hwmon" + std::to_string(hwmon) + "/";
+  tree.write(dev + "name", "amd_hsmp_hwmon");
+  tree.write(dev + "power1_input", "182000000");
+  tree.write(dev + "power1_cap", "280000000");
+  tree.write(dev + "power1_cap_max", "400000000");
+}
+
+TEST(Hwmon, AmdHsmpSocketPowerIsSkippedBesideRapl) {
+  FakeTree tree;
+  write_hsmp(tree, 2);
+  write_hsmp(tree, 3);
+  ProbeResult result;
+  result.sensors.push_back(std::make_unique<StubSensor>("cpu:package-0"));
+  sensors::probe_hwmon(tree.config(), result);
+  EXPECT_EQ(result.sensors.size(), 1u);  // only the stub
+  const BackendReport* report = sysfs_testing::find_report(result, "hwmon");
+  ASSERT_NE(report, nullptr);
+  EXPECT_THAT(report->reason, HasSubstr("RAPL already measures the CPU"));
+
+  // Without RAPL, each is a socket.
+  ProbeResult alone = probe(tree.config());
+  ASSERT_EQ(alone.sensors.size(), 1u);
+  for (const auto& d : alone.sensors[0]->domains()) {
+    EXPECT_EQ(d.component, Component::cpu_package) << d.id;
+  }
+}
+
+// xe as drivers/gpu/drm/xe/xe_hwmon.c registers it on a discrete card:
+// channel 1 "card", channel 2 "pkg" (xe_hwmon_read_label), energy in uJ;
+// Documentation/ABI/testing/sysfs-driver-intel-xe-hwmon: energy1_input is the
+// card's energy, energy2_input the GPU package's, which is on the card.
+TEST(Hwmon, XeCardEnergyContainsItsPackage) {
+  FakeTree tree;
+  const std::string dev = "class/hwmon/hwmon4/";
+  tree.write(dev + "name", "xe");
+  tree.write(dev + "energy1_input", "9000000");
+  tree.write(dev + "energy1_label", "card");
+  tree.write(dev + "energy2_input", "6000000");
+  tree.write(dev + "energy2_label", "pkg");
+  tree.write(dev + "power1_max", "0");
+  tree.write(dev + "power1_label", "card");
+  tree.write(dev + "power2_max", "150000000");
+  tree.write(dev + "power2_label", "pkg");
+  ProbeResult result = probe(tree.config());
+  ASSERT_EQ(result.sensors.size(), 1u);
+  const Sensor& sensor = *result.sensors[0];
+  const DomainInfo* card = find_domain(sensor, "hwmon:xe-card");
+  const DomainInfo* pkg = find_domain(sensor, "hwmon:xe-pkg");
+  ASSERT_NE(card, nullptr);
+  ASSERT_NE(pkg, nullptr);
+  EXPECT_EQ(card->component, Component::gpu);
+  EXPECT_EQ(pkg->component, Component::gpu);
+  EXPECT_THAT(card->contains, UnorderedElementsAre("hwmon:xe-pkg"));
+  EXPECT_THAT(sysfs_testing::disjoint_ids(sensor), UnorderedElementsAre("hwmon:xe-card"));
+}
+
 TEST(Hwmon, NoPowerChannelsIsAbsentNamingWhatWasSeen) {
   FakeTree tree;
   tree.write("class/hwmon/hwmon0/name", "coretemp");
