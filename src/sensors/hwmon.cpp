@@ -335,6 +335,10 @@ void nest_grace_meters(std::vector<Channel>& channels, const std::vector<std::st
     if (!outer.grace) continue;
     const GraceRail rail = outer.grace->rail;
     if (rail != GraceRail::module && rail != GraceRail::grace) continue;
+    outer.info.containment_note =
+        rail == GraceRail::module
+            ? "a GH200 module meter covers its socket's Grace, CPU and SysIO rails and the GPU"
+            : "a Grace socket meter covers its CPU and SysIO rails";
     if (rail == GraceRail::module) {
       outer.info.contains.insert(outer.info.contains.end(), gpu_ids.begin(), gpu_ids.end());
     }
@@ -367,9 +371,10 @@ bool is_amd_apu(const fs::path& dir) {
 // Relations inside one device, once its ids are final.
 void nest_within_device(const fs::path& dir, const std::string& driver,
                         std::span<Channel> channels) {
-  auto nest = [&](auto outer_if, auto inner_if) {
+  auto nest = [&](auto outer_if, auto inner_if, std::string_view note) {
     for (auto& outer : channels) {
       if (!outer_if(outer.info)) continue;
+      outer.info.containment_note = note;
       for (const auto& inner : channels) {
         if (&inner != &outer && inner_if(inner.info)) outer.info.contains.push_back(inner.info.id);
       }
@@ -383,11 +388,12 @@ void nest_within_device(const fs::path& dir, const std::string& driver,
   };
   if (driver == "amd_energy") {
     // Each socket counter includes its cores' counters.
-    nest(component_is(Component::cpu_package), component_is(Component::cpu_core));
+    nest(component_is(Component::cpu_package), component_is(Component::cpu_core),
+         "an amd_energy socket counter includes its cores");
   } else if (driver == "xe") {
     // sysfs-driver-intel-xe-hwmon: energy1 is the card, energy2 the GPU
     // package on it.
-    nest(id_ends("-card"), id_ends("-pkg"));
+    nest(id_ends("-card"), id_ends("-pkg"), "xe's card energy includes the GPU package on it");
   } else if (driver == "amdgpu" && is_amd_apu(dir)) {
     for (auto& c : channels) c.includes_cpu = c.info.kind == ReadingKind::power;
   }
@@ -411,6 +417,7 @@ void make_ids_unique(std::span<Channel> channels, std::set<std::string>& ids) {
 void nest_cpus_in_apus(std::vector<Channel>& channels, const std::vector<std::string>& cpu_ids) {
   for (auto& outer : channels) {
     if (!outer.includes_cpu) continue;
+    outer.info.containment_note = "on an APU amdgpu's power is the whole SoC, CPU included";
     outer.info.contains.insert(outer.info.contains.end(), cpu_ids.begin(), cpu_ids.end());
     for (const auto& inner : channels) {
       if (!inner.includes_cpu && is_cpu(inner.info.component)) {
@@ -476,6 +483,7 @@ void probe_hwmon(const SensorConfig& config, ProbeResult& result) {
   // far (RAPL, GPUs): it is the total, they are its parts.
   for (auto& outer : found.channels) {
     if (outer.info.component != Component::system || outer.grace) continue;
+    outer.info.containment_note = "a whole-system meter includes every other domain";
     outer.info.contains.insert(outer.info.contains.end(), prior_ids.begin(), prior_ids.end());
     for (const auto& inner : found.channels) {
       if (inner.info.component != Component::system) outer.info.contains.push_back(inner.info.id);
