@@ -62,6 +62,9 @@ struct DomainInfo {
   // core and uncore; psys contains packages and dram). Totals sum only domains
   // that no other present domain contains.
   std::vector<std::string> contains;
+  // Why this domain contains those, for people: "psys covers the platform".
+  // Empty when the component says it (a package contains its cores).
+  std::string containment_note;
 };
 
 enum class ReadStatus {

@@ -18,6 +18,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <span>
 
 #include <fmt/format.h>
 
@@ -34,7 +35,10 @@ constexpr std::string_view kBackend = "hwmon";
 
 // Drivers that read the CPU's own RAPL MSRs or telemetry: they measure what
 // rapl-powercap/rapl-perf already measure, so keep them only without RAPL.
-const std::set<std::string> kCpuDrivers = {"amd_energy", "zenpower", "fam15h_power"};
+// amd_hsmp_hwmon reports each EPYC socket's power from the SMU
+// (drivers/platform/x86/amd/hsmp/hwmon.c, HSMP_GET_SOCKET_POWER).
+const std::set<std::string> kCpuDrivers = {"amd_energy", "zenpower", "fam15h_power",
+                                           "amd_hsmp_hwmon"};
 
 struct Attribute {
   std::string type;  // "power", "energy", "in", "curr"
@@ -59,8 +63,60 @@ bool contains_word(const std::string& haystack, std::string_view needle) {
   return haystack.find(needle) != std::string::npos;
 }
 
+// NVIDIA Grace and GH200 name each ACPI power meter in its OEM string
+// (power1_oem_info) "<Rail> Power Socket <N>". Per NVIDIA's Grace Performance
+// Tuning Guide ("Power Telemetry"): Module is the whole GH200 superchip
+// (Grace, Hopper GPU, HBM, LPDDR5X, regulator loss), Grace the CPU socket with
+// its memory, CPU the cores' rail and SysIO the SoC rail, both inside Grace.
+enum class GraceRail { module, grace, cpu, sysio };
+
+struct GraceMeter {
+  GraceRail rail = GraceRail::grace;
+  std::string socket;
+};
+
+std::optional<GraceMeter> parse_grace_meter(const std::string& label) {
+  const std::string l = support::to_upper(label);
+  constexpr std::string_view kMarker = " POWER SOCKET ";
+  const std::size_t at = l.find(kMarker);
+  if (at == std::string::npos) return std::nullopt;
+  const std::string rail = l.substr(0, at);
+  GraceMeter meter;
+  meter.socket = l.substr(at + kMarker.size());
+  if (meter.socket.empty()) return std::nullopt;
+  if (rail == "MODULE") {
+    meter.rail = GraceRail::module;
+  } else if (rail == "GRACE") {
+    meter.rail = GraceRail::grace;
+  } else if (rail == "CPU") {
+    meter.rail = GraceRail::cpu;
+  } else if (rail == "SYSIO") {
+    meter.rail = GraceRail::sysio;
+  } else {
+    return std::nullopt;
+  }
+  return meter;
+}
+
+Component component_of(GraceRail rail) {
+  switch (rail) {
+    case GraceRail::module:
+      return Component::system;
+    case GraceRail::grace:
+      return Component::cpu_package;
+    case GraceRail::cpu:
+      return Component::cpu_core;
+    case GraceRail::sysio:
+      return Component::cpu_uncore;
+  }
+  return Component::other;
+}
+
 // Label first (it says what the rail feeds), then the driver name.
 Component classify(const std::string& driver, const std::string& label) {
+  if (driver == "power_meter") {
+    if (auto grace = parse_grace_meter(label)) return component_of(grace->rail);
+  }
   const std::string l = support::to_upper(label);
   if (!l.empty()) {
     // A whole board's input rail: Jetson VDD_IN / POM_5V_IN, "VIN", "total".
@@ -80,9 +136,12 @@ Component classify(const std::string& driver, const std::string& label) {
       return Component::dram;
     }
   }
-  if (driver == "amdgpu" || driver == "radeon" || driver == "nouveau") return Component::gpu;
+  if (driver == "amdgpu" || driver == "radeon" || driver == "nouveau" || driver == "xe" ||
+      driver == "i915") {
+    return Component::gpu;
+  }
   if (driver == "power_meter") return Component::system;  // ACPI power meter: whole machine
-  if (driver == "fam15h_power") return Component::cpu_package;
+  if (driver == "fam15h_power" || driver == "amd_hsmp_hwmon") return Component::cpu_package;
   return Component::other;
 }
 
@@ -103,6 +162,8 @@ std::string sanitize(std::string_view text) {
 
 struct Channel {
   DomainInfo info;
+  std::optional<GraceMeter> grace;          // an NVIDIA Grace/GH200 rail meter
+  bool includes_cpu = false;                // an APU\'s SoC power: the CPU is inside it
   std::vector<sysfs::AttributeFile> files;  // one value, or voltage then current
   double scale = 1e-6;                      // reading x scale = W or J
 };
@@ -200,7 +261,13 @@ void scan_device(const fs::path& dir, const std::string& driver, Found& found) {
   }
   auto label_of = [&](const std::string& type, int index) {
     auto label = sysfs::read_text(attr_dir / fmt::format("{}{}_label", type, index));
-    return label.ok() ? label.value : std::string();
+    if (label.ok()) return label.value;
+    // ACPI power meters name their rail only in the _PMD OEM string.
+    if (driver == "power_meter") {
+      label = sysfs::read_text(attr_dir / fmt::format("{}{}_oem_info", type, index));
+      if (label.ok()) return label.value;
+    }
+    return std::string();
   };
   auto make = [&](ReadingKind kind, const std::string& type, int index, std::string label) {
     Channel c;
@@ -213,6 +280,7 @@ void scan_device(const fs::path& dir, const std::string& driver, Found& found) {
     d.label = label.empty() ? fmt::format("{} {}{}", driver, type, index)
                             : fmt::format("{} {}", driver, label);
     d.relative_uncertainty = uncertainty_for(driver);
+    if (driver == "power_meter") c.grace = parse_grace_meter(label);
     return c;
   };
 
@@ -263,6 +331,107 @@ void scan_device(const fs::path& dir, const std::string& driver, Found& found) {
   }
 }
 
+// Grace contains its socket's CPU and SysIO rails; Module contains its
+// socket's three, and the GPUs found earlier (the Hopper GPU and its HBM are
+// inside the module; which GPU sits on which socket is not in sysfs, so each
+// module claims them all, which keeps each out of the total once).
+void nest_grace_meters(std::vector<Channel>& channels, const std::vector<std::string>& gpu_ids) {
+  for (auto& outer : channels) {
+    if (!outer.grace) continue;
+    const GraceRail rail = outer.grace->rail;
+    if (rail != GraceRail::module && rail != GraceRail::grace) continue;
+    outer.info.containment_note =
+        rail == GraceRail::module
+            ? "a GH200 module meter covers its socket's Grace, CPU and SysIO rails and the GPU"
+            : "a Grace socket meter covers its CPU and SysIO rails";
+    if (rail == GraceRail::module) {
+      outer.info.contains.insert(outer.info.contains.end(), gpu_ids.begin(), gpu_ids.end());
+    }
+    for (const auto& inner : channels) {
+      if (!inner.grace || inner.grace->socket != outer.grace->socket) continue;
+      const GraceRail part = inner.grace->rail;
+      const bool inside = part == GraceRail::cpu || part == GraceRail::sysio ||
+                          (rail == GraceRail::module && part == GraceRail::grace);
+      if (inside) outer.info.contains.push_back(inner.info.id);
+    }
+  }
+}
+
+bool is_cpu(Component component) {
+  return component == Component::cpu_package || component == Component::cpu_core ||
+         component == Component::cpu_uncore;
+}
+
+// amdgpu shows in1 ("vddnb") only on APUs (amdgpu_pm.c,
+// hwmon_attributes_visible: "only APUs have vddnb"), and on an APU its power
+// is the whole SoC's: "On APUs this includes the CPU" (amdgpu thermal.rst).
+bool is_amd_apu(const fs::path& dir) {
+  for (const auto& attr_dir : {dir, dir / "device"}) {
+    auto label = sysfs::read_text(attr_dir / "in1_label");
+    if (label.ok()) return label.value == "vddnb";
+  }
+  return false;
+}
+
+// Relations inside one device, once its ids are final.
+void nest_within_device(const fs::path& dir, const std::string& driver,
+                        std::span<Channel> channels) {
+  auto nest = [&](auto outer_if, auto inner_if, std::string_view note) {
+    for (auto& outer : channels) {
+      if (!outer_if(outer.info)) continue;
+      outer.info.containment_note = note;
+      for (const auto& inner : channels) {
+        if (&inner != &outer && inner_if(inner.info)) outer.info.contains.push_back(inner.info.id);
+      }
+    }
+  };
+  auto component_is = [](Component c) {
+    return [c](const DomainInfo& d) { return d.component == c; };
+  };
+  auto id_ends = [](std::string_view suffix) {
+    return [suffix](const DomainInfo& d) { return d.id.ends_with(suffix); };
+  };
+  if (driver == "amd_energy") {
+    // Each socket counter includes its cores' counters.
+    nest(component_is(Component::cpu_package), component_is(Component::cpu_core),
+         "an amd_energy socket counter includes its cores");
+  } else if (driver == "xe") {
+    // sysfs-driver-intel-xe-hwmon: energy1 is the card, energy2 the GPU
+    // package on it.
+    nest(id_ends("-card"), id_ends("-pkg"), "xe's card energy includes the GPU package on it");
+  } else if (driver == "amdgpu" && is_amd_apu(dir)) {
+    for (auto& c : channels) c.includes_cpu = c.info.kind == ReadingKind::power;
+  }
+}
+
+void make_ids_unique(std::span<Channel> channels, std::set<std::string>& ids) {
+  for (auto& c : channels) {
+    auto& d = c.info;
+    if (ids.insert(d.id).second) continue;
+    for (int n = 2;; ++n) {
+      std::string candidate = fmt::format("{}-{}", d.id, n);
+      if (ids.insert(candidate).second) {
+        d.id = candidate;
+        break;
+      }
+    }
+  }
+}
+
+// An APU's SoC power contains every CPU domain, from RAPL or from hwmon.
+void nest_cpus_in_apus(std::vector<Channel>& channels, const std::vector<std::string>& cpu_ids) {
+  for (auto& outer : channels) {
+    if (!outer.includes_cpu) continue;
+    outer.info.containment_note = "on an APU amdgpu's power is the whole SoC, CPU included";
+    outer.info.contains.insert(outer.info.contains.end(), cpu_ids.begin(), cpu_ids.end());
+    for (const auto& inner : channels) {
+      if (!inner.includes_cpu && is_cpu(inner.info.component)) {
+        outer.info.contains.push_back(inner.info.id);
+      }
+    }
+  }
+}
+
 }  // namespace
 
 void probe_hwmon(const SensorConfig& config, ProbeResult& result) {
@@ -286,15 +455,21 @@ void probe_hwmon(const SensorConfig& config, ProbeResult& result) {
   }
 
   std::vector<std::string> prior_ids;
+  std::vector<std::string> prior_gpu_ids;
+  std::vector<std::string> prior_cpu_ids;
   bool rapl_present = false;
   for (const auto& sensor : result.sensors) {
     for (const auto& d : sensor->domains()) {
       prior_ids.push_back(d.id);
+      if (d.component == Component::gpu) prior_gpu_ids.push_back(d.id);
+      if (is_cpu(d.component)) prior_cpu_ids.push_back(d.id);
       if (d.component == Component::cpu_package) rapl_present = true;
     }
   }
 
   Found found;
+  // Ids must be unique even with two identical boards' drivers.
+  std::set<std::string> ids(prior_ids.begin(), prior_ids.end());
   std::vector<std::string> driver_names;
   std::vector<std::string> skipped;
   for (const auto& device : devices) {
@@ -309,36 +484,17 @@ void probe_hwmon(const SensorConfig& config, ProbeResult& result) {
     }
     const std::size_t before = found.channels.size();
     scan_device(dir, driver, found);
-    // amd_energy: each socket counter includes its cores' counters.
-    if (driver == "amd_energy") {
-      for (std::size_t i = before; i < found.channels.size(); ++i) {
-        if (found.channels[i].info.component != Component::cpu_package) continue;
-        for (std::size_t j = before; j < found.channels.size(); ++j) {
-          if (found.channels[j].info.component == Component::cpu_core) {
-            found.channels[i].info.contains.push_back(found.channels[j].info.id);
-          }
-        }
-      }
-    }
+    const std::span<Channel> added = std::span(found.channels).subspan(before);
+    make_ids_unique(added, ids);
+    nest_within_device(dir, driver, added);
   }
-
-  // Ids must be unique even with two identical boards' drivers.
-  std::set<std::string> ids(prior_ids.begin(), prior_ids.end());
-  for (std::size_t i = 0; i < found.channels.size(); ++i) {
-    auto& d = found.channels[i].info;
-    if (ids.insert(d.id).second) continue;
-    for (int n = 2;; ++n) {
-      std::string candidate = fmt::format("{}-{}", d.id, n);
-      if (ids.insert(candidate).second) {
-        d.id = candidate;
-        break;
-      }
-    }
-  }
+  nest_cpus_in_apus(found.channels, prior_cpu_ids);
+  nest_grace_meters(found.channels, prior_gpu_ids);
   // A whole-system meter includes every other rail and every domain found so
   // far (RAPL, GPUs): it is the total, they are its parts.
   for (auto& outer : found.channels) {
-    if (outer.info.component != Component::system) continue;
+    if (outer.info.component != Component::system || outer.grace) continue;
+    outer.info.containment_note = "a whole-system meter includes every other domain";
     outer.info.contains.insert(outer.info.contains.end(), prior_ids.begin(), prior_ids.end());
     for (const auto& inner : found.channels) {
       if (inner.info.component != Component::system) outer.info.contains.push_back(inner.info.id);

@@ -98,3 +98,58 @@ TEST(SensorsCommand, RejectsABadSampleDuration) {
   EXPECT_NE(result.exit_code, 0);
   EXPECT_NE(result.err.find("--sample"), std::string::npos) << result.err;
 }
+
+// A GH200 socket's ACPI power meters (legacy acpi_power_meter layout, the
+// rail named in power1_oem_info as NVIDIA's firmware writes it; see
+// tests/sensors/hwmon_test.cpp) next to a RAPL-less host: `joule sensors`
+// says which meter contains which, and why, in text and in JSON.
+TEST(SensorsCommand, StatesTheContainmentItAssumes) {
+  FakeTree tree;
+  const char* rails[] = {"Module", "Grace", "CPU", "SysIO"};
+  for (int k = 0; k < 4; ++k) {
+    const std::string dev = "class/hwmon/hwmon" + std::to_string(k + 1) + "/device/";
+    tree.write(dev + "name", "power_meter");
+    tree.write(dev + "power1_average", "100000000");
+    tree.write(dev + "power1_average_interval", "50");
+    tree.write(dev + "power1_oem_info", std::string(rails[k]) + " Power Socket 0");
+  }
+  auto text = run_joule({"sensors", "--sample", "0"}, fixture_env(tree));
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("hwmon:power_meter-Module_Power_Socket_0 contains "
+                          "hwmon:power_meter-Grace_Power_Socket_0, "
+                          "hwmon:power_meter-CPU_Power_Socket_0, "
+                          "hwmon:power_meter-SysIO_Power_Socket_0 (a GH200 module meter"),
+            std::string::npos)
+      << text.out;
+  EXPECT_NE(text.out.find("hwmon:power_meter-Grace_Power_Socket_0 contains "
+                          "hwmon:power_meter-CPU_Power_Socket_0, "
+                          "hwmon:power_meter-SysIO_Power_Socket_0 (a Grace socket meter"),
+            std::string::npos)
+      << text.out;
+
+  auto result = run_joule({"sensors", "--json", "--sample", "0"}, fixture_env(tree));
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  auto json = nlohmann::json::parse(result.out);
+  const auto* module = find_by(json["domains"], "id", "hwmon:power_meter-Module_Power_Socket_0");
+  ASSERT_NE(module, nullptr) << result.out;
+  EXPECT_NE((*module)["containment_note"].get<std::string>().find("module"), std::string::npos);
+  const auto* cpu = find_by(json["domains"], "id", "hwmon:power_meter-CPU_Power_Socket_0");
+  ASSERT_NE(cpu, nullptr);
+  EXPECT_EQ((*cpu)["containment_note"], "");
+}
+
+TEST(SensorsCommand, APackageSaysItContainsItsCores) {
+  FakeTree tree;
+  tree.write_proc("cpuinfo", "processor\t: 0\nvendor_id\t: GenuineIntel\n");
+  write_package(tree, 0, 1000);
+  tree.write("class/powercap/intel-rapl:0/intel-rapl:0:1/name", "core");
+  tree.write("class/powercap/intel-rapl:0/intel-rapl:0:1/energy_uj", "10");
+  tree.write("class/powercap/intel-rapl:0/intel-rapl:0:1/max_energy_range_uj", "262143328850");
+  auto env = fixture_env(tree);
+  env["JOULE_PROC_ROOT"] = tree.proc().string();
+  auto result = run_joule({"sensors", "--sample", "0"}, env);
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.out.find("cpu:package-0 contains "), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("(a package includes its cores and uncore)"), std::string::npos)
+      << result.out;
+}

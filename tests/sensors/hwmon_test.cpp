@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -31,10 +32,10 @@ ProbeResult probe(const SensorConfig& config) {
 // A sensor that claims one RAPL package, standing for an earlier backend.
 class StubSensor final : public Sensor {
  public:
-  explicit StubSensor(std::string id) {
+  explicit StubSensor(std::string id, Component component = Component::cpu_package) {
     DomainInfo d;
     d.id = std::move(id);
-    d.component = Component::cpu_package;
+    d.component = component;
     domains_.push_back(d);
   }
   std::string_view backend() const override { return "rapl-powercap"; }
@@ -251,6 +252,203 @@ TEST(Hwmon, OldJetsonIioInaIsNamedAsUnsupported) {
   EXPECT_THAT(result.reports[0].remedy, HasSubstr("ina3221x IIO driver (L4T 32.x)"));
   EXPECT_THAT(result.reports[0].remedy, HasSubstr("does not read"));
   EXPECT_THAT(result.sensors, IsEmpty());
+}
+
+// A 2-socket GH200 (GH200 NVL2) as the ACPI power meter driver lays it out
+// (drivers/hwmon/acpi_power_meter.c with the legacy hwmon_device_register():
+// name and every attribute on the ACPI device, hwmonN/device/): one meter per
+// rail, power1_average in uW over power1_average_interval ms, the rail named
+// only by power1_oem_info, the _PMD OEM string of NVIDIA's firmware
+// (edk2-nvidia TH500 SSDT: "Grace Power Socket 2"). NVIDIA's Grace
+// Performance Tuning Guide, "Power Telemetry": Module is the whole superchip
+// (Grace, Hopper, HBM, LPDDR5X, regulator loss), Grace the CPU socket with its
+// memory, CPU the cores' rail, SysIO the SoC rail.
+void write_grace_meter(FakeTree& tree, int hwmon, const std::string& oem_info, long microwatts) {
+  const std::string dev = "class/hwmon/hwmon" + std::to_string(hwmon) + "/device/";
+  tree.write(dev + "name", "power_meter");
+  tree.write(dev + "power1_average", std::to_string(microwatts));
+  tree.write(dev + "power1_average_interval", "50");
+  tree.write(dev + "power1_accuracy", "95.0%");
+  tree.write(dev + "power1_is_battery", "0");
+  tree.write(dev + "power1_model_number", "");
+  tree.write(dev + "power1_serial_number", "");
+  tree.write(dev + "power1_oem_info", oem_info);
+}
+
+TEST(Hwmon, GraceHopperRailsNestPerSocket) {
+  FakeTree tree;
+  int hwmon = 1;
+  for (int socket = 0; socket < 2; ++socket) {
+    const std::string n = std::to_string(socket);
+    write_grace_meter(tree, hwmon++, "Module Power Socket " + n, 600000000);
+    write_grace_meter(tree, hwmon++, "Grace Power Socket " + n, 150000000);
+    write_grace_meter(tree, hwmon++, "CPU Power Socket " + n, 90000000);
+    write_grace_meter(tree, hwmon++, "SysIO Power Socket " + n, 20000000);
+  }
+  ProbeResult result;
+  result.sensors.push_back(std::make_unique<StubSensor>("gpu:0", Component::gpu));
+  sensors::probe_hwmon(tree.config(), result);
+  ASSERT_EQ(result.sensors.size(), 2u);
+  const Sensor& sensor = *result.sensors[1];
+  ASSERT_EQ(sensor.domains().size(), 8u);
+  for (const char* n : {"0", "1"}) {
+    const std::string s = n;
+    const DomainInfo* module = find_domain(sensor, "hwmon:power_meter-Module_Power_Socket_" + s);
+    const DomainInfo* grace = find_domain(sensor, "hwmon:power_meter-Grace_Power_Socket_" + s);
+    const DomainInfo* cpu = find_domain(sensor, "hwmon:power_meter-CPU_Power_Socket_" + s);
+    const DomainInfo* sysio = find_domain(sensor, "hwmon:power_meter-SysIO_Power_Socket_" + s);
+    ASSERT_NE(module, nullptr);
+    ASSERT_NE(grace, nullptr);
+    ASSERT_NE(cpu, nullptr);
+    ASSERT_NE(sysio, nullptr);
+    EXPECT_EQ(module->component, Component::system);
+    EXPECT_EQ(grace->component, Component::cpu_package);
+    EXPECT_EQ(cpu->component, Component::cpu_core);
+    EXPECT_EQ(sysio->component, Component::cpu_uncore);
+    EXPECT_THAT(module->contains, UnorderedElementsAre("gpu:0", grace->id, cpu->id, sysio->id));
+    EXPECT_THAT(grace->contains, UnorderedElementsAre(cpu->id, sysio->id));
+    EXPECT_THAT(cpu->contains, IsEmpty());
+  }
+  // Only the two modules are outside every other domain: each socket once.
+  std::set<std::string> contained;
+  for (const auto& d : sensor.domains()) contained.insert(d.contains.begin(), d.contains.end());
+  std::vector<std::string> top;
+  for (const auto& d : sensor.domains()) {
+    if (!contained.count(d.id)) top.push_back(d.id);
+  }
+  EXPECT_THAT(top, UnorderedElementsAre("hwmon:power_meter-Module_Power_Socket_0",
+                                        "hwmon:power_meter-Module_Power_Socket_1"));
+}
+
+// A Grace CPU Superchip has no Module meter: each Grace socket is the top.
+TEST(Hwmon, GraceSuperchipSocketsAreTheTop) {
+  FakeTree tree;
+  write_grace_meter(tree, 0, "Grace Power Socket 0", 150000000);
+  write_grace_meter(tree, 1, "CPU Power Socket 0", 90000000);
+  write_grace_meter(tree, 2, "SysIO Power Socket 0", 20000000);
+  write_grace_meter(tree, 3, "Grace Power Socket 1", 140000000);
+  write_grace_meter(tree, 4, "CPU Power Socket 1", 80000000);
+  write_grace_meter(tree, 5, "SysIO Power Socket 1", 20000000);
+  ProbeResult result = probe(tree.config());
+  ASSERT_EQ(result.sensors.size(), 1u);
+  const Sensor& sensor = *result.sensors[0];
+  const DomainInfo* grace = find_domain(sensor, "hwmon:power_meter-Grace_Power_Socket_1");
+  const DomainInfo* sysio = find_domain(sensor, "hwmon:power_meter-SysIO_Power_Socket_0");
+  ASSERT_NE(grace, nullptr);
+  ASSERT_NE(sysio, nullptr);
+  EXPECT_THAT(grace->contains, UnorderedElementsAre("hwmon:power_meter-CPU_Power_Socket_1",
+                                                    "hwmon:power_meter-SysIO_Power_Socket_1"));
+  EXPECT_THAT(sysio->contains, IsEmpty());
+}
+
+// amdgpu as drivers/gpu/drm/amd/pm/amdgpu_pm.c registers it (with_info:
+// attributes in hwmonN/): power1_average in uW, "average power used by the
+// SoC ... On APUs this includes the CPU" (Documentation/gpu/amdgpu/thermal.rst),
+// and in1_input/in1_label "vddnb", which hwmon_attributes_visible() shows only
+// on APUs ("only APUs have vddnb"); no freq2 (mclk) on APUs.
+void write_amdgpu(FakeTree& tree, int hwmon, bool apu) {
+  const std::string dev = "class/hwmon/hwmon" + std::to_string(hwmon) + "/";
+  tree.write(dev + "name", "amdgpu");
+  tree.write(dev + "temp1_input", "45000");
+  tree.write(dev + "temp1_label", "edge");
+  tree.write(dev + "in0_input", "1100");
+  tree.write(dev + "in0_label", "vddgfx");
+  tree.write(dev + "freq1_input", "400000000");
+  tree.write(dev + "freq1_label", "sclk");
+  tree.write(dev + "power1_average", "15000000");
+  tree.write(dev + "power1_cap", "25000000");
+  if (apu) {
+    tree.write(dev + "in1_input", "900");
+    tree.write(dev + "in1_label", "vddnb");
+  } else {
+    tree.write(dev + "freq2_input", "1000000000");
+    tree.write(dev + "freq2_label", "mclk");
+  }
+}
+
+TEST(Hwmon, AmdApuPowerContainsThePackage) {
+  FakeTree tree;
+  write_amdgpu(tree, 0, /*apu=*/true);
+  ProbeResult result;
+  result.sensors.push_back(std::make_unique<StubSensor>("cpu:package-0"));
+  sensors::probe_hwmon(tree.config(), result);
+  ASSERT_EQ(result.sensors.size(), 2u);
+  const DomainInfo* apu = find_domain(*result.sensors[1], "hwmon:amdgpu-power1");
+  ASSERT_NE(apu, nullptr);
+  EXPECT_EQ(apu->component, Component::gpu);
+  EXPECT_THAT(apu->contains, UnorderedElementsAre("cpu:package-0"));
+}
+
+TEST(Hwmon, AmdDiscreteGpuIsBesideThePackage) {
+  FakeTree tree;
+  write_amdgpu(tree, 0, /*apu=*/false);
+  ProbeResult result;
+  result.sensors.push_back(std::make_unique<StubSensor>("cpu:package-0"));
+  sensors::probe_hwmon(tree.config(), result);
+  ASSERT_EQ(result.sensors.size(), 2u);
+  const DomainInfo* gpu = find_domain(*result.sensors[1], "hwmon:amdgpu-power1");
+  ASSERT_NE(gpu, nullptr);
+  EXPECT_THAT(gpu->contains, IsEmpty());
+}
+
+// amd_hsmp_hwmon as drivers/platform/x86/amd/hsmp/hwmon.c registers it: one
+// device per socket, power1_input the socket power (HSMP_GET_SOCKET_POWER, mW
+// x 1000 = uW), power1_cap and power1_cap_max; no label.
+void write_hsmp(FakeTree& tree, int hwmon) {
+  const std::string dev = "class/hwmon/hwmon" + std::to_string(hwmon) + "/";
+  tree.write(dev + "name", "amd_hsmp_hwmon");
+  tree.write(dev + "power1_input", "182000000");
+  tree.write(dev + "power1_cap", "280000000");
+  tree.write(dev + "power1_cap_max", "400000000");
+}
+
+TEST(Hwmon, AmdHsmpSocketPowerIsSkippedBesideRapl) {
+  FakeTree tree;
+  write_hsmp(tree, 2);
+  write_hsmp(tree, 3);
+  ProbeResult result;
+  result.sensors.push_back(std::make_unique<StubSensor>("cpu:package-0"));
+  sensors::probe_hwmon(tree.config(), result);
+  EXPECT_EQ(result.sensors.size(), 1u);  // only the stub
+  const BackendReport* report = sysfs_testing::find_report(result, "hwmon");
+  ASSERT_NE(report, nullptr);
+  EXPECT_THAT(report->reason, HasSubstr("RAPL already measures the CPU"));
+
+  // Without RAPL, each is a socket.
+  ProbeResult alone = probe(tree.config());
+  ASSERT_EQ(alone.sensors.size(), 1u);
+  for (const auto& d : alone.sensors[0]->domains()) {
+    EXPECT_EQ(d.component, Component::cpu_package) << d.id;
+  }
+}
+
+// xe as drivers/gpu/drm/xe/xe_hwmon.c registers it on a discrete card:
+// channel 1 "card", channel 2 "pkg" (xe_hwmon_read_label), energy in uJ;
+// Documentation/ABI/testing/sysfs-driver-intel-xe-hwmon: energy1_input is the
+// card's energy, energy2_input the GPU package's, which is on the card.
+TEST(Hwmon, XeCardEnergyContainsItsPackage) {
+  FakeTree tree;
+  const std::string dev = "class/hwmon/hwmon4/";
+  tree.write(dev + "name", "xe");
+  tree.write(dev + "energy1_input", "9000000");
+  tree.write(dev + "energy1_label", "card");
+  tree.write(dev + "energy2_input", "6000000");
+  tree.write(dev + "energy2_label", "pkg");
+  tree.write(dev + "power1_max", "0");
+  tree.write(dev + "power1_label", "card");
+  tree.write(dev + "power2_max", "150000000");
+  tree.write(dev + "power2_label", "pkg");
+  ProbeResult result = probe(tree.config());
+  ASSERT_EQ(result.sensors.size(), 1u);
+  const Sensor& sensor = *result.sensors[0];
+  const DomainInfo* card = find_domain(sensor, "hwmon:xe-card");
+  const DomainInfo* pkg = find_domain(sensor, "hwmon:xe-pkg");
+  ASSERT_NE(card, nullptr);
+  ASSERT_NE(pkg, nullptr);
+  EXPECT_EQ(card->component, Component::gpu);
+  EXPECT_EQ(pkg->component, Component::gpu);
+  EXPECT_THAT(card->contains, UnorderedElementsAre("hwmon:xe-pkg"));
+  EXPECT_THAT(sysfs_testing::disjoint_ids(sensor), UnorderedElementsAre("hwmon:xe-card"));
 }
 
 TEST(Hwmon, NoPowerChannelsIsAbsentNamingWhatWasSeen) {

@@ -2,6 +2,9 @@
 // unit, wrap range, uncertainty and source, and one line per backend that is
 // absent or refused saying why and how to enable it.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
 
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -18,11 +21,41 @@ struct SensorsOptions {
   double sample_seconds = 0.5;
 };
 
+// Why a domain contains others, when its backend gave no reason of its own.
+std::string_view containment_reason(const DomainInfo& d) {
+  if (!d.containment_note.empty()) return d.containment_note;
+  switch (d.component) {
+    case Component::cpu_package:
+      return "a package includes its cores and uncore";
+    case Component::psys:
+      return "psys covers the platform";
+    case Component::system:
+      return "a whole-system meter includes every other domain";
+    case Component::battery:
+      return "the battery supplies the whole machine";
+    default:
+      return "its backend reports it so";
+  }
+}
+
+// The contained ids that this meter has: only those change a total.
+std::vector<std::string> present_contains(const DomainInfo& d,
+                                          const std::vector<DomainInfo>& domains) {
+  std::vector<std::string> out;
+  for (const auto& id : d.contains) {
+    const bool present = std::any_of(domains.begin(), domains.end(),
+                                     [&](const DomainInfo& other) { return other.id == id; });
+    if (present) out.push_back(id);
+  }
+  return out;
+}
+
 std::string unit_of(const DomainInfo& d) {
   return d.kind == ReadingKind::energy_counter ? "J (counter)" : "W (power)";
 }
 
-nlohmann::json domain_json(const DomainInfo& d, const DomainEnergy* sampled) {
+nlohmann::json domain_json(const DomainInfo& d, const std::vector<DomainInfo>& domains,
+                           const DomainEnergy* sampled) {
   nlohmann::json j = {
       {"id", d.id},
       {"label", d.label},
@@ -34,12 +67,26 @@ nlohmann::json domain_json(const DomainInfo& d, const DomainEnergy* sampled) {
       {"source", d.source},
       {"contains", d.contains},
   };
+  j["containment_note"] =
+      present_contains(d, domains).empty() ? std::string() : std::string(containment_reason(d));
   j["wrap_range_j"] = d.wrap_range ? nlohmann::json(d.wrap_range->joules) : nlohmann::json();
   if (sampled) {
     j["sampled_power_w"] = sampled->mean_power.watts;
     j["in_total"] = sampled->in_total;
   }
   return j;
+}
+
+// One line per domain that contains others: what a total leaves out, and why.
+void print_containment(const std::vector<DomainInfo>& domains) {
+  bool header = false;
+  for (const auto& d : domains) {
+    const auto inside = present_contains(d, domains);
+    if (inside.empty()) continue;
+    if (!header) fmt::print("\nCONTAINMENT (a domain inside another is not added to totals)\n");
+    header = true;
+    fmt::print("  {} contains {} ({})\n", d.id, fmt::join(inside, ", "), containment_reason(d));
+  }
 }
 
 void print_text(const Meter& meter, const Measurement* sample, double sample_seconds) {
@@ -65,6 +112,7 @@ void print_text(const Meter& meter, const Measurement* sample, double sample_sec
           d.wrap_range ? fmt::format("{}", *d.wrap_range) : std::string("-"), power, d.source);
       if (d.label != d.id) fmt::print("{:<18} {}\n", "", d.label);
     }
+    print_containment(domains);
     if (sample) {
       fmt::print(
           "\n* inside another domain listed here (e.g. core inside package): not added to "
@@ -95,8 +143,8 @@ void run_sensors(const SensorsOptions& options) {
     nlohmann::json out;
     out["domains"] = nlohmann::json::array();
     for (std::size_t i = 0; i < meter->domains().size(); ++i) {
-      out["domains"].push_back(
-          domain_json(meter->domains()[i], sample ? &sample->domains[i] : nullptr));
+      out["domains"].push_back(domain_json(meter->domains()[i], meter->domains(),
+                                           sample ? &sample->domains[i] : nullptr));
     }
     out["backends"] = nlohmann::json::array();
     for (const auto& r : meter->backend_reports()) {
