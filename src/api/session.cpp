@@ -52,14 +52,14 @@ void SessionCore::phase_closed(std::uint64_t id) {
   // the enclosing one (as a new phase of the same name), or ends the phase.
   if (!innermost) return;
   run::send_control(control_socket, open_phases.empty()
-                                          ? std::string("end-phase\n")
-                                          : fmt::format("phase {}\n", open_phases.back().name));
+                                        ? std::string("end-phase\n")
+                                        : fmt::format("phase {}\n", open_phases.back().name));
 }
 
 void SessionCore::send_units(double count, const std::string& unit) const {
   run::send_control(control_socket, unit.empty()
-                                          ? fmt::format("units {}\n", count)
-                                          : fmt::format("units {} {}\n", count, one_line(unit)));
+                                        ? fmt::format("units {}\n", count)
+                                        : fmt::format("units {} {}\n", count, one_line(unit)));
 }
 
 void SessionCore::shutdown() {

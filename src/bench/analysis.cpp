@@ -201,8 +201,7 @@ void summarize_variants(const std::vector<const RunResult*>& runs, ModelSummary&
       }
       it->ratio.baseline_batch = base->batch;
       it->energy.push_back(result.energy_per_1000 / base->energy_per_1000);
-      it->latency.push_back(base->latency_ms > 0 ? result.latency_ms / base->latency_ms
-                                                 : kNaN);
+      it->latency.push_back(base->latency_ms > 0 ? result.latency_ms / base->latency_ms : kNaN);
     }
   }
   for (Pending& p : pending) {

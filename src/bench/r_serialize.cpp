@@ -121,8 +121,7 @@ class XdrReader {
   }
 
   RObject read_item(int depth) {
-    if (depth > kRMaxNesting)
-      fail(fmt::format("at most {} nested objects", kRMaxNesting), "more");
+    if (depth > kRMaxNesting) fail(fmt::format("at most {} nested objects", kRMaxNesting), "more");
     const std::uint32_t flags = read_u32("an object's flags");
     return read_item_with_flags(flags, depth);
   }

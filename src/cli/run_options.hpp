@@ -7,8 +7,8 @@
 #include <string_view>
 #include <vector>
 
-#include "cli/place_options.hpp"
 #include "cli/ledger_options.hpp"
+#include "cli/place_options.hpp"
 
 namespace joule::cli {
 

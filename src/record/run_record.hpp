@@ -136,7 +136,8 @@ struct CarbonTerm {
 // in the name of the member that holds them: `intensity_g_per_kwh`.
 struct CarbonRecord {
   std::string location;         // "FR", "US-CAISO", "eu-west-1"
-  std::string location_method;  // how it was decided: "--country FR", "JOULE_CLOUD=aws:eu-west-3", a time-zone guess
+  std::string location_method;  // how it was decided: "--country FR", "JOULE_CLOUD=aws:eu-west-3",
+                                // a time-zone guess
   carbon::Estimate intensity_g_per_kwh;
   std::string intensity_source;
   double pue = 1.0;

@@ -96,8 +96,8 @@ TEST_F(ControlMode, ClosingAnOuterScopeFirstKeepsTheInnerPhase) {
   outer.end();  // not the current phase: nothing to say
   inner.end();
   EXPECT_EQ(drain(*server_), (std::vector<run::ControlMessage>{{Kind::phase, "outer", 0, ""},
-                                                                 {Kind::phase, "inner", 0, ""},
-                                                                 {Kind::end_phase, "", 0, ""}}));
+                                                               {Kind::phase, "inner", 0, ""},
+                                                               {Kind::end_phase, "", 0, ""}}));
 }
 
 TEST_F(ControlMode, ShutdownEndsTheOpenPhase) {
@@ -106,7 +106,7 @@ TEST_F(ControlMode, ShutdownEndsTheOpenPhase) {
   session.shutdown();
   EXPECT_THROW(open.end(), SessionShutDown);
   EXPECT_EQ(drain(*server_), (std::vector<run::ControlMessage>{{Kind::phase, "cut short", 0, ""},
-                                                                 {Kind::end_phase, "", 0, ""}}));
+                                                               {Kind::end_phase, "", 0, ""}}));
 }
 
 TEST_F(ControlMode, ARunThatHasEndedIsAClearError) {

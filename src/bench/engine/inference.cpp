@@ -376,8 +376,8 @@ std::vector<InferenceResult> measure_inference(
       }
     } catch (const std::exception& error) {
       const bool batch_variant = variant.run == &small_batch_variant;
-      const int batch = batch_variant ? std::max(1, budget.large_batch / kSmallBatchDivisor)
-                                      : budget.large_batch;
+      const int batch =
+          batch_variant ? std::max(1, budget.large_batch / kSmallBatchDivisor) : budget.large_batch;
       results.push_back(unsupported(batch_variant ? fmt::format("batch={}", batch) : variant.name,
                                     batch, error_message(error)));
     }

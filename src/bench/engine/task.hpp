@@ -57,7 +57,8 @@ class Task {
   // One model, one seed (RunRequest) on data from load(), or on data of the
   // same type made by a test. Throws std::invalid_argument for a model the
   // task does not have.
-  virtual RunResult run(const RunRequest& request, const TaskData& data, EnergyProbe& probe) const = 0;
+  virtual RunResult run(const RunRequest& request, const TaskData& data,
+                        EnergyProbe& probe) const = 0;
 
   // Tests: train `steps` mini-batches of `model` on the first few samples of
   // `data` and return the training loss after each step (it must fall).
