@@ -198,6 +198,16 @@ void warn_of_idle_counters(const std::vector<DomainInfo>& domains, Measurement& 
   }
 }
 
+// What a reading's resolution adds to an interval's energy, as a bound: a
+// counter's two ends are each truncated to its step, and an integrated power
+// is off by at most a step over the whole interval. Negligible for microjoule
+// counters; a whole second's worth for psys on Sapphire Rapids (1 J steps).
+double quantisation_j(const DomainInfo& domain, Seconds duration) {
+  if (domain.resolution <= 0) return 0;
+  return domain.kind == ReadingKind::energy_counter ? domain.resolution
+                                                    : domain.resolution * duration.seconds;
+}
+
 }  // namespace
 
 Measurement Meter::measure(const Snapshot& from, const Snapshot& to) const {
@@ -221,11 +231,14 @@ Measurement Meter::measure(const Snapshot& from, const Snapshot& to) const {
     // Cumulative series never decrease, so this only guards misuse.
     d.energy = Joules{std::max(0.0, (to.energy[i] - from.energy[i]).joules)};
     d.mean_power = d.energy / m.duration;
-    d.relative_uncertainty = domain.relative_uncertainty;
+    const double domain_uncertainty_j =
+        d.energy.joules * domain.relative_uncertainty + quantisation_j(domain, m.duration);
+    d.relative_uncertainty =
+        d.energy.joules > 0 ? domain_uncertainty_j / d.energy.joules : domain.relative_uncertainty;
     d.in_total = state_->in_total[i];
     if (d.in_total) {
       m.total += d.energy;
-      absolute_uncertainty_j += d.energy.joules * domain.relative_uncertainty;
+      absolute_uncertainty_j += domain_uncertainty_j;
       if (domain.provenance == Provenance::modelled) m.total_provenance = Provenance::modelled;
     }
     m.domains.push_back(std::move(d));

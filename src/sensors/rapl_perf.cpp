@@ -20,6 +20,7 @@
 #include <fmt/format.h>
 
 #include "sensors/backends.hpp"
+#include "sensors/rapl_common.hpp"
 #include "sensors/sysfs.hpp"
 #include "support/strings.hpp"
 
@@ -29,10 +30,9 @@ namespace {
 
 namespace fs = std::filesystem;
 constexpr std::string_view kBackend = "rapl-perf";
-// Same counters as rapl-powercap, so the same documented figures apply.
-constexpr double kIntelUncertainty = 0.05;
-constexpr double kIntelDramUncertainty = 0.10;
-constexpr double kAmdUncertainty = 0.10;
+using rapl::kAmdUncertainty;
+using rapl::kIntelDramUncertainty;
+using rapl::kIntelUncertainty;
 
 struct EventKind {
   std::string_view event;  // file name under events/
@@ -356,6 +356,9 @@ DomainInfo describe_counter(const PmuEvent& event, std::uint64_t pmu_type, std::
   d.wrap_range = std::nullopt;
   d.max_power = physical_max_power(kind.component);
   d.resolution = event.joules_per_count;
+  if (kind.component == Component::psys) {
+    d.resolution = rapl::psys_resolution_override_j(cpu_info).value_or(d.resolution);
+  }
   d.relative_uncertainty = amd                                 ? kAmdUncertainty
                            : kind.component == Component::dram ? kIntelDramUncertainty
                                                                : kIntelUncertainty;

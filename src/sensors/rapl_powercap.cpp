@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "sensors/backends.hpp"
+#include "sensors/rapl_common.hpp"
 #include "sensors/sysfs.hpp"
 
 namespace joule::sensors {
@@ -22,15 +23,9 @@ namespace fs = std::filesystem;
 constexpr std::string_view kBackend = "rapl-powercap";
 constexpr std::string_view kZonePrefix = "intel-rapl:";
 
-// Relative uncertainty of RAPL energy. Since Haswell, Intel measures package
-// and DRAM energy (Hackenberg et al. 2015, Khan et al. 2018 find it within a
-// few percent of external meters); DRAM was modelled and off by more before
-// that (Desrochers et al. 2016). AMD Zen's RAPL is a model evaluated by the
-// SMU that misses parts of the package such as the I/O die (Schöne et al.
-// 2021), so it is wider.
-constexpr double kIntelUncertainty = 0.05;
-constexpr double kIntelDramUncertainty = 0.10;
-constexpr double kAmdUncertainty = 0.10;
+using rapl::kAmdUncertainty;
+using rapl::kIntelDramUncertainty;
+using rapl::kIntelUncertainty;
 
 struct Zone {
   std::string dir_name;  // "intel-rapl:0:1"
@@ -279,6 +274,9 @@ Candidate describe_zone(const Zone& zone, const std::string& zone_name, const Pl
   d.kind = ReadingKind::energy_counter;
   d.provenance = Provenance::measured;
   d.resolution = 1e-6;  // sysfs reports whole microjoules
+  if (d.component == Component::psys) {
+    d.resolution = rapl::psys_resolution_override_j(cpu).value_or(d.resolution);
+  }
   d.relative_uncertainty = uncertainty;
   d.source = (zone.dir / "energy_uj").string();
   return c;

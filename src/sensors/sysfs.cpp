@@ -233,6 +233,16 @@ bool AttributeFile::read_i64(std::int64_t& value, std::string& error) const {
   return true;
 }
 
+namespace {
+
+void parse_cpuinfo_number(std::string_view text, int& number) {
+  int parsed = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), parsed);
+  if (ec == std::errc() && end == text.data() + text.size()) number = parsed;
+}
+
+}  // namespace
+
 CpuInfo read_cpu_info(const fs::path& proc_root) {
   CpuInfo info;
   auto text = read_text(proc_root / "cpuinfo");
@@ -246,7 +256,9 @@ CpuInfo read_cpu_info(const fs::path& proc_root) {
     const std::string_view value = trim(std::string_view(line).substr(colon + 1));
     if (key == "vendor_id" && info.vendor.empty()) info.vendor = value;
     if (key == "model name" && info.model.empty()) info.model = value;
-    if (!info.vendor.empty() && !info.model.empty()) break;
+    if (key == "cpu family" && info.family < 0) parse_cpuinfo_number(value, info.family);
+    if (key == "model" && info.model_number < 0) parse_cpuinfo_number(value, info.model_number);
+    if (key == "processor" && value != "0") break;  // the first CPU's block is over
   }
   return info;
 }

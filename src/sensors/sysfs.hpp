@@ -71,11 +71,14 @@ class AttributeFile {
   std::string path_;
 };
 
-// What /proc/cpuinfo says about the first CPU, for labels and for choosing
-// the uncertainty of AMD (modelled) RAPL. Empty fields when unknown.
+// What /proc/cpuinfo says about the first CPU, for labels, for choosing the
+// uncertainty of AMD (modelled) RAPL and for the kernel's per-model RAPL
+// quirks. Empty fields, or -1, when unknown.
 struct CpuInfo {
-  std::string vendor;  // "GenuineIntel", "AuthenticAMD"
-  std::string model;   // "Intel(R) Xeon(R) Gold 6248 CPU @ 2.50GHz"
+  std::string vendor;     // "GenuineIntel", "AuthenticAMD"
+  std::string model;      // "Intel(R) Xeon(R) Gold 6248 CPU @ 2.50GHz"
+  int family = -1;        // "cpu family": 6 for Intel's Core and Xeon lines
+  int model_number = -1;  // "model", decimal in cpuinfo: 143 (0x8F) is Sapphire Rapids
 };
 CpuInfo read_cpu_info(const std::filesystem::path& proc_root);
 

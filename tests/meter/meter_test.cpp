@@ -179,6 +179,19 @@ TEST(Meter, TotalUncertaintyAndProvenanceFollowTheSummedDomains) {
   EXPECT_NEAR(m.total_relative_uncertainty, (300 * 0.05 + 100 * 0.5) / 400.0, 1e-12);
 }
 
+// psys on Sapphire Rapids steps in whole joules: over a 10 J interval one
+// step is a tenth of the figure, beside the sensor's own 5 %.
+TEST(Meter, CounterResolutionWidensTheUncertaintyOfShortIntervals) {
+  auto psys = counter_domain("system:psys", Component::psys, 1e6, 0.05);
+  psys.resolution = 1.0;
+  auto rig = make_rig({psys}, {0});
+  auto start = rig.meter->snapshot();
+  rig.sensor->set_counter(0, 10);
+  auto m = rig.meter->measure(start, rig.meter->snapshot());
+  EXPECT_NEAR(m.domains[0].relative_uncertainty, 0.05 + 1.0 / 10.0, 1e-12);
+  EXPECT_NEAR(m.total_relative_uncertainty, 0.15, 1e-12);
+}
+
 TEST(Meter, AllMeasuredTotalIsMeasured) {
   auto rig = make_rig({counter_domain("cpu:package-0", Component::cpu_package, 1e6)}, {0});
   auto start = rig.meter->snapshot();

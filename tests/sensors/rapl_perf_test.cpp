@@ -172,12 +172,17 @@ TEST(RaplPerf, PsysIsReadOnThePackageThatOwnsIt) {
     tree.write("devices/system/cpu/cpu" + std::to_string(cpu) + "/topology/physical_package_id",
                std::to_string(cpu / 56));
   }
+  // Sapphire Rapids: family 6, model 143 (0x8F), whose psys steps in whole
+  // joules under the 2^-32 J scale (RAPL_UNIT_QUIRK_INTEL_SPR).
+  tree.write_proc("cpuinfo",
+                  "processor\t: 0\nvendor_id\t: GenuineIntel\ncpu family\t: 6\nmodel\t\t: 143\n");
   FakePerf perf(tree);
   ProbeResult result = probe(tree.config(), perf);
   ASSERT_EQ(result.sensors.size(), 1u);
   Sensor& sensor = *result.sensors[0];
   ASSERT_EQ(sensor.domains().size(), 1u);
   EXPECT_EQ(sensor.domains()[0].id, "system:psys");
+  EXPECT_DOUBLE_EQ(sensor.domains()[0].resolution, 1.0);
   EXPECT_TRUE(sensor.domains()[0].contains.empty());
   std::vector<int> cpus;
   for (const auto& call : perf.calls) cpus.push_back(call.cpu);

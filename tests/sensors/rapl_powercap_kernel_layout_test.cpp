@@ -76,6 +76,14 @@ void write_cpuinfo(FakeTree& tree, const std::string& vendor, const std::string&
                   "processor\t: 0\nvendor_id\t: " + vendor + "\nmodel name\t: " + model + "\n");
 }
 
+// cpuinfo gives family and model in decimal: Sapphire Rapids is 6 / 143 (0x8F).
+void write_cpuinfo_with_model(FakeTree& tree, const std::string& model_name, int family,
+                              int model) {
+  tree.write_proc("cpuinfo", fmt::format("processor\t: 0\nvendor_id\t: GenuineIntel\ncpu family\t: "
+                                         "{}\nmodel\t\t: {}\nmodel name\t: {}\n",
+                                         family, model, model_name));
+}
+
 ProbeResult probe(const SensorConfig& config) {
   ProbeResult result;
   sensors::probe_rapl_powercap(config, result);
@@ -250,6 +258,26 @@ TEST(RaplPowercapKernelLayout, TwoPsysZonesAreOnePlatformCountedOnce) {
   EXPECT_THAT(find_domain(sensor, "system:psys")->contains, ::testing::Contains("system:psys-1"));
   EXPECT_THAT(find_domain(sensor, "system:psys-1")->contains,
               ::testing::Not(::testing::Contains("system:psys")));
+}
+
+// Sapphire Rapids (6/0x8F) and Emerald Rapids (6/0xCF) count psys in whole
+// joules (rapl_defaults_spr_server); a Skylake client (6/0x5E) does not.
+TEST(RaplPowercapKernelLayout, PsysResolutionIsOneJouleOnSapphireAndEmeraldRapids) {
+  struct Case {
+    int model;
+    double resolution_j;
+  };
+  for (const Case& c : {Case{0x8F, 1.0}, Case{0xCF, 1.0}, Case{0x5E, 1e-6}}) {
+    FakeTree tree;
+    build_spr_psys_on_package_1(tree, false);
+    write_cpuinfo_with_model(tree, "Intel(R) Xeon(R)", 6, c.model);
+    const ProbeResult result = probe(tree.config());
+    ASSERT_EQ(result.sensors.size(), 1u);
+    const DomainInfo* psys = find_domain(*result.sensors[0], "system:psys-1");
+    ASSERT_NE(psys, nullptr);
+    EXPECT_DOUBLE_EQ(psys->resolution, c.resolution_j) << "model " << c.model;
+    EXPECT_DOUBLE_EQ(find_domain(*result.sensors[0], "cpu:package-0")->resolution, 1e-6);
+  }
 }
 
 // A desktop package with PL1 65 W, PL2 202 W and 125 W in PKG_POWER_INFO,
