@@ -164,6 +164,19 @@ BackendReport open_failure_report(const std::string& path, const nvml::OpenError
   return report;
 }
 
+// A GPU in MIG mode is still one domain: NVML counts physical GPUs only, and
+// power and energy are board sensors that a MIG device handle does not answer
+// (NOT_SUPPORTED). Its energy is every instance's together, which the note
+// says, so that nobody reads it as one instance's.
+void describe_mig(const nvml::Library& library, nvml::Device device, std::string& note) {
+  std::optional<unsigned int> instances;
+  if (library.mig_instances(device, instances) != nvml::kSuccess || !instances) return;
+  note += fmt::format(
+      ", MIG mode with {} instance(s): the whole board's energy, shared by every instance (NVML "
+      "reads no energy per MIG instance)",
+      *instances);
+}
+
 // One GPU's domain, or nullopt; `note` says which reading it uses or why it was left out.
 std::optional<DomainInfo> describe_gpu(const nvml::Library& library, unsigned int index, Gpu& gpu,
                                        std::string& note, bool& permission_denied) {
@@ -241,6 +254,7 @@ std::optional<DomainInfo> describe_gpu(const nvml::Library& library, unsigned in
     note += fmt::format(", limit {:g} W", limit_mw / 1000.0);
   }
   if (!power_source.empty()) note += fmt::format(", power from {}", power_source);
+  describe_mig(library, gpu.device, note);
   return domain;
 }
 

@@ -38,6 +38,7 @@ static_assert(sizeof(FieldValue) == 40, "nvmlFieldValue_t is 40 bytes in nvml.h"
 // nvml.h: "Current GPU power, supported on all architectures" (the 1 s
 // average is NVML_FI_DEV_POWER_AVERAGE, 185); NVML_POWER_SCOPE_GPU is 0.
 constexpr unsigned int kFieldPowerInstant = 186;
+constexpr unsigned int kMigEnable = 1;  // NVML_DEVICE_MIG_ENABLE
 constexpr unsigned int kPowerScopeGpu = 0;
 constexpr int kValueTypeUnsignedInt = 1;
 constexpr int kValueTypeUnsignedLong = 2;
@@ -60,6 +61,8 @@ struct Library::Api {
   using ProcessesFn = Return (*)(Device, unsigned int*, void*);
   using DriverVersionFn = Return (*)(char*, unsigned int);
   using FieldValuesFn = Return (*)(Device, int, FieldValue*);
+  using MigModeFn = Return (*)(Device, unsigned int*, unsigned int*);
+  using MigHandleFn = Return (*)(Device, unsigned int, Device*);
 
   // Required: without these there is nothing to measure.
   InitFn init = nullptr;
@@ -78,6 +81,9 @@ struct Library::Api {
   ProcessesFn compute_processes = nullptr;
   DriverVersionFn driver_version = nullptr;
   FieldValuesFn field_values = nullptr;
+  MigModeFn mig_mode = nullptr;
+  UintFn max_mig_devices = nullptr;
+  MigHandleFn mig_handle = nullptr;
   // Present from R535 on, and from R545 on respectively; nvitop tells the
   // 32-byte process layout by them when the version is unknown.
   void* conf_compute_mem_size_info = nullptr;
@@ -167,6 +173,9 @@ Library::Opened Library::open(const std::string& path) {
   resolve(handle, "nvmlDeviceGetComputeRunningProcesses_v3", api->compute_processes);
   resolve(handle, "nvmlSystemGetDriverVersion", api->driver_version);
   resolve(handle, "nvmlDeviceGetFieldValues", api->field_values);
+  resolve(handle, "nvmlDeviceGetMigMode", api->mig_mode);
+  resolve(handle, "nvmlDeviceGetMaxMigDeviceCount", api->max_mig_devices);
+  resolve(handle, "nvmlDeviceGetMigDeviceHandleByIndex", api->mig_handle);
   api->conf_compute_mem_size_info = dlsym(handle, "nvmlDeviceGetConfComputeMemSizeInfo");
   api->running_process_detail_list = dlsym(handle, "nvmlDeviceGetRunningProcessDetailList");
 
@@ -285,6 +294,29 @@ Return Library::process_utilization(Device device, unsigned long long last_seen_
   }
   samples.resize(code == kSuccess ? count : 0);
   return code;
+}
+
+Return Library::mig_instances(Device device, std::optional<unsigned int>& instances) const {
+  instances.reset();
+  if (api_->mig_mode == nullptr || api_->max_mig_devices == nullptr ||
+      api_->mig_handle == nullptr) {
+    return kErrorFunctionNotFound;
+  }
+  unsigned int current = 0;
+  unsigned int pending = 0;
+  Return code = api_->mig_mode(device, &current, &pending);
+  if (code != kSuccess || current != kMigEnable) return code;
+  unsigned int slots = 0;
+  code = api_->max_mig_devices(device, &slots);
+  if (code != kSuccess) return code;
+  // Slots without a compute instance answer NOT_FOUND; count the others.
+  unsigned int live = 0;
+  for (unsigned int slot = 0; slot < slots; ++slot) {
+    Device instance = nullptr;
+    if (api_->mig_handle(device, slot, &instance) == kSuccess) ++live;
+  }
+  instances = live;
+  return kSuccess;
 }
 
 Return Library::compute_processes(Device device, std::vector<ProcessInfo>& processes) const {

@@ -109,6 +109,12 @@ class Library {
   // The enforced power limit, falling back to the management limit, in mW.
   Return power_limit_mw(Device device, unsigned int& limit_mw) const;
 
+  // MIG mode: `instances` is set to the number of MIG devices (compute
+  // instances) when the GPU is in MIG mode, and left empty when it is not or
+  // cannot be (pre-Ampere answers NOT_SUPPORTED; older libraries lack the
+  // entry points: kErrorFunctionNotFound).
+  Return mig_instances(Device device, std::optional<unsigned int>& instances) const;
+
   // Per-process attribution (optional entry points: kErrorFunctionNotFound
   // when the library lacks them). Samples newer than `last_seen_us` only.
   Return process_utilization(Device device, unsigned long long last_seen_us,

@@ -36,6 +36,7 @@ class FakeNvml {
     bind("fake_nvml_init_count", init_count_);
     bind("fake_nvml_set_process_count", set_process_count_);
     bind("fake_nvml_set_driver_version", set_driver_version_);
+    bind("fake_nvml_set_mig_instances", set_mig_instances_);
     reset();
   }
   ~FakeNvml() {
@@ -87,6 +88,10 @@ class FakeNvml {
   // The version nvmlSystemGetDriverVersion returns; "535.x" lays processes out
   // in 32 bytes each, any other in 24.
   void set_driver_version(const char* version) { set_driver_version_(version); }
+  // MIG mode with `count` compute instances (0: MIG off).
+  void set_mig_instances(unsigned int index, unsigned int count) {
+    set_mig_instances_(index, count);
+  }
 
  private:
   template <typename Fn>
@@ -108,6 +113,7 @@ class FakeNvml {
   void (*set_instant_power_supported_)(unsigned int, int) = nullptr;
   void (*fail_next_reads_)(unsigned int, unsigned int, int) = nullptr;
   int (*init_count_)() = nullptr;
+  void (*set_mig_instances_)(unsigned int, unsigned int) = nullptr;
   void (*set_process_count_)(unsigned int, unsigned int) = nullptr;
   void (*set_driver_version_)(const char*) = nullptr;
 };

@@ -2,6 +2,7 @@
 // run` attribution will use.
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <vector>
 
 #include "sensors/nvml_fake.hpp"
@@ -120,6 +121,31 @@ TEST(NvmlLibrary, ProcessesOnR535DriversAre32BytesEach) {
 TEST(NvmlLibrary, ProcessesOnOtherDriversAre24BytesEach) {
   expect_processes_read_whole("550.54.15");
   expect_processes_read_whole("525.125.06");
+}
+
+// A GPU in MIG mode says how many compute instances it holds; its processes
+// name their GPU instance; one out of MIG mode leaves `instances` empty.
+TEST(NvmlLibrary, MigModeCountsTheComputeInstances) {
+  testing::FakeNvml fake;
+  fake.set_mig_instances(0, 3);
+  fake.set_process_count(0, 2);
+  auto opened = Library::open(testing::FakeNvml::kPath);
+  ASSERT_TRUE(opened.library) << opened.error->message;
+  Library& library = *opened.library;
+  Device gpu0 = nullptr;
+  Device gpu1 = nullptr;
+  ASSERT_EQ(library.device_handle(0, gpu0), kSuccess);
+  ASSERT_EQ(library.device_handle(1, gpu1), kSuccess);
+  std::optional<unsigned int> instances;
+  ASSERT_EQ(library.mig_instances(gpu0, instances), kSuccess);
+  EXPECT_EQ(instances, 3u);
+  ASSERT_EQ(library.mig_instances(gpu1, instances), kSuccess);
+  EXPECT_FALSE(instances.has_value());
+  std::vector<ProcessInfo> processes;
+  ASSERT_EQ(library.compute_processes(gpu0, processes), kSuccess);
+  ASSERT_EQ(processes.size(), 2u);
+  EXPECT_EQ(processes[0].gpu_instance_id, 1u);
+  EXPECT_EQ(processes[1].gpu_instance_id, 2u);
 }
 
 }  // namespace

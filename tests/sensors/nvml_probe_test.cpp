@@ -65,6 +65,31 @@ TEST(NvmlProbe, EveryGpuBecomesADomain) {
                         "limit 70 W"));
 }
 
+// MIG instances are not GPUs of their own: the board stays one domain, read
+// through the parent handle, and the report says its energy is every
+// instance's together.
+TEST(NvmlProbe, GpuInMigModeIsOneBoardAndSaysSo) {
+  testing::FakeNvml fake;
+  fake.set_mig_instances(0, 3);
+  ProbeResult result = probe(fake.config());
+  ASSERT_EQ(result.sensors.size(), 1u);
+  Sensor& sensor = *result.sensors[0];
+  ASSERT_EQ(sensor.domains().size(), 2u);
+  EXPECT_EQ(sensor.domains()[0].id, "gpu:0");
+  EXPECT_EQ(sensor.domains()[0].kind, ReadingKind::energy_counter);
+  EXPECT_THAT(result.reports[0].reason,
+              HasSubstr("gpu:0 Fake H100: energy counter, limit 700 W, MIG mode with 3 "
+                        "instance(s): the whole board's energy"));
+  // The T4 is not in MIG mode: one mention, the H100's.
+  const std::string& reason = result.reports[0].reason;
+  EXPECT_EQ(reason.find("MIG mode"), reason.rfind("MIG mode"));
+  std::vector<Reading> readings(2);
+  fake.set_energy_mj(0, 2500000);
+  sensor.read(readings);
+  EXPECT_EQ(readings[0].status, ReadStatus::ok);
+  EXPECT_DOUBLE_EQ(readings[0].counter.joules, 2500.0);
+}
+
 TEST(NvmlProbe, EveryGpuWithoutCounterFallsBackToPower) {
   testing::FakeNvml fake;
   fake.set_energy_supported(0, false);
