@@ -7,6 +7,9 @@
 // Documentation/ABI/testing/sysfs-class-power), so readings are unavailable,
 // with the reason, until the machine runs on battery again.
 #include <cmath>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -187,102 +190,136 @@ std::string discovery_state(const Battery& b, const MainsFlags& mains,
   return {};
 }
 
+// What the walk over power_supply found, for the sensor and its report.
+struct BatteryScan {
+  std::vector<Battery> batteries;
+  std::vector<std::string> notes;     // skipped, and why
+  std::vector<std::string> refused;   // permission errors
+  std::vector<std::string> states;    // one line per battery kept
+  std::vector<std::string> left_out;  // plugged in beside other domains
+};
+
+std::vector<std::string> domain_ids_so_far(const ProbeResult& result) {
+  std::vector<std::string> ids;
+  for (const auto& sensor : result.sensors) {
+    for (const auto& d : sensor->domains()) ids.push_back(d.id);
+  }
+  return ids;
+}
+
+// A system battery's attribute files, and which power reading would not read
+// (empty when both do).
+struct OpenedBattery {
+  Battery battery;
+  std::string unreadable;
+};
+
+// A system battery, or nullopt with the reason noted. Mice and headsets
+// report their batteries here too, with scope Device.
+std::optional<OpenedBattery> open_battery(const fs::path& dir, const std::string& name,
+                                          BatteryScan& scan) {
+  auto type = sysfs::read_text(dir / "type");
+  if (!type.ok() || type.value != "Battery") return std::nullopt;
+  if (auto scope = sysfs::read_text(dir / "scope"); scope.ok() && scope.value == "Device") {
+    return std::nullopt;
+  }
+  Battery b;
+  auto open = [&](const char* file, sysfs::AttributeFile& into) {
+    auto opened = sysfs::AttributeFile::open(dir / file);
+    if (opened.ok()) {
+      into = std::move(opened.value);
+    } else if (sysfs::is_permission_error(opened.errno_value)) {
+      scan.refused.push_back(opened.error);
+    }
+    return opened.ok();
+  };
+  if (!open("status", b.status)) {
+    scan.notes.push_back(fmt::format("{}: no readable status", name));
+    return std::nullopt;
+  }
+  const bool has_power = open("power_now", b.power_uw);
+  const bool has_current = open("current_now", b.current_ua) && open("voltage_now", b.voltage_uv);
+  if (!has_power && !has_current) {
+    scan.notes.push_back(
+        fmt::format("{}: neither power_now nor current_now and voltage_now", name));
+    return std::nullopt;
+  }
+  std::string unreadable = choose_power_source(b);
+  describe(b, name, dir);
+  return OpenedBattery{std::move(b), std::move(unreadable)};
+}
+
+// Keeps the battery, or leaves it out, by whether it discharges now.
+void place_battery(Battery b, const std::string& name, const std::string& why_not,
+                   const std::vector<std::string>& prior_ids, BatteryScan& scan) {
+  if (why_not.empty()) {
+    // On battery, discharge is the whole machine's draw: it contains every
+    // domain found so far (CPU packages, GPUs, board rails), which leave
+    // the total while the battery makes it.
+    b.info.contains = prior_ids;
+    scan.states.push_back(
+        fmt::format("{} discharging on battery: measures the whole machine", name));
+  } else if (prior_ids.empty()) {
+    scan.states.push_back(
+        fmt::format("{} {}: readings unavailable until it discharges on battery", name, why_not));
+  } else {
+    // The meter fixes which domains make the total when it starts. Once on
+    // battery, this one would contain those found earlier, so counting it
+    // beside them would count the machine twice.
+    scan.left_out.push_back(fmt::format(
+        "{} {}: left out, because once on battery its draw would contain {} and count them again",
+        name, why_not, fmt::join(prior_ids, ", ")));
+    return;
+  }
+  scan.batteries.push_back(std::move(b));
+}
+
+BackendReport report_without_battery(const BatteryScan& scan, const fs::path& base,
+                                     const std::string& note_text) {
+  BackendReport report{std::string(kBackend), BackendState::absent, "", ""};
+  if (!scan.left_out.empty()) {
+    report.reason = fmt::format("{}{}", fmt::join(scan.left_out, "; "), note_text);
+    report.remedy =
+        "unplug the charger before joule starts to measure the whole machine from the battery";
+  } else if (!scan.refused.empty()) {
+    report.state = BackendState::refused;
+    report.reason = fmt::format("{}{}", scan.refused.front(), note_text);
+    report.remedy = "run as root, or make the power_supply attributes readable";
+  } else {
+    report.reason = fmt::format("no battery in {}{}", base.string(), note_text);
+    report.remedy =
+        "only laptops and other battery-powered machines have one; on a desktop or server, use "
+        "RAPL, NVML or hwmon";
+  }
+  return report;
+}
+
 }  // namespace
 
 void probe_battery(const SensorConfig& config, ProbeResult& result) {
   const fs::path base = config.sysfs_root / "class" / "power_supply";
-  BackendReport report{std::string(kBackend), BackendState::absent, "", ""};
-  const std::string no_battery_remedy =
-      "only laptops and other battery-powered machines have one; on a desktop or server, use RAPL, "
-      "NVML or hwmon";
-
-  std::vector<std::string> prior_ids;
-  for (const auto& sensor : result.sensors) {
-    for (const auto& d : sensor->domains()) prior_ids.push_back(d.id);
-  }
-
+  const std::vector<std::string> prior_ids = domain_ids_so_far(result);
   MainsFlags mains = open_mains_flags(base);
-  std::vector<Battery> batteries;
-  std::vector<std::string> notes;
-  std::vector<std::string> refused;
-  std::vector<std::string> states;
-  std::vector<std::string> left_out;
+  BatteryScan scan;
   for (const auto& name : sysfs::list_dir(base)) {
     const fs::path dir = base / name;
-    auto type = sysfs::read_text(dir / "type");
-    if (!type.ok() || type.value != "Battery") continue;
-    // Mice and headsets report their batteries here too, with scope Device.
-    if (auto scope = sysfs::read_text(dir / "scope"); scope.ok() && scope.value == "Device") {
-      continue;
-    }
-    Battery b;
-    auto open = [&](const char* file, sysfs::AttributeFile& into) {
-      auto opened = sysfs::AttributeFile::open(dir / file);
-      if (opened.ok()) {
-        into = std::move(opened.value);
-      } else if (sysfs::is_permission_error(opened.errno_value)) {
-        refused.push_back(opened.error);
-      }
-      return opened.ok();
-    };
-    if (!open("status", b.status)) {
-      notes.push_back(fmt::format("{}: no readable status", name));
-      continue;
-    }
-    const bool has_power = open("power_now", b.power_uw);
-    const bool has_current = open("current_now", b.current_ua) && open("voltage_now", b.voltage_uv);
-    if (!has_power && !has_current) {
-      notes.push_back(fmt::format("{}: neither power_now nor current_now and voltage_now", name));
-      continue;
-    }
-    const std::string unreadable = choose_power_source(b);
-    describe(b, name, dir);
-    const std::string why_not = discovery_state(b, mains, unreadable);
-    if (why_not.empty()) {
-      // On battery, discharge is the whole machine's draw: it contains every
-      // domain found so far (CPU packages, GPUs, board rails), which leave
-      // the total while the battery makes it.
-      b.info.contains = prior_ids;
-      states.push_back(fmt::format("{} discharging on battery: measures the whole machine", name));
-    } else if (prior_ids.empty()) {
-      states.push_back(
-          fmt::format("{} {}: readings unavailable until it discharges on battery", name, why_not));
-    } else {
-      // The meter fixes which domains make the total when it starts. Once on
-      // battery, this one would contain those found earlier, so counting it
-      // beside them would count the machine twice.
-      left_out.push_back(fmt::format(
-          "{} {}: left out, because once on battery its draw would contain {} and count them "
-          "again",
-          name, why_not, fmt::join(prior_ids, ", ")));
-      continue;
-    }
-    batteries.push_back(std::move(b));
+    std::optional<OpenedBattery> opened = open_battery(dir, name, scan);
+    if (!opened) continue;
+    const std::string why_not = discovery_state(opened->battery, mains, opened->unreadable);
+    place_battery(std::move(opened->battery), name, why_not, prior_ids, scan);
   }
-  states.insert(states.end(), left_out.begin(), left_out.end());
+  scan.states.insert(scan.states.end(), scan.left_out.begin(), scan.left_out.end());
 
   std::string note_text;
-  for (const auto& n : notes) note_text += "; skipped " + n;
-  if (batteries.empty()) {
-    if (!left_out.empty()) {
-      report.reason = fmt::format("{}{}", fmt::join(left_out, "; "), note_text);
-      report.remedy =
-          "unplug the charger before joule starts to measure the whole machine from the battery";
-    } else if (!refused.empty()) {
-      report.state = BackendState::refused;
-      report.reason = fmt::format("{}{}", refused.front(), note_text);
-      report.remedy = "run as root, or make the power_supply attributes readable";
-    } else {
-      report.reason = fmt::format("no battery in {}{}", base.string(), note_text);
-      report.remedy = no_battery_remedy;
-    }
-    result.reports.push_back(std::move(report));
+  for (const auto& n : scan.notes) note_text += "; skipped " + n;
+  if (scan.batteries.empty()) {
+    result.reports.push_back(report_without_battery(scan, base, note_text));
     return;
   }
-  report.state = BackendState::active;
-  report.reason = fmt::format("{}{}", fmt::join(states, "; "), note_text);
-  result.sensors.push_back(std::make_unique<BatterySensor>(std::move(batteries), std::move(mains)));
-  result.reports.push_back(std::move(report));
+  result.reports.push_back({std::string(kBackend), BackendState::active,
+                            fmt::format("{}{}", fmt::join(scan.states, "; "), note_text), ""});
+  result.sensors.push_back(
+      std::make_unique<BatterySensor>(std::move(scan.batteries), std::move(mains)));
 }
 
 }  // namespace joule::sensors

@@ -432,97 +432,70 @@ void nest_cpus_in_apus(std::vector<Channel>& channels, const std::vector<std::st
   }
 }
 
-}  // namespace
-
-void probe_hwmon(const SensorConfig& config, ProbeResult& result) {
-  const fs::path base = config.sysfs_root / "class" / "hwmon";
-  BackendReport report{std::string(kBackend), BackendState::absent, "", ""};
-  std::string enable =
-      "load the power sensor's driver (e.g. modprobe amd_energy on AMD Zen, ina3221 on Jetson "
-      "with L4T 34 or later); most desktops and VMs have no power hwmon";
-  if (fs::exists(config.sysfs_root / "bus" / "i2c" / "drivers" / "ina3221x")) {
-    enable =
-        "this Jetson's INA3221 is behind NVIDIA's ina3221x IIO driver (L4T 32.x), which joule "
-        "does not read; upgrade to L4T 34 (JetPack 5) or later, whose ina3221 hwmon driver it "
-        "reads";
-  }
-  const std::vector<std::string> devices = sysfs::list_dir(base, "hwmon");
-  if (devices.empty()) {
-    report.reason = fmt::format("no hwmon devices in {}", base.string());
-    report.remedy = enable;
-    result.reports.push_back(std::move(report));
-    return;
-  }
-
-  std::vector<std::string> prior_ids;
-  std::vector<std::string> prior_gpu_ids;
-  std::vector<std::string> prior_cpu_ids;
+// The domains earlier backends found, by what hwmon must nest or skip.
+struct PriorDomains {
+  std::vector<std::string> ids;
+  std::vector<std::string> gpu_ids;
+  std::vector<std::string> cpu_ids;
   bool rapl_present = false;
+};
+
+PriorDomains prior_domains(const ProbeResult& result) {
+  PriorDomains prior;
   for (const auto& sensor : result.sensors) {
     for (const auto& d : sensor->domains()) {
-      prior_ids.push_back(d.id);
-      if (d.component == Component::gpu) prior_gpu_ids.push_back(d.id);
-      if (is_cpu(d.component)) prior_cpu_ids.push_back(d.id);
-      if (d.component == Component::cpu_package) rapl_present = true;
+      prior.ids.push_back(d.id);
+      if (d.component == Component::gpu) prior.gpu_ids.push_back(d.id);
+      if (is_cpu(d.component)) prior.cpu_ids.push_back(d.id);
+      if (d.component == Component::cpu_package) prior.rapl_present = true;
     }
   }
+  return prior;
+}
 
-  Found found;
-  // Ids must be unique even with two identical boards' drivers.
-  std::set<std::string> ids(prior_ids.begin(), prior_ids.end());
-  std::vector<std::string> driver_names;
-  std::vector<std::string> skipped;
-  for (const auto& device : devices) {
-    const fs::path dir = base / device;
-    auto name = sysfs::read_text(dir / "name");
-    if (!name.ok()) name = sysfs::read_text(dir / "device" / "name");
-    const std::string driver = name.ok() && !name.value.empty() ? name.value : device;
-    driver_names.push_back(driver);
-    if (rapl_present && kCpuDrivers.count(driver)) {
-      skipped.push_back(fmt::format("{} ({}: RAPL already measures the CPU)", device, driver));
-      continue;
-    }
-    const std::size_t before = found.channels.size();
-    scan_device(dir, driver, found);
-    const std::span<Channel> added = std::span(found.channels).subspan(before);
-    make_ids_unique(added, ids);
-    nest_within_device(dir, driver, added);
+std::string how_to_enable(const SensorConfig& config) {
+  if (fs::exists(config.sysfs_root / "bus" / "i2c" / "drivers" / "ina3221x")) {
+    return "this Jetson's INA3221 is behind NVIDIA's ina3221x IIO driver (L4T 32.x), which joule "
+           "does not read; upgrade to L4T 34 (JetPack 5) or later, whose ina3221 hwmon driver it "
+           "reads";
   }
-  nest_cpus_in_apus(found.channels, prior_cpu_ids);
-  nest_grace_meters(found.channels, prior_gpu_ids);
-  // A whole-system meter includes every other rail and every domain found so
-  // far (RAPL, GPUs): it is the total, they are its parts.
-  for (auto& outer : found.channels) {
+  return "load the power sensor's driver (e.g. modprobe amd_energy on AMD Zen, ina3221 on Jetson "
+         "with L4T 34 or later); most desktops and VMs have no power hwmon";
+}
+
+// A whole-system meter includes every other rail and every domain found so
+// far (RAPL, GPUs): it is the total, they are its parts.
+void nest_in_system_meters(std::vector<Channel>& channels, const std::vector<std::string>& prior) {
+  for (auto& outer : channels) {
     if (outer.info.component != Component::system || outer.grace) continue;
     outer.info.containment_note = "a whole-system meter includes every other domain";
-    outer.info.contains.insert(outer.info.contains.end(), prior_ids.begin(), prior_ids.end());
-    for (const auto& inner : found.channels) {
+    outer.info.contains.insert(outer.info.contains.end(), prior.begin(), prior.end());
+    for (const auto& inner : channels) {
       if (inner.info.component != Component::system) outer.info.contains.push_back(inner.info.id);
     }
   }
+}
 
-  std::string notes;
-  for (const auto& s : skipped) notes += "; skipped " + s;
-  for (const auto& p : found.problems) notes += "; skipped " + p;
-
-  if (found.channels.empty()) {
-    if (!found.refused.empty()) {
-      report.state = BackendState::refused;
-      report.reason = fmt::format("permission denied on {} file(s), e.g. {}{}",
-                                  found.refused.size(), found.refused.front(), notes);
-      report.remedy = fmt::format(
-          "run as root, or sudo chmod o+r {} (amd_energy is root-only since Linux 5.10, "
-          "CVE-2020-8694)",
-          found.refused.front());
-    } else {
-      report.reason = fmt::format("{} hwmon device(s) ({}), none reports power or energy{}",
-                                  devices.size(), fmt::join(driver_names, ", "), notes);
-      report.remedy = enable;
-    }
-    result.reports.push_back(std::move(report));
-    return;
+BackendReport report_of(const Found& found, std::size_t device_count,
+                        const std::vector<std::string>& driver_names, const std::string& notes,
+                        const std::string& enable) {
+  BackendReport report{std::string(kBackend), BackendState::absent, "", ""};
+  if (found.channels.empty() && !found.refused.empty()) {
+    report.state = BackendState::refused;
+    report.reason = fmt::format("permission denied on {} file(s), e.g. {}{}", found.refused.size(),
+                                found.refused.front(), notes);
+    report.remedy = fmt::format(
+        "run as root, or sudo chmod o+r {} (amd_energy is root-only since Linux 5.10, "
+        "CVE-2020-8694)",
+        found.refused.front());
+    return report;
   }
-
+  if (found.channels.empty()) {
+    report.reason = fmt::format("{} hwmon device(s) ({}), none reports power or energy{}",
+                                device_count, fmt::join(driver_names, ", "), notes);
+    report.remedy = enable;
+    return report;
+  }
   std::vector<std::string> ids_found;
   for (const auto& c : found.channels) ids_found.push_back(c.info.id);
   report.state = BackendState::active;
@@ -532,8 +505,52 @@ void probe_hwmon(const SensorConfig& config, ProbeResult& result) {
     report.reason += fmt::format("; permission denied on {}", fmt::join(found.refused, ", "));
     report.remedy = fmt::format("run as root, or sudo chmod o+r {}", fmt::join(found.refused, " "));
   }
-  result.sensors.push_back(std::make_unique<HwmonSensor>(std::move(found.channels)));
-  result.reports.push_back(std::move(report));
+  return report;
+}
+
+}  // namespace
+
+void probe_hwmon(const SensorConfig& config, ProbeResult& result) {
+  const fs::path base = config.sysfs_root / "class" / "hwmon";
+  const std::string enable = how_to_enable(config);
+  const std::vector<std::string> devices = sysfs::list_dir(base, "hwmon");
+  if (devices.empty()) {
+    result.reports.push_back({std::string(kBackend), BackendState::absent,
+                              fmt::format("no hwmon devices in {}", base.string()), enable});
+    return;
+  }
+  const PriorDomains prior = prior_domains(result);
+
+  Found found;
+  // Ids must be unique even with two identical boards' drivers.
+  std::set<std::string> ids(prior.ids.begin(), prior.ids.end());
+  std::vector<std::string> driver_names;
+  std::string notes;
+  for (const auto& device : devices) {
+    const fs::path dir = base / device;
+    auto name = sysfs::read_text(dir / "name");
+    if (!name.ok()) name = sysfs::read_text(dir / "device" / "name");
+    const std::string driver = name.ok() && !name.value.empty() ? name.value : device;
+    driver_names.push_back(driver);
+    if (prior.rapl_present && kCpuDrivers.count(driver)) {
+      notes += fmt::format("; skipped {} ({}: RAPL already measures the CPU)", device, driver);
+      continue;
+    }
+    const std::size_t before = found.channels.size();
+    scan_device(dir, driver, found);
+    const std::span<Channel> added = std::span(found.channels).subspan(before);
+    make_ids_unique(added, ids);
+    nest_within_device(dir, driver, added);
+  }
+  nest_cpus_in_apus(found.channels, prior.cpu_ids);
+  nest_grace_meters(found.channels, prior.gpu_ids);
+  nest_in_system_meters(found.channels, prior.ids);
+  for (const auto& p : found.problems) notes += "; skipped " + p;
+
+  result.reports.push_back(report_of(found, devices.size(), driver_names, notes, enable));
+  if (!found.channels.empty()) {
+    result.sensors.push_back(std::make_unique<HwmonSensor>(std::move(found.channels)));
+  }
 }
 
 }  // namespace joule::sensors
