@@ -77,12 +77,12 @@ struct GraceMeter {
 
 std::optional<GraceMeter> parse_grace_meter(const std::string& label) {
   const std::string l = support::to_upper(label);
-  constexpr std::string_view kMarker = " POWER SOCKET ";
-  const std::size_t at = l.find(kMarker);
+  constexpr std::string_view marker = " POWER SOCKET ";
+  const std::size_t at = l.find(marker);
   if (at == std::string::npos) return std::nullopt;
   const std::string rail = l.substr(0, at);
   GraceMeter meter;
-  meter.socket = l.substr(at + kMarker.size());
+  meter.socket = l.substr(at + marker.size());
   if (meter.socket.empty()) return std::nullopt;
   if (rail == "MODULE") {
     meter.rail = GraceRail::module;

@@ -85,6 +85,7 @@ std::vector<Zone> find_zones(const fs::path& base) {
     }
   }
   std::vector<Zone> out;
+  out.reserve(zones.size());
   for (auto& [key, zone] : zones) out.push_back(std::move(zone));
   return out;  // sorted by (top, sub): packages before their subzones
 }
@@ -162,16 +163,16 @@ struct ZoneScan {
 
 // Reads "package-N" or "package-N-die-M" into `place`; false for other names.
 bool parse_package_name(std::string_view name, Place& place) {
-  constexpr std::string_view kPackage = "package-";
-  constexpr std::string_view kDie = "-die-";
-  if (!name.starts_with(kPackage)) return false;
-  name.remove_prefix(kPackage.size());
+  constexpr std::string_view package_prefix = "package-";
+  constexpr std::string_view die_infix = "-die-";
+  if (!name.starts_with(package_prefix)) return false;
+  name.remove_prefix(package_prefix.size());
   std::int64_t package = -1;
   std::int64_t die = -1;
-  const std::size_t die_at = name.find(kDie);
+  const std::size_t die_at = name.find(die_infix);
   if (!sysfs::parse_i64(name.substr(0, die_at), package)) return false;
   if (die_at != std::string_view::npos &&
-      !sysfs::parse_i64(name.substr(die_at + kDie.size()), die)) {
+      !sysfs::parse_i64(name.substr(die_at + die_infix.size()), die)) {
     return false;
   }
   place.package = static_cast<int>(package);

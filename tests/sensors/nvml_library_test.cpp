@@ -97,8 +97,8 @@ void expect_processes_read_whole(const char* driver_version) {
   SCOPED_TRACE(driver_version);
   testing::FakeNvml fake;
   fake.set_driver_version(driver_version);
-  constexpr unsigned int kProcesses = 40;
-  fake.set_process_count(0, kProcesses);
+  constexpr unsigned int process_count = 40;
+  fake.set_process_count(0, process_count);
   auto opened = Library::open(testing::FakeNvml::kPath);
   ASSERT_TRUE(opened.library) << opened.error->message;
   Library& library = *opened.library;
@@ -106,8 +106,8 @@ void expect_processes_read_whole(const char* driver_version) {
   ASSERT_EQ(library.device_handle(0, gpu0), kSuccess);
   std::vector<ProcessInfo> processes;
   ASSERT_EQ(library.compute_processes(gpu0, processes), kSuccess);
-  ASSERT_EQ(processes.size(), kProcesses);
-  for (unsigned int i = 0; i < kProcesses; ++i) {
+  ASSERT_EQ(processes.size(), process_count);
+  for (unsigned int i = 0; i < process_count; ++i) {
     EXPECT_EQ(processes[i].pid, 4242u + i);
     EXPECT_EQ(processes[i].used_gpu_memory_bytes, (2ULL << 30) + i);
     EXPECT_EQ(processes[i].gpu_instance_id, 0xFFFFFFFFu);

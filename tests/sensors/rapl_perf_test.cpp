@@ -83,9 +83,10 @@ void build_power_pmu(FakeTree& tree) {
                                                                    {"energy-ram", "event=0x03"},
                                                                    {"energy-psys", "event=0x05"}};
   for (const auto& [name, config] : events) {
-    tree.write(pmu + "events/" + name, config);
-    tree.write(pmu + "events/" + name + ".scale", "2.3283064365386962890625e-10");
-    tree.write(pmu + "events/" + name + ".unit", "Joules");
+    const std::string event = pmu + "events/" + name;
+    tree.write(event, config);
+    tree.write(event + ".scale", "2.3283064365386962890625e-10");
+    tree.write(event + ".unit", "Joules");
   }
   for (int cpu = 0; cpu < 4; ++cpu) {
     tree.write("devices/system/cpu/cpu" + std::to_string(cpu) + "/topology/physical_package_id",
