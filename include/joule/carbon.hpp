@@ -72,6 +72,17 @@ JOULE_API std::string to_string(ContextKind kind);
 JOULE_API ContextKind parse_context_kind(const std::string& text);
 
 enum class IntensityKind { average, marginal };
+
+// Which figure a cloud region's grid intensity comes from. `grid`: the
+// Electricity Maps zone of the region (life-cycle, consumption-based), the
+// same basis for every provider, so regions compare. `provider`: the
+// provider's own published figure where it has one (Google's "average
+// operational gross" emissions, not life-cycle; GCP only), else `grid`.
+enum class CloudBasis { grid, provider };
+// "grid", "provider"; parse also accepts "emaps" and "google", and throws
+// CarbonError otherwise.
+JOULE_API std::string to_string(CloudBasis basis);
+JOULE_API CloudBasis parse_cloud_basis(const std::string& text);
 JOULE_API std::string to_string(IntensityKind kind);
 
 // Everything that decides the place, PUE and reference data. Empty optionals
@@ -89,6 +100,7 @@ struct ContextOptions {
   std::optional<std::string> cloud;  // "aws:eu-west-3", "gcp:europe-west1", "azure:westeurope"
   std::optional<double> pue;         // >= 1
   std::optional<ContextKind> context;
+  CloudBasis cloud_basis = CloudBasis::grid;
   std::optional<std::filesystem::path> config_file;     // explicit joule.toml (must exist)
   std::vector<std::filesystem::path> data_files;        // user CSVs overriding/extending tables
   std::optional<std::filesystem::path> intensity_file;  // time series: timestamp, gCO2e/kWh
@@ -136,6 +148,9 @@ struct ResolvedContext {
   IntensityKind intensity_kind = IntensityKind::average;
   bool intensity_generation_based = true;  // decides whether loss applies
   std::string intensity_source;
+  // The data date of each reference table used: "cloud_regions.csv: Google
+  // region data 2025 ...; grid_intensity_emaps.csv: ...".
+  std::string data_vintage;
   std::optional<IntensitySeries> series;  // from intensity_file, replaces I over time
 
   // PUE.

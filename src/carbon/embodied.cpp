@@ -59,7 +59,10 @@ CarbonResult embodied(const ResolvedContext& ctx, const EmbodiedInput& in) {
     lifetime_source = device.lifetime_source;
   }
   const double tir_h = in.time_reserved.hours();
-  const double el_h = lifetime * kHoursPerYear;
+  // A source that counts its lifetime in hours (CCF: 34,560 h, not 4 x 8760)
+  // is taken at its word.
+  const double el_h = !in.lifetime_years && device.lifetime_hours ? *device.lifetime_hours
+                                                                  : lifetime * kHoursPerYear;
   if (tir_h > el_h) {
     result.warnings.push_back(
         fmt::format("the time reserved ({:.0f} h) is longer than the device's lifetime "
@@ -76,7 +79,7 @@ CarbonResult embodied(const ResolvedContext& ctx, const EmbodiedInput& in) {
                           scale(device.kg, in.count), "kgCO2e", device.source});
   result.terms.push_back({"TiR", "time reserved", Estimate::exact(tir_h), "h", "as given"});
   result.terms.push_back({"EL", "expected lifetime", Estimate::exact(el_h), "h",
-                          fmt::format("{} years; {}", lifetime, lifetime_source)});
+                          fmt::format("{:.4g} years; {}", el_h / kHoursPerYear, lifetime_source)});
   result.terms.push_back(
       {"RS", "share of the device reserved", Estimate::exact(in.share), "ratio", "as given"});
   result.terms.push_back({"M", "embodied emissions = TE x (TiR / EL) x RS", result.grams, "gCO2e",

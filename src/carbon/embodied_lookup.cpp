@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include "carbon/estimate.hpp"
+#include "carbon/names.hpp"
 #include "carbon/suggest.hpp"
 #include "support/strings.hpp"
 
@@ -27,80 +28,72 @@ std::string cite(const EmbodiedRow& r) {
 DeviceEmbodied from_row(const EmbodiedRow& r, std::string name = "") {
   DeviceEmbodied d;
   d.name = name.empty() ? r.item : name;
+  d.variant = r.gpu_model;
   d.kg = relative(*r.kg_co2e, kEmbodiedSpread);
   d.source = cite(r) + "; range +-50 %";
   if (r.lifetime_years) {
     d.lifetime_years = r.lifetime_years;
-    d.lifetime_source = fmt::format("lifetime of the source ({})", r.source);
+    d.lifetime_hours = r.lifetime_hours;
+    d.lifetime_source = fmt::format("lifetime of the source ({}{})", r.source,
+                                    r.lifetime_basis.empty() ? "" : ": " + r.lifetime_basis);
   }
   return d;
 }
 
-// Per-GPU figures: a vendor PCF per GPU where one exists (the HGX baseboard
-// divided by its 8 GPUs), the Boavizta bottom-up value as the high bound.
-std::optional<DeviceEmbodied> gpu_embodied(const ReferenceData& data, const std::string& query) {
-  std::string q = squash(query);
-  auto per_board = [&](std::string_view board, std::string_view upper,
-                       const std::string& name) -> std::optional<DeviceEmbodied> {
-    const EmbodiedRow* b = item_containing(data, board);
-    if (!b) return std::nullopt;
-    DeviceEmbodied d;
-    d.name = name;
-    double per_gpu = *b->kg_co2e / 8;
-    d.kg = relative(per_gpu, kEmbodiedSpread);
-    d.source = fmt::format("{} / 8 GPUs = {:.1f} kgCO2e per GPU ({}; {}:{}); range +-50 %", b->item,
-                           per_gpu, b->source, b->origin.file, b->origin.line);
-    if (const EmbodiedRow* u = upper.empty() ? nullptr : item_containing(data, upper)) {
-      d.kg.high = std::max(d.kg.high, *u->kg_co2e);
-      d.source += fmt::format("; high = Boavizta bottom-up {} kg (upper estimate)", *u->kg_co2e);
-    }
-    return d;
-  };
-  if (q.find("h100") != std::string::npos) {
-    return per_board("HGX H100", "H100 SXM 80GB", "NVIDIA H100 (per GPU of an HGX H100 board)");
-  }
-  if (q.find("h200") != std::string::npos) {  // no H200 PCF: the H100 board is the closest
-    return per_board("HGX H100", "H100 SXM 80GB",
-                     "NVIDIA H200 (HGX H100 per-GPU figure; no H200 PCF found)");
-  }
-  if (q.find("b200") != std::string::npos) {
-    return per_board("HGX B200", "", "NVIDIA B200 (per GPU of an HGX B200 board)");
-  }
-  if (q.find("a100") != std::string::npos) {
-    if (const EmbodiedRow* lca = item_containing(data, "A100 SXM4 40GB card (LCA)")) {
-      DeviceEmbodied d = from_row(*lca, "NVIDIA A100");
-      if (const EmbodiedRow* u = item_containing(data, "A100 SXM4 40GB")) {
-        if (u != lca && u->kg_co2e) {
-          d.kg.high = std::max(d.kg.high, *u->kg_co2e);
-          d.source +=
-              fmt::format("; high = Boavizta bottom-up {} kg (upper estimate)", *u->kg_co2e);
-        }
-      }
-      d.lifetime_years.reset();
-      return d;
-    }
-  }
-  // A Boavizta-computed board ("GPU board: NVIDIA L4"), an upper estimate.
+// The figure of one GPU variant: the rows of embodied.csv tied to that exact
+// gpu_power.csv model. A vendor PCF or LCA is the central value (a baseboard
+// divided by its GPUs); a Boavizta bottom-up row is the high bound, or, alone,
+// an upper estimate. A variant without a row gets CCF's generic card, said so.
+DeviceEmbodied variant_embodied(const ReferenceData& data, const GpuRow& gpu) {
+  const EmbodiedRow* measured = nullptr;
+  const EmbodiedRow* bottom_up = nullptr;
   for (const auto& r : data.embodied()) {
-    if (r.kg_co2e && (r.category == "gpu") && squash(r.item).find(q) != std::string::npos) {
-      DeviceEmbodied d = from_row(r);
-      d.kg.low = *r.kg_co2e * 0.4;  // the rows are upper estimates (README section 7)
-      d.source = cite(r) + "; upper estimate, range 40 % to 150 %";
-      return d;
-    }
+    if (!r.kg_co2e || r.gpu_model != gpu.model) continue;
+    (r.source == "BZ-computed" ? bottom_up : measured) = &r;
   }
-  // Any other GPU in the power table: CCF's 150 kg per GPU card.
-  if (data.gpu(query)) {
-    if (const EmbodiedRow* ccf = item_containing(data, "CCF: GPU card")) {
-      DeviceEmbodied d =
-          from_row(*ccf, fmt::format("{} (generic GPU card)", data.gpu(query)->model));
-      d.source =
-          fmt::format("no device figure; CCF/Teads {} kgCO2e per GPU card ({}:{}); range +-50 %",
-                      *ccf->kg_co2e, ccf->origin.file, ccf->origin.line);
-      return d;
+  DeviceEmbodied d;
+  d.variant = gpu.model;
+  if (measured) {
+    const double per = measured->gpus_per_item.value_or(1);
+    d = from_row(*measured, gpu.model);
+    d.variant = gpu.model;
+    d.kg = relative(*measured->kg_co2e / per, kEmbodiedSpread);
+    if (per > 1) {
+      d.source = fmt::format("{} / {} GPUs = {:.1f} kgCO2e per GPU, {} ({}; {}:{}); range +-50 %",
+                             measured->item, per, *measured->kg_co2e / per, measured->scope,
+                             measured->source, measured->origin.file, measured->origin.line);
     }
+    if (bottom_up) {
+      d.kg.high = std::max(d.kg.high, *bottom_up->kg_co2e);
+      d.source +=
+          fmt::format("; high = Boavizta bottom-up {} kg (upper estimate)", *bottom_up->kg_co2e);
+    }
+    d.lifetime_years.reset();  // a PCF states no lifetime; the default applies
+    return d;
   }
-  return std::nullopt;
+  if (bottom_up) {
+    d = from_row(*bottom_up, gpu.model);
+    d.variant = gpu.model;
+    d.kg.low = *bottom_up->kg_co2e * 0.4;  // the rows are upper estimates (README section 7)
+    d.source = cite(*bottom_up) + "; upper estimate, range 40 % to 150 %";
+    return d;
+  }
+  if (const EmbodiedRow* ccf = item_containing(data, "CCF: GPU card")) {
+    d = from_row(*ccf, fmt::format("{} (generic GPU card)", gpu.model));
+    d.variant = gpu.model;
+    d.source = fmt::format(
+        "no figure for this variant in embodied.csv; CCF/Teads {} kgCO2e per GPU card ({}:{}); "
+        "range +-50 %",
+        *ccf->kg_co2e, ccf->origin.file, ccf->origin.line);
+  }
+  return d;
+}
+
+// A GPU name: its exact variant, or an error listing the variants of a family.
+std::optional<DeviceEmbodied> gpu_embodied(const ReferenceData& data, const std::string& query) {
+  GpuMatch match = resolve_gpu(data, query);
+  if (!match.row && match.variants.empty()) return std::nullopt;
+  return variant_embodied(data, require_gpu(data, query));
 }
 
 }  // namespace
@@ -147,12 +140,26 @@ DeviceEmbodied lookup_embodied(const ReferenceData& data, const std::string& dev
     if (const EmbodiedRow* r = item_containing(data, "Smartphone")) return from_row(*r);
   }
   if (auto g = gpu_embodied(data, device)) return *g;
-  // Any device row whose name contains the words asked for.
+  // A device row by its name: exactly, or the only row of a family; a family
+  // of several ("external": SSD and HDD) is refused with its members.
+  std::vector<const EmbodiedRow*> devices;
+  std::vector<std::string> names;
   for (const auto& r : data.embodied()) {
-    if (r.kg_co2e && !r.category.starts_with("coef") &&
-        squash(r.item).find(squash(device)) != std::string::npos) {
-      return from_row(r);
+    if (!r.kg_co2e || r.category.starts_with("coef")) continue;
+    devices.push_back(&r);
+    names.push_back(r.item);
+  }
+  NameMatch match = match_name(names, device);
+  if (match.row) return from_row(*devices[*match.row]);
+  if (!match.variants.empty()) {
+    std::vector<std::string> members;
+    for (std::size_t i : match.variants) {
+      members.push_back(fmt::format("{} ({} kg)", devices[i]->item, *devices[i]->kg_co2e));
     }
+    throw CarbonError(fmt::format(
+        "device '{}' is ambiguous for embodied emissions: {} rows of embodied.csv match: {}; name "
+        "one of them",
+        device, members.size(), fmt::join(members, ", ")));
   }
   std::vector<std::string> candidates = embodied_keywords();
   for (const auto& r : data.embodied()) {

@@ -15,9 +15,11 @@ inline constexpr double kEmbodiedSpread = 0.5;
 
 struct DeviceEmbodied {
   std::string name;
-  Estimate kg;  // per device
+  std::string variant;  // the gpu_power.csv model whose figure this is, for a GPU
+  Estimate kg;          // per device
   std::string source;
   std::optional<double> lifetime_years;
+  std::optional<double> lifetime_hours;  // exact hours where the source gives them
   std::string lifetime_source;
 };
 

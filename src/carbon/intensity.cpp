@@ -110,17 +110,39 @@ PlaceIntensity zone_intensity(const ZoneRow& row, const ReferenceData& data) {
   return p;
 }
 
-PlaceIntensity cloud_intensity(const ReferenceData& data, const CloudRow& row) {
-  if (row.provider_grid_g_per_kwh) {
-    PlaceIntensity p;
-    p.g_per_kwh = relative(*row.provider_grid_g_per_kwh, kDefaultIntensitySpread);
-    // Google derives its regional figures from Electricity Maps' hourly
-    // consumption-based data, so T&D loss is not added again.
-    p.generation_based = false;
-    p.source = fmt::format("Google region carbon data{} for {} ({}, {})",
-                           year_text(row.provider_grid_year), row.region,
-                           table_ref(data, row.origin), "Apache-2.0");
-    return p;
+namespace {
+
+// Google's own figure: average operational gross emissions of the grid, not
+// life-cycle, so it reads 20-50 % below the zone's life-cycle figure for the
+// same grid. Range: the ten-per-cent default widened to the previous year's.
+PlaceIntensity provider_intensity(const ReferenceData& data, const CloudRow& row) {
+  PlaceIntensity p;
+  Estimate e = relative(*row.provider_grid_g_per_kwh, kDefaultIntensitySpread);
+  if (row.provider_grid_prev_g_per_kwh) {
+    e.low = std::min(e.low, *row.provider_grid_prev_g_per_kwh);
+    e.high = std::max(e.high, *row.provider_grid_prev_g_per_kwh);
+  }
+  p.g_per_kwh = e;
+  // Google derives its regional figures from Electricity Maps' hourly
+  // consumption-based data, so T&D loss is not added again.
+  p.generation_based = false;
+  p.source = fmt::format(
+      "Google region carbon data{} for {}, average operational gross emissions (not "
+      "life-cycle; --cloud-basis provider){} ({}, {})",
+      year_text(row.provider_grid_year), row.region,
+      row.provider_grid_prev_g_per_kwh
+          ? fmt::format("; range includes{} ({})", year_text(row.provider_grid_prev_year),
+                        *row.provider_grid_prev_g_per_kwh)
+          : std::string(),
+      table_ref(data, row.origin), "Apache-2.0");
+  return p;
+}
+
+}  // namespace
+
+PlaceIntensity cloud_intensity(const ReferenceData& data, const CloudRow& row, CloudBasis basis) {
+  if (basis == CloudBasis::provider && row.provider_grid_g_per_kwh) {
+    return provider_intensity(data, row);
   }
   if (!row.emaps_zone.empty()) {
     if (const ZoneRow* zone = data.zone(row.emaps_zone)) return zone_intensity(*zone, data);

@@ -23,8 +23,10 @@ inline constexpr double kDefaultIntensitySpread = 0.10;
 PlaceIntensity country_intensity(const ReferenceData& data, const CountryRow& row);
 PlaceIntensity region_intensity(const RegionRow& row, const ReferenceData& data);
 PlaceIntensity zone_intensity(const ZoneRow& row, const ReferenceData& data);
-// GCP's published figure, else the Electricity Maps zone, else the country.
-PlaceIntensity cloud_intensity(const ReferenceData& data, const CloudRow& row);
+// The region's Electricity Maps zone, else its country; with
+// CloudBasis::provider, the provider's own figure first (GCP only).
+PlaceIntensity cloud_intensity(const ReferenceData& data, const CloudRow& row,
+                               CloudBasis basis = CloudBasis::grid);
 PlaceIntensity world_intensity(const ReferenceData& data);
 
 }  // namespace joule::carbon

@@ -126,7 +126,7 @@ struct Place {
   const CloudRow* cloud = nullptr;
 };
 
-Place place_of_cloud(const ReferenceData& data, const std::string& text) {
+Place place_of_cloud(const ReferenceData& data, const std::string& text, CloudBasis basis) {
   const CloudRow& row = find_cloud(data, text);
   Place p;
   p.code = row.provider + ":" + row.region;
@@ -134,7 +134,7 @@ Place place_of_cloud(const ReferenceData& data, const std::string& text) {
   p.name = fmt::format("{} {}{}", support::to_upper(row.provider), row.region,
                        where.empty() ? "" : " (" + where + ")");
   p.iso2 = row.iso2;
-  p.intensity = cloud_intensity(data, row);
+  p.intensity = cloud_intensity(data, row, basis);
   p.cloud = &row;
   return p;
 }
@@ -176,11 +176,11 @@ Place place_of_country(const ReferenceData& data, const std::string& text) {
 
 // The most specific location stated at one level: cloud, region, country.
 std::optional<std::pair<Place, std::string>> place_of_level(const ReferenceData& data,
-                                                            const Level& level,
+                                                            const Level& level, CloudBasis basis,
                                                             std::vector<std::string>& warnings) {
   std::optional<std::pair<Place, std::string>> chosen;
   if (level.cloud) {
-    chosen.emplace(place_of_cloud(data, *level.cloud), level.cloud_label);
+    chosen.emplace(place_of_cloud(data, *level.cloud, basis), level.cloud_label);
   } else if (level.region) {
     chosen.emplace(place_of_region(data, *level.region), level.region_label);
   } else if (level.country) {
@@ -356,7 +356,7 @@ Place choose_place(const ReferenceData& data, const ContextOptions& o,
                    const std::optional<FileConfig>& config, const detail::ContextHooks& hooks,
                    ResolvedContext& ctx) {
   for (const auto& level : location_levels(o, env, config)) {
-    if (auto chosen = place_of_level(data, level, ctx.warnings)) {
+    if (auto chosen = place_of_level(data, level, o.cloud_basis, ctx.warnings)) {
       ctx.how_decided = chosen->second;
       return chosen->first;
     }
@@ -489,6 +489,21 @@ std::string to_string(IntensityKind kind) {
   return kind == IntensityKind::marginal ? "marginal" : "average";
 }
 
+std::string to_string(CloudBasis basis) {
+  return basis == CloudBasis::provider ? "provider" : "grid";
+}
+
+CloudBasis parse_cloud_basis(const std::string& text) {
+  std::string t = support::to_lower(text);
+  if (t == "grid" || t == "emaps" || t == "electricity-maps" || t == "zone")
+    return CloudBasis::grid;
+  if (t == "provider" || t == "google") return CloudBasis::provider;
+  throw CarbonError(fmt::format(
+      "unknown cloud basis '{}': expected grid (Electricity Maps zone, life-cycle, every provider) "
+      "or provider (the provider's own figure: Google's operational gross emissions, GCP only)",
+      text));
+}
+
 ResolvedContext resolve_context(const ContextOptions& options) {
   return detail::resolve_context(options, detail::ContextHooks{});
 }
@@ -512,6 +527,7 @@ ResolvedContext detail::resolve_context(const ContextOptions& o, const ContextHo
   set_pue(data, stated_pue(o, env, config), place.cloud, ctx);
   set_loss(data, ctx.intensity_generation_based, ctx);
   set_series(data, o, config, ctx);
+  ctx.data_vintage = data.vintage_summary();
   return ctx;
 }
 

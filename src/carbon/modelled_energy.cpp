@@ -4,16 +4,12 @@
 
 #include <utility>
 
-#include "carbon/suggest.hpp"
+#include "carbon/names.hpp"
 
 namespace joule::carbon {
 
 const GpuRow& gpu_with_power(const ReferenceData& data, const std::string& model) {
-  const GpuRow* gpu = data.gpu(model);
-  if (!gpu) {
-    throw CarbonError(fmt::format("unknown GPU '{}';{} (gpu_power.csv lists the models)", model,
-                                  did_you_mean(model, data.gpu_models())));
-  }
+  const GpuRow* gpu = &require_gpu(data, model);
   if (!gpu->tdp_w) {
     throw CarbonError(fmt::format("no power figure for {} in gpu_power.csv", gpu->model));
   }

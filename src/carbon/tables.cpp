@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "carbon/names.hpp"
 #include "carbon/suggest.hpp"
 #include "refdata/csv.hpp"
 #include "support/strings.hpp"
@@ -189,6 +190,7 @@ std::vector<CloudRow> parse_clouds(const ReferenceTable& t, bool user) {
     r.iso2 = text_or_empty(t, i, "country_iso2");
     r.subdivision = text_or_empty(t, i, "subdivision");
     r.emaps_zone = text_or_empty(t, i, "emaps_zone");
+    r.zone_basis = text_or_empty(t, i, "zone_basis");
     // A few rows give only the subdivision (gcp:us-central2 -> US-OK): the
     // country is its prefix.
     if (r.iso2.empty() && r.subdivision.size() > 3 && r.subdivision[2] == '-')
@@ -196,6 +198,9 @@ std::vector<CloudRow> parse_clouds(const ReferenceTable& t, bool user) {
     r.provider_grid_g_per_kwh =
         bounded(t, i, "provider_grid_g_per_kwh", 0, kMaxIntensity, "gCO2e/kWh");
     r.provider_grid_year = number_or_empty(t, i, "provider_grid_year");
+    r.provider_grid_prev_g_per_kwh =
+        bounded(t, i, "provider_grid_prev_g_per_kwh", 0, kMaxIntensity, "gCO2e/kWh");
+    r.provider_grid_prev_year = number_or_empty(t, i, "provider_grid_prev_year");
     r.ccf_g_per_kwh = bounded(t, i, "ccf_g_per_kwh", 0, kMaxIntensity, "gCO2e/kWh");
     r.pue = bounded(t, i, "pue", 1.0, 5.0, "(PUE is a ratio >= 1)");
     r.pue_basis = text_or_empty(t, i, "pue_basis");
@@ -218,6 +223,10 @@ std::vector<EmbodiedRow> parse_embodied(const ReferenceTable& t, bool user) {
     r.kg_co2e = bounded(t, i, "kg_co2e", 0, 1e7, "kgCO2e");
     r.scope = text_or_empty(t, i, "scope");
     r.lifetime_years = bounded(t, i, "lifetime_years", 0.01, 100, "years");
+    r.lifetime_hours = bounded(t, i, "lifetime_hours", 1, 876000, "h");
+    r.lifetime_basis = text_or_empty(t, i, "lifetime_basis");
+    r.gpu_model = text_or_empty(t, i, "gpu_model");
+    r.gpus_per_item = bounded(t, i, "gpus_per_item", 1, 1000, "GPUs");
     r.source = text_or_empty(t, i, "source");
     r.note = text_or_empty(t, i, "note");
     r.origin = origin_of(t, i, user);
@@ -309,7 +318,9 @@ TableInfo table_info(const ReferenceTable& t, bool user) {
   auto licence = t.comment_value("licence of this file");
   if (!licence) licence = t.comment_value("LICENCE");
   if (!licence) licence = t.comment_value("licence");
-  return {t.origin(), licence.value_or(user ? "user file" : "")};
+  auto vintage = t.comment_value("vintage");
+  return {t.origin(), licence.value_or(user ? "user file" : ""),
+          vintage.value_or(user ? "user file" : "")};
 }
 
 // One table: its file, its typed parser, and the key under which a later row
@@ -504,18 +515,7 @@ const FactorRow* ReferenceData::factor(std::string_view table, std::string_view 
 }
 
 const GpuRow* ReferenceData::gpu(std::string_view model) const {
-  std::string want = squash(model);
-  if (want.empty()) return nullptr;
-  for (const auto& r : gpus()) {
-    if (squash(r.model) == want) return &r;
-  }
-  // "A100" matches "NVIDIA A100 PCIe 40GB": the first row, in table order,
-  // whose name contains what was asked (the table lists the reference part of
-  // each family first).
-  for (const auto& r : gpus()) {
-    if (squash(r.model).find(want) != std::string::npos) return &r;
-  }
-  return nullptr;
+  return resolve_gpu(*this, model).row;
 }
 
 std::string ReferenceData::licence(std::string_view file) const {
@@ -525,6 +525,31 @@ std::string ReferenceData::licence(std::string_view file) const {
     if (it->file == file) return it->licence;
   }
   return "";
+}
+
+std::string ReferenceData::vintage(std::string_view file) const {
+  std::lock_guard lock(tables_->infos_mutex);
+  const auto& infos = tables_->infos;
+  for (auto it = infos.rbegin(); it != infos.rend(); ++it) {
+    if (it->file == file) return it->vintage;
+  }
+  return "";
+}
+
+std::string ReferenceData::vintage_summary() const {
+  std::lock_guard lock(tables_->infos_mutex);
+  std::vector<std::string> parts;
+  for (const auto& info : tables_->infos) {
+    if (info.vintage.empty()) continue;
+    // "data/cloud_regions.csv (built in)" -> "cloud_regions.csv"; a user
+    // file keeps its path.
+    std::string name = info.file;
+    if (auto built_in = name.find(" (built in)"); built_in != std::string::npos) {
+      name = std::filesystem::path(name.substr(0, built_in)).filename().string();
+    }
+    parts.push_back(fmt::format("{}: {}", name, info.vintage));
+  }
+  return fmt::format("{}", fmt::join(parts, "; "));
 }
 
 std::vector<std::string> ReferenceData::country_codes_and_names() const {

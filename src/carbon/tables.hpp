@@ -64,7 +64,9 @@ struct CloudRow {
   std::string iso2;
   std::string subdivision;
   std::string emaps_zone;
+  std::string zone_basis;  // CCF | compiled | country: who chose the zone
   std::optional<double> provider_grid_g_per_kwh, provider_grid_year;
+  std::optional<double> provider_grid_prev_g_per_kwh, provider_grid_prev_year;
   std::optional<double> ccf_g_per_kwh;
   std::optional<double> pue;
   std::string pue_basis;
@@ -78,6 +80,10 @@ struct EmbodiedRow {
   std::optional<double> kg_co2e;
   std::string scope;
   std::optional<double> lifetime_years;
+  std::optional<double> lifetime_hours;  // where the source states hours (CCF: 34,560 h)
+  std::string lifetime_basis;
+  std::string gpu_model;                // the gpu_power.csv model the row describes, if a GPU
+  std::optional<double> gpus_per_item;  // 8 for an HGX baseboard
   std::string source;
   std::string note;
   RowOrigin origin;
@@ -109,6 +115,7 @@ struct GpuRow {
 struct TableInfo {
   std::string file;
   std::string licence;
+  std::string vintage;  // the "# vintage:" comment: the data date
 };
 
 // The seven tables. Each is parsed the first time it is asked for: a run
@@ -140,11 +147,20 @@ class ReferenceData {
   const ZoneRow* zone(std::string_view key) const;
   const CloudRow* cloud(std::string_view provider, std::string_view region) const;
   const FactorRow* factor(std::string_view table, std::string_view key) const;
-  const GpuRow* gpu(std::string_view model) const;  // loose match on the model name
+  // The row a GPU name means, exactly or as the only member of a family
+  // (carbon/names.hpp); nullptr when unknown or when the name is a family of
+  // several variants (use resolve_gpu / require_gpu for the variants).
+  const GpuRow* gpu(std::string_view model) const;
   // The licence of the table a row came from (RowOrigin::file). A built-in
   // table's licence is known once the table has loaded, which holding one of
   // its rows guarantees; "" before that.
   std::string licence(std::string_view file) const;
+  // The data date of a table ("# vintage:"), known like its licence once it
+  // has loaded; "" before that or when the table states none.
+  std::string vintage(std::string_view file) const;
+  // "file: vintage; file: vintage" for every table loaded so far, built-in
+  // and user files, for run records and listings.
+  std::string vintage_summary() const;
 
   // Candidates for "did you mean" messages.
   std::vector<std::string> country_codes_and_names() const;

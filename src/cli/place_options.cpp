@@ -16,6 +16,9 @@ void add_place_options(CLI::App& command, PlaceOptionValues& v) {
                     "(env JOULE_REGION)");
   group->add_option("--cloud", v.cloud,
                     "cloud region, provider:region, e.g. aws:eu-west-3 (env JOULE_CLOUD)");
+  group->add_option("--cloud-basis", v.cloud_basis,
+                    "grid (default: the region's Electricity Maps zone, life-cycle, same basis "
+                    "for every provider) | provider (Google's own operational figure, GCP only)");
   group->add_option("--pue", v.pue, "power usage effectiveness, >= 1 (env JOULE_PUE)");
   group->add_option("--context", v.context,
                     "own | datacenter | cloud: decides the default PUE (env JOULE_CONTEXT)");
@@ -42,6 +45,7 @@ carbon::ContextOptions to_context_options(const PlaceOptionValues& v) {
     o.pue = *pue;  // range checked by resolve_context
   }
   if (!v.context.empty()) o.context = carbon::parse_context_kind(v.context);
+  if (!v.cloud_basis.empty()) o.cloud_basis = carbon::parse_cloud_basis(v.cloud_basis);
   if (!v.config_file.empty()) o.config_file = v.config_file;
   for (const auto& f : v.data_files) o.data_files.emplace_back(f);
   if (!v.intensity_file.empty()) o.intensity_file = v.intensity_file;

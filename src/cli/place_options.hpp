@@ -1,7 +1,7 @@
 #pragma once
 // The location / PUE / context options shared by every subcommand that prints
 // carbon (`joule carbon`, `joule run`), so both accept exactly the same flags:
-//   --country --region --cloud --pue --context own|datacenter|cloud
+//   --country --region --cloud --cloud-basis --pue --context own|datacenter|cloud
 //   --config --data FILE... --intensity-file --no-config --no-tz-guess
 #include <CLI/CLI.hpp>
 
@@ -20,6 +20,7 @@ struct PlaceOptionValues {
   std::string cloud;
   std::string pue;  // text, so "1.2" and bad input give our own message
   std::string context;
+  std::string cloud_basis;
   std::string config_file;
   std::vector<std::string> data_files;
   std::string intensity_file;

@@ -1,5 +1,7 @@
 #include "record/footprint.hpp"
 
+#include "carbon/tables.hpp"
+
 namespace joule::record {
 
 void fill_footprint(RunRecord& record, const carbon::ResolvedContext& ctx) {
@@ -20,6 +22,8 @@ void fill_footprint(RunRecord& record, const carbon::ResolvedContext& ctx) {
   c.pue_source = ctx.pue_source;
   c.td_loss_fraction = ctx.loss_fraction.central;
   c.td_loss_source = ctx.loss_source;
+  // Read after the footprint, which may have loaded more tables.
+  c.data_vintage = ctx.data ? ctx.data->vintage_summary() : ctx.data_vintage;
   c.operational_co2e_g = fp.operational.grams;
   if (fp.embodied) c.embodied_co2e_g = fp.embodied->grams;
   c.total_co2e_g = fp.total_g;

@@ -246,6 +246,7 @@ json carbon_json(const CarbonRecord& c) {
           {"pue_source", c.pue_source},
           {"td_loss_fraction", c.td_loss_fraction},
           {"td_loss_source", c.td_loss_source},
+          {"data_vintage", c.data_vintage},
           {"operational_co2e_g", json(c.operational_co2e_g)},
           {"embodied_co2e_g", json(c.embodied_co2e_g)},
           {"total_co2e_g", json(c.total_co2e_g)},
@@ -459,6 +460,7 @@ std::optional<CarbonRecord> read_carbon(const Reader& in, const json& j) {
   in.read(*c, "pue_source", p, carbon.pue_source);
   in.read(*c, "td_loss_fraction", p, carbon.td_loss_fraction);
   in.read(*c, "td_loss_source", p, carbon.td_loss_source);
+  in.read(*c, "data_vintage", p, carbon.data_vintage);
   in.read(*c, "operational_co2e_g", p, carbon.operational_co2e_g);
   in.read(*c, "embodied_co2e_g", p, carbon.embodied_co2e_g);
   in.read(*c, "total_co2e_g", p, carbon.total_co2e_g);

@@ -23,7 +23,7 @@
 namespace joule::record {
 
 inline constexpr int kSchemaMajor = 1;
-inline constexpr int kSchemaMinor = 0;
+inline constexpr int kSchemaMinor = 1;
 
 struct SchemaVersion {
   int major = kSchemaMajor;
@@ -144,6 +144,10 @@ struct CarbonRecord {
   std::string pue_source;
   double td_loss_fraction = 0;  // transmission & distribution losses, 0..1
   std::string td_loss_source;
+  // The data date of each reference table the figures came from, so a figure
+  // can be traced to the edition of its table ("cloud_regions.csv: Google
+  // region data 2025 ...; grid_intensity_emaps.csv: ..."). Schema 1.1.
+  std::string data_vintage;
   carbon::Estimate operational_co2e_g;
   carbon::Estimate embodied_co2e_g;
   carbon::Estimate total_co2e_g;

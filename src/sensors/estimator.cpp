@@ -17,9 +17,9 @@ namespace estimator {
 
 namespace {
 
-// Crucial's "3 W per 8 GB of DDR3/DDR4": the figure CodeCarbon (< v3) uses and
+// "3 W per 8 GB" (Tom's Hardware's DDR4 measurement): the figure CodeCarbon (< v3) uses and
 // the middle of the table's per-GB methods (0.284 Boavizta .. 0.408 Micron).
-constexpr std::string_view kDramMethod = "Crucial rule of thumb";
+constexpr std::string_view kDramMethod = "3 W per 8 GB rule of thumb";
 // The per-GB methods differ by ±25% around it, and DRAM power really depends on
 // DIMM count, generation and traffic: state a wide range.
 constexpr double kDramUncertainty = 0.50;

@@ -132,8 +132,10 @@ std::optional<std::string> architecture_for_codename(std::string_view codename) 
       {"Graviton3", "Graviton3"},
       {"Graviton3E", "Graviton3E"},
       {"Graviton4", "Graviton4"},
-      // Turin (EPYC 5th Gen) is left out on purpose: its only row (AWS,
-      // 2026) is flagged as an outlier from few SPEC results in data/README.
+      // Turin's row is recomputed from its 41 SPECpower runs
+      // (cpu_specpower_rows.csv), not ccf-coefficients' outlier.
+      {"Turin", "EPYC 5th Gen"},
+      {"Turin Dense", "EPYC 5th Gen"},
   };
   auto found = map.find(codename);
   if (found == map.end()) return std::nullopt;
@@ -205,6 +207,7 @@ std::optional<std::string> architecture_from_model_number(const std::string& key
   if (series == '7' && generation == '2') return "EPYC 2nd Gen";
   if (series == '7' && generation == '3') return "EPYC 3rd Gen";
   if ((series == '9' || series == '8') && generation == '4') return "EPYC 4th Gen";
+  if (series == '9' && generation == '5') return "EPYC 5th Gen";
   return std::nullopt;
 }
 

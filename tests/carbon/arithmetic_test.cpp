@@ -105,14 +105,16 @@ TEST(Embodied, ShareOfTheServerReserved) {
 TEST(Embodied, DevicesFromTheTable) {
   auto ctx = country("FR");
   EmbodiedInput server;
-  server.device = "server";  // CCF/Teads baseline 1000 kg, 4 years
+  // CCF/Teads baseline 1000 kg over CCF's 4 years, which its code counts as
+  // 4 x 12 x 30 x 24 = 34,560 h.
+  server.device = "server";
   server.time_reserved = Seconds{10 * 3600};
   auto m = embodied(ctx, server);
-  EXPECT_NEAR(m.grams.central, 1000e3 * 10 / 35040, 1e-9);
-  EXPECT_NEAR(m.grams.high, 3660e3 * 10 / 35040, 1e-6);  // ADEME generic server as the high bound
+  EXPECT_NEAR(m.grams.central, 1000e3 * 10 / 34560, 1e-9);
+  EXPECT_NEAR(m.grams.high, 3660e3 * 10 / 34560, 1e-6);  // ADEME generic server as the high bound
 
   EmbodiedInput gpus;
-  gpus.device = "H100";  // HGX H100 PCF 1312 kg / 8 GPUs
+  gpus.device = "H100 SXM5";  // HGX H100 PCF 1312 kg / 8 GPUs
   gpus.count = 8;
   gpus.time_reserved = Seconds{10 * 3600};
   auto g = embodied(ctx, gpus);
@@ -248,14 +250,35 @@ TEST(Quantity, ParsesEnergyMassAndShare) {
 TEST(ModelledEnergy, GpuTdpTimesCountUtilisationAndHours) {
   // A100 PCIe 40GB: 250 W TDP; 8 GPUs at half their TDP for 10 h = 10 kWh.
   const ResolvedContext ctx = country("FR");
-  const GpuRow& gpu = gpu_with_power(*ctx.data, "A100");
+  const GpuRow& gpu = gpu_with_power(*ctx.data, "A100 PCIe 40GB");
   ASSERT_TRUE(gpu.tdp_w.has_value());
+  EXPECT_EQ(*gpu.tdp_w, 250);
   const Watts power = gpu_power(gpu, 8, 0.5);
   EXPECT_DOUBLE_EQ(power.watts, *gpu.tdp_w * 4);
   const EnergyInput e = modelled_energy(power, from_hours(10), "test");
   EXPECT_NEAR(e.energy.kilowatt_hours(), *gpu.tdp_w * 4 * 10 / 1000, 1e-9);
   EXPECT_DOUBLE_EQ(e.relative_uncertainty, kModelledEnergyUncertainty);
   EXPECT_EQ(e.source, "test");
+}
+
+TEST(ModelledEnergy, AFamilyNameIsRefusedWithItsVariants) {
+  const ResolvedContext ctx = country("FR");
+  try {
+    gpu_with_power(*ctx.data, "A100");
+    FAIL() << "expected CarbonError";
+  } catch (const CarbonError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("ambiguous"), std::string::npos) << what;
+    EXPECT_NE(what.find("NVIDIA A100 PCIe 40GB (250 W)"), std::string::npos) << what;
+    EXPECT_NE(what.find("NVIDIA A100 PCIe 80GB (300 W)"), std::string::npos) << what;
+    EXPECT_NE(what.find("NVIDIA A100 SXM4 40GB/80GB (400 W)"), std::string::npos) << what;
+  }
+  // The names that used to resolve by row order.
+  EXPECT_EQ(*gpu_with_power(*ctx.data, "A10").tdp_w, 150);
+  EXPECT_EQ(gpu_with_power(*ctx.data, "TPU v4").model, "Google TPU v4 (chip)");
+  EXPECT_EQ(gpu_with_power(*ctx.data, "v100 sxm2").model, "NVIDIA Tesla V100 SXM2");
+  EXPECT_EQ(gpu_with_power(*ctx.data, "H100 SXM").model, "NVIDIA H100 SXM5");
+  EXPECT_THROW(gpu_with_power(*ctx.data, "V100"), CarbonError);
 }
 
 TEST(ModelledEnergy, UnknownGpuIsAnError) {

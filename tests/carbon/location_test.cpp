@@ -2,6 +2,7 @@
 // loss, suggestions for unknown codes.
 #include <gtest/gtest.h>
 
+#include "carbon/tables.hpp"
 #include "joule/data_error.hpp"
 #include "test_support.hpp"
 
@@ -188,16 +189,30 @@ TEST(Location, UnknownCodesSuggestTheClosest) {
 
 TEST(Location, CloudRegionsGiveLocationIntensityAndPue) {
   auto o = isolated();
-  o.cloud = "gcp:europe-west1";  // Google publishes 103.37 g for 2024; campus PUE 1.09
+  // One basis for every provider: the region's Electricity Maps zone (BE,
+  // 2024); campus PUE 1.09.
+  o.cloud = "gcp:europe-west1";
   auto gcp = resolve_isolated(o);
-  EXPECT_NEAR(gcp.intensity_g_per_kwh.central, 103.37, 1e-9);
+  EXPECT_NE(gcp.intensity_source.find("zone BE"), std::string::npos) << gcp.intensity_source;
+  EXPECT_NEAR(gcp.intensity_g_per_kwh.central,
+              *gcp.data->zone("BE")->g_per_kwh[2024 - ZoneRow::kFirstYear], 1e-9);
   EXPECT_NEAR(gcp.pue.central, 1.09, 1e-12);
+  EXPECT_NE(gcp.data_vintage.find("cloud_regions.csv: Google region data 2025"), std::string::npos)
+      << gcp.data_vintage;
+  // Google's own figure on request, labelled with its basis; the range takes
+  // in the previous year's figure.
+  o.cloud_basis = CloudBasis::provider;
+  auto google = resolve_isolated(o);
+  EXPECT_NEAR(google.intensity_g_per_kwh.central, 126.43, 1e-9);  // 2025
+  EXPECT_NEAR(google.intensity_g_per_kwh.low, 103.37, 1e-9);      // 2024
+  EXPECT_NE(google.intensity_source.find("operational gross"), std::string::npos);
+  o.cloud_basis = CloudBasis::grid;
   EXPECT_EQ(gcp.context, ContextKind::cloud);
   EXPECT_EQ(gcp.country_iso2, "BE");
   o.cloud = "aws:us-east-1";  // no AWS figure: Electricity Maps zone US-MIDA-PJM
   auto aws = resolve_isolated(o);
   EXPECT_NE(aws.intensity_source.find("US-MIDA-PJM"), std::string::npos);
-  EXPECT_NEAR(aws.pue.central, 1.15, 1e-12);
+  EXPECT_NEAR(aws.pue.central, 1.14, 1e-12);  // AWS 2025
   EXPECT_EQ(aws.loss_fraction.central, 0);
   o.cloud = "azure westeurope";
   EXPECT_EQ(resolve_isolated(o).country_iso2, "NL");

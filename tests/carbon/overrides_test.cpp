@@ -97,7 +97,7 @@ TEST(Overrides, ABadFileForATableTheRunDoesNotUseStillFailsUpFront) {
   auto ctx = resolve_isolated(o);
   ASSERT_NE(ctx.data->gpu("our card"), nullptr);
   EXPECT_EQ(ctx.data->gpu("our card")->tdp_w, 450);
-  EXPECT_NE(ctx.data->gpu("A100"), nullptr);  // the built-in rows are still there
+  EXPECT_NE(ctx.data->gpu("A100 PCIe 40GB"), nullptr);  // the built-in rows are still there
 }
 
 TEST(Overrides, ALaterRowWithTheSameKeyWins) {

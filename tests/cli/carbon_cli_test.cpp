@@ -53,11 +53,18 @@ TEST(CarbonCli, TextOutputPrintsEachTermWithItsSource) {
 }
 
 TEST(CarbonCli, GpuHoursInTheMannerOfMlCo2Impact) {
-  auto j = run_json({"--hours", "10", "--gpu", "A100", "--gpus", "8", "--country", "FR", "--units",
-                     "1e6", "--unit", "inference"});
+  auto j = run_json({"--hours", "10", "--gpu", "A100 PCIe 40GB", "--gpus", "8", "--country", "FR",
+                     "--units", "1e6", "--unit", "inference"});
   // A100 PCIe 40GB: 250 W; 8 GPUs x 10 h = 20 kWh.
   EXPECT_NEAR(j["energy_kwh"]["central"].get<double>(), 8 * 250 * 10 / 1000.0, 1e-9);
   ASSERT_FALSE(j["embodied"].is_null());  // the GPUs' embodied share comes with them
+  // ... from the same variant: the PCIe card's row, not the SXM4 LCA.
+  const std::string te_source = j["embodied"]["terms"][0]["source"];
+  EXPECT_NE(te_source.find("A100 PCIe 40GB"), std::string::npos) << te_source;
+  EXPECT_EQ(te_source.find("SXM4"), std::string::npos) << te_source;
+  const std::string vintage = j["data_vintage"];
+  EXPECT_NE(vintage.find("gpu_power.csv"), std::string::npos) << vintage;
+  EXPECT_NE(vintage.find("embodied.csv"), std::string::npos) << vintage;
   double total = j["total_g"]["central"];
   EXPECT_NEAR(j["sci"]["g_per_unit"]["central"].get<double>(), total / 1e6, 1e-12);
   EXPECT_EQ(j["sci"]["unit"], "inference");
@@ -66,7 +73,8 @@ TEST(CarbonCli, GpuHoursInTheMannerOfMlCo2Impact) {
 TEST(CarbonCli, PueAndEmbodiedOptions) {
   auto j = run_json({"--energy", "1kWh", "--region", "AU-NSW", "--pue", "1.5", "--embodied",
                      "1000kg", "--lifetime", "4", "--hours", "1", "--share", "1/4"});
-  // AU-NSW includes T&D (no loss): O = 1 x 1.5 x I; M = 1e6 g x 1/35040 x 0.25.
+  // AU-NSW includes T&D (no loss): O = 1 x 1.5 x I; M = 1e6 g x 1/(4 x 8760) x 0.25 (a
+  // stated lifetime in years).
   double i = j["intensity"]["g_per_kwh"]["central"];
   EXPECT_NEAR(j["operational"]["g"]["central"].get<double>(), 1.5 * i, 1e-9);
   EXPECT_NEAR(j["embodied"]["g"]["central"].get<double>(), 1e6 / 35040 * 0.25, 1e-9);
@@ -77,7 +85,7 @@ TEST(CarbonCli, EnvironmentIsUsedAndReported) {
   env["JOULE_CLOUD"] = "aws:eu-west-3";
   auto j = run_json({"--energy", "1kWh"}, env);
   EXPECT_EQ(j["location"]["how_decided"], "JOULE_CLOUD=aws:eu-west-3");
-  EXPECT_NEAR(j["pue"]["value"]["central"].get<double>(), 1.15, 1e-12);
+  EXPECT_NEAR(j["pue"]["value"]["central"].get<double>(), 1.14, 1e-12);  // AWS 2025
 }
 
 TEST(CarbonCli, NoLocationFallsBackToTheWorldAverageMarkedAsAGuess) {
@@ -97,6 +105,25 @@ TEST(CarbonCli, Listings) {
     EXPECT_NE(clouds.out.find(id), std::string::npos) << id;
   }
   EXPECT_NE(clouds.out.find("Electricity Maps"), std::string::npos);  // ODbL attribution
+  // The listings give the data date of what they list.
+  EXPECT_NE(countries.out.find("Data: grid_intensity_country.csv: Ember yearly data to 2024"),
+            std::string::npos)
+      << countries.out;
+  EXPECT_NE(clouds.out.find("cloud_regions.csv: Google region data 2025"), std::string::npos);
+  auto gpus = run_joule({"carbon", "--list-gpus"}, kCleanEnv);
+  ASSERT_EQ(gpus.exit_code, 0) << gpus.err;
+  EXPECT_NE(gpus.out.find("NVIDIA A100 PCIe 80GB"), std::string::npos);
+  EXPECT_NE(gpus.out.find("Data: gpu_power.csv:"), std::string::npos) << gpus.out;
+}
+
+TEST(CarbonCli, CloudBasisIsOneForEveryProviderWithGooglesFigureAsAnOption) {
+  auto grid = run_json({"--energy", "1kWh", "--cloud", "gcp:europe-west9"});
+  EXPECT_NE(grid["intensity"]["source"].get<std::string>().find("zone FR"), std::string::npos);
+  auto google =
+      run_json({"--energy", "1kWh", "--cloud", "gcp:europe-west9", "--cloud-basis", "provider"});
+  EXPECT_NEAR(google["intensity"]["g_per_kwh"]["central"].get<double>(), 15.83, 1e-9);
+  EXPECT_NE(google["intensity"]["source"].get<std::string>().find("not life-cycle"),
+            std::string::npos);
 }
 
 TEST(CarbonCli, BadInputGivesAClearMessageNotACrash) {
@@ -113,6 +140,9 @@ TEST(CarbonCli, BadInputGivesAClearMessageNotACrash) {
       {{"--energy", "1kWh", "--country", "FR", "--unit", "widget"}, "unknown functional unit"},
       {{"--country", "FR"}, "no energy"},
       {{"--hours", "1", "--gpu", "Z9000", "--country", "FR"}, "unknown GPU"},
+      {{"--hours", "1", "--gpu", "V100", "--country", "FR"}, "NVIDIA Tesla V100 SXM2 (300 W)"},
+      {{"--energy", "1kWh", "--cloud", "gcp:europe-west9", "--cloud-basis", "x"},
+       "unknown cloud basis"},
       {{"--energy", "1kWh", "--country", "FR", "--context", "garage"}, "unknown context"},
       {{"--energy", "1kWh", "--country", "FR", "--intensity-file", "/nonexistent.csv"},
        "cannot open"},

@@ -15,6 +15,11 @@ TEST_F(RunOutputs, JsonHoldsTheRecord) {
   EXPECT_EQ(json["tags"]["model"], "resnet");
   EXPECT_TRUE(json["carbon"].is_object());
   EXPECT_EQ(json["carbon"]["location"], "FR");
+  // Every record says which edition of the reference data its figures use.
+  const std::string vintage = json["carbon"]["data_vintage"];
+  EXPECT_NE(vintage.find("grid_intensity_country.csv: Ember yearly data to 2024"),
+            std::string::npos)
+      << vintage;
 }
 
 TEST_F(RunOutputs, CsvStartsWithCodeCarbonsHeaderAndAppends) {

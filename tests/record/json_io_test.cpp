@@ -32,6 +32,7 @@ TEST(RecordJson, RoundTripKeepsEveryField) {
   EXPECT_DOUBLE_EQ(back.totals.attributed_energy_j, 35200);
   ASSERT_TRUE(back.carbon);
   EXPECT_DOUBLE_EQ(back.carbon->total_co2e_g.high, 1.34);
+  EXPECT_EQ(back.carbon->data_vintage, "grid_intensity_country.csv: Ember yearly data to 2024");
   ASSERT_TRUE(back.git);
   EXPECT_TRUE(back.git->dirty);
   EXPECT_EQ(back.tags.at("model"), "resnet50");
@@ -43,7 +44,7 @@ TEST(RecordJson, RoundTripKeepsEveryField) {
 
 TEST(RecordJson, CanonicalFieldNames) {
   auto j = to_json(joule::testing::sample_record());
-  EXPECT_EQ(j["schema_version"], "1.0");
+  EXPECT_EQ(j["schema_version"], "1.1");
   EXPECT_EQ(j["status"], "finished");
   EXPECT_EQ(j["domains"][0]["component"], "cpu-package");
   EXPECT_EQ(j["domains"][0]["provenance"], "measured");

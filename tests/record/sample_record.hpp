@@ -57,6 +57,7 @@ inline record::RunRecord sample_record(const std::string& id = "20240501-120000-
   c.pue_source = "--pue flag";
   c.td_loss_fraction = 0.05;
   c.td_loss_source = "data/td_losses.csv: FR";
+  c.data_vintage = "grid_intensity_country.csv: Ember yearly data to 2024";
   c.operational_co2e_g = {0.52, 0.73, 1.04};
   c.embodied_co2e_g = {0.1, 0.2, 0.3};
   c.total_co2e_g = {0.62, 0.93, 1.34};

@@ -76,7 +76,7 @@ TEST(EstimatorCpuModel, PerVcpuRowForAKnownMicroarchitecture) {
   EXPECT_DOUBLE_EQ(c.max_per_vcpu.watts, 3.758);
   EXPECT_DOUBLE_EQ(c.relative_uncertainty, 0.30);
   EXPECT_THAT(c.description, HasSubstr("Ice Lake"));
-  EXPECT_THAT(c.description, HasSubstr("cpu_power_per_vcpu.csv line 108"));
+  EXPECT_THAT(c.description, HasSubstr("cpu_power_per_vcpu.csv line 112"));
 }
 
 TEST(EstimatorCpuModel, CcfAppValuesArePreferredWhereTheyExist) {
@@ -90,10 +90,19 @@ TEST(EstimatorCpuModel, ModelNumberRulesCoverCloudCustomParts) {
   // Not in cpu_power.csv: the generation digit of the model number decides.
   EXPECT_EQ(microarchitecture_for("AMD EPYC 7Z53 64-Core Processor"), "EPYC 3rd Gen");
   EXPECT_EQ(microarchitecture_for("AMD EPYC 7R32"), "EPYC 2nd Gen");
+  EXPECT_EQ(microarchitecture_for("AMD EPYC 9R45"), "EPYC 5th Gen");  // AWS custom Turin
   EXPECT_EQ(microarchitecture_for("Intel(R) Xeon(R) Platinum 8999M CPU @ 2.10GHz"), std::nullopt);
   EXPECT_EQ(microarchitecture_for("Intel(R) Xeon(R) Platinum 8488Q CPU"), "Sapphire Rapids");
   // Cooper Lake (3rd gen H parts) has no CCF row.
   EXPECT_EQ(microarchitecture_for("Intel(R) Xeon(R) Platinum 8399HL"), std::nullopt);
+}
+
+TEST(EstimatorCpuModel, TurinUsesTheRowRecomputedFromItsSpecpowerRuns) {
+  const auto c = lookup_cpu_coefficients({"AMD EPYC 9R45 96-Core Processor", 1, 8});
+  ASSERT_EQ(c.source, CoefficientSource::per_vcpu_table) << c.description;
+  EXPECT_EQ(c.microarchitecture, "EPYC 5th Gen");
+  EXPECT_DOUBLE_EQ(c.min_per_vcpu.watts, 0.235);
+  EXPECT_DOUBLE_EQ(c.max_per_vcpu.watts, 1.323);
 }
 
 TEST(EstimatorCpuModel, TdpRowWhenTheArchitectureHasNoPerVcpuRow) {
@@ -113,7 +122,7 @@ TEST(EstimatorCpuModel, UnknownCpuGetsTheGenericDefaultWithTheWidestRange) {
   EXPECT_DOUBLE_EQ(c.min_per_vcpu.watts, 0.74);
   EXPECT_DOUBLE_EQ(c.max_per_vcpu.watts, 3.5);
   EXPECT_DOUBLE_EQ(c.relative_uncertainty, 0.50);
-  EXPECT_THAT(c.description, HasSubstr("cpu_power_per_vcpu.csv line 52"));
+  EXPECT_THAT(c.description, HasSubstr("cpu_power_per_vcpu.csv line 56"));
   const auto none = lookup_cpu_coefficients({"", 1, 4});
   EXPECT_EQ(none.source, CoefficientSource::generic_default);
   EXPECT_THAT(none.description, HasSubstr("no 'model name'"));
@@ -126,7 +135,7 @@ TEST(EstimatorDram, ThreeWattsPerEightGib) {
   EXPECT_DOUBLE_EQ(m.gib, 16.0);
   EXPECT_DOUBLE_EQ(m.power.watts, 6.0);
   EXPECT_DOUBLE_EQ(m.relative_uncertainty, 0.50);
-  EXPECT_THAT(m.description, HasSubstr("memory_power.csv line 21"));
+  EXPECT_THAT(m.description, HasSubstr("memory_power.csv line 22"));
 }
 
 }  // namespace

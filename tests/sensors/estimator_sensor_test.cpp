@@ -45,12 +45,12 @@ TEST(EstimatorSensor, DeclaresTwoModelledCounters) {
   EXPECT_FALSE(cpu.wrap_range.has_value());
   EXPECT_DOUBLE_EQ(cpu.relative_uncertainty, 0.30);
   EXPECT_THAT(cpu.label, HasSubstr("Ice Lake"));
-  EXPECT_THAT(cpu.label, HasSubstr("cpu_power_per_vcpu.csv line 108"));
+  EXPECT_THAT(cpu.label, HasSubstr("cpu_power_per_vcpu.csv line 112"));
   const auto& dram = sensor.domains()[1];
   EXPECT_EQ(dram.id, "dram:estimated");
   EXPECT_EQ(dram.component, Component::dram);
   EXPECT_EQ(dram.provenance, Provenance::modelled);
-  EXPECT_THAT(dram.label, HasSubstr("memory_power.csv line 21"));
+  EXPECT_THAT(dram.label, HasSubstr("memory_power.csv line 22"));
 }
 
 TEST(EstimatorSensor, EnergyIsStaticPlusDynamicExactlyWithAControlledClock) {

@@ -42,6 +42,7 @@ struct CarbonArgs {
   bool json = false;
   bool list_countries = false;
   bool list_clouds = false;
+  bool list_gpus = false;
 };
 
 std::string num(double v) {
@@ -74,6 +75,11 @@ void print_terms(const std::vector<jc::Term>& terms) {
   }
 }
 
+// The data date of every table the listing read.
+void print_vintage(const jc::ReferenceData& data) {
+  fmt::print("Data: {}\n", data.vintage_summary());
+}
+
 void list_countries(const CarbonArgs& a) {
   // Overrides given with --data apply to the listing too.
   std::vector<std::filesystem::path> files(a.location.data_files.begin(),
@@ -88,7 +94,8 @@ void list_countries(const CarbonArgs& a) {
                      {"name", r.name},
                      {"kind", r.kind},
                      {"g_per_kwh", p.g_per_kwh},
-                     {"source", p.source}});
+                     {"source", p.source},
+                     {"data_vintage", data->vintage(r.origin.file)}});
     }
     fmt::print("{}\n", out.dump(2));
     return;
@@ -108,6 +115,7 @@ void list_countries(const CarbonArgs& a) {
       "\nSources: Ember (CC BY 4.0), Our World in Data (CC BY 4.0), via grid_intensity_country.csv "
       "(CC BY-SA "
       "4.0). Sub-national zones: joule carbon --region (Electricity Maps, ODbL).\n");
+  print_vintage(*data);
 }
 
 void list_clouds(const CarbonArgs& a) {
@@ -118,29 +126,67 @@ void list_clouds(const CarbonArgs& a) {
     auto out = nlohmann::json::array();
     for (const auto& r : data->clouds()) {
       auto p = jc::cloud_intensity(*data, r);
+      nlohmann::json provider;
+      if (r.provider_grid_g_per_kwh) {
+        auto g = jc::cloud_intensity(*data, r, jc::CloudBasis::provider);
+        provider = {{"g_per_kwh", g.g_per_kwh}, {"source", g.source}};
+      }
       out.push_back({{"id", r.provider + ":" + r.region},
                      {"country_iso2", r.iso2},
                      {"city", r.city},
                      {"emaps_zone", r.emaps_zone},
                      {"pue", r.pue ? nlohmann::json(*r.pue) : nlohmann::json()},
                      {"g_per_kwh", p.g_per_kwh},
-                     {"source", p.source}});
+                     {"source", p.source},
+                     {"provider_basis", provider},
+                     {"data_vintage", data->vintage_summary()}});
     }
     fmt::print("{}\n", out.dump(2));
     return;
   }
-  fmt::print("{:<34} {:<4} {:<22} {:<14} {:>5} {:>10}\n", "cloud", "iso2", "city", "zone", "PUE",
-             "gCO2e/kWh");
+  fmt::print("{:<34} {:<4} {:<22} {:<14} {:>5} {:>10} {:>10}\n", "cloud", "iso2", "city", "zone",
+             "PUE", "gCO2e/kWh", "provider");
   for (const auto& r : data->clouds()) {
     auto p = jc::cloud_intensity(*data, r);
-    fmt::print("{:<34} {:<4} {:<22} {:<14} {:>5} {:>10}\n", r.provider + ":" + r.region, r.iso2,
-               r.city.substr(0, 22), r.emaps_zone, r.pue ? num(*r.pue) : "-",
-               num(p.g_per_kwh.central));
+    std::string provider = r.provider_grid_g_per_kwh ? num(*r.provider_grid_g_per_kwh) : "-";
+    fmt::print("{:<34} {:<4} {:<22} {:<14} {:>5} {:>10} {:>10}\n", r.provider + ":" + r.region,
+               r.iso2, r.city.substr(0, 22), r.emaps_zone, r.pue ? num(*r.pue) : "-",
+               num(p.g_per_kwh.central), provider);
   }
   fmt::print(
-      "\nIntensity: Google's published figure (GCP), else Electricity Maps zone (ODbL 1.0, (c) "
-      "Electricity "
-      "Maps), else the country.\n");
+      "\nIntensity: the region's Electricity Maps zone, 2024 yearly average, life-cycle and "
+      "consumption-based, the same basis for every provider (ODbL 1.0, (c) Electricity Maps); "
+      "else the country.\n"
+      "provider: Google's own figure (average operational gross emissions, not life-cycle; "
+      "GCP only), used with --cloud-basis provider.\n");
+  print_vintage(*data);
+}
+
+void list_gpus(const CarbonArgs& a) {
+  std::vector<std::filesystem::path> files(a.location.data_files.begin(),
+                                           a.location.data_files.end());
+  auto data = jc::ReferenceData::with_overrides(files);
+  if (a.json) {
+    auto out = nlohmann::json::array();
+    for (const auto& g : data->gpus()) {
+      out.push_back({{"model", g.model},
+                     {"vendor", g.vendor},
+                     {"tdp_w", g.tdp_w ? nlohmann::json(*g.tdp_w) : nlohmann::json()},
+                     {"source", g.source},
+                     {"data_vintage", data->vintage(g.origin.file)}});
+    }
+    fmt::print("{}\n", out.dump(2));
+    return;
+  }
+  fmt::print("{:<40} {:<8} {:>7}\n", "model (--gpu takes the name, with or without vendor)",
+             "vendor", "TDP W");
+  for (const auto& g : data->gpus()) {
+    fmt::print("{:<40} {:<8} {:>7}\n", g.model, g.vendor, g.tdp_w ? num(*g.tdp_w) : "-");
+  }
+  fmt::print(
+      "\nA family name (A100, V100, H100) is refused with its variants: their power and embodied "
+      "emissions differ.\n");
+  print_vintage(*data);
 }
 
 // The GPU named by --gpu, or nullptr; the counts that go with it, checked.
@@ -247,6 +293,7 @@ void print_json(const jc::ResolvedContext& ctx, const jc::Footprint& fp) {
                       {"source", ctx.intensity_source}};
   out["pue"] = {{"value", ctx.pue}, {"source", ctx.pue_source}};
   out["loss"] = {{"fraction", ctx.loss_fraction}, {"source", ctx.loss_source}};
+  out["data_vintage"] = ctx.data->vintage_summary();  // after M: the GPU and device tables too
   out["energy_kwh"] = fp.operational.terms.front().value;
   out["operational"] = {{"g", fp.operational.grams}, {"terms", terms_json(fp.operational.terms)}};
   out["embodied"] = fp.embodied ? nlohmann::json{{"g", fp.embodied->grams},
@@ -281,11 +328,13 @@ void print_text(const jc::ResolvedContext& ctx, const jc::Footprint& fp) {
     fmt::print("\nNotes:\n");
     for (const auto& w : fp.warnings) fmt::print("  ! {}\n", w);
   }
+  fmt::print("\nData: {}\n", ctx.data->vintage_summary());
 }
 
 void run_carbon(const CarbonArgs& a) {
   if (a.list_countries) return list_countries(a);
   if (a.list_clouds) return list_clouds(a);
+  if (a.list_gpus) return list_gpus(a);
 
   const jc::ResolvedContext ctx = jc::resolve_context(to_context_options(a.location));
   const jc::GpuRow* gpu = named_gpu(a, *ctx.data);
@@ -315,7 +364,8 @@ const CommandRegistrar registrar("carbon", [](CLI::App& app) {
                   "relative uncertainty of --energy, e.g. 5%");
   cmd->add_option("--hours", args->hours, "hours the hardware runs / is reserved");
   cmd->add_option("--gpu", args->gpu,
-                  "GPU model (gpu_power.csv): energy = TDP x GPUs x hours x utilisation");
+                  "GPU model, exact (--list-gpus; a family such as A100 is refused with its "
+                  "variants): energy = TDP x GPUs x hours x utilisation, M from the same variant");
   cmd->add_option("--gpus", args->gpus, "number of GPUs (default 1)");
   cmd->add_option("--utilisation", args->utilisation,
                   "average fraction of TDP drawn (default 1, as ML CO2 Impact)");
@@ -336,6 +386,7 @@ const CommandRegistrar registrar("carbon", [](CLI::App& app) {
   cmd->add_flag("--list-countries", args->list_countries,
                 "list countries and their grid intensity");
   cmd->add_flag("--list-clouds", args->list_clouds, "list cloud regions, their location and PUE");
+  cmd->add_flag("--list-gpus", args->list_gpus, "list GPU models and their power");
   cmd->callback([args] { run_carbon(*args); });
 });
 
