@@ -280,7 +280,7 @@ const carbon::ResolvedContext& Sources::context(const Scenario& scenario, const 
     auto ctx = std::make_unique<carbon::ResolvedContext>(carbon::resolve_context(o));
     return *contexts_.emplace(key, std::move(ctx)).first->second;
   } catch (const carbon::CarbonError& e) {
-    fail_at(scenario, place.where, e.what());
+    fail_at(scenario, place.where, fmt::format("{}: {}", place.key, e.what()));
   }
 }
 

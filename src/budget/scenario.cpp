@@ -152,6 +152,13 @@ PlaceSpec read_place(const TableReader& r) {
   p.context = r.string("context");
   p.pue = r.number("pue", 1, 5, "1.2");
   p.where = where_of(r.table());
+  p.key = r.qualified("place");
+  for (const char* key : {"cloud", "region", "country"}) {
+    if (const toml::node* n = r.node(key)) {
+      p.where = where_of(*n);
+      p.key = r.qualified(key);
+    }
+  }
   return p;
 }
 

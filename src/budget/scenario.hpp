@@ -30,7 +30,8 @@ struct Located {
 struct PlaceSpec {
   std::optional<std::string> country, region, cloud, context;
   std::optional<double> pue;
-  Where where;  // of the table holding them
+  Where where;      // of the key that names the place, else of its table
+  std::string key;  // that key, qualified: "deployment[2].country"
 };
 
 // Where an energy comes from: given by hand, runs of the ledger, or the
