@@ -12,6 +12,7 @@
 #include "carbon/quantity.hpp"
 #include "carbon/suggest.hpp"
 #include "carbon/tables.hpp"
+#include "joule/format.hpp"
 
 namespace joule::budget {
 
@@ -136,6 +137,11 @@ void change_utilisation(Scenario& s, double utilisation) {
   }
 }
 
+// "1.23 t": the figure the saving is measured against, for the note.
+std::string format_grams(double grams) {
+  return fmt::format("{}", GramsCO2e{grams});
+}
+
 void apply(Scenario& s, Sources& sources, const Change& c) {
   if (c.key == "region") {
     for (auto& d : s.deployments) d.place = place_named(c.value, d.place);
@@ -227,25 +233,14 @@ void utilisation_and_horizon(const Scenario& s, std::vector<Candidate>& out) {
                  fmt::format("a {:.4g}-year horizon instead of {:.4g}", shorter, s.horizon_years)});
 }
 
-// A modelled energy set against the scenario's own figure needs the same
-// model applied to the current device, so the reader can see the gap.
-std::string device_note(const Scenario& s, Sources& sources, const BudgetResult& base) {
-  const DeviceClass* now = sources.devices().find(s.deployments.front().device.value);
-  std::optional<double> flops = s.inference.flops_per_request;
-  if (!flops && sources.bench() && s.bench)
-    flops = bench_model(s, *sources.bench()).flops_per_sample;
-  std::string note =
-      "energy per request modelled from FLOPs and data/devices.csv; replicas unchanged";
-  if (now && flops && !s.deployments.front().energy_modelled_on_device) {
-    const double modelled = DeviceTable::modelled_joules(*now, *flops).central;
-    for (const auto& input : base.inputs) {
-      if (input.name == "energy per request") {
-        note += fmt::format("; the same model gives {:.3g} J on {} against the scenario's {:.3g} J",
-                            modelled, now->name, input.value.central);
-      }
-    }
-  }
-  return note;
+// A device what-if models the energy per request from FLOPs and the device
+// table. Set against the scenario's own (measured or given) figure it would
+// mostly measure the gap between the model and that figure, so it is set
+// against the current devices modelled the same way.
+double modelled_baseline_g(const Scenario& s, Sources& sources) {
+  Scenario modelled = s;
+  for (auto& d : modelled.deployments) d.energy_modelled_on_device = true;
+  return compute(modelled, sources).co2e_g.central;
 }
 
 std::string capitalised(std::string text) {
@@ -266,18 +261,27 @@ void rank_what_ifs(const Scenario& s, Sources& sources, BudgetResult& result) {
   bench_candidates(s, sources, candidates);
   utilisation_and_horizon(s, candidates);
   const double base = result.co2e_g.central;
+  std::optional<double> device_base;
   for (const auto& c : candidates) {
     Scenario changed = s;
     apply(changed, sources, c.change);
     const BudgetResult outcome = compute(changed, sources);
+    double against = base;
+    if (c.change.key == "device") {
+      if (!device_base) device_base = modelled_baseline_g(s, sources);
+      against = *device_base;
+    }
     WhatIfOutcome w{c.change.key,
                     c.change.value,
                     c.description,
                     outcome.co2e_g,
-                    base > 0 ? 1 - outcome.co2e_g.central / base : 0,
+                    against > 0 ? 1 - outcome.co2e_g.central / against : 0,
                     ""};
     if (c.change.key == "device") {
-      w.note = device_note(s, sources, result);
+      w.note = fmt::format(
+          "energy per request modelled from FLOPs and data/devices.csv; the saving is against the "
+          "current devices modelled the same way ({}); replicas unchanged",
+          format_grams(*device_base));
     } else if (c.change.key == "utilisation") {
       w.note = fmt::format("replicas scaled by the utilisations' ratio, rounded up");
     } else if (c.change.key == "horizon") {

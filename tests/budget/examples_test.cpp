@@ -64,6 +64,15 @@ TEST(BudgetExamples, CctvCarParkCountsEveryUsefulInsight) {
     }
   }
   EXPECT_EQ(regions, 3);
+  // A device what-if is modelled, and so is the figure its saving is against.
+  int devices = 0;
+  for (const auto& w : r.what_ifs) {
+    if (w.key != "device") continue;
+    ++devices;
+    EXPECT_NE(w.note.find("against the current devices modelled the same way"), std::string::npos);
+    EXPECT_LT(w.co2e_g.central / (1 - w.saving_fraction), r.co2e_g.central * 10);
+  }
+  EXPECT_EQ(devices, 6);
 }
 
 TEST(BudgetExamples, AssistantServedFromTwoRegions) {
