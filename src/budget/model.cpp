@@ -94,7 +94,24 @@ struct Inference {
   PartBuilder embodied;
   double requests = 0;
   std::vector<Estimate> g_per_day;  // active + idle, per year
+  std::vector<InputTerm> hardware;  // each deployment's TE and EL, with their sources
 };
+
+// The embodied figure and lifetime a deployment's M came from, as inputs.
+void add_hardware_inputs(const ResolvedDeployment& d, const carbon::CarbonResult& m,
+                         std::vector<InputTerm>& inputs) {
+  const std::string provenance = d.spec->embodied_kg ? "given" : "table";
+  for (const auto& term : m.terms) {
+    if (term.symbol == "TE") {
+      inputs.push_back({fmt::format("embodied emissions ({})", d.spec->name), term.value, term.unit,
+                        provenance, term.source});
+    } else if (term.symbol == "EL") {
+      inputs.push_back({fmt::format("hardware lifetime ({})", d.spec->name),
+                        carbon::scale(term.value, 1 / (kDaysPerYear * kHoursPerDay)), "years",
+                        d.spec->lifetime_years ? "given" : "table", term.source});
+    }
+  }
+}
 
 void add_deployment_year(const Scenario& s, const ResolvedDeployment& d, int year, Inference& out,
                          std::vector<std::string>& warnings) {
@@ -118,6 +135,7 @@ void add_deployment_year(const Scenario& s, const ResolvedDeployment& d, int yea
   const carbon::CarbonResult m = carbon::embodied(*d.ctx, hardware);
   for (const auto& w : m.warnings) warnings.push_back(fmt::format("{}: {}", spec.name, w));
   out.embodied.add(year, {}, m.grams);
+  if (year == 0) add_hardware_inputs(d, m, out.hardware);
   if (days > 0) {
     Estimate& rate = out.g_per_day[year];
     rate = correlated_sum({rate, carbon::scale(correlated_sum({active_g, idle_g}), 1 / days)});
@@ -210,7 +228,8 @@ BudgetResult compute(const Scenario& s, Sources& sources) {
   const std::vector<CarbonEvent> events = training_events(s, r, training);
   Inference inference{
       PartBuilder("inference active", result.years), PartBuilder("inference idle", result.years),
-      PartBuilder("embodied", result.years), 0, std::vector<Estimate>(result.years)};
+      PartBuilder("embodied", result.years),         0,
+      std::vector<Estimate>(result.years),           {}};
   for (int y = 0; y < result.years; ++y) {
     for (const auto& d : r.deployments) add_deployment_year(s, d, y, inference, result.warnings);
   }
@@ -229,6 +248,7 @@ BudgetResult compute(const Scenario& s, Sources& sources) {
   }
   result.deployments = deployment_summaries(r);
   result.inputs = r.inputs;
+  result.inputs.insert(result.inputs.end(), inference.hardware.begin(), inference.hardware.end());
   result.dominant = dominant_sentence(result.parts, result.co2e_g);
   result.equivalents = equivalents(result.co2e_g);
   for (const auto* ctx : {r.training_ctx}) {
