@@ -199,7 +199,8 @@ TrainingSpec read_training(const TableReader& r) {
   t.trials = r.positive("trials", 1, "20");
   t.failed_fraction = r.number("failed_fraction", 0, 100, "0.1").value_or(0);
   if (r.node("retrain_every_days")) {
-    t.retrain_every_days = r.positive("retrain_every_days", 30, "30");
+    // At least a day: the schedule is walked retraining by retraining.
+    t.retrain_every_days = r.number("retrain_every_days", 1, INFINITY, "30");
   }
   t.place = read_place(r);
   return t;

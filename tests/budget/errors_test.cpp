@@ -86,6 +86,10 @@ TEST(BudgetErrors, NegativeOrNonFiniteCounts) {
   expect_message(error_of(dir, text), 6, {"inference.requests_per_day", "finite"});
   expect_message(error_of(dir, minimal_scenario("", "utilisation = nan\n")), 11,
                  {"deployment[1].utilisation", "finite"});
+  // A retraining every few seconds would be millions of steps: at least a day.
+  expect_message(error_of(dir, minimal_scenario() +
+                                   "[training]\nenergy = \"1kWh\"\nretrain_every_days = 0.001\n"),
+                 13, {"training.retrain_every_days", "at least 1"});
 }
 
 TEST(BudgetErrors, SharesMustSumToOne) {
