@@ -74,6 +74,7 @@ PYBIND11_MODULE(_joule, m) {
   py::register_exception<joule::carbon::CarbonError>(m, "CarbonError", PyExc_ValueError);
 
   joule::python::bind_results(m);
+  joule::python::bind_budget(m);
 
   py::class_<Scope>(m, "Scope")
       .def_property_readonly("name", &Scope::name)

@@ -5,4 +5,6 @@
 namespace joule::python {
 // Result, DomainEnergy, Estimate, Footprint (bindings_results.cpp).
 void bind_results(pybind11::module_& m);
+// _budget_json, BudgetError, DataError (bindings_budget.cpp).
+void bind_budget(pybind11::module_& m);
 }  // namespace joule::python

@@ -17,6 +17,9 @@
     @joule.track("inference", unit="inference")
     def predict(x): ...
 
+    b = joule.budget("examples/budget/cctv.toml", what_if=["region=FR"])
+    print(b["co2e_g"], b["breakeven"], b["what_if_sentence"])   # a model's whole life
+
 Under ``joule run`` (JOULE_CONTROL is set) nothing is measured twice: scopes
 become the run's phases and units are counted by the run, which attributes
 the machine's energy to the process tree and writes the record.
@@ -24,12 +27,15 @@ the machine's energy to the process tree and writes the record.
 from __future__ import annotations
 
 import functools
+import json
 import sys
 import threading
-from typing import Any, Callable, Dict, List, Optional, TypeVar, overload
+from typing import Any, Callable, Dict, List, Optional, Sequence, TypeVar, overload
 
 from ._joule import (  # noqa: F401  (re-exported)
+    BudgetError,
     CarbonError,
+    DataError,
     DomainEnergy,
     Estimate,
     Footprint,
@@ -42,7 +48,7 @@ from ._joule import (  # noqa: F401  (re-exported)
 )
 
 __all__ = [
-    "CarbonError", "DomainEnergy", "Estimate", "Footprint", "Phase", "Result", "Scope",
+    "BudgetError", "CarbonError", "DataError", "budget", "DomainEnergy", "Estimate", "Footprint", "Phase", "Result", "Scope",
     "Session", "SessionShutDown", "Track", "Tracked", "UsageError", "default_session", "scope",
     "shutdown", "track",
 ]
@@ -282,3 +288,26 @@ def track(name: Any = None, *, unit: str = "", session: Optional[Session] = None
     if callable(name):
         return Track(None, unit, session)(name)
     return Track(name, unit, session)
+
+
+def budget(
+    scenario: str,
+    what_if: Sequence[str] = (),
+    *,
+    ledger: Optional[str] = None,
+    rank_what_ifs: bool = True,
+    read_config_files: bool = True,
+    guess_from_time_zone: bool = True,
+) -> Dict[str, Any]:
+    """The life-cycle budget of a scenario file, as `joule budget --json` writes it.
+
+    ``what_if`` changes apply together ("region=FR", "model=mlp"); the result is
+    plain dicts and lists (docs/budget.md lists the fields: parts, per_request,
+    breakeven, what_ifs, inputs with their provenance...). Raises DataError
+    (naming the file, line and key) or BudgetError (a bad what-if).
+    """
+    from ._joule import _budget_json
+
+    return json.loads(
+        _budget_json(str(scenario), list(what_if), None if ledger is None else str(ledger),
+                     rank_what_ifs, read_config_files, guess_from_time_zone))

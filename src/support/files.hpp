@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace joule::support {
 
@@ -20,5 +21,9 @@ std::optional<std::string> read_file(const std::filesystem::path& path);
 // cannot be opened or read; errno then says why.
 std::optional<std::string> read_small_file(const std::filesystem::path& path,
                                            std::size_t max_bytes);
+
+// Writes `text` beside `path` and renames it into place, so that a reader
+// never sees half a file. Throws std::runtime_error naming the path and why.
+void write_file_atomically(const std::filesystem::path& path, std::string_view text);
 
 }  // namespace joule::support
