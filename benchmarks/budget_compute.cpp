@@ -25,7 +25,7 @@ joule::budget::BudgetOptions options() {
   return o;
 }
 
-void BM_ComputeBudget(benchmark::State& state) {
+void BM_ComputeBudget(benchmark::State& state) {  // NOLINT(readability-identifier-naming)
   std::size_t what_ifs = 0;
   for (auto _ : state) {
     const auto result = joule::budget::compute_budget(kScenario, options());
@@ -54,11 +54,13 @@ double joule_budget_cpu_seconds() {
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     throw std::runtime_error("joule budget failed: is " + joule + " built?");
   }
-  auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
+  auto seconds = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+  };
   return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
-void BM_JouleBudgetCold(benchmark::State& state) {
+void BM_JouleBudgetCold(benchmark::State& state) {  // NOLINT(readability-identifier-naming)
   for (auto _ : state) state.SetIterationTime(joule_budget_cpu_seconds());
 }
 BENCHMARK(BM_JouleBudgetCold)->UseManualTime()->Unit(benchmark::kMillisecond);

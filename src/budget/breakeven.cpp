@@ -24,7 +24,8 @@ std::optional<double> crossing(const std::vector<CarbonEvent>& events,
                                int training_side, int inference_side) {
   std::vector<double> bounds{0, horizon_days};
   for (const auto& e : events) bounds.push_back(e.day);
-  for (std::size_t y = 1; y < rates.size(); ++y) bounds.push_back(y * kDaysPerYear);
+  for (std::size_t y = 1; y < rates.size(); ++y)
+    bounds.push_back(static_cast<double>(y) * kDaysPerYear);
   std::sort(bounds.begin(), bounds.end());
   bounds.erase(std::unique(bounds.begin(), bounds.end()), bounds.end());
 

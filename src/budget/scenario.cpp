@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "carbon/quantity.hpp"
 #include "carbon/suggest.hpp"
@@ -311,7 +312,8 @@ BenchSpec read_bench(const TableReader& r) {
   auto model = r.located_string("model");
   if (!model) r.fail(r.table(), "model", "missing: the bench model served, such as \"cnn\"");
   b.model = *model;
-  if (auto tier = r.number("tier", -INFINITY, INFINITY, "0.88")) {
+  if (auto tier = r.number("tier", -std::numeric_limits<double>::infinity(),
+                           std::numeric_limits<double>::infinity(), "0.88")) {
     b.tier = Located<double>{*tier, where_of(*r.node("tier"))};
   }
   return b;

@@ -42,6 +42,7 @@ const std::vector<EquivalentRow>& equivalent_rows() {
 
 std::string dominant_sentence(const std::vector<PartTotals>& parts, const Estimate& total_g) {
   std::vector<const PartTotals*> ranked;
+  ranked.reserve(parts.size());
   for (const auto& p : parts) ranked.push_back(&p);
   std::stable_sort(ranked.begin(), ranked.end(), [](const PartTotals* a, const PartTotals* b) {
     return a->co2e_g.central > b->co2e_g.central;

@@ -20,7 +20,7 @@ using joule::budget::testing::ScenarioDir;
 
 // The DataError of computing `text`, which must be one.
 DataError error_of(const ScenarioDir& dir, const std::string& text,
-                   joule::budget::BudgetOptions options = isolated()) {
+                   const joule::budget::BudgetOptions& options = isolated()) {
   const auto path = dir.write("bad.toml", text);
   try {
     compute_budget(path, options);
