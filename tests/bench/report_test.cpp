@@ -277,7 +277,7 @@ std::vector<double> circle_ys(const std::string& svg) {
 
 TEST(ReportSvg, WellFormedWithEveryModelEscaped) {
   TaskSummary summary = summarize(fashion(), hand_made_runs());
-  const std::string svg = pareto_svg(summary);
+  const std::string svg = pareto_svg(summary, MeasurementSetup{});
   EXPECT_TRUE(well_formed(svg)) << svg;
   EXPECT_TRUE(contains(svg, "<svg xmlns=\"http://www.w3.org/2000/svg\"")) << svg;
   EXPECT_TRUE(contains(svg, ">logreg</text>")) << svg;
@@ -300,14 +300,14 @@ TEST(ReportSvg, WellFormedWithEveryModelEscaped) {
 
 TEST(ReportSvg, OneModelAndEqualEnergiesDoNotDivideByZero) {
   TaskSummary one = summarize(fashion(), {run_of("mlp", 1, {0.88}, 500)});
-  const std::string svg = pareto_svg(one);
+  const std::string svg = pareto_svg(one, MeasurementSetup{});
   EXPECT_TRUE(well_formed(svg)) << svg;
   EXPECT_FALSE(has_non_number(svg)) << svg;
   EXPECT_EQ(circle_ys(svg).size(), 1u) << svg;
 
   TaskSummary equal =
       summarize(fashion(), {run_of("mlp", 1, {0.88}, 500), run_of("cnn", 1, {0.88}, 500)});
-  const std::string svg2 = pareto_svg(equal);
+  const std::string svg2 = pareto_svg(equal, MeasurementSetup{});
   EXPECT_TRUE(well_formed(svg2)) << svg2;
   EXPECT_FALSE(has_non_number(svg2)) << svg2;
   EXPECT_EQ(circle_ys(svg2).size(), 2u) << svg2;
@@ -320,7 +320,7 @@ TEST(ReportSvg, LowerIsBetterIsDrawnInvertedAndUnplottableModelsListed) {
   auto broken = run_of("transformer", 1, {kNaN}, 100);
   for (RunResult* run : {&good, &poor, &broken}) run->task = task.name;
   TaskSummary summary = summarize(task, {good, poor, broken});
-  const std::string svg = pareto_svg(summary);
+  const std::string svg = pareto_svg(summary, MeasurementSetup{});
   EXPECT_TRUE(well_formed(svg)) << svg;
   EXPECT_FALSE(has_non_number(svg)) << svg;
   EXPECT_TRUE(contains(svg, "lower is better; axis inverted so better is up")) << svg;
