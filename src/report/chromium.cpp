@@ -51,17 +51,19 @@ class TemporaryDirectory {
 std::vector<std::string> command_line(const fs::path& chromium, const fs::path& profile,
                                       const std::vector<std::string>& arguments,
                                       const std::string& url) {
-  std::vector<std::string> argv = {chromium.string(),
-                                   "--headless",
-                                   "--disable-gpu",
-                                   "--no-first-run",
-                                   "--no-default-browser-check",
-                                   "--disable-extensions",
-                                   "--disable-background-networking",
-                                   "--disable-component-update",
-                                   "--disable-sync",
-                                   "--hide-scrollbars",
-                                   "--user-data-dir=" + profile.string()};
+  std::vector<std::string> argv = {
+      chromium.string(), "--headless", "--disable-gpu", "--no-first-run",
+      "--no-default-browser-check", "--disable-extensions", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync",
+      // Chromium's own calls home (time, hints,
+      // safe browsing): a report is rendered
+      // offline, and the tests count requests.
+      "--disable-features=NetworkTimeServiceQuerying,"
+      "OptimizationHints,Translate,MediaRouter,"
+      "AutofillServerCommunication",
+      "--disable-domain-reliability", "--disable-client-side-phishing-detection",
+      "--safebrowsing-disable-auto-update", "--metrics-recording-only", "--no-pings",
+      "--hide-scrollbars", "--user-data-dir=" + profile.string()};
   if (::geteuid() == 0) argv.emplace_back("--no-sandbox");
   argv.insert(argv.end(), arguments.begin(), arguments.end());
   argv.push_back(url);

@@ -145,7 +145,7 @@ Statement run_statement(const RunRecord& run) {
                            run.joule_version.empty() ? JOULE_VERSION_STRING : run.joule_version,
                            run.schema.major, run.schema.minor, run.id));
   s.citation = fmt::format(
-      "Figures from joule {}, run {}; ranges are low – central – high. Reported following "
+      "Figures from joule {}, run {}; ranges are central [low – high]. Reported following "
       "Henderson et al. (2020) and Lacoste et al. (2019).",
       JOULE_VERSION_STRING, run.id);
   return s;
@@ -212,6 +212,10 @@ std::string latex_escape(std::string_view text) {
         break;
       case '|':
         out += "\\textbar{}";
+        break;
+      case '-':
+        // "--" would print as a dash: keep command-line options as typed.
+        out += i < text.size() && text[i] == '-' ? "-{}" : "-";
         break;
       default:
         out += c;
