@@ -13,10 +13,10 @@ namespace joule::report::chart {
 namespace {
 
 constexpr double kWidth = 720;
-constexpr double kHeight = 300;
+constexpr double kHeight = 318;
 constexpr double kLeft = 70;
 constexpr double kRight = 700;
-constexpr double kTop = 48;
+constexpr double kTop = 58;
 constexpr double kBottom = 250;
 constexpr double kFontPx = 12;
 
@@ -107,7 +107,7 @@ std::string axes(const Frame& frame, const LineChart& chart, Range x, Range y) {
         frame.y(v), kRight);
     out += text_at(kLeft - 6, frame.y(v) + 4, quantity_text(chart.y, v), "text-anchor=\"end\"");
   }
-  out += text_at((kLeft + kRight) / 2, kBottom + 36, chart.x_label, "text-anchor=\"middle\"");
+  out += text_at((kLeft + kRight) / 2, kBottom + 34, chart.x_label, "text-anchor=\"middle\"");
   out += text_at(14, (kTop + kBottom) / 2, chart.y_label,
                  fmt::format("text-anchor=\"middle\" transform=\"rotate(-90 14 {:.1f})\"",
                              (kTop + kBottom) / 2));
@@ -138,8 +138,8 @@ std::string legend(const std::vector<Series>& series, bool modelled) {
     out += fmt::format(
         "<line x1=\"{0:.1f}\" y1=\"{1}\" x2=\"{2:.1f}\" y2=\"{1}\" stroke=\"{3}\" "
         "stroke-width=\"2.5\"{4}/>\n",
-        x, kHeight - 10, x + 18, colour, modelled ? " stroke-dasharray=\"5 3\"" : "");
-    out += text_at(x + 22, kHeight - 6, series[i].name, "");
+        x, kHeight - 12, x + 18, colour, modelled ? " stroke-dasharray=\"5 3\"" : "");
+    out += text_at(x + 22, kHeight - 8, series[i].name, "");
     x += 34 + text_width(series[i].name, kFontPx);
   }
   return out;
@@ -252,7 +252,8 @@ std::string line_chart(const LineChart& chart) {
         kPalette[i % kPalette.size()], chart.modelled ? " stroke-dasharray=\"5 3\"" : "");
   }
   out += legend(chart.series, chart.modelled);
-  if (chart.modelled) out += modelled_mark(kRight, kTop + 14);
+  // In the title row, where no line or band name can run under it.
+  if (chart.modelled) out += modelled_mark(kRight, 22);
   return out + "</svg>\n";
 }
 

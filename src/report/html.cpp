@@ -45,8 +45,9 @@ table { border-collapse: collapse; margin: 0.4rem 0 0.8rem; font-size: 0.9rem; }
 th, td { padding: 0.2rem 0.6rem; border-bottom: 1px solid var(--rule); text-align: left;
          vertical-align: top; }
 th { background: #f3f5f6; }
+.scroll { overflow-x: auto; }
 table.wide { font-size: 0.78rem; }
-table.wide th, table.wide td.num { white-space: normal; }
+table.wide th { white-space: normal; }
 td.num, th.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
 .note { color: var(--muted); font-size: 0.85rem; }
 .verdict { font-weight: 600; }
@@ -58,7 +59,9 @@ footer { margin-top: 2rem; color: var(--muted); font-size: 0.8rem; }
 @media print {
   body { max-width: none; padding: 0; font-size: 11px; }
   section > table, figure, .figures, svg { break-inside: avoid; }
-  table.wide { font-size: 7px; }
+  .scroll { overflow: visible; }
+  table.wide { font-size: 6.5px; }
+  table.wide th, table.wide td { padding: 0.1rem 0.25rem; }
   h2 { break-after: avoid; }
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
@@ -98,7 +101,8 @@ std::string table(const Rows& rows, const std::vector<bool>& right_aligned) {
   // Many columns (the bench's table has 16): a smaller face, so that it fits
   // the screen and an A4 page.
   constexpr std::size_t kWideColumns = 9;
-  std::string out = rows.front().size() >= kWideColumns ? "<table class=\"wide\">\n" : "<table>\n";
+  const bool wide = rows.front().size() >= kWideColumns;
+  std::string out = wide ? "<div class=\"scroll\"><table class=\"wide\">\n" : "<table>\n";
   for (std::size_t r = 0; r < rows.size(); ++r) {
     const char* cell = r == 0 ? "th" : "td";
     out += "<tr>";
@@ -109,7 +113,7 @@ std::string table(const Rows& rows, const std::vector<bool>& right_aligned) {
     }
     out += "</tr>\n";
   }
-  return out + "</table>\n";
+  return out + (wide ? "</table></div>\n" : "</table>\n");
 }
 
 std::string banner(const Banner& b) {

@@ -9,6 +9,7 @@
 
 #include "bench/analysis.hpp"
 #include "bench/report.hpp"
+#include "report/chart.hpp"
 
 namespace joule::bench {
 namespace {
@@ -296,6 +297,43 @@ TEST(ReportSvg, WellFormedWithEveryModelEscaped) {
   // Decade ticks from 100 J to 10 kJ at least lie on the axis.
   EXPECT_TRUE(contains(svg, ">100 J</text>")) << svg;
   EXPECT_TRUE(contains(svg, ">10.0 kJ</text>")) << svg;
+}
+
+// Today's quick run: cnn, vit, lstm and gru all trained for the 30 s cap,
+// so their energies were within 1% and their names were drawn over each
+// other. Every name now has its own box, and modelled energy is said.
+TEST(ReportSvg, NamesOfNearbyPointsDoNotOverlapAndModelledIsSaid) {
+  TaskSummary summary =
+      summarize(fashion(), {run_of("logreg", 1, {0.843}, 173), run_of("cnn", 1, {0.861}, 475),
+                            run_of("vit", 1, {0.747}, 475), run_of("lstm", 1, {0.742}, 477),
+                            run_of("gru", 1, {0.744}, 479)});
+  MeasurementSetup modelled;
+  modelled.modelled = true;
+  modelled.relative_uncertainty = 0.5;
+  const std::string svg = pareto_svg(summary, modelled);
+  EXPECT_TRUE(well_formed(svg)) << svg;
+  EXPECT_TRUE(contains(svg, "ENERGY MODELLED, NOT MEASURED")) << svg;
+  EXPECT_TRUE(contains(svg, "MODELLED from CPU time")) << svg;
+  EXPECT_FALSE(contains(pareto_svg(summary, MeasurementSetup{}), "MODELLED"));
+
+  std::vector<report::chart::Box> boxes;
+  static const std::regex label(
+      "<text x=\"([-0-9.]+)\" y=\"([-0-9.]+)\" "
+      "text-anchor=\"(start|end)\">(logreg|cnn|vit|lstm|gru)</text>");
+  for (auto it = std::sregex_iterator(svg.begin(), svg.end(), label); it != std::sregex_iterator();
+       ++it) {
+    const double x = std::stod((*it)[1]);
+    const double y = std::stod((*it)[2]);
+    const double width = report::chart::text_width((*it)[4], 12);
+    const bool end = (*it)[3] == "end";
+    boxes.push_back({end ? x - width : x, y - 12, end ? x : x + width, y + 3});
+  }
+  ASSERT_EQ(boxes.size(), 5u) << svg;
+  for (std::size_t i = 0; i < boxes.size(); ++i) {
+    for (std::size_t j = i + 1; j < boxes.size(); ++j) {
+      EXPECT_FALSE(boxes[i].overlaps(boxes[j])) << i << " and " << j << "\n" << svg;
+    }
+  }
 }
 
 TEST(ReportSvg, OneModelAndEqualEnergiesDoNotDivideByZero) {
