@@ -193,7 +193,7 @@ std::string label_svg(const EnergyLabel& label) {
   out += text_at(16, y, label_energy_text(label), "font-size=\"17\" font-weight=\"bold\"");
   y += 18;
   out += text_at(16, y,
-                 fmt::format("{} {}{}", label.energy, inference ? "per 1,000 inferences" : "",
+                 fmt::format("{}{}{}", label.energy, inference ? " per 1,000 inferences" : "",
                              label.energy_note.empty() ? "" : " · " + label.energy_note),
                  "font-size=\"11\"");
   y += 18;

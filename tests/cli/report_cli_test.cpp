@@ -216,6 +216,30 @@ TEST_F(ReportCli, BadInputGivesTheCommandsOwnErrors) {
       0);
 }
 
+TEST_F(ReportCli, AResultsFileThatIsNotJoulesNamesTheKey) {
+  const fs::path dir = ledger_.dir / "bench";
+  fs::create_directories(dir);
+  std::string results = support::read_file(kBench / "results.json").value();
+  const std::string task = "\"task\": \"fashion-mnist\"";
+  results.replace(results.find(task), task.size(), "\"task\": 7");
+  std::ofstream(dir / "results.json") << results;
+  const auto failed = joule({"report", "--bench", dir.string()});
+  EXPECT_NE(failed.exit_code, 0);
+  EXPECT_NE(failed.err.find((dir / "results.json").string() + ": runs[0].task: expected a string"),
+            std::string::npos)
+      << failed.err;
+}
+
+TEST_F(ReportCli, TrainingLabelRatesTheEnergyToReachTheTier) {
+  const auto made = joule({"label", "--bench", kBench.string(), "--model", "logreg", "--training"});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  // 56.7 J to reach 0.84: between 31.6 J and 100 J, class D.
+  EXPECT_NE(made.out.find("class D"), std::string::npos);
+  EXPECT_NE(made.out.find(">56.7 J (15.7 mWh) to reach the tier<"), std::string::npos) << made.out;
+  EXPECT_NE(made.out.find(">56.7 J · 1/1 seeds reached it<"), std::string::npos) << made.out;
+  EXPECT_NE(made.out.find("--training</text>"), std::string::npos);
+}
+
 TEST_F(ReportCli, AnOutputThatCannotBeWrittenLeavesNoFile) {
   // A directory where the file should go: the rename fails after the write.
   const fs::path taken = ledger_.dir / "out.html";
