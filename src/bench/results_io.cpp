@@ -149,6 +149,7 @@ std::vector<record::RunRecord> read_records(const std::filesystem::path& dir) {
   }
   std::sort(files.begin(), files.end());
   std::vector<record::RunRecord> records;
+  records.reserve(files.size());
   for (const auto& file : files) records.push_back(record::read_json_file(file));
   return records;
 }

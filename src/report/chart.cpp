@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <limits>
 
 #include "joule/format.hpp"
 #include "report/html.hpp"
@@ -61,8 +62,8 @@ std::string modelled_mark(double x, double y) {
 }
 
 Range data_range(const std::vector<Series>& series, bool along_x) {
-  double low = INFINITY;
-  double high = -INFINITY;
+  double low = std::numeric_limits<double>::infinity();
+  double high = -std::numeric_limits<double>::infinity();
   for (const Series& s : series) {
     for (double v : along_x ? s.x : s.y) {
       if (!std::isfinite(v)) continue;
@@ -163,6 +164,7 @@ std::vector<PlacedLabel> place_labels(const std::vector<Point>& points,
                                       const std::vector<std::string>& labels, double font_px,
                                       double marker_radius, const Box& area) {
   std::vector<Box> taken;
+  taken.reserve(2 * points.size());
   for (const Point& p : points) {
     taken.push_back(
         {p.x - marker_radius, p.y - marker_radius, p.x + marker_radius, p.y + marker_radius});

@@ -17,12 +17,16 @@
 #include "support/files.hpp"
 #include "support/strings.hpp"
 
-extern char** environ;
-
 namespace joule::report {
 namespace {
 
 namespace fs = std::filesystem;
+
+// Chromium's own calls home (network time, hints, translation): a report is
+// rendered offline, and the tests count the requests that leave it.
+constexpr const char* kDisabledFeatures =
+    "--disable-features=NetworkTimeServiceQuerying,OptimizationHints,Translate,MediaRouter,"
+    "AutofillServerCommunication";
 
 // A private directory for the profile and the captured output, removed at
 // the end whatever happens.
@@ -51,19 +55,23 @@ class TemporaryDirectory {
 std::vector<std::string> command_line(const fs::path& chromium, const fs::path& profile,
                                       const std::vector<std::string>& arguments,
                                       const std::string& url) {
-  std::vector<std::string> argv = {
-      chromium.string(), "--headless", "--disable-gpu", "--no-first-run",
-      "--no-default-browser-check", "--disable-extensions", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync",
-      // Chromium's own calls home (time, hints,
-      // safe browsing): a report is rendered
-      // offline, and the tests count requests.
-      "--disable-features=NetworkTimeServiceQuerying,"
-      "OptimizationHints,Translate,MediaRouter,"
-      "AutofillServerCommunication",
-      "--disable-domain-reliability", "--disable-client-side-phishing-detection",
-      "--safebrowsing-disable-auto-update", "--metrics-recording-only", "--no-pings",
-      "--hide-scrollbars", "--user-data-dir=" + profile.string()};
+  std::vector<std::string> argv = {chromium.string(),
+                                   "--headless",
+                                   "--disable-gpu",
+                                   "--no-first-run",
+                                   "--no-default-browser-check",
+                                   "--disable-extensions",
+                                   "--disable-background-networking",
+                                   "--disable-component-update",
+                                   "--disable-sync",
+                                   kDisabledFeatures,
+                                   "--disable-domain-reliability",
+                                   "--disable-client-side-phishing-detection",
+                                   "--safebrowsing-disable-auto-update",
+                                   "--metrics-recording-only",
+                                   "--no-pings",
+                                   "--hide-scrollbars",
+                                   "--user-data-dir=" + profile.string()};
   if (::geteuid() == 0) argv.emplace_back("--no-sandbox");
   argv.insert(argv.end(), arguments.begin(), arguments.end());
   argv.push_back(url);

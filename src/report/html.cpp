@@ -100,8 +100,8 @@ std::string table(const Rows& rows, const std::vector<bool>& right_aligned) {
   if (rows.empty()) return "";
   // Many columns (the bench's table has 16): a smaller face, so that it fits
   // the screen and an A4 page.
-  constexpr std::size_t kWideColumns = 9;
-  const bool wide = rows.front().size() >= kWideColumns;
+  const std::size_t wide_columns = 9;
+  const bool wide = rows.front().size() >= wide_columns;
   std::string out = wide ? "<div class=\"scroll\"><table class=\"wide\">\n" : "<table>\n";
   for (std::size_t r = 0; r < rows.size(); ++r) {
     const char* cell = r == 0 ? "th" : "td";

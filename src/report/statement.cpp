@@ -157,7 +157,7 @@ std::string render_statement(const Statement& statement, StatementFormat format)
 
 std::string latex_escape(std::string_view text) {
   // Multi-byte characters first: each is matched as a whole UTF-8 sequence.
-  static constexpr std::array<std::pair<std::string_view, std::string_view>, 9> kUnicode = {{
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 9> unicode = {{
       {"±", "\\ensuremath{\\pm}"},
       {"–", "--"},
       {"—", "---"},
@@ -171,7 +171,7 @@ std::string latex_escape(std::string_view text) {
   std::string out;
   for (std::size_t i = 0; i < text.size();) {
     bool matched = false;
-    for (const auto& [from, to] : kUnicode) {
+    for (const auto& [from, to] : unicode) {
       if (text.substr(i, from.size()) == from) {
         out += to;
         i += from.size();

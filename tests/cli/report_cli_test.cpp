@@ -31,7 +31,7 @@ class ReportCli : public ::testing::Test {
     if (chromium_.empty()) GTEST_SKIP() << "no chromium (scripts/install-deps.sh installs it)";
   }
   CommandResult joule(std::vector<std::string> args) const {
-    return run_joule(args, ledger_.env());
+    return run_joule(std::move(args), ledger_.env());
   }
 
   // The page printed to PDF as Chromium prints it for a person.
