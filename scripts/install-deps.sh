@@ -21,6 +21,8 @@ packages=(
   libopenblas0-openmp dataset-fashion-mnist
   # joule bench: Jane Austen's novels for the character-level task
   r-cran-janeaustenr
+  # joule label --png, and the tests that look at the HTML reports headless
+  chromium
 )
 
 missing=()

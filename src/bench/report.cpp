@@ -67,10 +67,14 @@ std::string with_interval(const std::optional<Interval>& interval, const std::ve
   return interval ? with_interval(*interval, units) : "n/a";
 }
 
+}  // namespace
+
 std::string format_quality(double quality) {
   if (!finite(quality)) return "n/a";
   return std::fabs(quality) < 10 ? fmt::format("{:.3f}", quality) : fmt::format("{:.4g}", quality);
 }
+
+namespace {
 
 std::string quality_with_interval(const Interval& interval) {
   if (interval.n == 0 || !finite(interval.median)) return "n/a";
@@ -89,9 +93,13 @@ std::string format_amount(double count, const char* suffix) {
   return fmt::format("{}{}{}", digits, unit.name, suffix);
 }
 
+}  // namespace
+
 std::string format_tier(double tier) {
   return fmt::format("{:g}", tier);
 }
+
+namespace {
 
 std::string tier_list(const std::vector<double>& tiers) {
   std::string text;
@@ -136,7 +144,9 @@ std::string seeds_cell(const ModelSummary& model) {
   return fmt::format("{}", model.seeds);
 }
 
-Rows table_rows(const TaskSummary& summary) {
+}  // namespace
+
+Table summary_table(const TaskSummary& summary) {
   const int large = common_large_batch(summary);
   std::vector<std::string> header = {"#",          "model",        summary.task.metric,
                                      "params",     "FLOPs/sample", "train energy",
@@ -171,13 +181,9 @@ Rows table_rows(const TaskSummary& summary) {
     row.push_back(seeds_cell(model));
     rows.push_back(row);
   }
-  return rows;
-}
-
-std::vector<bool> table_alignment(const Rows& rows) {
   std::vector<bool> right(rows.front().size(), true);
   right[1] = false;  // model names read from the left
-  return right;
+  return {rows, right};
 }
 
 std::vector<std::string> disturbed_notes(const TaskSummary& summary) {
@@ -224,6 +230,8 @@ std::string tiers_line(const TaskInfo& task) {
   if (!task.tier_note.empty()) line += " — " + task.tier_note;
   return line;
 }
+
+namespace {
 
 // --- Markdown -------------------------------------------------------------------
 
@@ -283,8 +291,9 @@ std::string tier_detail(const TierSummary& tier, std::size_t seeds) {
   return text;
 }
 
-std::string markdown_tiers(const TaskSummary& summary) {
-  if (summary.task.tiers.empty()) return "";
+}  // namespace
+
+Table tier_table(const TaskSummary& summary) {
   Rows rows = {{"model"}};
   for (double tier : summary.task.tiers) rows[0].push_back(format_tier(tier));
   for (const ModelSummary& model : summary.models) {
@@ -294,7 +303,16 @@ std::string markdown_tiers(const TaskSummary& summary) {
   }
   std::vector<bool> right(rows[0].size(), true);
   right[0] = false;
-  return "### Energy, time and epochs to each tier\n\n" + markdown_table(rows, right) + "\n";
+  return {rows, right};
+}
+
+namespace {
+
+std::string markdown_tiers(const TaskSummary& summary) {
+  if (summary.task.tiers.empty()) return "";
+  const Table table = tier_table(summary);
+  return "### Energy, time and epochs to each tier\n\n" + markdown_table(table.rows, table.right) +
+         "\n";
 }
 
 std::string markdown_front(const TaskSummary& summary) {
@@ -315,8 +333,9 @@ std::string ratio_cell(double ratio) {
   return finite(ratio) ? report::format_ratio(ratio) : std::string("n/a");
 }
 
-std::string markdown_variants(const TaskSummary& summary) {
-  std::string out = "### Hidden costs: inference variants as a ratio against their baseline\n\n";
+}  // namespace
+
+Table variant_table(const TaskSummary& summary) {
   Rows rows = {{"model", "variant", "baseline", "batch", "energy", "latency", "seeds", "note"}};
   for (const ModelSummary& model : summary.models) {
     for (const ModelSummary::VariantRatio& variant : model.variants) {
@@ -334,9 +353,17 @@ std::string markdown_variants(const TaskSummary& summary) {
                       fmt::format("{}", variant.n), variant.note});
     }
   }
-  if (rows.size() == 1) return out + "No hidden-cost variants were measured.\n\n";
+  return {rows, {false, false, false, true, true, true, true, false}};
+}
+
+namespace {
+
+std::string markdown_variants(const TaskSummary& summary) {
+  std::string out = "### Hidden costs: inference variants as a ratio against their baseline\n\n";
+  const Table table = variant_table(summary);
+  if (table.rows.size() == 1) return out + "No hidden-cost variants were measured.\n\n";
   out += "Below ×1.00 the variant is cheaper (energy per 1,000 samples) or faster (latency).\n\n";
-  return out + markdown_table(rows, {false, false, false, true, true, true, true, false}) + "\n";
+  return out + markdown_table(table.rows, table.right) + "\n";
 }
 
 std::string svg_link(const std::string& svg_name, const std::string& task) {
@@ -356,8 +383,8 @@ std::string markdown_task(const TaskSummary& summary, const std::string& svg_nam
       fmt::format("Quality: {} on the held-out test data ({}). {}.\n\n", markdown_text(task.metric),
                   direction_words(task.direction), markdown_text(tiers_line(task)));
   out += fmt::format("**{}**\n\n", markdown_text(summary.sentence));
-  const Rows rows = table_rows(summary);
-  out += markdown_table(rows, table_alignment(rows));
+  const Table table = summary_table(summary);
+  out += markdown_table(table.rows, table.right);
   out +=
       "\nMedian over seeds with a bootstrap 95% interval in brackets. Ranked on total training "
       "energy (idle share included). * on the Pareto front. Energy to a tier counts only the "
@@ -383,8 +410,8 @@ std::string terminal_table(const TaskSummary& summary, const MeasurementSetup& p
   out += runtime_line(provenance) + "\n";
   out += tiers_line(task) + "\n\n";
   if (summary.models.empty()) return out + "  no results\n\n" + summary.sentence + "\n";
-  const Rows rows = table_rows(summary);
-  out += report::render_table(rows, table_alignment(rows));
+  const Table table = summary_table(summary);
+  out += report::render_table(table.rows, table.right);
   out +=
       "\n  Median over seeds, bootstrap 95% interval in brackets; ranked on total training "
       "energy (idle share included); * on the Pareto front.\n";

@@ -23,6 +23,23 @@ struct MeasurementSetup {
   std::string date_utc;
 };
 
+// The cells the terminal and Markdown tables are made of, for other
+// renderings (the HTML report) to print the same figures. The first row is
+// the header; `right[i]` right-aligns column i.
+struct Table {
+  std::vector<std::vector<std::string>> rows;
+  std::vector<bool> right;
+};
+Table summary_table(const TaskSummary& summary);
+Table tier_table(const TaskSummary& summary);     // energy, time and epochs to each tier
+Table variant_table(const TaskSummary& summary);  // hidden costs; only a header when none
+std::vector<std::string> disturbed_notes(const TaskSummary& summary);
+std::string energy_line(const MeasurementSetup& provenance);   // measured or MODELLED, source
+std::string runtime_line(const MeasurementSetup& provenance);  // BLAS, threads, LibTorch, host
+std::string tiers_line(const TaskInfo& task);
+std::string format_quality(double quality);  // "0.843", as the tables print it
+std::string format_tier(double tier);        // "0.84"
+
 // Fixed-width table per task: model, quality, params, FLOPs, training energy
 // and time, idle share, energy to each tier (or "not reached", with "k/n
 // seeds" when only some seeds got there), inference J/1000 at batch 1 and
@@ -40,8 +57,10 @@ std::string markdown_report(const std::vector<TaskSummary>& summaries,
                             const MeasurementSetup& provenance, const std::string& svg_name);
 
 // A self-contained SVG: training energy (log x) against quality (y), every
-// model a labelled point, the Pareto front joined by a line.
-std::string pareto_svg(const TaskSummary& summary);
+// model a labelled point (labels placed so that none overlaps another label
+// or a point), the Pareto front joined by a line. When the energy is
+// modelled, the chart says so in its axis title and across the plot.
+std::string pareto_svg(const TaskSummary& summary, const MeasurementSetup& provenance);
 
 // Stable snake_case field names with units in them (joules, seconds,
 // j_per_1000, latency_ms); NaN and infinities are null, as is a tier no seed

@@ -7,6 +7,9 @@
 
 #include "bench/report.hpp"
 #include "joule/format.hpp"
+#include "report/chart.hpp"
+#include "report/format.hpp"
+#include "report/html.hpp"
 
 namespace joule::bench {
 namespace {
@@ -15,37 +18,11 @@ bool finite(double x) {
   return std::isfinite(x);
 }
 
-std::string xml_escape(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 constexpr double kSvgWidth = 720;
 constexpr double kSvgHeight = 440;
 constexpr double kPlotLeft = 80;
 constexpr double kPlotRight = 680;
-constexpr double kPlotTop = 60;
+constexpr double kPlotTop = 80;
 constexpr double kPlotBottom = 370;
 
 struct Axis {
@@ -131,7 +108,7 @@ class Plot {
 
 std::string svg_text(double x, double y, const std::string& text, const std::string& attributes) {
   return fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" {}>{}</text>\n", x, y, attributes,
-                     xml_escape(text));
+                     report::html::escape(text));
 }
 
 std::string svg_line(double x1, double y1, double x2, double y2, const std::string& style) {
@@ -139,8 +116,8 @@ std::string svg_line(double x1, double y1, double x2, double y2, const std::stri
                      x2, y2, style);
 }
 
-std::string svg_axes(const Plot& plot, const Axis& x_axis, const Axis& y_axis,
-                     const TaskInfo& task) {
+std::string svg_axes(const Plot& plot, const Axis& x_axis, const Axis& y_axis, const TaskInfo& task,
+                     bool modelled) {
   std::string out;
   out += svg_line(kPlotLeft, kPlotBottom, kPlotRight, kPlotBottom, "stroke=\"#333\"");
   out += svg_line(kPlotLeft, kPlotTop, kPlotLeft, kPlotBottom, "stroke=\"#333\"");
@@ -163,8 +140,11 @@ std::string svg_axes(const Plot& plot, const Axis& x_axis, const Axis& y_axis,
     out += svg_text(kPlotLeft - 8, y + 4, fmt::format("{:.{}f}", tick, decimals),
                     "text-anchor=\"end\"");
   }
-  out += svg_text((kPlotLeft + kPlotRight) / 2, kPlotBottom + 45, "training energy (J, log scale)",
-                  "text-anchor=\"middle\"");
+  out += svg_text((kPlotLeft + kPlotRight) / 2, kPlotBottom + 45,
+                  modelled ? "training energy (J, log scale), MODELLED from CPU time, not measured"
+                           : "training energy (J, log scale), measured",
+                  modelled ? "text-anchor=\"middle\" fill=\"#9a5b00\" font-weight=\"bold\""
+                           : "text-anchor=\"middle\"");
   const std::string y_label =
       task.direction == Direction::higher_is_better
           ? task.metric + " (higher is better)"
@@ -196,9 +176,49 @@ std::string svg_error_bars(const Plot& plot, const ModelSummary& model) {
   return out;
 }
 
+// The markers, then each model's name where it overlaps no other name and
+// no marker (report::chart::place_labels), with a leader line when the name
+// had to move away from its point.
+std::string svg_points(const Plot& plot, const TaskSummary& summary) {
+  std::vector<report::chart::Point> points;
+  std::vector<std::string> names;
+  std::vector<std::size_t> indices;
+  std::string out;
+  for (std::size_t i = 0; i < summary.models.size(); ++i) {
+    const ModelSummary& model = summary.models[i];
+    if (!plottable(model)) continue;
+    const double x = plot.x(model.training_joules.median);
+    const double y = plot.y(model.quality.median);
+    out += svg_error_bars(plot, model);
+    out +=
+        summary.on_pareto_front(i)
+            ? fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"5\" fill=\"#c0392b\"/>\n", x, y)
+            : fmt::format(
+                  "<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"5\" fill=\"white\" "
+                  "stroke=\"#555\" stroke-width=\"1.5\"/>\n",
+                  x, y);
+    points.push_back({x, y});
+    names.push_back(model.model);
+    indices.push_back(i);
+  }
+  const report::chart::Box area{kPlotLeft + 2, kPlotTop, kSvgWidth - 4, kPlotBottom - 2};
+  const auto placed = report::chart::place_labels(points, names, 12, 5, area);
+  for (std::size_t k = 0; k < placed.size(); ++k) {
+    if (placed[k].leader) {
+      const double label_y = placed[k].box.top + (placed[k].box.bottom - placed[k].box.top) / 2;
+      out += svg_line(points[k].x, points[k].y,
+                      placed[k].anchor_end ? placed[k].box.right : placed[k].box.left, label_y,
+                      "stroke=\"#999\"");
+    }
+    out += svg_text(placed[k].x, placed[k].y, names[k],
+                    placed[k].anchor_end ? "text-anchor=\"end\"" : "text-anchor=\"start\"");
+  }
+  return out;
+}
+
 }  // namespace
 
-std::string pareto_svg(const TaskSummary& summary) {
+std::string pareto_svg(const TaskSummary& summary, const MeasurementSetup& provenance) {
   const TaskInfo& task = summary.task;
   std::vector<double> joules;
   std::vector<double> qualities;
@@ -223,6 +243,14 @@ std::string pareto_svg(const TaskSummary& summary) {
   out += svg_text(kSvgWidth / 2, 44,
                   "filled: on the Pareto front (joined) · hollow: dominated · bars: 95% interval",
                   "text-anchor=\"middle\" fill=\"#555\"");
+  if (provenance.modelled) {
+    out += svg_text(kSvgWidth / 2, 63,
+                    "ENERGY MODELLED, NOT MEASURED: a model of CPU time" +
+                        (provenance.relative_uncertainty > 0
+                             ? " (" + report::format_relative(provenance.relative_uncertainty) + ")"
+                             : std::string()),
+                    "text-anchor=\"middle\" fill=\"#9a5b00\" font-weight=\"bold\"");
+  }
   if (joules.empty()) {
     out += svg_text(kSvgWidth / 2, kSvgHeight / 2, "no model has both a quality and an energy",
                     "text-anchor=\"middle\"");
@@ -230,7 +258,7 @@ std::string pareto_svg(const TaskSummary& summary) {
     const Axis x_axis = energy_axis(joules);
     const Axis y_axis = quality_axis(qualities);
     const Plot plot(x_axis, y_axis, task.direction);
-    out += svg_axes(plot, x_axis, y_axis, task);
+    out += svg_axes(plot, x_axis, y_axis, task, provenance.modelled);
     std::string front_points;
     for (std::size_t index : summary.pareto) {
       const ModelSummary& model = summary.models[index];
@@ -244,24 +272,7 @@ std::string pareto_svg(const TaskSummary& summary) {
           "<polyline points=\"{}\" fill=\"none\" stroke=\"#c0392b\" stroke-width=\"1.5\"/>\n",
           front_points);
     }
-    for (std::size_t i = 0; i < summary.models.size(); ++i) {
-      const ModelSummary& model = summary.models[i];
-      if (!plottable(model)) continue;
-      const double x = plot.x(model.training_joules.median);
-      const double y = plot.y(model.quality.median);
-      out += svg_error_bars(plot, model);
-      out += summary.on_pareto_front(i)
-                 ? fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"5\" fill=\"#c0392b\"/>\n",
-                               x, y)
-                 : fmt::format(
-                       "<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"5\" fill=\"white\" "
-                       "stroke=\"#555\" stroke-width=\"1.5\"/>\n",
-                       x, y);
-      // Labels near the right edge go to the left of their point.
-      const bool near_right = x > kPlotRight - 0.25 * (kPlotRight - kPlotLeft);
-      out += svg_text(near_right ? x - 8 : x + 8, y - 8, model.model,
-                      near_right ? "text-anchor=\"end\"" : "text-anchor=\"start\"");
-    }
+    out += svg_points(plot, summary);
   }
   if (!left_out.empty()) {
     std::string names;

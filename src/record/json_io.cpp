@@ -3,10 +3,6 @@
 #include <fmt/format.h>
 
 #include <cstdio>
-#include <fstream>
-#include <system_error>
-
-#include <unistd.h>
 
 #include "support/files.hpp"
 
@@ -553,26 +549,7 @@ RunRecord parse_json_text(std::string_view text, std::string_view origin) {
 }
 
 void write_json_file(const std::filesystem::path& path, const RunRecord& record) {
-  auto tmp = path;
-  tmp += fmt::format(".tmp-{}", getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw std::runtime_error(fmt::format("cannot write {}", tmp.string()));
-    out << to_json_text(record);
-    out.flush();
-    if (!out) {
-      out.close();
-      std::error_code ignored;
-      std::filesystem::remove(tmp, ignored);
-      throw std::runtime_error(fmt::format("cannot write {} (disk full?)", path.string()));
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) {
-    std::filesystem::remove(tmp, ec);
-    throw std::runtime_error(fmt::format("cannot write {}: {}", path.string(), ec.message()));
-  }
+  support::write_file_atomically(path, to_json_text(record));
 }
 
 RunRecord read_json_file(const std::filesystem::path& path) {

@@ -118,8 +118,7 @@ std::vector<CompareMetric> compare_metrics(const std::vector<RunRecord>& runs) {
   return metrics;
 }
 
-std::string render_compare(const std::vector<RunRecord>& runs) {
-  if (runs.empty()) return "no runs to compare\n";
+std::vector<std::vector<std::string>> compare_rows(const std::vector<RunRecord>& runs) {
   std::vector<std::vector<std::string>> rows;
   std::vector<std::string> header = {""};
   std::vector<std::string> command = {"command"};
@@ -153,7 +152,13 @@ std::string render_compare(const std::vector<RunRecord>& runs) {
     }
     rows.push_back(row);
   }
-  std::vector<bool> right(header.size(), true);
+  return rows;
+}
+
+std::string render_compare(const std::vector<RunRecord>& runs) {
+  if (runs.empty()) return "no runs to compare\n";
+  const auto rows = compare_rows(runs);
+  std::vector<bool> right(rows.front().size(), true);
   right[0] = false;
   std::string out = render_table(rows, right);
   out += "  ratios (×) are against the baseline, the first run given\n";

@@ -22,6 +22,11 @@ struct CompareMetric {
 
 std::vector<CompareMetric> compare_metrics(const std::vector<record::RunRecord>& runs);
 
+// The table's cells: a header row (the run ids), command, status, energy
+// provenance, then one row per metric, each value with its ratio to the
+// first run ("12.3 J (×1.40)").
+std::vector<std::vector<std::string>> compare_rows(const std::vector<record::RunRecord>& runs);
+
 // The text table; the first run is the baseline of the ratios.
 std::string render_compare(const std::vector<record::RunRecord>& runs);
 

@@ -7,12 +7,11 @@
 #include "report/format.hpp"
 
 namespace joule::report {
-namespace {
 
 using record::RunRecord;
 using record::RunStatus;
 
-std::string status_line(const RunRecord& r) {
+std::string status_text(const RunRecord& r) {
   std::string s(record::to_string(r.status));
   if (r.exit.exit_code) s += fmt::format(" (exit {})", *r.exit.exit_code);
   if (r.exit.signal) s += fmt::format(" (killed by signal {})", *r.exit.signal);
@@ -52,26 +51,15 @@ std::string host_text(const record::HostInfo& h) {
   return out;
 }
 
-void energy_section(const RunRecord& r, const SummaryOptions& options, std::string& out) {
-  out += "\nEnergy\n";
-  if (r.domains.empty()) {
-    out += "  no energy domain was measured or modelled\n";
-    return;
-  }
-  std::vector<std::vector<std::string>> rows;
+Rows energy_rows(const RunRecord& r, const SummaryOptions& options) {
+  Rows rows;
   std::vector<std::string> header = {"domain",     "machine",     "attributed",
                                      "mean power", "uncertainty", "provenance"};
   if (options.show_sources) header.push_back("source");
   rows.push_back(header);
-  bool nested = false;
   for (const auto& d : r.domains) {
     if (!d.in_total && !options.show_domains_not_in_total) continue;
-    std::string name = d.id;
-    if (!d.in_total) {
-      name += " *";
-      nested = true;
-    }
-    std::vector<std::string> row = {name,
+    std::vector<std::string> row = {d.in_total ? d.id : d.id + " *",
                                     fmt::format("{}", Joules{d.machine_energy_j}),
                                     fmt::format("{}", Joules{d.attributed_energy_j}),
                                     fmt::format("{}", Watts{d.mean_power_w}),
@@ -90,7 +78,22 @@ void energy_section(const RunRecord& r, const SummaryOptions& options, std::stri
       std::string(joule::to_string(t.provenance))};
   if (options.show_sources) total.push_back("sum of the domains without *");
   rows.push_back(total);
-  out += render_table(rows, {false, true, true, true, true, false, false});
+  return rows;
+}
+
+namespace {
+
+void energy_section(const RunRecord& r, const SummaryOptions& options, std::string& out) {
+  out += "\nEnergy\n";
+  if (r.domains.empty()) {
+    out += "  no energy domain was measured or modelled\n";
+    return;
+  }
+  const bool nested = std::any_of(r.domains.begin(), r.domains.end(), [&](const auto& d) {
+    return !d.in_total && options.show_domains_not_in_total;
+  });
+  const auto& t = r.totals;
+  out += render_table(energy_rows(r, options), {false, true, true, true, true, false, false});
   if (nested) out += "  * contained in another domain: shown, not summed\n";
 
   // Attributed vs machine vs idle: people compare both ways, so give all three.
@@ -123,37 +126,16 @@ void carbon_section(const RunRecord& r, std::string& out) {
     return;
   }
   const auto& c = *r.carbon;
-  std::vector<std::vector<std::string>> rows = {{"gCO2e", "low", "central", "high"}};
-  auto add = [&](const char* name, const carbon::Estimate& range) {
-    rows.push_back({name, fmt::format("{}", GramsCO2e{range.low}),
-                    fmt::format("{}", GramsCO2e{range.central}),
-                    fmt::format("{}", GramsCO2e{range.high})});
-  };
-  add("operational", c.operational_co2e_g);
-  add("embodied", c.embodied_co2e_g);
-  add("total", c.total_co2e_g);
-  out += render_table(rows, {false, true, true, true});
+  out += render_table(carbon_rows(c), {false, true, true, true});
   out += fmt::format(
       "  location    {} ({})\n", c.location.empty() ? "unknown" : c.location,
       c.location_method.empty() ? "how it was decided is not recorded" : c.location_method);
-  out += fmt::format("  intensity   {:.0f} gCO2e/kWh [{:.0f} – {:.0f}] ({})\n",
-                     c.intensity_g_per_kwh.central, c.intensity_g_per_kwh.low,
-                     c.intensity_g_per_kwh.high, c.intensity_source);
+  out += fmt::format("  intensity   {}\n", intensity_text(c));
   out += fmt::format("  PUE         {:.2f} ({})\n", c.pue, c.pue_source);
   out +=
       fmt::format("  T&D loss    {} ({})\n", format_percent(c.td_loss_fraction), c.td_loss_source);
   if (!c.terms.empty()) {
-    std::vector<std::vector<std::string>> terms = {{"term", "value", "unit", "source"}};
-    for (const auto& term : c.terms) {
-      // Grams take the mass formatter's prefix, so that a small run's
-      // emissions read "78.9 ng CO2e" like every other figure, not 7.89e-08.
-      if (term.unit == "gCO2e") {
-        terms.push_back({term.name, fmt::format("{}", GramsCO2e{term.value}), "CO2e", term.source});
-      } else {
-        terms.push_back({term.name, fmt::format("{:.4g}", term.value), term.unit, term.source});
-      }
-    }
-    out += render_table(terms, {false, true, false, false}, "    ");
+    out += render_table(carbon_term_rows(c), {false, true, false, false}, "    ");
   }
 }
 
@@ -168,32 +150,69 @@ void units_section(const RunRecord& r, std::string& out) {
     }
     out += line + "\n";
   }
-  if (r.sci) {
-    out +=
-        fmt::format("  SCI         {} per {} [{} – {}] = (operational + embodied) / {} {}\n",
-                    GramsCO2e{r.sci->co2e_g_per_unit.central}, r.sci->unit,
-                    GramsCO2e{r.sci->co2e_g_per_unit.low}, GramsCO2e{r.sci->co2e_g_per_unit.high},
-                    format_count(r.sci->units), r.sci->unit);
-  }
+  if (r.sci) out += fmt::format("  SCI         {}\n", sci_text(*r.sci));
 }
 
 void phases_section(const RunRecord& r, std::string& out) {
   if (r.phases.empty()) return;
   out += "\nPhases\n";
-  std::vector<std::vector<std::string>> rows = {{"phase", "from", "to", "machine", "attributed"}};
+  out += render_table(phase_rows(r), {false, true, true, true, true});
+}
+
+}  // namespace
+
+Rows carbon_rows(const record::CarbonRecord& c) {
+  Rows rows = {{"gCO2e", "low", "central", "high"}};
+  auto add = [&](const char* name, const carbon::Estimate& range) {
+    rows.push_back({name, fmt::format("{}", GramsCO2e{range.low}),
+                    fmt::format("{}", GramsCO2e{range.central}),
+                    fmt::format("{}", GramsCO2e{range.high})});
+  };
+  add("operational", c.operational_co2e_g);
+  add("embodied", c.embodied_co2e_g);
+  add("total", c.total_co2e_g);
+  return rows;
+}
+
+Rows carbon_term_rows(const record::CarbonRecord& c) {
+  Rows terms = {{"term", "value", "unit", "source"}};
+  for (const auto& term : c.terms) {
+    // Grams take the mass formatter's prefix, so that a small run's
+    // emissions read "78.9 ng CO2e" like every other figure, not 7.89e-08.
+    if (term.unit == "gCO2e") {
+      terms.push_back({term.name, fmt::format("{}", GramsCO2e{term.value}), "CO2e", term.source});
+    } else {
+      terms.push_back({term.name, fmt::format("{:.4g}", term.value), term.unit, term.source});
+    }
+  }
+  return terms;
+}
+
+Rows phase_rows(const RunRecord& r) {
+  Rows rows = {{"phase", "from", "to", "machine", "attributed"}};
   for (const auto& p : r.phases) {
     rows.push_back({p.name, fmt::format("{}", Seconds{p.start_offset_s}),
                     fmt::format("{}", Seconds{p.end_offset_s}),
                     fmt::format("{}", Joules{p.machine_energy_j}),
                     fmt::format("{}", Joules{p.attributed_energy_j})});
   }
-  out += render_table(rows, {false, true, true, true, true});
+  return rows;
 }
 
-}  // namespace
+std::string intensity_text(const record::CarbonRecord& c) {
+  return fmt::format("{:.0f} gCO2e/kWh [{:.0f} – {:.0f}] ({})", c.intensity_g_per_kwh.central,
+                     c.intensity_g_per_kwh.low, c.intensity_g_per_kwh.high, c.intensity_source);
+}
+
+std::string sci_text(const record::SciRecord& sci) {
+  return fmt::format("{} per {} [{} – {}] = (operational + embodied) / {} {}",
+                     GramsCO2e{sci.co2e_g_per_unit.central}, sci.unit,
+                     GramsCO2e{sci.co2e_g_per_unit.low}, GramsCO2e{sci.co2e_g_per_unit.high},
+                     format_count(sci.units), sci.unit);
+}
 
 std::string render_summary(const RunRecord& r, const SummaryOptions& options) {
-  std::string out = fmt::format("joule run {}  {}\n", r.id, status_line(r));
+  std::string out = fmt::format("joule run {}  {}\n", r.id, status_text(r));
   out += fmt::format("  command     {}\n", command_text(r));
   if (!r.cwd.empty()) out += fmt::format("  directory   {}\n", r.cwd);
   if (r.git) {

@@ -3,10 +3,12 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
+
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <stdexcept>
+#include <system_error>
 
 namespace joule::support {
 namespace {
@@ -25,6 +27,21 @@ void close_keeping_errno(int fd) {
   const int saved = errno;
   ::close(fd);
   errno = saved;
+}
+
+// The whole buffer, retried on short writes and signals; false with errno set.
+bool write_all(int fd, std::string_view text) {
+  while (!text.empty()) {
+    const ssize_t n = ::write(fd, text.data(), text.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    text.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return true;
+}
+
+[[noreturn]] void cannot_write(const std::filesystem::path& path, int error) {
+  throw std::runtime_error(fmt::format("cannot write {}: {}", path.string(), std::strerror(error)));
 }
 
 }  // namespace
@@ -60,27 +77,23 @@ std::optional<std::string> read_small_file(const std::filesystem::path& path,
 }
 
 void write_file_atomically(const std::filesystem::path& path, std::string_view text) {
+  // Beside the target, so that rename(2) stays within one file system; the
+  // pid keeps two writers of the same path apart.
   std::filesystem::path tmp = path;
-  tmp += ".tmp-" + std::to_string(::getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) {
-      throw std::runtime_error("cannot write " + tmp.string() + ": " + std::strerror(errno));
-    }
-    out.write(text.data(), static_cast<std::streamsize>(text.size()));
-    out.flush();
-    if (!out) {
-      out.close();
-      std::error_code ignored;
-      std::filesystem::remove(tmp, ignored);
-      throw std::runtime_error("cannot write " + path.string() + " (disk full?)");
-    }
+  tmp += fmt::format(".tmp-{}", ::getpid());
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) cannot_write(path, errno);
+  const bool written = write_all(fd, text);
+  const int write_error = errno;
+  const bool closed = ::close(fd) == 0;
+  if (!written || !closed) {
+    ::unlink(tmp.c_str());
+    cannot_write(path, written ? errno : write_error);
   }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) {
-    std::filesystem::remove(tmp, ec);
-    throw std::runtime_error("cannot write " + path.string() + ": " + ec.message());
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    const int rename_error = errno;
+    ::unlink(tmp.c_str());
+    cannot_write(path, rename_error);
   }
 }
 

@@ -22,8 +22,10 @@ std::optional<std::string> read_file(const std::filesystem::path& path);
 std::optional<std::string> read_small_file(const std::filesystem::path& path,
                                            std::size_t max_bytes);
 
-// Writes `text` beside `path` and renames it into place, so that a reader
-// never sees half a file. Throws std::runtime_error naming the path and why.
+// Writes `text` to a temporary file beside `path`, then renames it over
+// `path`: a reader sees the old file or the whole new one, and a failed write
+// (no such directory, no permission, disk full) leaves no partial file
+// behind. Throws std::runtime_error "cannot write PATH: reason".
 void write_file_atomically(const std::filesystem::path& path, std::string_view text);
 
 }  // namespace joule::support

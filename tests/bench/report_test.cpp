@@ -9,6 +9,7 @@
 
 #include "bench/analysis.hpp"
 #include "bench/report.hpp"
+#include "report/chart.hpp"
 
 namespace joule::bench {
 namespace {
@@ -277,7 +278,7 @@ std::vector<double> circle_ys(const std::string& svg) {
 
 TEST(ReportSvg, WellFormedWithEveryModelEscaped) {
   TaskSummary summary = summarize(fashion(), hand_made_runs());
-  const std::string svg = pareto_svg(summary);
+  const std::string svg = pareto_svg(summary, MeasurementSetup{});
   EXPECT_TRUE(well_formed(svg)) << svg;
   EXPECT_TRUE(contains(svg, "<svg xmlns=\"http://www.w3.org/2000/svg\"")) << svg;
   EXPECT_TRUE(contains(svg, ">logreg</text>")) << svg;
@@ -298,16 +299,53 @@ TEST(ReportSvg, WellFormedWithEveryModelEscaped) {
   EXPECT_TRUE(contains(svg, ">10.0 kJ</text>")) << svg;
 }
 
+// Today's quick run: cnn, vit, lstm and gru all trained for the 30 s cap,
+// so their energies were within 1% and their names were drawn over each
+// other. Every name now has its own box, and modelled energy is said.
+TEST(ReportSvg, NamesOfNearbyPointsDoNotOverlapAndModelledIsSaid) {
+  TaskSummary summary =
+      summarize(fashion(), {run_of("logreg", 1, {0.843}, 173), run_of("cnn", 1, {0.861}, 475),
+                            run_of("vit", 1, {0.747}, 475), run_of("lstm", 1, {0.742}, 477),
+                            run_of("gru", 1, {0.744}, 479)});
+  MeasurementSetup modelled;
+  modelled.modelled = true;
+  modelled.relative_uncertainty = 0.5;
+  const std::string svg = pareto_svg(summary, modelled);
+  EXPECT_TRUE(well_formed(svg)) << svg;
+  EXPECT_TRUE(contains(svg, "ENERGY MODELLED, NOT MEASURED")) << svg;
+  EXPECT_TRUE(contains(svg, "MODELLED from CPU time")) << svg;
+  EXPECT_FALSE(contains(pareto_svg(summary, MeasurementSetup{}), "MODELLED"));
+
+  std::vector<report::chart::Box> boxes;
+  static const std::regex label(
+      "<text x=\"([-0-9.]+)\" y=\"([-0-9.]+)\" "
+      "text-anchor=\"(start|end)\">(logreg|cnn|vit|lstm|gru)</text>");
+  for (auto it = std::sregex_iterator(svg.begin(), svg.end(), label); it != std::sregex_iterator();
+       ++it) {
+    const double x = std::stod((*it)[1]);
+    const double y = std::stod((*it)[2]);
+    const double width = report::chart::text_width((*it)[4], 12);
+    const bool end = (*it)[3] == "end";
+    boxes.push_back({end ? x - width : x, y - 12, end ? x : x + width, y + 3});
+  }
+  ASSERT_EQ(boxes.size(), 5u) << svg;
+  for (std::size_t i = 0; i < boxes.size(); ++i) {
+    for (std::size_t j = i + 1; j < boxes.size(); ++j) {
+      EXPECT_FALSE(boxes[i].overlaps(boxes[j])) << i << " and " << j << "\n" << svg;
+    }
+  }
+}
+
 TEST(ReportSvg, OneModelAndEqualEnergiesDoNotDivideByZero) {
   TaskSummary one = summarize(fashion(), {run_of("mlp", 1, {0.88}, 500)});
-  const std::string svg = pareto_svg(one);
+  const std::string svg = pareto_svg(one, MeasurementSetup{});
   EXPECT_TRUE(well_formed(svg)) << svg;
   EXPECT_FALSE(has_non_number(svg)) << svg;
   EXPECT_EQ(circle_ys(svg).size(), 1u) << svg;
 
   TaskSummary equal =
       summarize(fashion(), {run_of("mlp", 1, {0.88}, 500), run_of("cnn", 1, {0.88}, 500)});
-  const std::string svg2 = pareto_svg(equal);
+  const std::string svg2 = pareto_svg(equal, MeasurementSetup{});
   EXPECT_TRUE(well_formed(svg2)) << svg2;
   EXPECT_FALSE(has_non_number(svg2)) << svg2;
   EXPECT_EQ(circle_ys(svg2).size(), 2u) << svg2;
@@ -320,7 +358,7 @@ TEST(ReportSvg, LowerIsBetterIsDrawnInvertedAndUnplottableModelsListed) {
   auto broken = run_of("transformer", 1, {kNaN}, 100);
   for (RunResult* run : {&good, &poor, &broken}) run->task = task.name;
   TaskSummary summary = summarize(task, {good, poor, broken});
-  const std::string svg = pareto_svg(summary);
+  const std::string svg = pareto_svg(summary, MeasurementSetup{});
   EXPECT_TRUE(well_formed(svg)) << svg;
   EXPECT_FALSE(has_non_number(svg)) << svg;
   EXPECT_TRUE(contains(svg, "lower is better; axis inverted so better is up")) << svg;

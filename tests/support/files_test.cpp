@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <fstream>
 
@@ -68,6 +69,40 @@ TEST(ProcFiles, ReadsProcToItsEnd) {
   ASSERT_TRUE(text);
   EXPECT_NE(text->find("Name:"), std::string::npos);
   EXPECT_NE(text->find("VmRSS:"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace joule::support
+
+namespace joule::support {
+namespace {
+
+TEST(WriteFileAtomically, ReplacesTheFileWhole) {
+  const auto dir =
+      std::filesystem::temp_directory_path() / fmt::format("joule-support-atomic-{}", ::getpid());
+  std::filesystem::create_directories(dir);
+  write_file_atomically(dir / "page.html", "old");
+  write_file_atomically(dir / "page.html", "new text");
+  EXPECT_EQ(read_file(dir / "page.html"), "new text");
+  // A target that is a directory: the rename fails, the temporary goes.
+  std::filesystem::create_directories(dir / "taken");
+  EXPECT_THROW(write_file_atomically(dir / "taken", "x"), std::runtime_error);
+  // A parent that does not exist: the message names the path and the reason.
+  try {
+    write_file_atomically(dir / "missing" / "x.html", "x");
+    ADD_FAILURE() << "wrote under a missing directory";
+  } catch (const std::runtime_error& error) {
+    EXPECT_NE(std::string(error.what()).find("missing/x.html: No such file or directory"),
+              std::string::npos)
+        << error.what();
+  }
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    names.push_back(entry.path().filename().string());
+  }
+  std::sort(names.begin(), names.end());
+  EXPECT_EQ(names, (std::vector<std::string>{"page.html", "taken"}));
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -315,7 +315,8 @@ void report_task(Session& session, const TaskInfo& info, const std::vector<RunRe
   fmt::print("\n{}\n", terminal_table(summary, session.provenance));
   std::fflush(stdout);
   try {
-    write_text(session.options.out / (info.name + "-pareto.svg"), pareto_svg(summary));
+    write_text(session.options.out / (info.name + "-pareto.svg"),
+               pareto_svg(summary, session.provenance));
   } catch (const std::exception& error) {
     fmt::print(stderr, "joule bench: {}\n", error.what());
     session.status = 2;

@@ -2,12 +2,11 @@
 // record's own formats, for dashboards and notebooks.
 #include <fmt/format.h>
 
-#include <fstream>
-
 #include "cli/command.hpp"
 #include "cli/ledger_options.hpp"
 #include "record/csv_io.hpp"
 #include "record/json_io.hpp"
+#include "support/files.hpp"
 
 namespace joule::cli {
 namespace {
@@ -47,18 +46,9 @@ void run_export(const ExportOptions& options) {
     fmt::print("{}", text);
     return;
   }
-  // Write beside the target and rename, so an interrupted export never leaves
-  // a half file where a dashboard expects a whole one.
-  std::string tmp = options.out + ".tmp";
-  {
-    std::ofstream file(tmp, std::ios::binary | std::ios::trunc);
-    file << text;
-    file.flush();
-    if (!file) throw std::runtime_error(fmt::format("cannot write {}", tmp));
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, options.out, ec);
-  if (ec) throw std::runtime_error(fmt::format("cannot write {}: {}", options.out, ec.message()));
+  // Beside the target and renamed, so an interrupted export never leaves a
+  // half file where a dashboard expects a whole one.
+  support::write_file_atomically(options.out, text);
   fmt::print(stderr, "joule: exported {} run{} to {}\n", runs.size(), runs.size() == 1 ? "" : "s",
              options.out);
 }

@@ -1,0 +1,37 @@
+#pragma once
+// Reading a `joule bench --out DIR` directory back: results.json (the runs,
+// each task's definition, the measurement setup) and records/*.json (the run
+// records, with their carbon). The summaries are computed again from the
+// runs with summarize(), the function the terminal table came from, so that
+// every figure of a report equals the terminal's.
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "bench/analysis.hpp"
+#include "bench/report.hpp"
+#include "record/run_record.hpp"
+
+namespace joule::bench {
+
+// A directory that is not a bench output, or a results.json that is not
+// what joule bench writes: what() names the file, the key and what was
+// expected.
+class ResultsError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct BenchResults {
+  std::filesystem::path dir;
+  MeasurementSetup provenance;
+  std::vector<TaskSummary> summaries;
+  std::vector<RunResult> runs;
+  std::vector<std::string> notes;
+  std::vector<record::RunRecord> records;  // records/*.json, by file name
+};
+
+BenchResults read_bench_results(const std::filesystem::path& dir);
+
+}  // namespace joule::bench
