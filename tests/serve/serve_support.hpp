@@ -188,8 +188,10 @@ inline std::optional<double> sample_value(const std::string& exposition,
   std::size_t pos = 0;
   while ((pos = exposition.find(prefix, pos)) != std::string::npos) {
     if (pos == 0 || exposition[pos - 1] == '\n') {
-      const auto space = exposition.find(' ', pos + prefix.size());
-      return std::stod(exposition.substr(space + 1));
+      // The value follows the line's last space (label values may hold spaces).
+      const auto end = exposition.find('\n', pos);
+      const auto space = exposition.rfind(' ', end);
+      return std::stod(exposition.substr(space + 1, end - space - 1));
     }
     pos += prefix.size();
   }
