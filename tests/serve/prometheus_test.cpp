@@ -1,7 +1,7 @@
 // A fleet of two `joule serve` hosts scraped by a real Prometheus every
 // second: each host is a fixture sysfs tree driven at a known power, and what
 // Prometheus computes from the exporters must match that truth. The suite
-// starts everything once (a few tens of seconds) and every test reads it.
+// starts everything once (about 20 seconds) and every check reads it.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -62,65 +62,50 @@ struct Fleet {
   }
 };
 
-class PrometheusFleet : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    if (!prometheus_installed()) return;
-    fleet_ = new Fleet;
-    ASSERT_TRUE(fleet_->serve_a.ready()) << fleet_->serve_a.log();
-    ASSERT_TRUE(fleet_->serve_b.ready()) << fleet_->serve_b.log();
-    // Host a serves "chat" requests at a known rate, as an application would
-    // through joule::Session's serve mode (20 a second, in datagrams of 2).
-    const auto socket = fleet_->a.dir() / "serve.sock";
-    fleet_->requests = std::thread([socket] {
-      while (!fleet_->stop_requests) {
-        try {
-          run::send_control(socket, "app chat\nunits 2 request\n");
-        } catch (const std::exception&) {
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+Fleet* fleet_ = nullptr;  // the fleet the checks below read
+
+// Starts the fleet's Prometheus and waits for a window of kWindowSeconds of
+// samples from both hosts.
+void start_fleet() {
+  ASSERT_TRUE(fleet_->serve_a.ready()) << fleet_->serve_a.log();
+  ASSERT_TRUE(fleet_->serve_b.ready()) << fleet_->serve_b.log();
+  // Host a serves "chat" requests at a known rate, as an application would
+  // through joule::Session's serve mode (20 a second, in datagrams of 2).
+  const auto socket = fleet_->a.dir() / "serve.sock";
+  fleet_->requests = std::thread([socket, fleet = fleet_] {
+    while (!fleet->stop_requests) {
+      try {
+        run::send_control(socket, "app chat\nunits 2 request\n");
+      } catch (const std::exception&) {
       }
-    });
-    fleet_->prometheus = std::make_unique<PrometheusServer>(
-        std::vector<std::pair<std::string, std::string>>{
-            {fmt::format("127.0.0.1:{}", fleet_->serve_a.port()), "a"},
-            {fmt::format("127.0.0.1:{}", fleet_->serve_b.port()), "b"}},
-        std::vector<std::filesystem::path>{short_window_rules(fleet_->a.dir())});
-    ASSERT_TRUE(fleet_->prometheus->ready()) << fleet_->prometheus->log();
-    // Prometheus scrapes a new target after a delay of its own choosing: wait
-    // for both hosts' first samples, then for a window of kWindowSeconds
-    // wholly inside the scraped span.
-    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (
-        fleet_->prometheus->values_by("count by (host) (joule_machine_energy_joules_total)", "host")
-            .size() < 2) {
-      ASSERT_LT(std::chrono::steady_clock::now(), until) << fleet_->prometheus->log();
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
-    std::this_thread::sleep_for(std::chrono::seconds(kWindowSeconds + 2));
-    fleet_->query_time = unix_now() - 0.5;
+  });
+  fleet_->prometheus = std::make_unique<PrometheusServer>(
+      std::vector<std::pair<std::string, std::string>>{
+          {fmt::format("127.0.0.1:{}", fleet_->serve_a.port()), "a"},
+          {fmt::format("127.0.0.1:{}", fleet_->serve_b.port()), "b"}},
+      std::vector<std::filesystem::path>{short_window_rules(fleet_->a.dir())});
+  ASSERT_TRUE(fleet_->prometheus->ready()) << fleet_->prometheus->log();
+  // Prometheus scrapes a new target after a delay of its own choosing: wait
+  // for both hosts' first samples, then for a window of kWindowSeconds
+  // wholly inside the scraped span.
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (
+      fleet_->prometheus->values_by("count by (host) (joule_machine_energy_joules_total)", "host")
+          .size() < 2) {
+    ASSERT_LT(std::chrono::steady_clock::now(), until) << fleet_->prometheus->log();
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
-  static void TearDownTestSuite() {
-    delete fleet_;  // stops Prometheus and both exporters by pid
-    fleet_ = nullptr;
-  }
-  void SetUp() override {
-    if (!prometheus_installed())
-      GTEST_SKIP() << "prometheus is not installed (scripts/install-deps.sh)";
-    ASSERT_NE(fleet_, nullptr);
-    ASSERT_GT(fleet_->query_time, 0) << "the fleet did not start";
-  }
+  std::this_thread::sleep_for(std::chrono::seconds(kWindowSeconds + 2));
+  fleet_->query_time = unix_now() - 0.5;
+}
 
-  std::map<std::string, double> by_host(const std::string& promql) {
-    return fleet_->prometheus->values_by(promql, "host", fleet_->query_time);
-  }
+std::map<std::string, double> by_host(const std::string& promql) {
+  return fleet_->prometheus->values_by(promql, "host", fleet_->query_time);
+}
 
-  static Fleet* fleet_;
-};
-
-Fleet* PrometheusFleet::fleet_ = nullptr;
-
-TEST_F(PrometheusFleet, EachHostsEnergyMatchesTheDrivenTruthWithinTwoPercent) {
+void EachHostsEnergyMatchesTheDrivenTruthWithinTwoPercent() {
   auto increase = by_host(fmt::format(
       "sum by (host) (increase(joule_machine_energy_joules_total{{provenance=\"measured\"}}[{}s]))",
       kWindowSeconds));
@@ -133,7 +118,7 @@ TEST_F(PrometheusFleet, EachHostsEnergyMatchesTheDrivenTruthWithinTwoPercent) {
   EXPECT_NEAR(domain["a"], increase["a"], 1e-6 * increase["a"]);
 }
 
-TEST_F(PrometheusFleet, TheFleetSumIsTheSumOfTheHosts) {
+void TheFleetSumIsTheSumOfTheHosts() {
   const std::string window = fmt::format("[{}s]", kWindowSeconds);
   auto hosts = by_host("sum by (host) (increase(joule_machine_energy_joules_total" + window + "))");
   auto fleet = fleet_->prometheus->values_by(
@@ -145,7 +130,7 @@ TEST_F(PrometheusFleet, TheFleetSumIsTheSumOfTheHosts) {
               0.02 * (kPowerA + kPowerB) * kWindowSeconds);
 }
 
-TEST_F(PrometheusFleet, CgroupsGetTheirCpuTimeShare) {
+void CgroupsGetTheirCpuTimeShare() {
   auto app = by_host(fmt::format(
       "increase(joule_cgroup_energy_joules_total{{cgroup=\"system.slice/app.service\"}}[{}s])",
       kWindowSeconds));
@@ -160,7 +145,7 @@ TEST_F(PrometheusFleet, CgroupsGetTheirCpuTimeShare) {
   EXPECT_EQ(idle["a"], 0.0);
 }
 
-TEST_F(PrometheusFleet, RecordingRulesGiveJoulesPerRequest) {
+void RecordingRulesGiveJoulesPerRequest() {
   auto power = by_host("instance:joule_machine_power_watts:rate1m");
   EXPECT_NEAR(power["a"], kPowerA, 0.03 * kPowerA);
   EXPECT_NEAR(power["b"], kPowerB, 0.03 * kPowerB);
@@ -176,7 +161,7 @@ TEST_F(PrometheusFleet, RecordingRulesGiveJoulesPerRequest) {
   EXPECT_GT(grams["a"], 0.0);
 }
 
-TEST_F(PrometheusFleet, EveryDashboardPanelQueryRunsWithoutError) {
+void EveryDashboardPanelQueryRunsWithoutError() {
   std::ifstream in(deploy("grafana/joule-dashboard.json"));
   auto dashboard = nlohmann::json::parse(in);
   int queries = 0;
@@ -199,7 +184,7 @@ TEST_F(PrometheusFleet, EveryDashboardPanelQueryRunsWithoutError) {
   EXPECT_GE(queries, 10);
 }
 
-TEST_F(PrometheusFleet, JouleFleetReportsTheFleetFromPrometheus) {
+void JouleFleetReportsTheFleetFromPrometheus() {
   auto r = run_joule({"fleet", "--prometheus", fleet_->prometheus->url(), "--since",
                       fmt::format("{}s", kWindowSeconds), "--at",
                       fmt::format("{:.3f}", fleet_->query_time), "--by", "host", "--json"});
@@ -222,6 +207,44 @@ TEST_F(PrometheusFleet, JouleFleetReportsTheFleetFromPrometheus) {
     }
   }
   EXPECT_TRUE(chat) << json.dump(2);
+}
+
+// One test, so that ctest (which runs each test in its own process) starts
+// Prometheus once; each check says which it is when it fails.
+TEST(PrometheusFleet, TwoHostsScrapedEverySecondAgreeWithTheDrivenTruth) {
+  if (!prometheus_installed()) {
+    GTEST_SKIP() << "prometheus is not installed (scripts/install-deps.sh)";
+  }
+  Fleet fleet;  // its destructor stops Prometheus and both exporters by pid
+  fleet_ = &fleet;
+  start_fleet();
+  if (!HasFatalFailure()) {
+    {
+      SCOPED_TRACE("EachHostsEnergyMatchesTheDrivenTruthWithinTwoPercent");
+      EachHostsEnergyMatchesTheDrivenTruthWithinTwoPercent();
+    }
+    {
+      SCOPED_TRACE("TheFleetSumIsTheSumOfTheHosts");
+      TheFleetSumIsTheSumOfTheHosts();
+    }
+    {
+      SCOPED_TRACE("CgroupsGetTheirCpuTimeShare");
+      CgroupsGetTheirCpuTimeShare();
+    }
+    {
+      SCOPED_TRACE("RecordingRulesGiveJoulesPerRequest");
+      RecordingRulesGiveJoulesPerRequest();
+    }
+    {
+      SCOPED_TRACE("EveryDashboardPanelQueryRunsWithoutError");
+      EveryDashboardPanelQueryRunsWithoutError();
+    }
+    {
+      SCOPED_TRACE("JouleFleetReportsTheFleetFromPrometheus");
+      JouleFleetReportsTheFleetFromPrometheus();
+    }
+  }
+  fleet_ = nullptr;
 }
 
 }  // namespace

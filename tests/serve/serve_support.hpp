@@ -3,6 +3,8 @@
 // /proc/stat and a cgroup tree in a temporary directory, driven at a known
 // power by a thread), free loopback ports, and `joule serve` started on one.
 #include <netinet/in.h>
+#include <pthread.h>
+#include <sched.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -124,6 +126,11 @@ class HostDriver {
  public:
   explicit HostDriver(std::vector<FakeHost*> hosts) : hosts_(std::move(hosts)) {
     thread_ = std::thread([this] {
+      // The counters must follow the clock even on a loaded machine: a
+      // real-time priority where the test may take one (root), else none.
+      sched_param priority{};
+      priority.sched_priority = 1;
+      pthread_setschedparam(pthread_self(), SCHED_FIFO, &priority);
       const auto start = std::chrono::steady_clock::now();
       while (!stop_) {
         const double t =
