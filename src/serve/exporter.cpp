@@ -87,6 +87,9 @@ Exporter::Exporter(Collector& collector, ExporterOptions options)
   const int threads = std::max(1, options_.threads);
   server_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   server_->set_payload_max_length(kMaxRequestBody);
+  // httplib writes the headers and the body separately: with Nagle's
+  // algorithm on, the body waits for the client's delayed ACK (40 ms).
+  server_->set_tcp_nodelay(true);
   server_->set_read_timeout(5, 0);
   server_->set_write_timeout(5, 0);
   install_routes();

@@ -83,10 +83,12 @@ void WorkloadAttribution::add(const Measurement& interval) {
   for (auto& [name, t] : tracked_) t.seen_now = false;
 
   std::vector<run::GpuShare> gpu(domains_.size());
+  const std::string root_prefix = (options_.root / "").string();
   for (const auto& path : paths) {
     auto usage = cgroup_cpu_usage(path);
     if (!usage) continue;  // gone between the scan and the read, or not a cgroup
-    std::string name = std::filesystem::relative(path, options_.root).string();
+    // The path below the root; relative() would resolve symlinks, a syscall per level.
+    std::string name = path.string().substr(root_prefix.size());
     auto [it, fresh] = tracked_.try_emplace(name, domains_);
     Tracked& t = it->second;
     t.seen_now = true;
