@@ -21,6 +21,10 @@ packages=(
   libopenblas0-openmp dataset-fashion-mnist
   # joule bench: Jane Austen's novels for the character-level task
   r-cran-janeaustenr
+  # joule serve: the Prometheus its integration test scrapes with (and promtool,
+  # which tests the recording rules); OpenSSL for TLS (and the test's
+  # certificate), libcrypt for bcrypt basic auth
+  prometheus libssl-dev openssl libcrypt-dev
 )
 
 missing=()
