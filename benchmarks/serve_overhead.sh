@@ -58,7 +58,7 @@ cpu_seconds() {  # utime + stime of a pid, in seconds
 }
 
 echo "== CPU at a ${interval} s scrape interval over ${minutes} min"
-sleep $((minutes * 60 + 5)) &
+sleep $((minutes * 60 + 120)) &  # outlives the loop; read, then killed
 sleep_pid=$!
 serve_before=$(cpu_seconds "$serve_pid")
 start=$(date +%s.%N)

@@ -137,6 +137,20 @@ void Exporter::install_routes() {
     const ExpositionFormat format = negotiate(req.get_header_value("Accept"));
     res.set_content(scrape(format), std::string(content_type(format)));
   });
+  // A scrape that fails (a sensor library throwing) is a 500 with the reason,
+  // never a crashed exporter.
+  server_->set_exception_handler(
+      [](const httplib::Request&, httplib::Response& res, std::exception_ptr error) {
+        std::string why = "unknown error";
+        try {
+          std::rethrow_exception(error);
+        } catch (const std::exception& e) {
+          why = e.what();
+        } catch (...) {
+        }
+        res.status = 500;
+        res.set_content("joule serve: " + why + "\n", "text/plain");
+      });
   server_->Get("/", [](const httplib::Request&, httplib::Response& res) {
     res.set_content(kLandingPage, "text/html");
   });
