@@ -172,7 +172,9 @@ void run_serve(const ServeArgs& a) {
   SignalStop signals;  // before any thread starts, so every thread blocks them
   MeterOptions meter_options;
   meter_options.interval = std::chrono::seconds(1);
-  meter_options.counter_interval = std::chrono::seconds(5);
+  // Scrapes read the counters; between them the sampler only guards against
+  // wraps, and the meter shortens this to what each counter's wrap allows.
+  meter_options.counter_interval = std::chrono::seconds(60);
   meter_options.timeline_capacity = 64;
   auto meter = Meter::discover(SensorConfig::from_environment(), meter_options);
   if (meter->domains().empty()) {
