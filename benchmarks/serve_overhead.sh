@@ -8,12 +8,15 @@
 # Sensors: a fixture powercap tree (two RAPL counters, as a one-socket server
 # shows), so the figures do not depend on this machine's hardware.
 #
-#   benchmarks/serve_overhead.sh [JOULE] [MINUTES] [SCRAPES]
+#   benchmarks/serve_overhead.sh [JOULE] [MINUTES] [SCRAPES] [CGROUPS]
+# CGROUPS (default 200, at most 200) is how many cgroups the exporter
+# attributes energy to, in both parts.
 set -euo pipefail
 
 joule=${1:-build/joule}
 minutes=${2:-10}
 scrapes=${3:-2000}
+cgroups=${4:-200}
 interval=15
 
 work=$(mktemp -d /tmp/joule-serve-bench-XXXXXX)
@@ -33,13 +36,12 @@ for zone in intel-rapl:0 intel-rapl:0:0; do
 done
 echo package-0 >"$work/sys/class/powercap/intel-rapl:0/name"
 echo core >"$work/sys/class/powercap/intel-rapl:0:0/name"
-# 200 services under 10 slices, each with a cgroup v2 cpu.stat.
-for s in $(seq 1 10); do
-  for u in $(seq 1 20); do
-    d="$work/cgroup/slice-$s.slice/unit-$u.service"
-    mkdir -p "$d"
-    echo "usage_usec $((s * 1000 + u))" >"$d/cpu.stat"
-  done
+# Services under 10 slices, each with a cgroup v2 cpu.stat.
+mkdir -p "$work/cgroup"
+for i in $(seq 1 "$cgroups"); do
+  d="$work/cgroup/slice-$((i % 10)).slice/unit-$i.service"
+  mkdir -p "$d"
+  echo "usage_usec $((i * 1000))" >"$d/cpu.stat"
 done
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -57,7 +59,7 @@ cpu_seconds() {  # utime + stime of a pid, in seconds
   awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) / hz }' "/proc/$1/stat"
 }
 
-echo "== CPU at a ${interval} s scrape interval over ${minutes} min"
+echo "== CPU at a ${interval} s scrape interval over ${minutes} min, ${cgroups} cgroups"
 sleep $((minutes * 60 + 120)) &  # outlives the loop; read, then killed
 sleep_pid=$!
 serve_before=$(cpu_seconds "$serve_pid")
@@ -77,7 +79,7 @@ print(f"joule serve: {serve:.3f} CPU s over {wall:.0f} s = {100 * serve / wall:.
 print(f"bare sleep:  {sleep:.3f} CPU s over the same span = {100 * sleep / wall:.4f} % of a core")
 PY
 
-echo "== scrape latency, 200 cgroups, ${scrapes} scrapes"
+echo "== scrape latency, ${cgroups} cgroups, ${scrapes} scrapes"
 python3 - "$port" "$scrapes" <<'PY'
 import http.client, sys, time
 port, n = int(sys.argv[1]), int(sys.argv[2])

@@ -23,7 +23,7 @@ void add_estimate(carbon::Estimate& sum, const carbon::Estimate& more) {
 }
 
 void add_estimate_samples(MetricFamily& family, const carbon::Estimate& e,
-                          std::vector<Label> labels = {}) {
+                          const std::vector<Label>& labels = {}) {
   for (auto [name, value] : {std::pair{"low", e.low}, {"central", e.central}, {"high", e.high}}) {
     auto l = labels;
     l.push_back({"estimate", name});

@@ -140,7 +140,7 @@ void Exporter::install_routes() {
   // A scrape that fails (a sensor library throwing) is a 500 with the reason,
   // never a crashed exporter.
   server_->set_exception_handler(
-      [](const httplib::Request&, httplib::Response& res, std::exception_ptr error) {
+      [](const httplib::Request&, httplib::Response& res, const std::exception_ptr& error) {
         std::string why = "unknown error";
         try {
           std::rethrow_exception(error);

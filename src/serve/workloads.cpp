@@ -120,7 +120,11 @@ std::string WorkloadAttribution::method() const {
       "CPU-side domains: the cgroup's CPU time (cpu.stat) over the machine's busy CPU time "
       "(/proc/stat), per interval";
   for (const auto& [name, t] : tracked_) {
-    for (const auto& m : t.accumulator.methods()) return text + "; GPUs: " + m;
+    if (!t.accumulator.methods().empty()) {
+      text += "; GPUs: ";
+      text += t.accumulator.methods().front();
+      break;
+    }
   }
   return text;
 }

@@ -130,18 +130,19 @@ class SignalStop {
     sigemptyset(&set_);
     sigaddset(&set_, SIGTERM);
     sigaddset(&set_, SIGINT);
+    sigaddset(&set_, SIGUSR1);  // only ever sent by ~SignalStop, to end the waiter
     pthread_sigmask(SIG_BLOCK, &set_, nullptr);
   }
   void start(serve::Exporter& exporter) {
     waiter_ = std::thread([this, &exporter] {
       int signal = 0;
       sigwait(&set_, &signal);
-      exporter.stop();
+      if (signal != SIGUSR1) exporter.stop();
     });
   }
   ~SignalStop() {
     if (waiter_.joinable()) {
-      pthread_kill(waiter_.native_handle(), SIGTERM);
+      pthread_kill(waiter_.native_handle(), SIGUSR1);
       waiter_.join();
     }
   }
