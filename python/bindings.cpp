@@ -23,7 +23,9 @@ SessionMode parse_mode(const std::string& text) {
   if (text == "auto" || text == "automatic") return SessionMode::automatic;
   if (text == "local") return SessionMode::local;
   if (text == "control") return SessionMode::control;
-  throw py::value_error(fmt::format("mode must be 'auto', 'local' or 'control', got '{}'", text));
+  if (text == "serve") return SessionMode::serve;
+  throw py::value_error(
+      fmt::format("mode must be 'auto', 'local', 'control' or 'serve', got '{}'", text));
 }
 
 std::unique_ptr<Session> make_session(const std::string& mode, double interval_s,
@@ -32,7 +34,8 @@ std::unique_ptr<Session> make_session(const std::string& mode, double interval_s
                                       std::optional<std::string> country,
                                       std::optional<std::string> region,
                                       std::optional<std::string> cloud, std::optional<double> pue,
-                                      std::optional<std::string> control_socket) {
+                                      std::optional<std::string> control_socket,
+                                      std::optional<std::string> application) {
   SessionOptions options;
   options.mode = parse_mode(mode);
   if (!(interval_s > 0)) throw py::value_error("interval_s must be more than 0");
@@ -48,6 +51,7 @@ std::unique_ptr<Session> make_session(const std::string& mode, double interval_s
     options.carbon.reset();
   }
   if (control_socket) options.control_socket = *control_socket;
+  if (application) options.application = *application;
   py::gil_scoped_release release;  // discovery reads sysfs; others may run
   return std::make_unique<Session>(std::move(options));
 }
@@ -106,13 +110,14 @@ PYBIND11_MODULE(_joule, m) {
            py::arg("sensors") = py::none(), py::arg("carbon") = true,
            py::arg("country") = py::none(), py::arg("region") = py::none(),
            py::arg("cloud") = py::none(), py::arg("pue") = py::none(),
-           py::arg("control_socket") = py::none())
+           py::arg("control_socket") = py::none(), py::arg("application") = py::none())
       // A scope keeps its session alive, as Python users expect: the session
       // (and its meter) goes only when nothing refers to it.
       .def("scope", &Session::scope, py::arg("name"), py::arg("unit") = "", py::keep_alive<0, 1>(),
            py::call_guard<py::gil_scoped_release>())
       .def_property_readonly("mode", [](const Session& s) { return joule::to_string(s.mode()); })
       .def_property_readonly("reports_to_run", &Session::reports_to_run)
+      .def_property_readonly("undelivered_reports", &Session::undelivered_reports)
       .def_property_readonly("domains",
                              [](const Session& s) {
                                std::vector<std::string> ids;

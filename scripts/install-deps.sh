@@ -23,6 +23,10 @@ packages=(
   r-cran-janeaustenr
   # joule label --png, and the tests that look at the HTML reports headless
   chromium
+  # joule serve: the Prometheus its integration test scrapes with (and promtool,
+  # which tests the recording rules); OpenSSL for TLS (and the test's
+  # certificate), libcrypt for bcrypt basic auth
+  prometheus libssl-dev openssl libcrypt-dev
 )
 
 missing=()

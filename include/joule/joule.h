@@ -66,7 +66,15 @@ typedef struct joule_result {
  * JOULE_SENSORS, JOULE_COUNTRY, ...). Under `joule run` (JOULE_CONTROL set)
  * scopes are reported to the run as phases instead of being measured here. */
 JOULE_API joule_status joule_session_open(joule_session** out);
-/* 1 when scopes are reported to `joule run`, 0 when measured here, -1 on error. */
+/* Opens a session that reports scopes (as phases) and units to `joule serve`
+ * under `application` (NULL or "": this program's name), over $JOULE_SERVE or
+ * the exporter's default socket. Nothing is measured here; reports the
+ * exporter does not take are dropped and counted, never an error. */
+JOULE_API joule_status joule_session_open_serve(const char* application, joule_session** out);
+/* Reports joule serve did not take (serve sessions; 0 otherwise), -1 on error. */
+JOULE_API long long joule_session_undelivered_reports(const joule_session* session);
+/* 1 when scopes are reported to `joule run` or `joule serve`, 0 when
+ * measured here, -1 on error. */
 JOULE_API int joule_session_reports_to_run(const joule_session* session);
 /* Stops the sampler and releases the sensors; the handle stays valid and
  * every later use returns JOULE_E_SHUT_DOWN. A second call is JOULE_OK. */

@@ -98,6 +98,9 @@ class JOULE_API Meter {
   // Things a reader of any result must know: a GPU that vanished, an interval
   // too long for a counter's wrap period, a domain that failed to read.
   std::vector<std::string> warnings() const;
+  // Per domain, how its latest read went (a device that vanished stays
+  // `gone`). For health metrics.
+  std::vector<ReadStatus> read_status() const;
   // CPU time the sampler thread has used, from its thread CPU clock.
   Seconds sampler_cpu_time() const;
 

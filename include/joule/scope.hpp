@@ -16,6 +16,7 @@
 //
 // Misuse (ending twice, units on an ended scope, a session used after
 // shutdown) throws joule::UsageError; nothing is undefined.
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -51,6 +52,8 @@ enum class SessionMode {
   automatic,  // control when JOULE_CONTROL is set, else local
   local,      // own meter: every scope is measured here
   control,    // report phases and units to `joule run`; measure nothing here
+  serve,      // report phases and units to `joule serve`, as `application`;
+              // measure nothing here (the exporter measures the machine)
 };
 JOULE_API std::string_view to_string(SessionMode mode);
 
@@ -63,15 +66,20 @@ struct SessionOptions {
   MeterOptions meter;
   // Where the energy is used, for footprint(); nullopt: no carbon figures.
   std::optional<carbon::ContextOptions> carbon = carbon::ContextOptions{};
-  // Control mode: the socket; empty = $JOULE_CONTROL.
+  // Control mode: the socket; empty = $JOULE_CONTROL. Serve mode: empty =
+  // $JOULE_SERVE, else where `joule serve` listens by default.
   std::filesystem::path control_socket;
+  // Serve mode: the application its units are counted under; empty = this
+  // program's name.
+  std::string application;
   // Called (on the ending thread) with every scope that ends, e.g. to log it.
   // Exceptions it throws propagate out of Scope::end().
   std::function<void(const ScopeResult&)> on_scope_end;
 };
 
-// What one scope measured. Under `joule run` (`reported_to_run`), the energy
-// is in the run's record and `measurement` holds no domains.
+// What one scope measured. Under `joule run` or `joule serve`
+// (`reported_to_run`), the energy is the run's or the exporter's and
+// `measurement` holds no domains.
 struct JOULE_API ScopeResult {
   std::string name;
   std::string unit;                     // the scope's functional unit (R)
@@ -172,8 +180,15 @@ class JOULE_API Session {
     }
   }
 
-  SessionMode mode() const;  // local or control, never automatic
-  bool reports_to_run() const { return mode() == SessionMode::control; }
+  SessionMode mode() const;  // local, control or serve, never automatic
+  // Control and serve modes: scopes and units are reported, not measured.
+  bool reports_to_run() const {
+    return mode() == SessionMode::control || mode() == SessionMode::serve;
+  }
+  // Serve mode: reports `joule serve` did not take (it was not running, or
+  // restarting). They are dropped rather than thrown, so that an exporter's
+  // restart cannot fail the requests an inference server is answering.
+  std::uint64_t undelivered_reports() const;
   // Local mode: the meter's domains and backend reports (empty otherwise).
   std::vector<DomainInfo> domains() const;
   std::vector<BackendReport> backend_reports() const;

@@ -99,12 +99,15 @@ class Session:
                  trace: Optional[str] = None, sensors: Optional[List[str]] = None,
                  carbon: bool = True, country: Optional[str] = None,
                  region: Optional[str] = None, cloud: Optional[str] = None,
-                 pue: Optional[float] = None, control_socket: Optional[str] = None) -> None: ...
+                 pue: Optional[float] = None, control_socket: Optional[str] = None,
+                 application: Optional[str] = None) -> None: ...
     def scope(self, name: str, unit: str = "") -> Scope: ...
     @property
-    def mode(self) -> str: ...  # "local" | "control"
+    def mode(self) -> str: ...  # "local" | "control" | "serve"
     @property
     def reports_to_run(self) -> bool: ...
+    @property
+    def undelivered_reports(self) -> int: ...  # serve mode: reports joule serve did not take
     @property
     def domains(self) -> List[str]: ...
     @property

@@ -90,6 +90,26 @@ joule_status joule_session_open(joule_session** out) {
   });
 }
 
+joule_status joule_session_open_serve(const char* application, joule_session** out) {
+  if (!out) return fail(JOULE_E_INVALID_ARGUMENT, "joule_session_open_serve: out is NULL");
+  *out = nullptr;
+  return guarded([&] {
+    joule::SessionOptions options;
+    options.mode = joule::SessionMode::serve;
+    if (application) options.application = application;
+    *out = new joule_session{joule::Session{std::move(options)}};
+    return JOULE_OK;
+  });
+}
+
+long long joule_session_undelivered_reports(const joule_session* session) {
+  if (!session) {
+    fail(JOULE_E_INVALID_ARGUMENT, "joule_session_undelivered_reports: session is NULL");
+    return -1;
+  }
+  return static_cast<long long>(session->session.undelivered_reports());
+}
+
 int joule_session_reports_to_run(const joule_session* session) {
   if (!session) {
     fail(JOULE_E_INVALID_ARGUMENT, "joule_session_reports_to_run: session is NULL");

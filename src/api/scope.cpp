@@ -96,7 +96,7 @@ void Scope::add_units(double count, std::string_view unit_in) {
   auto& core = *s.core;
   std::shared_lock lock(core.lifecycle);
   core.require_running(fmt::format("cannot add units to scope '{}'", s.result.name));
-  if (core.mode == SessionMode::control) core.send_units(count, unit);
+  if (core.reports()) core.send_units(count, unit);
 }
 
 namespace {
@@ -132,7 +132,7 @@ const ScopeResult& Scope::end() {
   {
     std::shared_lock lock(core.lifecycle);
     core.require_running(fmt::format("cannot end scope '{}'", s.result.name));
-    if (core.mode == SessionMode::control) {
+    if (core.reports()) {
       close_reported(s);
     } else {
       close_at(s, core.meter->snapshot());
@@ -150,7 +150,7 @@ Scope Scope::next(std::string name, std::string unit) {
   {
     std::shared_lock lock(core.lifecycle);
     core.require_running(fmt::format("cannot end scope '{}'", s.result.name));
-    if (core.mode == SessionMode::control) {
+    if (core.reports()) {
       close_reported(s);
       core.phase_opened(following->id, following->result.name);
       following->started = MonotonicClock::now();

@@ -4,6 +4,8 @@
 
 #include "api/session_core.hpp"
 #include "run/control_channel.hpp"
+#include "support/files.hpp"
+#include "support/strings.hpp"
 
 namespace joule {
 
@@ -15,9 +17,22 @@ std::string_view to_string(SessionMode mode) {
       return "local";
     case SessionMode::control:
       return "control";
+    case SessionMode::serve:
+      return "serve";
   }
   return "?";
 }
+
+namespace {
+
+// /proc/self/comm: the name an application is known by when it gives none.
+std::string program_name() {
+  auto comm = support::read_small_file("/proc/self/comm", 64);
+  std::string name = comm ? std::string(support::trim(*comm)) : std::string();
+  return name.empty() ? std::string("unnamed") : name;
+}
+
+}  // namespace
 
 namespace detail {
 
@@ -35,10 +50,22 @@ void SessionCore::require_running(std::string_view what) const {
   }
 }
 
+void SessionCore::send(const std::string& lines) const {
+  if (mode != SessionMode::serve) {
+    run::send_control(control_socket, lines);
+    return;
+  }
+  try {
+    run::send_control(control_socket, fmt::format("app {}\n{}", application, lines));
+  } catch (const std::runtime_error&) {
+    undelivered.fetch_add(1, std::memory_order_relaxed);
+  }
+}
+
 void SessionCore::phase_opened(std::uint64_t id, const std::string& name) {
   std::lock_guard lock(phase_mutex);
   open_phases.push_back({id, one_line(name)});
-  run::send_control(control_socket, fmt::format("phase {}\n", open_phases.back().name));
+  send(fmt::format("phase {}\n", open_phases.back().name));
 }
 
 void SessionCore::phase_closed(std::uint64_t id) {
@@ -51,15 +78,13 @@ void SessionCore::phase_closed(std::uint64_t id) {
   // Only the innermost scope is the run's current phase; closing it resumes
   // the enclosing one (as a new phase of the same name), or ends the phase.
   if (!innermost) return;
-  run::send_control(control_socket, open_phases.empty()
-                                        ? std::string("end-phase\n")
-                                        : fmt::format("phase {}\n", open_phases.back().name));
+  send(open_phases.empty() ? std::string("end-phase\n")
+                           : fmt::format("phase {}\n", open_phases.back().name));
 }
 
-void SessionCore::send_units(double count, const std::string& unit) const {
-  run::send_control(control_socket, unit.empty()
-                                        ? fmt::format("units {}\n", count)
-                                        : fmt::format("units {} {}\n", count, one_line(unit)));
+void SessionCore::send_units(double count, const std::string& unit) {
+  send(unit.empty() ? fmt::format("units {}\n", count)
+                    : fmt::format("units {} {}\n", count, one_line(unit)));
 }
 
 void SessionCore::shutdown() {
@@ -67,12 +92,12 @@ void SessionCore::shutdown() {
   if (shut_down) return;
   shut_down = true;
   meter.reset();  // joins the sampler
-  if (mode == SessionMode::control) {
+  if (reports()) {
     std::lock_guard phases(phase_mutex);
     if (!open_phases.empty()) {
       open_phases.clear();
       try {
-        run::send_control(control_socket, "end-phase\n");
+        send("end-phase\n");
       } catch (const std::exception&) {
         // The run has ended already: nothing left to tell it.
       }
@@ -88,10 +113,18 @@ Session::Session(SessionOptions options) : core_(std::make_shared<detail::Sessio
   std::optional<std::filesystem::path> socket;
   if (!options.control_socket.empty()) {
     socket = options.control_socket;
+  } else if (options.mode == SessionMode::serve) {
+    socket = run::serve_socket_path();
   } else {
     socket = run::control_socket_from_environment();
   }
   core.mode = options.mode;
+  if (core.mode == SessionMode::serve) {
+    core.control_socket = *socket;
+    core.application =
+        detail::one_line(options.application.empty() ? program_name() : options.application);
+    return;  // the exporter measures the machine and does the carbon arithmetic
+  }
   if (core.mode == SessionMode::automatic) {
     core.mode = socket ? SessionMode::control : SessionMode::local;
   }
@@ -133,6 +166,10 @@ detail::SessionCore& require(const std::shared_ptr<detail::SessionCore>& core) {
 
 SessionMode Session::mode() const {
   return require(core_).mode;
+}
+
+std::uint64_t Session::undelivered_reports() const {
+  return require(core_).undelivered.load(std::memory_order_relaxed);
 }
 
 std::vector<DomainInfo> Session::domains() const {
@@ -178,13 +215,13 @@ Scope Session::scope(std::string name, std::string unit) {
   {
     std::shared_lock lock(core.lifecycle);
     core.require_running(fmt::format("cannot open scope '{}'", state->result.name));
-    if (core.mode == SessionMode::control) {
+    if (core.reports()) {
       core.phase_opened(state->id, state->result.name);
     } else {
       state->start = core.meter->snapshot();
     }
   }
-  state->started = core.mode == SessionMode::control ? MonotonicClock::now() : state->start.at;
+  state->started = core.reports() ? MonotonicClock::now() : state->start.at;
   return Scope(std::move(state));
 }
 

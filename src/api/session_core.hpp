@@ -20,6 +20,8 @@ struct SessionCore {
   std::function<void(const ScopeResult&)> on_scope_end;
   std::shared_ptr<const carbon::ResolvedContext> carbon;
   std::filesystem::path control_socket;
+  std::string application;  // serve mode
+  mutable std::atomic<std::uint64_t> undelivered{0};
 
   // Shared while a scope reads the meter, exclusive while shutting down:
   // shutdown never pulls the meter from under a snapshot.
@@ -37,11 +39,15 @@ struct SessionCore {
   std::vector<OpenPhase> open_phases;
   std::atomic<std::uint64_t> next_scope_id{1};
 
+  bool reports() const { return mode == SessionMode::control || mode == SessionMode::serve; }
+  // Sends control lines: to `joule run`, throwing when it is gone; to `joule
+  // serve`, prefixed with the application and counted when undelivered.
+  void send(const std::string& lines) const;
   // Throws UsageError when shut down; call with `lifecycle` held.
   void require_running(std::string_view what) const;
   void phase_opened(std::uint64_t id, const std::string& name);
   void phase_closed(std::uint64_t id);
-  void send_units(double count, const std::string& unit) const;
+  void send_units(double count, const std::string& unit);
   void shutdown();
 };
 

@@ -23,6 +23,8 @@ std::optional<std::chrono::nanoseconds> parse_duration(std::string_view text) {
     seconds_per_unit = 60;
   } else if (suffix == "h") {
     seconds_per_unit = 3600;
+  } else if (suffix == "d") {
+    seconds_per_unit = 86400;
   } else {
     return std::nullopt;
   }

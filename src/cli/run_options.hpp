@@ -29,7 +29,7 @@ struct RunOptions {
   LedgerOptions ledger;
 };
 
-// "250ms", "2s", "1.5s", "3m", "1h", "90" (seconds). nullopt when malformed
+// "250ms", "2s", "1.5s", "3m", "1h", "7d", "90" (seconds). nullopt when malformed
 // or negative.
 std::optional<std::chrono::nanoseconds> parse_duration(std::string_view text);
 

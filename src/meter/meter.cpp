@@ -298,6 +298,15 @@ std::vector<TimelineSample> Meter::timeline() const {
   return state_->timeline.samples();
 }
 
+std::vector<ReadStatus> Meter::read_status() const {
+  std::lock_guard lock(state_->mutex);
+  std::vector<ReadStatus> status(domains_.size(), ReadStatus::unavailable);
+  for (std::size_t i = 0; i < domains_.size(); ++i) {
+    status[i] = state_->accumulators[i].gone() ? ReadStatus::gone : state_->readings[i].status;
+  }
+  return status;
+}
+
 std::vector<std::string> Meter::warnings() const {
   std::lock_guard lock(state_->mutex);
   return state_->warnings;

@@ -27,7 +27,8 @@ using Nanos = std::chrono::nanoseconds;
 
 bool any_phase(const std::vector<ControlEvent>& events) {
   return std::any_of(events.begin(), events.end(), [](const ControlEvent& e) {
-    return e.message.kind != ControlMessage::Kind::units;
+    return e.message.kind == ControlMessage::Kind::phase ||
+           e.message.kind == ControlMessage::Kind::end_phase;
   });
 }
 

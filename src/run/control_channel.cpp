@@ -1,6 +1,7 @@
 #include "run/control_channel.hpp"
 
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -49,6 +50,12 @@ ParsedControlLine parse_control_line(std::string_view raw) {
       return result;
     }
     result.message = ControlMessage{ControlMessage::Kind::phase, std::string(rest), 0, ""};
+  } else if (verb == "app") {
+    if (rest.empty()) {
+      result.error = "'app' needs a name";
+      return result;
+    }
+    result.message = ControlMessage{ControlMessage::Kind::application, std::string(rest), 0, ""};
   } else if (verb == "end-phase") {
     result.message = ControlMessage{ControlMessage::Kind::end_phase, "", 0, ""};
   } else if (verb == "units") {
@@ -75,6 +82,8 @@ std::string format_control_message(const ControlMessage& message) {
       return fmt::format("phase {}\n", message.name);
     case ControlMessage::Kind::end_phase:
       return "end-phase\n";
+    case ControlMessage::Kind::application:
+      return fmt::format("app {}\n", message.name);
     case ControlMessage::Kind::units:
       return message.unit.empty() ? fmt::format("units {}\n", message.count)
                                   : fmt::format("units {} {}\n", message.count, message.unit);
@@ -117,10 +126,33 @@ std::unique_ptr<ControlServer> ControlServer::create(const std::filesystem::path
   return std::unique_ptr<ControlServer>(new ControlServer(fd, dir, path));
 }
 
+std::unique_ptr<ControlServer> ControlServer::bind_at(const std::filesystem::path& path,
+                                                      unsigned mode) {
+  sockaddr_un address = socket_address(path);
+  std::error_code ec;
+  const auto status = std::filesystem::symlink_status(path, ec);
+  if (!ec && std::filesystem::exists(status)) {
+    if (status.type() != std::filesystem::file_type::socket) {
+      throw std::runtime_error(fmt::format(
+          "{} exists and is not a socket; remove it or choose another path", path.string()));
+    }
+    ::unlink(path.c_str());  // a socket left behind by a server that was killed
+  }
+  int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+      ::chmod(path.c_str(), mode) != 0) {
+    int error = errno;
+    if (fd >= 0) ::close(fd);
+    throw std::runtime_error(
+        fmt::format("cannot bind control socket {}: {}", path.string(), std::strerror(error)));
+  }
+  return std::unique_ptr<ControlServer>(new ControlServer(fd, {}, path));
+}
+
 ControlServer::~ControlServer() {
   ::close(fd_);
   ::unlink(path_.c_str());
-  ::rmdir(directory_.c_str());
+  if (!directory_.empty()) ::rmdir(directory_.c_str());
 }
 
 std::vector<ControlEvent> ControlServer::drain(std::vector<std::string>& errors) {
@@ -139,6 +171,7 @@ std::vector<ControlEvent> ControlServer::drain(std::vector<std::string>& errors)
       size = buffer.size();
     }
     std::string_view text(buffer.data(), size);
+    const std::uint64_t datagram = ++datagrams_;
     std::size_t pos = 0;
     while (pos < text.size()) {
       std::size_t end = text.find('\n', pos);
@@ -148,7 +181,7 @@ std::vector<ControlEvent> ControlServer::drain(std::vector<std::string>& errors)
       if (trim(line).empty()) continue;
       auto parsed = parse_control_line(line);
       if (parsed.message) {
-        events.push_back({std::move(*parsed.message), received});
+        events.push_back({std::move(*parsed.message), received, datagram});
       } else {
         errors.push_back(parsed.error);
       }
@@ -190,6 +223,19 @@ std::optional<std::filesystem::path> control_socket_from_environment() {
   const char* value = std::getenv(kControlEnvironmentVariable);
   if (!value || !*value) return std::nullopt;
   return std::filesystem::path(value);
+}
+
+}  // namespace joule::run
+
+namespace joule::run {
+
+std::filesystem::path serve_socket_path() {
+  if (const char* set = std::getenv(kServeEnvironmentVariable); set && *set) return set;
+  if (::geteuid() == 0) return "/run/joule/serve.sock";
+  if (const char* runtime = std::getenv("XDG_RUNTIME_DIR"); runtime && *runtime) {
+    return std::filesystem::path(runtime) / "joule-serve.sock";
+  }
+  return fmt::format("/tmp/joule-serve-{}.sock", ::geteuid());
 }
 
 }  // namespace joule::run

@@ -16,7 +16,11 @@
 //   end-phase             the current phase ends
 //   units <n> [unit]      n more functional units (n >= 0, may be fractional);
 //                         unit defaults to the run's --unit
+//   app <name>            the application the following lines of this
+//                         datagram come from (`joule serve` keeps units per
+//                         application; `joule run` has one command and ignores it)
 // joule stamps each message with the monotonic time it reads it.
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -33,9 +37,9 @@ inline constexpr const char* kControlEnvironmentVariable = "JOULE_CONTROL";
 inline constexpr std::size_t kMaxControlDatagram = 8192;
 
 struct ControlMessage {
-  enum class Kind { phase, end_phase, units };
+  enum class Kind { phase, end_phase, units, application };
   Kind kind = Kind::phase;
-  std::string name;  // phase name
+  std::string name;  // phase or application name
   double count = 0;  // units
   std::string unit;  // units' name; empty = the run's default
 
@@ -54,6 +58,9 @@ std::string format_control_message(const ControlMessage& message);
 struct ControlEvent {
   ControlMessage message;
   MonotonicTime received;
+  // Counts datagrams: events of one datagram share it, so a reader can tell
+  // where an `app` line stops applying.
+  std::uint64_t datagram = 0;
 };
 
 class ControlServer {
@@ -62,6 +69,11 @@ class ControlServer {
   // where (tests); empty = $XDG_RUNTIME_DIR, else /tmp. Throws
   // std::runtime_error saying what failed.
   static std::unique_ptr<ControlServer> create(const std::filesystem::path& directory = {});
+  // Binds the socket at a path applications know in advance (`joule serve`).
+  // A stale socket file left by a killed server is replaced; any other file
+  // there is an error. `mode` sets who may send (0666: every local user).
+  static std::unique_ptr<ControlServer> bind_at(const std::filesystem::path& path,
+                                                unsigned mode = 0660);
   ~ControlServer();
   ControlServer(const ControlServer&) = delete;
   ControlServer& operator=(const ControlServer&) = delete;
@@ -77,7 +89,9 @@ class ControlServer {
  private:
   ControlServer(int fd, std::filesystem::path directory, std::filesystem::path path)
       : fd_(fd), directory_(std::move(directory)), path_(std::move(path)) {}
+  // Empty for bind_at: the directory is not ours to remove.
   int fd_ = -1;
+  std::uint64_t datagrams_ = 0;
   std::filesystem::path directory_;
   std::filesystem::path path_;
 };
@@ -85,6 +99,12 @@ class ControlServer {
 // Sends `text` (one or more lines) as one datagram. Throws std::runtime_error
 // with a message for people ("no joule run is listening on ...").
 void send_control(const std::filesystem::path& socket, std::string_view text);
+
+// Where `joule serve` listens for applications, and the variable that
+// overrides it for both sides: $JOULE_SERVE, else /run/joule/serve.sock for
+// root, else $XDG_RUNTIME_DIR/joule-serve.sock, else /tmp/joule-serve-UID.sock.
+inline constexpr const char* kServeEnvironmentVariable = "JOULE_SERVE";
+std::filesystem::path serve_socket_path();
 
 // JOULE_CONTROL, when set and not empty.
 std::optional<std::filesystem::path> control_socket_from_environment();

@@ -60,6 +60,7 @@ std::vector<GpuShare> RunSession::gpu_shares() {
 
 void RunSession::handle(const ControlEvent& event, record::RunRecord& record) {
   const auto& message = event.message;
+  if (message.kind == ControlMessage::Kind::application) return;  // one command, one application
   if (message.kind == ControlMessage::Kind::units) {
     count_units(message, record);
     return;

@@ -2,11 +2,15 @@
 
 #include <gtest/gtest.h>
 #include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 namespace fs = std::filesystem;
@@ -138,4 +142,39 @@ TEST(ControlEnvironment, ReadsJouleControl) {
   EXPECT_FALSE(control_socket_from_environment());
   ::unsetenv(kControlEnvironmentVariable);
   EXPECT_FALSE(control_socket_from_environment());
+}
+
+TEST(ControlProtocol, AnAppLineNamesTheApplication) {
+  auto parsed = parse_control_line("app  chat server ");
+  ASSERT_TRUE(parsed.message);
+  EXPECT_EQ(parsed.message->kind, Kind::application);
+  EXPECT_EQ(parsed.message->name, "chat server");
+  EXPECT_EQ(format_control_message(*parsed.message), "app chat server\n");
+  EXPECT_FALSE(parse_control_line("app").message);
+}
+
+TEST(ControlServer, BindAtAKnownPathReplacesAStaleSocketOnly) {
+  const fs::path dir = fs::temp_directory_path() / ("joule-bind-at-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  {
+    auto first = ControlServer::bind_at(dir / "serve.sock", 0600);
+    EXPECT_EQ(fs::status(dir / "serve.sock").permissions() & fs::perms::all,
+              fs::perms::owner_read | fs::perms::owner_write);
+    send_control(dir / "serve.sock", "app a\nunits 1\nunits 2\n");
+    std::vector<std::string> errors;
+    auto events = first->drain(errors);
+    ASSERT_EQ(events.size(), 3u);
+    EXPECT_EQ(events[0].datagram, events[2].datagram);
+  }
+  // A socket file left behind by a killed server is replaced.
+  int fd = ::socket(AF_UNIX, SOCK_DGRAM, 0);
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  std::strcpy(address.sun_path, (dir / "stale.sock").c_str());
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  ::close(fd);
+  EXPECT_NO_THROW(ControlServer::bind_at(dir / "stale.sock"));
+  std::ofstream(dir / "file") << "not a socket";
+  EXPECT_THROW(ControlServer::bind_at(dir / "file"), std::runtime_error);
+  fs::remove_all(dir);
 }
