@@ -110,6 +110,7 @@ void RunSession::fill(record::RunRecord& record, const std::optional<record::Idl
   record.attribution.cpu_time_s = command_last_.seconds;
   for (const auto& m : attribution_.methods()) add_once(record.attribution.notes, m);
   for (const auto& w : whole.warnings) add_once(record.warnings, w);
+  for (const auto& w : attribution_.warnings()) add_once(record.warnings, w);
   record.overhead_cpu_s = support::own_cpu_time().seconds;
   record.ended_at = record::iso8601_utc(std::chrono::system_clock::now());
 }
