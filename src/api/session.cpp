@@ -1,8 +1,13 @@
 #include <fmt/format.h>
 
+#include <unistd.h>
+
+#include <charconv>
+#include <cstdlib>
 #include <stdexcept>
 
 #include "api/session_core.hpp"
+#include "record/job.hpp"
 #include "run/control_channel.hpp"
 
 namespace joule {
@@ -38,7 +43,11 @@ void SessionCore::require_running(std::string_view what) const {
 void SessionCore::phase_opened(std::uint64_t id, const std::string& name) {
   std::lock_guard lock(phase_mutex);
   open_phases.push_back({id, one_line(name)});
-  run::send_control(control_socket, fmt::format("phase {}\n", open_phases.back().name));
+  send(fmt::format("phase {}\n", open_phases.back().name));
+}
+
+void SessionCore::send(const std::string& line) const {
+  run::send_control(control_socket, rank_prefix + line);
 }
 
 void SessionCore::phase_closed(std::uint64_t id) {
@@ -51,15 +60,13 @@ void SessionCore::phase_closed(std::uint64_t id) {
   // Only the innermost scope is the run's current phase; closing it resumes
   // the enclosing one (as a new phase of the same name), or ends the phase.
   if (!innermost) return;
-  run::send_control(control_socket, open_phases.empty()
-                                        ? std::string("end-phase\n")
-                                        : fmt::format("phase {}\n", open_phases.back().name));
+  send(open_phases.empty() ? std::string("end-phase\n")
+                           : fmt::format("phase {}\n", open_phases.back().name));
 }
 
 void SessionCore::send_units(double count, const std::string& unit) const {
-  run::send_control(control_socket, unit.empty()
-                                        ? fmt::format("units {}\n", count)
-                                        : fmt::format("units {} {}\n", count, one_line(unit)));
+  send(unit.empty() ? fmt::format("units {}\n", count)
+                    : fmt::format("units {} {}\n", count, one_line(unit)));
 }
 
 void SessionCore::shutdown() {
@@ -69,15 +76,36 @@ void SessionCore::shutdown() {
   meter.reset();  // joins the sampler
   if (mode == SessionMode::control) {
     std::lock_guard phases(phase_mutex);
-    if (!open_phases.empty()) {
-      open_phases.clear();
-      try {
-        run::send_control(control_socket, "end-phase\n");
-      } catch (const std::exception&) {
-        // The run has ended already: nothing left to tell it.
-      }
+    try {
+      if (!open_phases.empty()) send("end-phase\n");
+      if (!rank_prefix.empty()) send("bye\n");
+    } catch (const std::exception&) {
+      // The run has ended already: nothing left to tell it.
     }
+    open_phases.clear();
   }
+}
+
+// A rank of a distributed job (torchrun's RANK, WORLD_SIZE) says hello, so
+// the run records it among the job's ranks and can tell when it dies.
+void announce_rank(SessionCore& core) {
+  const char* rank = std::getenv("RANK");
+  if (rank == nullptr || *rank == '\0') return;
+  const std::string_view text(rank);
+  int number = -1;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), number);
+  if (error != std::errc() || end != text.data() + text.size() || number < 0) {
+    throw UsageError(fmt::format("joule: RANK='{}' is not a non-negative integer", text));
+  }
+  run::ControlMessage hello{.kind = run::ControlMessage::Kind::hello};
+  hello.rank = number;
+  hello.pid = static_cast<int>(::getpid());
+  hello.job = record::job_id_from_environment();
+  if (const char* world = std::getenv("WORLD_SIZE"); world != nullptr) {
+    hello.world = std::atoi(world);
+  }
+  core.rank_prefix = fmt::format("rank={} ", *hello.rank);
+  run::send_control(core.control_socket, run::format_control_message(hello));
 }
 
 }  // namespace detail
@@ -102,6 +130,7 @@ Session::Session(SessionOptions options) : core_(std::make_shared<detail::Sessio
           run::kControlEnvironmentVariable));
     }
     core.control_socket = *socket;
+    detail::announce_rank(core);
     return;  // the run measures and does the carbon arithmetic
   }
   if (options.carbon) {

@@ -20,6 +20,9 @@ struct SessionCore {
   std::function<void(const ScopeResult&)> on_scope_end;
   std::shared_ptr<const carbon::ResolvedContext> carbon;
   std::filesystem::path control_socket;
+  // Control mode in a distributed job: "rank=N " (from RANK), which every
+  // message starts with so the run keeps this rank's phases apart; else "".
+  std::string rank_prefix;
 
   // Shared while a scope reads the meter, exclusive while shutting down:
   // shutdown never pulls the meter from under a snapshot.
@@ -42,6 +45,8 @@ struct SessionCore {
   void phase_opened(std::uint64_t id, const std::string& name);
   void phase_closed(std::uint64_t id);
   void send_units(double count, const std::string& unit) const;
+  // Sends one control line, prefixed with this rank when there is one.
+  void send(const std::string& line) const;
   void shutdown();
 };
 

@@ -38,8 +38,8 @@ ShareKind share_kind(Component component);
 // One GPU's share for the command over the last interval.
 struct GpuShare {
   double fraction = 1.0;
-  std::string method;   // "per-process SM utilization (NVML)", "whole GPU (...)"
-  std::string warning;  // set when the split is a guess the reader must know of
+  std::string method{};   // "per-process SM utilization (NVML)", "whole GPU (...)"
+  std::string warning{};  // set when the split is a guess the reader must know of
 };
 
 // Answers, for a GPU domain, what share the given processes had since the

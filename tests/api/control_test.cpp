@@ -86,7 +86,7 @@ TEST_F(ControlMode, ScopeWithAUnitSendsItsName) {
   s.end();
   auto messages = drain(*server_);
   ASSERT_EQ(messages.size(), 3u);
-  EXPECT_EQ(messages[1], (run::ControlMessage{Kind::units, "", 3, "request"}));
+  EXPECT_EQ(messages[1], (run::ControlMessage{.kind = Kind::units, .count = 3, .unit = "request"}));
 }
 
 TEST_F(ControlMode, ClosingAnOuterScopeFirstKeepsTheInnerPhase) {
