@@ -11,7 +11,7 @@ using namespace joule::record;
 
 namespace {
 
-RunRecord node(std::string id, std::string host, std::string job, std::vector<int> ranks,
+RunRecord node(std::string id, std::string host, std::string job, const std::vector<int>& ranks,
                double machine_j, int world) {
   RunRecord r;
   r.id = std::move(id);
