@@ -28,10 +28,11 @@ JOULE_API EstimatorMode parse_estimator_mode(std::string_view text);
 // Every root the backends read is configurable, so tests and people debugging
 // a machine can point joule at a recorded tree.
 struct JOULE_API SensorConfig {
-  std::filesystem::path sysfs_root = "/sys";       // JOULE_SYSFS_ROOT
-  std::filesystem::path proc_root = "/proc";       // JOULE_PROC_ROOT
-  std::string nvml_library = "libnvidia-ml.so.1";  // JOULE_NVML_LIBRARY
-  std::filesystem::path trace_file;                // JOULE_TRACE: replay this CSV
+  std::filesystem::path sysfs_root = "/sys";            // JOULE_SYSFS_ROOT
+  std::filesystem::path proc_root = "/proc";            // JOULE_PROC_ROOT
+  std::string nvml_library = "libnvidia-ml.so.1";       // JOULE_NVML_LIBRARY
+  std::string rocm_smi_library = "librocm_smi64.so.1";  // JOULE_ROCM_SMI_LIBRARY
+  std::filesystem::path trace_file;                     // JOULE_TRACE: replay this CSV
   // JOULE_SENSORS: comma-separated backend names to allow (empty = all).
   std::vector<std::string> only_backends;
   EstimatorMode estimator = EstimatorMode::automatic;  // JOULE_ESTIMATOR

@@ -65,6 +65,9 @@ struct DomainInfo {
   // Why this domain contains those, for people: "psys covers the platform".
   // Empty when the component says it (a package contains its cores).
   std::string containment_note;
+  // A GPU's PCI address ("0000:03:00.0") where the backend knows it, so that
+  // a board two backends can see (ROCm SMI and amdgpu's hwmon) counts once.
+  std::string pci_address;
 };
 
 enum class ReadStatus {

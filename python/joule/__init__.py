@@ -26,6 +26,7 @@ the machine's energy to the process tree and writes the record.
 """
 from __future__ import annotations
 
+import atexit
 import functools
 import json
 import sys
@@ -78,6 +79,11 @@ def shutdown() -> None:
     with _default_lock:
         if _default is not None:
             _default.shutdown()
+
+
+# A rank of a distributed job under ``joule run`` says goodbye at exit; one that
+# dies without it is recorded as dead.
+atexit.register(shutdown)
 
 
 class Phase:

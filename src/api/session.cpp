@@ -1,8 +1,13 @@
 #include <fmt/format.h>
 
+#include <unistd.h>
+
+#include <charconv>
+#include <cstdlib>
 #include <stdexcept>
 
 #include "api/session_core.hpp"
+#include "record/job.hpp"
 #include "run/control_channel.hpp"
 #include "support/files.hpp"
 #include "support/strings.hpp"
@@ -52,7 +57,7 @@ void SessionCore::require_running(std::string_view what) const {
 
 void SessionCore::send(const std::string& lines) const {
   if (mode != SessionMode::serve) {
-    run::send_control(control_socket, lines);
+    run::send_control(control_socket, rank_prefix + lines);
     return;
   }
   try {
@@ -82,7 +87,7 @@ void SessionCore::phase_closed(std::uint64_t id) {
                            : fmt::format("phase {}\n", open_phases.back().name));
 }
 
-void SessionCore::send_units(double count, const std::string& unit) {
+void SessionCore::send_units(double count, const std::string& unit) const {
   send(unit.empty() ? fmt::format("units {}\n", count)
                     : fmt::format("units {} {}\n", count, one_line(unit)));
 }
@@ -94,15 +99,36 @@ void SessionCore::shutdown() {
   meter.reset();  // joins the sampler
   if (reports()) {
     std::lock_guard phases(phase_mutex);
-    if (!open_phases.empty()) {
-      open_phases.clear();
-      try {
-        send("end-phase\n");
-      } catch (const std::exception&) {
-        // The run has ended already: nothing left to tell it.
-      }
+    try {
+      if (!open_phases.empty()) send("end-phase\n");
+      if (!rank_prefix.empty()) send("bye\n");
+    } catch (const std::exception&) {
+      // The run has ended already: nothing left to tell it.
     }
+    open_phases.clear();
   }
+}
+
+// A rank of a distributed job (torchrun's RANK, WORLD_SIZE) says hello, so
+// the run records it among the job's ranks and can tell when it dies.
+void announce_rank(SessionCore& core) {
+  const char* rank = std::getenv("RANK");
+  if (rank == nullptr || *rank == '\0') return;
+  const std::string_view text(rank);
+  int number = -1;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), number);
+  if (error != std::errc() || end != text.data() + text.size() || number < 0) {
+    throw UsageError(fmt::format("joule: RANK='{}' is not a non-negative integer", text));
+  }
+  run::ControlMessage hello{.kind = run::ControlMessage::Kind::hello};
+  hello.rank = number;
+  hello.pid = static_cast<int>(::getpid());
+  hello.job = record::job_id_from_environment();
+  if (const char* world = std::getenv("WORLD_SIZE"); world != nullptr) {
+    hello.world = std::atoi(world);
+  }
+  core.rank_prefix = fmt::format("rank={} ", *hello.rank);
+  run::send_control(core.control_socket, run::format_control_message(hello));
 }
 
 }  // namespace detail
@@ -135,6 +161,7 @@ Session::Session(SessionOptions options) : core_(std::make_shared<detail::Sessio
           run::kControlEnvironmentVariable));
     }
     core.control_socket = *socket;
+    detail::announce_rank(core);
     return;  // the run measures and does the carbon arithmetic
   }
   if (options.carbon) {

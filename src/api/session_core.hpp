@@ -22,6 +22,9 @@ struct SessionCore {
   std::filesystem::path control_socket;
   std::string application;  // serve mode
   mutable std::atomic<std::uint64_t> undelivered{0};
+  // Control mode in a distributed job: "rank=N " (from RANK), which every
+  // message starts with so the run keeps this rank's phases apart; else "".
+  std::string rank_prefix;
 
   // Shared while a scope reads the meter, exclusive while shutting down:
   // shutdown never pulls the meter from under a snapshot.
@@ -47,7 +50,7 @@ struct SessionCore {
   void require_running(std::string_view what) const;
   void phase_opened(std::uint64_t id, const std::string& name);
   void phase_closed(std::uint64_t id);
-  void send_units(double count, const std::string& unit);
+  void send_units(double count, const std::string& unit) const;
   void shutdown();
 };
 

@@ -20,6 +20,7 @@ struct RunOptions {
   std::string json_path;
   std::string csv_path;
   std::vector<std::string> tags;  // k=v
+  std::string job;                // --job; empty: TORCHELASTIC_RUN_ID, else SLURM_JOB_ID
   bool no_ledger = false;
   bool quiet = false;        // no live line, no summary
   std::string unit = "run";  // the functional unit `units N` counts by default

@@ -51,8 +51,13 @@ std::chrono::nanoseconds safe_interval(const DomainInfo& domain, Watts max_power
   if (domain.kind != ReadingKind::energy_counter || !domain.wrap_range || max_power.watts <= 0) {
     return std::chrono::nanoseconds::max();
   }
-  double wrap_seconds = domain.wrap_range->joules / max_power.watts;
-  return std::chrono::nanoseconds(static_cast<std::int64_t>(wrap_seconds / 4 * 1e9));
+  const double limit_ns = domain.wrap_range->joules / max_power.watts / 4 * 1e9;
+  // A 64-bit counter (ROCm SMI's) wraps after millennia: beyond what
+  // nanoseconds hold, and no limit at all.
+  if (limit_ns >= static_cast<double>(std::chrono::nanoseconds::max().count())) {
+    return std::chrono::nanoseconds::max();
+  }
+  return std::chrono::nanoseconds(static_cast<std::int64_t>(limit_ns));
 }
 
 struct Meter::State {

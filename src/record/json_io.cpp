@@ -218,12 +218,20 @@ void put_phases_and_units(json& j, const RunRecord& r) {
   json phases = json::array();
   for (const auto& p : r.phases) {
     phases.push_back({{"name", p.name},
+                      {"rank", opt_int(p.rank)},
                       {"start_offset_s", p.start_offset_s},
                       {"end_offset_s", p.end_offset_s},
                       {"machine_energy_j", p.machine_energy_j},
                       {"attributed_energy_j", p.attributed_energy_j}});
   }
   j["phases"] = phases;
+  json ranks = json::array();
+  for (const auto& k : r.ranks) {
+    ranks.push_back(
+        {{"rank", k.rank}, {"pid", k.pid}, {"job_id", k.job_id}, {"said_goodbye", k.said_goodbye}});
+  }
+  j["ranks"] = ranks;
+  j["world_size"] = r.world_size;
   json units = json::array();
   for (const auto& u : r.units) units.push_back({{"name", u.name}, {"count", u.count}});
   j["units"] = units;
@@ -269,6 +277,7 @@ json to_json(const RunRecord& r) {
   j["duration_s"] = r.duration_s;
   j["joule_version"] = r.joule_version;
   j["host"] = host_json(r.host);
+  j["job_id"] = r.job_id.empty() ? json(nullptr) : json(r.job_id);
   j["command"] = r.command;
   j["cwd"] = r.cwd;
   j["git"] =
@@ -334,6 +343,7 @@ void read_run_identity(const Reader& in, const json& j, RunRecord& r) {
   in.read(j, "ended_at", kRoot, r.ended_at);
   in.read(j, "duration_s", kRoot, r.duration_s);
   in.read(j, "joule_version", kRoot, r.joule_version);
+  in.read(j, "job_id", kRoot, r.job_id);
 }
 
 void read_host(const Reader& in, const json& j, HostInfo& host) {
@@ -429,12 +439,26 @@ void read_phases_and_units(const Reader& in, const json& j, RunRecord& r) {
   in.each(j, "phases", kRoot, [&](const json& ph, const std::string& p) {
     Phase phase;
     in.read(ph, "name", p, phase.name);
+    if (in.child(ph, "rank", p)) {
+      int rank = 0;
+      in.read(ph, "rank", p, rank);
+      phase.rank = rank;
+    }
     in.read(ph, "start_offset_s", p, phase.start_offset_s);
     in.read(ph, "end_offset_s", p, phase.end_offset_s);
     in.read(ph, "machine_energy_j", p, phase.machine_energy_j);
     in.read(ph, "attributed_energy_j", p, phase.attributed_energy_j);
     r.phases.push_back(std::move(phase));
   });
+  in.each(j, "ranks", kRoot, [&](const json& k, const std::string& p) {
+    RankRecord rank;
+    in.read(k, "rank", p, rank.rank);
+    in.read(k, "pid", p, rank.pid);
+    in.read(k, "job_id", p, rank.job_id);
+    in.read(k, "said_goodbye", p, rank.said_goodbye);
+    r.ranks.push_back(std::move(rank));
+  });
+  in.read(j, "world_size", kRoot, r.world_size);
   in.each(j, "units", kRoot, [&](const json& u, const std::string& p) {
     carbon::FunctionalUnit unit{.name = "", .count = 0};
     in.read(u, "name", p, unit.name);

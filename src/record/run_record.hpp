@@ -23,7 +23,7 @@
 namespace joule::record {
 
 inline constexpr int kSchemaMajor = 1;
-inline constexpr int kSchemaMinor = 1;
+inline constexpr int kSchemaMinor = 1;  // 1.1: carbon.data_vintage, job_id, ranks, a phase's rank
 
 struct SchemaVersion {
   int major = kSchemaMajor;
@@ -117,10 +117,20 @@ struct IdleBaseline {
 
 struct Phase {
   std::string name;
+  std::optional<int> rank;    // the distributed rank that marked it, when one did
   double start_offset_s = 0;  // from the run's start
   double end_offset_s = 0;
   double machine_energy_j = 0;
   double attributed_energy_j = 0;
+};
+
+// One rank of a distributed job under one `joule run`, as it announced itself
+// on the control channel (`rank=N hello`), and how it ended.
+struct RankRecord {
+  int rank = 0;
+  int pid = 0;  // 0 when the rank did not give it
+  std::string job_id;
+  bool said_goodbye = false;  // false: it died, or was killed, before its `bye`
 };
 
 // One term of the carbon arithmetic, for the record's reader to recompute it.
@@ -183,6 +193,11 @@ struct RunRecord {
   std::string joule_version;
 
   HostInfo host;
+  // The distributed job this run belongs to (--job, TORCHELASTIC_RUN_ID,
+  // SLURM_JOB_ID): one record per node, summed by `joule show --job`.
+  std::string job_id;
+  std::vector<RankRecord> ranks;     // the job's ranks this run measured
+  int world_size = 0;                // the job's ranks on every node, as they said; 0: unknown
   std::vector<std::string> command;  // argv
   std::string cwd;
   std::optional<GitInfo> git;

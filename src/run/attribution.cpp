@@ -38,6 +38,56 @@ std::optional<unsigned> gpu_index(const std::string& id) {
   return index;
 }
 
+using PidSet = std::set<pid_t>;
+
+bool is_ours(const PidSet& ours, unsigned int pid) {
+  return ours.count(static_cast<pid_t>(pid)) > 0;
+}
+
+// The fallback where the driver gives no utilization: every running compute
+// process an equal part, so the command's is its count over theirs.
+GpuShare equal_process_split(std::span<const sensors::nvml::ProcessInfo> processes,
+                             const PidSet& ours, std::string_view why) {
+  const auto mine = std::count_if(processes.begin(), processes.end(),
+                                  [&](const auto& p) { return is_ours(ours, p.pid); });
+  const double fraction =
+      processes.empty() ? 1.0 : static_cast<double>(mine) / static_cast<double>(processes.size());
+  return {fraction,
+          fmt::format("equal split among {} running compute processes, {} of them the "
+                      "command's ({})",
+                      processes.size(), mine, why),
+          fmt::format("GPU shared with other processes and {}: split equally among its {} "
+                      "compute processes, which ignores how hard each one works it",
+                      why, processes.size())};
+}
+
+// MIG: NVML reads neither energy nor per-process utilization per instance,
+// and which profile (how many slices) each instance has takes the GPU
+// instance API, so the board is split equally among the GPU instances that
+// run a process, and each instance equally among its processes.
+GpuShare mig_split(std::span<const sensors::nvml::ProcessInfo> processes, const PidSet& ours,
+                   unsigned int instances) {
+  std::map<unsigned int, std::pair<int, int>> by_instance;  // id -> (processes, ours)
+  for (const auto& p : processes) {
+    auto& [all, mine] = by_instance[p.gpu_instance_id];
+    ++all;
+    mine += is_ours(ours, p.pid) ? 1 : 0;
+  }
+  double fraction = 0;
+  for (const auto& [id, counts] : by_instance) {
+    fraction += static_cast<double>(counts.second) / counts.first;
+  }
+  fraction /= static_cast<double>(by_instance.size());
+  return {fraction,
+          fmt::format("MIG: the board split equally among its {} active GPU instance(s) of {}, "
+                      "each instance equally among its processes",
+                      by_instance.size(), instances),
+          fmt::format("GPU in MIG mode shared with other processes: NVML reads no energy or "
+                      "utilization per instance, so the board is split equally among the {} "
+                      "active instance(s), whatever their size",
+                      by_instance.size())};
+}
+
 // Whether `pid` names a process in this pid namespace (EPERM: it exists, owned
 // by another user).
 bool process_visible(pid_t pid) {
@@ -53,12 +103,12 @@ class NvmlGpuShare : public GpuShareSource {
     auto index = gpu_index(domain.id);
     sensors::nvml::Device device = nullptr;
     if (!index || library_->device_handle(*index, device) != sensors::nvml::kSuccess) {
-      return {1.0, "whole GPU (not an NVML device)"};
+      return {1.0, "whole GPU (not an NVML device)", ""};
     }
-    std::set<pid_t> ours(command_pids.begin(), command_pids.end());
+    const PidSet ours(command_pids.begin(), command_pids.end());
     std::vector<sensors::nvml::ProcessInfo> processes;
     if (library_->compute_processes(device, processes) != sensors::nvml::kSuccess) {
-      return {1.0, "whole GPU (NVML lists no processes here)"};
+      return {1.0, "whole GPU (NVML lists no processes here)", ""};
     }
     // The driver does not know pid namespaces: inside a container NVML lists
     // host pids (NVIDIA/nvidia-docker#1483), the command's own included, and
@@ -70,38 +120,47 @@ class NvmlGpuShare : public GpuShareSource {
       return !process_visible(static_cast<pid_t>(p.pid));
     });
     if (invisible > 0) {
-      return {1.0, fmt::format("whole GPU, an upper bound: NVML lists {} process(es) whose pids "
-                               "are not in this pid namespace (in a container?), so the "
-                               "command's share cannot be told and the GPU may be shared",
-                               invisible)};
+      return {1.0,
+              fmt::format("whole GPU, an upper bound: NVML lists {} process(es) whose pids "
+                          "are not in this pid namespace (in a container?), so the "
+                          "command's share cannot be told and the GPU may be shared",
+                          invisible),
+              ""};
     }
-    bool others = std::any_of(processes.begin(), processes.end(), [&](const auto& p) {
-      return !ours.count(static_cast<pid_t>(p.pid));
-    });
-    if (!others) return {1.0, "whole GPU (only the command's processes use it)"};
+    const bool others = std::any_of(processes.begin(), processes.end(),
+                                    [&](const auto& p) { return !is_ours(ours, p.pid); });
+    if (!others) return {1.0, "whole GPU (only the command's processes use it)", ""};
 
-    // Shared GPU: the command's part of the SM utilization the driver
-    // sampled since the last call.
-    std::vector<sensors::nvml::ProcessUtilizationSample> samples;
-    unsigned long long& last = last_seen_us_[*index];
-    if (library_->process_utilization(device, last, samples) == sensors::nvml::kSuccess &&
-        !samples.empty()) {
-      double total = 0, mine = 0;
-      for (const auto& s : samples) {
-        last = std::max(last, s.time_stamp_us);
-        total += s.sm_util;
-        if (ours.count(static_cast<pid_t>(s.pid))) mine += s.sm_util;
-      }
-      if (total > 0) return {mine / total, "per-process SM utilization (NVML)"};
+    std::optional<unsigned int> instances;
+    if (library_->mig_instances(device, instances) == sensors::nvml::kSuccess && instances) {
+      return mig_split(processes, ours, *instances);
     }
-    // Shared but no utilization samples: split by process count, and say so.
-    double mine = 0;
-    for (const auto& p : processes) mine += ours.count(static_cast<pid_t>(p.pid)) ? 1 : 0;
-    return {processes.empty() ? 1.0 : mine / static_cast<double>(processes.size()),
-            "share of GPU processes (NVML gave no utilization samples)"};
+    if (auto share = utilization_share(*index, device, ours)) return *share;
+    return equal_process_split(processes, ours, "NVML gave no per-process utilization");
   }
 
  private:
+  // The command's part of the SM utilization the driver sampled since the
+  // last call; nullopt without samples.
+  std::optional<GpuShare> utilization_share(unsigned index, sensors::nvml::Device device,
+                                            const PidSet& ours) {
+    std::vector<sensors::nvml::ProcessUtilizationSample> samples;
+    unsigned long long& last = last_seen_us_[index];
+    if (library_->process_utilization(device, last, samples) != sensors::nvml::kSuccess ||
+        samples.empty()) {
+      return std::nullopt;
+    }
+    double total = 0;
+    double mine = 0;
+    for (const auto& s : samples) {
+      last = std::max(last, s.time_stamp_us);
+      total += s.sm_util;
+      if (is_ours(ours, s.pid)) mine += s.sm_util;
+    }
+    if (total <= 0) return std::nullopt;
+    return GpuShare{mine / total, "per-process SM utilization (NVML)", ""};
+  }
+
   std::shared_ptr<sensors::nvml::Library> library_;
   std::map<unsigned, unsigned long long> last_seen_us_;
 };
@@ -130,7 +189,10 @@ void AttributionAccumulator::add(const Measurement& interval, double cpu_share,
     machine_[i] += d.energy;
     if (share_kind(domains_[i].component) == ShareKind::gpu && i < gpu_shares.size()) {
       attributed_[i] += d.energy * std::clamp(gpu_shares[i].fraction, 0.0, 1.0);
-      note(fmt::format("{}: {}", domains_[i].id, gpu_shares[i].method));
+      note(methods_, fmt::format("{}: {}", domains_[i].id, gpu_shares[i].method));
+      if (!gpu_shares[i].warning.empty()) {
+        note(warnings_, fmt::format("{}: {}", domains_[i].id, gpu_shares[i].warning));
+      }
     } else {
       attributed_[i] += d.energy * cpu_share;
     }
@@ -153,10 +215,8 @@ Joules AttributionAccumulator::attributed_total() const {
   return total;
 }
 
-void AttributionAccumulator::note(const std::string& method) {
-  if (std::find(methods_.begin(), methods_.end(), method) == methods_.end()) {
-    methods_.push_back(method);
-  }
+void AttributionAccumulator::note(std::vector<std::string>& lines, const std::string& line) {
+  if (std::find(lines.begin(), lines.end(), line) == lines.end()) lines.push_back(line);
 }
 
 }  // namespace joule::run

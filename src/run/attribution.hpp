@@ -8,8 +8,10 @@
 // more than one busy while power is low.
 //
 // GPUs: the per-process utilization the driver reports where it can (NVML);
-// otherwise the whole GPU when no other process is seen on it, and the method
-// says which one was used.
+// otherwise the whole GPU when no other process is seen on it, or an equal
+// split among the running compute processes (with a warning); a GPU in MIG
+// mode is split equally among its active GPU instances, and each instance
+// equally among its processes. The method says which one was used.
 #include <sys/types.h>
 
 #include <filesystem>
@@ -36,7 +38,8 @@ ShareKind share_kind(Component component);
 // One GPU's share for the command over the last interval.
 struct GpuShare {
   double fraction = 1.0;
-  std::string method;  // "per-process SM utilization (NVML)", "whole GPU (...)"
+  std::string method{};   // "per-process SM utilization (NVML)", "whole GPU (...)"
+  std::string warning{};  // set when the split is a guess the reader must know of
 };
 
 // Answers, for a GPU domain, what share the given processes had since the
@@ -81,15 +84,18 @@ class AttributionAccumulator {
   Joules attributed_total() const;
   // The methods used, one line each, without repeats.
   const std::vector<std::string>& methods() const { return methods_; }
+  // The GPU shares' warnings, one line each, without repeats.
+  const std::vector<std::string>& warnings() const { return warnings_; }
 
  private:
-  void note(const std::string& method);
+  static void note(std::vector<std::string>& lines, const std::string& line);
 
   std::vector<DomainInfo> domains_;
   std::vector<bool> in_total_;
   std::vector<Joules> machine_;
   std::vector<Joules> attributed_;
   std::vector<std::string> methods_;
+  std::vector<std::string> warnings_;
 };
 
 }  // namespace joule::run

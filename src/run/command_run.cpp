@@ -130,6 +130,7 @@ IdleWait CommandRun::wait_for_signals() {
 void CommandRun::start_record() {
   record_ = begin_record(settings_.command);
   record_.tags = settings_.tags;
+  record_.job_id = settings_.job_id;
   record_.sample_interval_s = std::chrono::duration<double>(meter_->interval()).count();
   record_.attribution.method = "CPU-time share";
 }
@@ -275,6 +276,7 @@ void CommandRun::finish(RunSession& session, const RootExit& exit) {
   record_.exit.exit_code = exit.exit_code;
   record_.exit.signal = exit.signal;
   session.fill(record_, idle_);
+  session.note_ranks_at_end(record_);
   for (const auto& e : control_errors_) add_once(record_.warnings, "control channel: " + e);
   if (auto* cg = session.cgroup(); cg && !cg->release()) {
     add_once(record_.warnings, fmt::format("could not remove {}", cg->path().string()));

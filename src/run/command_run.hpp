@@ -26,6 +26,7 @@ struct RunSettings {
   std::chrono::nanoseconds checkpoint = std::chrono::seconds(5);
   std::chrono::nanoseconds idle{0};  // idle baseline before the command; 0 = none
   std::map<std::string, std::string> tags;
+  std::string job_id;  // --job, else TORCHELASTIC_RUN_ID or SLURM_JOB_ID; may be empty
   std::string unit = "run";
   int predict_phases = 0;
   int predict_after = 2;

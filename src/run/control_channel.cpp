@@ -38,9 +38,71 @@ sockaddr_un socket_address(const std::filesystem::path& path) {
 
 }  // namespace
 
+namespace {
+
+// "N" as a non-negative int, or nullopt.
+std::optional<int> parse_count(std::string_view text) {
+  int value = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || value < 0) {
+    return std::nullopt;
+  }
+  return value;
+}
+
+// `hello`'s key=value words; false with `error` set on one it does not know.
+bool parse_hello(std::string_view rest, ControlMessage& message, std::string& error) {
+  for (const std::string_view word : support::split_list(rest, ' ')) {
+    if (word.empty()) continue;
+    if (word.starts_with("pid=")) {
+      const auto pid = parse_count(word.substr(4));
+      if (!pid || *pid == 0) {
+        error = fmt::format("'hello' needs pid=<positive integer>, got '{}'", word);
+        return false;
+      }
+      message.pid = *pid;
+    } else if (word.starts_with("world=")) {
+      const auto world = parse_count(word.substr(6));
+      if (!world || *world == 0) {
+        error = fmt::format("'hello' needs world=<positive integer>, got '{}'", word);
+        return false;
+      }
+      message.world = *world;
+    } else if (word.starts_with("job=") && word.size() > 4) {
+      message.job = std::string(word.substr(4));
+    } else {
+      error = fmt::format("'hello' takes pid=P, job=J and world=W, got '{}'", word);
+      return false;
+    }
+  }
+  return true;
+}
+
+ParsedControlLine parse_message(std::string_view line);
+
+}  // namespace
+
 ParsedControlLine parse_control_line(std::string_view raw) {
   ParsedControlLine result;
   std::string_view line = trim(raw);
+  std::optional<int> rank;
+  if (line.starts_with("rank=")) {
+    const std::size_t end = line.find_first_of(" \t");
+    rank = parse_count(line.substr(5, end == std::string_view::npos ? end : end - 5));
+    if (!rank) {
+      result.error = fmt::format("'rank=' needs a non-negative integer, in '{}'", line);
+      return result;
+    }
+    line = end == std::string_view::npos ? std::string_view() : trim(line.substr(end));
+  }
+  result = parse_message(line);
+  if (result.message) result.message->rank = rank;
+  return result;
+}
+
+namespace {
+ParsedControlLine parse_message(std::string_view line) {
+  ParsedControlLine result;
   std::size_t space = line.find_first_of(" \t");
   std::string_view verb = line.substr(0, space);
   std::string_view rest = space == std::string_view::npos ? "" : trim(line.substr(space));
@@ -49,15 +111,22 @@ ParsedControlLine parse_control_line(std::string_view raw) {
       result.error = "'phase' needs a name";
       return result;
     }
-    result.message = ControlMessage{ControlMessage::Kind::phase, std::string(rest), 0, ""};
+    result.message = ControlMessage{.kind = ControlMessage::Kind::phase, .name = std::string(rest)};
   } else if (verb == "app") {
     if (rest.empty()) {
       result.error = "'app' needs a name";
       return result;
     }
-    result.message = ControlMessage{ControlMessage::Kind::application, std::string(rest), 0, ""};
+    result.message =
+        ControlMessage{.kind = ControlMessage::Kind::application, .name = std::string(rest)};
   } else if (verb == "end-phase") {
-    result.message = ControlMessage{ControlMessage::Kind::end_phase, "", 0, ""};
+    result.message = ControlMessage{.kind = ControlMessage::Kind::end_phase};
+  } else if (verb == "hello") {
+    ControlMessage hello{.kind = ControlMessage::Kind::hello};
+    if (!parse_hello(rest, hello, result.error)) return result;
+    result.message = std::move(hello);
+  } else if (verb == "bye") {
+    result.message = ControlMessage{.kind = ControlMessage::Kind::bye};
   } else if (verb == "units") {
     std::size_t split = rest.find_first_of(" \t");
     std::string_view number = rest.substr(0, split);
@@ -69,14 +138,15 @@ ParsedControlLine parse_control_line(std::string_view raw) {
       result.error = fmt::format("'units' needs a non-negative number, got '{}'", number);
       return result;
     }
-    result.message = ControlMessage{ControlMessage::Kind::units, "", count, std::string(unit)};
+    result.message = ControlMessage{
+        .kind = ControlMessage::Kind::units, .count = count, .unit = std::string(unit)};
   } else {
     result.error = fmt::format("unknown control message '{}'", line);
   }
   return result;
 }
 
-std::string format_control_message(const ControlMessage& message) {
+std::string format_body(const ControlMessage& message) {
   switch (message.kind) {
     case ControlMessage::Kind::phase:
       return fmt::format("phase {}\n", message.name);
@@ -87,8 +157,23 @@ std::string format_control_message(const ControlMessage& message) {
     case ControlMessage::Kind::units:
       return message.unit.empty() ? fmt::format("units {}\n", message.count)
                                   : fmt::format("units {} {}\n", message.count, message.unit);
+    case ControlMessage::Kind::hello: {
+      std::string line = "hello";
+      if (message.pid > 0) line += fmt::format(" pid={}", message.pid);
+      if (!message.job.empty()) line += fmt::format(" job={}", message.job);
+      if (message.world > 0) line += fmt::format(" world={}", message.world);
+      return line + "\n";
+    }
+    case ControlMessage::Kind::bye:
+      return "bye\n";
   }
   return {};
+}
+}  // namespace
+
+std::string format_control_message(const ControlMessage& message) {
+  const std::string body = format_body(message);
+  return message.rank ? fmt::format("rank={} {}", *message.rank, body) : body;
 }
 
 std::unique_ptr<ControlServer> ControlServer::create(const std::filesystem::path& directory) {

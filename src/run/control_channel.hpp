@@ -19,6 +19,12 @@
 //   app <name>            the application the following lines of this
 //                         datagram come from (`joule serve` keeps units per
 //                         application; `joule run` has one command and ignores it)
+//   hello [pid=P] [job=J] [world=W]
+//                         a rank of a distributed job starts (P: its pid, J:
+//                         its job id, e.g. TORCHELASTIC_RUN_ID, W: WORLD_SIZE)
+//   bye                   the rank ends normally
+// Any line may start with `rank=N` (N >= 0): it comes from rank N of a
+// distributed job, so its phases are that rank's and run beside the others'.
 // joule stamps each message with the monotonic time it reads it.
 #include <cstdint>
 #include <filesystem>
@@ -37,11 +43,15 @@ inline constexpr const char* kControlEnvironmentVariable = "JOULE_CONTROL";
 inline constexpr std::size_t kMaxControlDatagram = 8192;
 
 struct ControlMessage {
-  enum class Kind { phase, end_phase, units, application };
+  enum class Kind { phase, end_phase, units, application, hello, bye };
   Kind kind = Kind::phase;
-  std::string name;  // phase or application name
-  double count = 0;  // units
-  std::string unit;  // units' name; empty = the run's default
+  std::string name{};         // phase or application name
+  double count = 0;           // units
+  std::string unit{};         // units' name; empty = the run's default
+  std::optional<int> rank{};  // the sender's rank, when it gave one
+  int pid = 0;                // hello: the rank's pid, 0 when not given
+  std::string job{};          // hello: the rank's job id, empty when not given
+  int world = 0;              // hello: the job's number of ranks, 0 when not given
 
   bool operator==(const ControlMessage&) const = default;
 };

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <chrono>
 
+#include <fmt/format.h>
+
 #include "run/record_fill.hpp"
 #include "support/proc.hpp"
 #include "support/rusage.hpp"
@@ -60,14 +62,64 @@ std::vector<GpuShare> RunSession::gpu_shares() {
 
 void RunSession::handle(const ControlEvent& event, record::RunRecord& record) {
   const auto& message = event.message;
-  if (message.kind == ControlMessage::Kind::application) return;  // one command, one application
-  if (message.kind == ControlMessage::Kind::units) {
-    count_units(message, record);
+  switch (message.kind) {
+    case ControlMessage::Kind::application:  // one command, one application
+      return;
+    case ControlMessage::Kind::units:
+      count_units(message, record);
+      return;
+    case ControlMessage::Kind::hello:
+    case ControlMessage::Kind::bye:
+      greet(message, record);
+      return;
+    case ControlMessage::Kind::phase:
+    case ControlMessage::Kind::end_phase:
+      break;
+  }
+  end_phase_of(message.rank, record, event.received);
+  if (message.kind == ControlMessage::Kind::phase) {
+    phases_[message.rank] =
+        OpenPhase{message.name, last_, event.received, attribution_.attributed_total()};
+  }
+}
+
+void RunSession::greet(const ControlMessage& message, record::RunRecord& record) {
+  if (!message.rank) {
+    add_once(record.warnings, "control channel: 'hello' and 'bye' need a rank=N prefix");
     return;
   }
-  end_phase(record, event.received);
-  if (message.kind == ControlMessage::Kind::phase) {
-    phase_ = OpenPhase{message.name, last_, event.received, attribution_.attributed_total()};
+  auto it = std::find_if(record.ranks.begin(), record.ranks.end(),
+                         [&](const auto& r) { return r.rank == *message.rank; });
+  if (it == record.ranks.end()) {
+    record.ranks.push_back({*message.rank, 0, "", false});
+    it = std::prev(record.ranks.end());
+  }
+  if (message.kind == ControlMessage::Kind::bye) {
+    it->said_goodbye = true;
+    return;
+  }
+  if (message.pid > 0) it->pid = message.pid;
+  record.world_size = std::max(record.world_size, message.world);
+  if (message.job.empty()) return;
+  it->job_id = message.job;
+  if (record.job_id.empty()) {
+    record.job_id = message.job;
+  } else if (record.job_id != message.job) {
+    add_once(record.warnings,
+             fmt::format("error: conflicting job ids: rank {} says job '{}', but this run is job "
+                         "'{}' (--job, TORCHELASTIC_RUN_ID, SLURM_JOB_ID or an earlier rank); "
+                         "the record keeps '{}'",
+                         *message.rank, message.job, record.job_id, record.job_id));
+  }
+}
+
+void RunSession::note_ranks_at_end(record::RunRecord& record) const {
+  for (const auto& rank : record.ranks) {
+    if (rank.said_goodbye) continue;
+    add_once(record.warnings,
+             fmt::format("rank {}{} ended without saying goodbye: it died or was killed, so the "
+                         "job's figure covers it only while it ran",
+                         rank.rank, rank.pid > 0 ? fmt::format(" (pid {})", rank.pid) : ""));
   }
 }
 
@@ -83,19 +135,29 @@ void RunSession::count_units(const ControlMessage& message, record::RunRecord& r
 }
 
 void RunSession::end_phase(record::RunRecord& record, MonotonicTime at) {
-  if (!phase_) return;
+  while (!phases_.empty()) end_phase_of(phases_.begin()->first, record, at);
+}
+
+void RunSession::end_phase_of(std::optional<int> rank, record::RunRecord& record,
+                              MonotonicTime at) {
+  auto open = phases_.find(rank);
+  if (open == phases_.end()) return;
+  const OpenPhase& phase = open->second;
   record::Phase p;
-  p.name = phase_->name;
-  p.start_offset_s = seconds_between(start_.at, phase_->received).seconds;
+  p.name = phase.name;
+  p.rank = rank;
+  p.start_offset_s = seconds_between(start_.at, phase.received).seconds;
   p.end_offset_s = seconds_between(start_.at, at).seconds;
-  p.machine_energy_j = meter_.measure(phase_->snapshot, last_).total.joules;
-  p.attributed_energy_j = (attribution_.attributed_total() - phase_->attributed).joules;
+  p.machine_energy_j = meter_.measure(phase.snapshot, last_).total.joules;
+  p.attributed_energy_j = (attribution_.attributed_total() - phase.attributed).joules;
   record.phases.push_back(p);
+  phases_.erase(open);
+  // Predictions extrapolate one sequence of phases: the unranked one, or rank 0's.
+  if (rank.value_or(0) != 0) return;
   auto prediction = predictor_.phase_ended(
       Joules{p.attributed_energy_j}, Seconds{p.end_offset_s - p.start_offset_s},
       attribution_.attributed_total(), seconds_between(start_.at, at));
   if (prediction) predictions_.push_back(*prediction);
-  phase_.reset();
 }
 
 void RunSession::fill(record::RunRecord& record, const std::optional<record::IdleBaseline>& idle) {
@@ -111,6 +173,7 @@ void RunSession::fill(record::RunRecord& record, const std::optional<record::Idl
   record.attribution.cpu_time_s = command_last_.seconds;
   for (const auto& m : attribution_.methods()) add_once(record.attribution.notes, m);
   for (const auto& w : whole.warnings) add_once(record.warnings, w);
+  for (const auto& w : attribution_.warnings()) add_once(record.warnings, w);
   record.overhead_cpu_s = support::own_cpu_time().seconds;
   record.ended_at = record::iso8601_utc(std::chrono::system_clock::now());
 }

@@ -5,6 +5,7 @@
 // control messages open and close phases and count functional units.
 #include <sys/types.h>
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -41,11 +42,17 @@ class RunSession {
   // One attribution interval: from the last tick to now.
   void tick();
 
-  // A phase boundary or a units count from the control channel.
+  // A phase boundary, a units count, or a rank's hello or bye from the
+  // control channel. Each rank (and the unranked sender) has its own current
+  // phase, so ranks' phases run side by side.
   void handle(const ControlEvent& event, record::RunRecord& record);
 
-  // Closes the open phase, if any, at the last tick's snapshot.
+  // Closes every open phase at the last tick's snapshot.
   void end_phase(record::RunRecord& record, MonotonicTime at);
+
+  // At the command's end: a rank that said hello but no bye died (or was
+  // killed), and the record says so.
+  void note_ranks_at_end(record::RunRecord& record) const;
 
   // Fills the record with everything so far (a checkpoint or the end).
   void fill(record::RunRecord& record, const std::optional<record::IdleBaseline>& idle);
@@ -68,6 +75,8 @@ class RunSession {
   Seconds command_cpu();
   std::vector<GpuShare> gpu_shares();
   void count_units(const ControlMessage& message, record::RunRecord& record) const;
+  void end_phase_of(std::optional<int> rank, record::RunRecord& record, MonotonicTime at);
+  void greet(const ControlMessage& message, record::RunRecord& record);
 
   SessionOptions options_;
   Meter& meter_;
@@ -80,7 +89,7 @@ class RunSession {
   Seconds command_last_;
   Seconds busy_last_;
   Watts power_now_;
-  std::optional<OpenPhase> phase_;
+  std::map<std::optional<int>, OpenPhase> phases_;  // by rank; nullopt: no rank given
   Predictor predictor_;
   std::vector<Prediction> predictions_;
 };

@@ -10,6 +10,7 @@ void probe_trace(const SensorConfig& config, ProbeResult& result);          // t
 void probe_rapl_powercap(const SensorConfig& config, ProbeResult& result);  // rapl_powercap.cpp
 void probe_rapl_perf(const SensorConfig& config, ProbeResult& result);      // rapl_perf.cpp
 void probe_nvml(const SensorConfig& config, ProbeResult& result);           // nvml.cpp
+void probe_rocm_smi(const SensorConfig& config, ProbeResult& result);       // rocm_smi.cpp
 void probe_hwmon(const SensorConfig& config, ProbeResult& result);          // hwmon.cpp
 void probe_battery(const SensorConfig& config, ProbeResult& result);        // battery.cpp
 void probe_estimator(const SensorConfig& config, ProbeResult& result);      // estimator.cpp

@@ -437,6 +437,7 @@ struct PriorDomains {
   std::vector<std::string> ids;
   std::vector<std::string> gpu_ids;
   std::vector<std::string> cpu_ids;
+  std::map<std::string, std::string> gpu_by_pci;  // PCI address -> domain id
   bool rapl_present = false;
 };
 
@@ -446,11 +447,30 @@ PriorDomains prior_domains(const ProbeResult& result) {
     for (const auto& d : sensor->domains()) {
       prior.ids.push_back(d.id);
       if (d.component == Component::gpu) prior.gpu_ids.push_back(d.id);
+      if (d.component == Component::gpu && !d.pci_address.empty()) {
+        prior.gpu_by_pci[d.pci_address] = d.id;
+      }
       if (is_cpu(d.component)) prior.cpu_ids.push_back(d.id);
       if (d.component == Component::cpu_package) prior.rapl_present = true;
     }
   }
   return prior;
+}
+
+// A dGPU's amdgpu hwmon reads the same SMU power that ROCm SMI reads as a
+// counter: the board counts once, through the better reading. The hwmon
+// device's `device` link names its PCI function ("0000:03:00.0"). An APU's
+// amdgpu power is the SoC's, CPU included, which ROCm SMI does not claim to
+// measure, so it stays.
+std::optional<std::string> measured_elsewhere(const fs::path& dir, const std::string& driver,
+                                              const PriorDomains& prior) {
+  if (driver != "amdgpu" || prior.gpu_by_pci.empty() || is_amd_apu(dir)) return std::nullopt;
+  std::error_code error;
+  const fs::path target = fs::read_symlink(dir / "device", error);
+  if (error) return std::nullopt;
+  const auto found = prior.gpu_by_pci.find(target.filename().string());
+  if (found == prior.gpu_by_pci.end()) return std::nullopt;
+  return found->second;
 }
 
 std::string how_to_enable(const SensorConfig& config) {
@@ -534,6 +554,10 @@ void probe_hwmon(const SensorConfig& config, ProbeResult& result) {
     driver_names.push_back(driver);
     if (prior.rapl_present && kCpuDrivers.count(driver)) {
       notes += fmt::format("; skipped {} ({}: RAPL already measures the CPU)", device, driver);
+      continue;
+    }
+    if (const auto gpu = measured_elsewhere(dir, driver, prior)) {
+      notes += fmt::format("; skipped {} ({}: the same board as {})", device, driver, *gpu);
       continue;
     }
     const std::size_t before = found.channels.size();

@@ -81,6 +81,7 @@ SensorConfig SensorConfig::from_environment() {
   if (const char* v = std::getenv("JOULE_SYSFS_ROOT"); v && *v) config.sysfs_root = v;
   if (const char* v = std::getenv("JOULE_PROC_ROOT"); v && *v) config.proc_root = v;
   if (const char* v = std::getenv("JOULE_NVML_LIBRARY"); v && *v) config.nvml_library = v;
+  if (const char* v = std::getenv("JOULE_ROCM_SMI_LIBRARY"); v && *v) config.rocm_smi_library = v;
   if (const char* v = std::getenv("JOULE_TRACE"); v && *v) config.trace_file = v;
   if (const char* v = std::getenv("JOULE_SENSORS"); v && *v) {
     const auto names = support::split_list(v);
@@ -102,8 +103,8 @@ const std::vector<BackendEntry>& builtin_backends() {
   static const std::vector<BackendEntry> entries = {
       {"trace", sensors::probe_trace},         {"rapl-powercap", sensors::probe_rapl_powercap},
       {"rapl-perf", sensors::probe_rapl_perf}, {"nvml", sensors::probe_nvml},
-      {"hwmon", sensors::probe_hwmon},         {"battery", sensors::probe_battery},
-      {"estimator", sensors::probe_estimator},
+      {"rocm-smi", sensors::probe_rocm_smi},   {"hwmon", sensors::probe_hwmon},
+      {"battery", sensors::probe_battery},     {"estimator", sensors::probe_estimator},
   };
   return entries;
 }

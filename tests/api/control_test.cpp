@@ -2,6 +2,10 @@
 // ControlServer (the one joule run uses) stands in for the run.
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+#include <stdlib.h>
+#include <unistd.h>
+
 #include <filesystem>
 
 #include "api_fixture.hpp"
@@ -86,7 +90,7 @@ TEST_F(ControlMode, ScopeWithAUnitSendsItsName) {
   s.end();
   auto messages = drain(*server_);
   ASSERT_EQ(messages.size(), 3u);
-  EXPECT_EQ(messages[1], (run::ControlMessage{Kind::units, "", 3, "request"}));
+  EXPECT_EQ(messages[1], (run::ControlMessage{.kind = Kind::units, .count = 3, .unit = "request"}));
 }
 
 TEST_F(ControlMode, ClosingAnOuterScopeFirstKeepsTheInnerPhase) {
@@ -125,6 +129,31 @@ TEST_F(ControlMode, LocalModeIgnoresTheSocket) {
   Session session(options(SessionMode::local));
   session.scope("here").end();
   EXPECT_TRUE(drain(*server_).empty());
+}
+
+// Under torchrun (RANK set) every message carries the rank, the session says
+// hello with its pid, job and world size, and goodbye when it shuts down.
+TEST_F(ControlMode, ARankTagsItsMessagesAndSaysHelloAndGoodbye) {
+  ::setenv("RANK", "2", 1);
+  ::setenv("WORLD_SIZE", "4", 1);
+  ::setenv("TORCHELASTIC_RUN_ID", "te-9", 1);
+  {
+    Session session(options());
+    session.scope("train").end();
+  }
+  ::unsetenv("RANK");
+  ::unsetenv("WORLD_SIZE");
+  ::unsetenv("TORCHELASTIC_RUN_ID");
+  EXPECT_EQ(text(drain(*server_)),
+            fmt::format("rank=2 hello pid={} job=te-9 world=4\nrank=2 phase train\nrank=2 "
+                        "end-phase\nrank=2 bye\n",
+                        ::getpid()));
+}
+
+TEST_F(ControlMode, ARankThatIsNotANumberIsAUsageError) {
+  ::setenv("RANK", "first", 1);
+  EXPECT_THROW(Session session(options()), UsageError);
+  ::unsetenv("RANK");
 }
 
 }  // namespace

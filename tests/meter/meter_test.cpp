@@ -226,6 +226,10 @@ TEST(Meter, IntervalLongerThanAQuarterWrapPeriodIsShortenedWithAWarning) {
   EXPECT_TRUE(has_warning_containing(rig.meter->warnings(), "sampling interval shortened"));
   EXPECT_EQ(safe_interval(counter_domain("x", Component::gpu, 0), Watts{100}),
             std::chrono::nanoseconds::max());
+  // A 64-bit count of 15.3 uJ steps (ROCm SMI) wraps after 282 TJ: no limit,
+  // not a nanosecond count that overflows.
+  EXPECT_EQ(safe_interval(counter_domain("y", Component::gpu, 2.82e14), Watts{1500}),
+            std::chrono::nanoseconds::max());
 }
 
 TEST(Meter, CountersAloneAreSampledAtTheCounterInterval) {

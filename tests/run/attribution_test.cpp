@@ -104,3 +104,63 @@ TEST(NvmlGpuShare, PidsThisNamespaceCannotSeeAreSaidNotSilentlyCharged) {
     EXPECT_NE(share.method.find("may be shared"), std::string::npos) << share.method;
   }
 }
+
+// Shared GPUs: the command (this test process) shares gpu:0 with pid 1 and
+// its parent, both visible in this pid namespace.
+class SharedGpu : public ::testing::Test {
+ protected:
+  void SetUp() override { fake_.set_process_pids(0, {self_, 1, parent_}); }
+  GpuShare share() {
+    // One source per test, as one `joule run` has; shares since the last call.
+    if (!source_) source_ = make_gpu_share_source(fake_.kPath);
+    const pid_t ours[] = {::getpid()};
+    return source_->share(domain("gpu:0", Component::gpu), ours);
+  }
+
+  joule::testing::FakeNvml fake_;
+  std::unique_ptr<GpuShareSource> source_;
+  const unsigned int self_ = static_cast<unsigned int>(::getpid());
+  const unsigned int parent_ = static_cast<unsigned int>(::getppid());
+};
+
+TEST_F(SharedGpu, SplitsByEachProcesssSmUtilizationSinceTheLastSample) {
+  fake_.set_process_utilization(0, {self_, 1, parent_}, {30, 6, 4});
+  GpuShare first = share();
+  EXPECT_DOUBLE_EQ(first.fraction, 0.75);
+  EXPECT_EQ(first.method, "per-process SM utilization (NVML)");
+  EXPECT_TRUE(first.warning.empty());
+  // The next interval reads the next sample only.
+  fake_.set_process_utilization(0, {self_, 1}, {10, 30});
+  EXPECT_DOUBLE_EQ(share().fraction, 0.25);
+}
+
+TEST_F(SharedGpu, WithoutUtilizationItSplitsEquallyAmongProcessesAndWarns) {
+  fake_.set_process_utilization(0, {}, {});
+  const GpuShare split = share();
+  EXPECT_DOUBLE_EQ(split.fraction, 1.0 / 3.0);
+  EXPECT_NE(split.method.find("equal split among 3 running compute processes, 1 of them"),
+            std::string::npos)
+      << split.method;
+  EXPECT_NE(split.warning.find("split equally among its 3 compute processes"), std::string::npos)
+      << split.warning;
+}
+
+TEST_F(SharedGpu, MigSplitsTheBoardAmongActiveInstancesThenTheirProcesses) {
+  // The fake puts processes on instances 1, 2, 1 of 2: ours and the parent
+  // share instance 1, pid 1 has instance 2 alone.
+  fake_.set_mig_instances(0, 2);
+  const GpuShare split = share();
+  EXPECT_DOUBLE_EQ(split.fraction, (1.0 / 2.0 + 0.0) / 2.0);
+  EXPECT_NE(split.method.find("2 active GPU instance(s) of 2"), std::string::npos) << split.method;
+  EXPECT_NE(split.warning.find("MIG mode"), std::string::npos) << split.warning;
+}
+
+TEST(AttributionAccumulator, GpuShareWarningsReachTheRunOnce) {
+  AttributionAccumulator acc({domain("gpu:0", Component::gpu)});
+  const std::vector<GpuShare> shares = {{0.5, "equal split", "shared: split equally"}};
+  acc.add(interval({{10, true}}), 0.0, shares);
+  acc.add(interval({{10, true}}), 0.0, shares);
+  ASSERT_EQ(acc.warnings().size(), 1u);
+  EXPECT_EQ(acc.warnings()[0], "gpu:0: shared: split equally");
+  EXPECT_DOUBLE_EQ(acc.attributed_total().joules, 10.0);
+}

@@ -48,8 +48,10 @@ TEST(ControlProtocol, ExplainsBadLines) {
 
 TEST(ControlProtocol, FormatsWhatItParses) {
   for (const ControlMessage& m :
-       {ControlMessage{Kind::phase, "warm up", 0, ""}, ControlMessage{Kind::end_phase, "", 0, ""},
-        ControlMessage{Kind::units, "", 128, "token"}, ControlMessage{Kind::units, "", 2.5, ""}}) {
+       {ControlMessage{.kind = Kind::phase, .name = "warm up"},
+        ControlMessage{.kind = Kind::end_phase},
+        ControlMessage{.kind = Kind::units, .count = 128, .unit = "token"},
+        ControlMessage{.kind = Kind::units, .count = 2.5}}) {
     auto parsed = parse_control_line(format_control_message(m));
     ASSERT_TRUE(parsed.message) << format_control_message(m);
     EXPECT_EQ(*parsed.message, m);
@@ -177,4 +179,31 @@ TEST(ControlServer, BindAtAKnownPathReplacesAStaleSocketOnly) {
   std::ofstream(dir / "file") << "not a socket";
   EXPECT_THROW(ControlServer::bind_at(dir / "file"), std::runtime_error);
   fs::remove_all(dir);
+TEST(ControlProtocol, ARankPrefixTagsAnyMessage) {
+  auto parsed = parse_control_line("rank=3 phase epoch 1");
+  ASSERT_TRUE(parsed.message) << parsed.error;
+  EXPECT_EQ(parsed.message->kind, ControlMessage::Kind::phase);
+  EXPECT_EQ(parsed.message->name, "epoch 1");
+  EXPECT_EQ(parsed.message->rank, 3);
+  EXPECT_FALSE(parse_control_line("phase epoch 1").message->rank.has_value());
+
+  parsed = parse_control_line("rank=1 hello pid=4242 job=torchelastic-7 world=4");
+  ASSERT_TRUE(parsed.message) << parsed.error;
+  EXPECT_EQ(parsed.message->kind, ControlMessage::Kind::hello);
+  EXPECT_EQ(parsed.message->pid, 4242);
+  EXPECT_EQ(parsed.message->job, "torchelastic-7");
+  EXPECT_EQ(parsed.message->world, 4);
+  // What the bindings send reads back the same.
+  EXPECT_EQ(parse_control_line(format_control_message(*parsed.message)).message, parsed.message);
+  EXPECT_EQ(parse_control_line("rank=0 bye").message->kind, ControlMessage::Kind::bye);
+}
+
+TEST(ControlProtocol, BadRanksAndHellosAreExplained) {
+  EXPECT_NE(parse_control_line("rank=x phase a").error.find("'rank=' needs a non-negative"),
+            std::string::npos);
+  EXPECT_NE(parse_control_line("rank=-1 phase a").error.find("'rank=' needs"), std::string::npos);
+  EXPECT_NE(parse_control_line("rank=0 hello pid=0").error.find("pid=<positive integer>"),
+            std::string::npos);
+  EXPECT_NE(parse_control_line("rank=0 hello colour=blue").error.find("takes pid=P"),
+            std::string::npos);
 }

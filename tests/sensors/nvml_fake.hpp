@@ -37,6 +37,7 @@ class FakeNvml {
     bind("fake_nvml_set_process_count", set_process_count_);
     bind("fake_nvml_set_driver_version", set_driver_version_);
     bind("fake_nvml_set_mig_instances", set_mig_instances_);
+    bind("fake_nvml_set_process_utilization", set_process_utilization_);
     reset();
   }
   ~FakeNvml() {
@@ -92,6 +93,12 @@ class FakeNvml {
   void set_mig_instances(unsigned int index, unsigned int count) {
     set_mig_instances_(index, count);
   }
+  // The driver's next utilization sample: pids[k] used sm_percent[k] % of the SMs.
+  void set_process_utilization(unsigned int index, std::vector<unsigned int> pids,
+                               std::vector<unsigned int> sm_percent) {
+    set_process_utilization_(index, pids.data(), sm_percent.data(),
+                             static_cast<unsigned int>(pids.size()));
+  }
 
  private:
   template <typename Fn>
@@ -114,6 +121,8 @@ class FakeNvml {
   void (*fail_next_reads_)(unsigned int, unsigned int, int) = nullptr;
   int (*init_count_)() = nullptr;
   void (*set_mig_instances_)(unsigned int, unsigned int) = nullptr;
+  void (*set_process_utilization_)(unsigned int, const unsigned int*, const unsigned int*,
+                                   unsigned int) = nullptr;
   void (*set_process_count_)(unsigned int, unsigned int) = nullptr;
   void (*set_driver_version_)(const char*) = nullptr;
 };

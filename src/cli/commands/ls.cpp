@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "cli/command.hpp"
+#include "cli/job_summary.hpp"
 #include "cli/ledger_options.hpp"
 #include "report/format.hpp"
 
@@ -12,6 +13,7 @@ namespace {
 struct LsOptions {
   LedgerOptions ledger;
   RunFilterOptions filter;
+  std::string job;  // --job: only this distributed job's runs, and their sum
 };
 
 std::string energy_cell(const record::RunRecord& r) {
@@ -32,6 +34,9 @@ void run_ls(const LsOptions& options) {
   std::vector<std::string> warnings;
   auto runs = ledger->list(filter, &warnings);
   for (const auto& w : warnings) fmt::print(stderr, "joule: warning: {}\n", w);
+  if (!options.job.empty()) {
+    std::erase_if(runs, [&](const auto& r) { return r.job_id != options.job; });
+  }
   if (runs.empty()) {
     fmt::print("no matching runs in {}\n", path.string());
     return;
@@ -50,16 +55,19 @@ void run_ls(const LsOptions& options) {
                     command});
   }
   fmt::print("{}", report::render_table(rows, {false, false, false, true, true, true, false}, ""));
+  if (!options.job.empty())
+    fmt::print("{}", render_job_summary(record::sum_job(runs, options.job)));
 }
 
-const CommandRegistrar registrar{"ls", [](CLI::App& app) {
-                                   auto options = std::make_shared<LsOptions>();
-                                   auto* cmd = app.add_subcommand(
-                                       "ls", "List the runs recorded in the ledger");
-                                   add_ledger_option(*cmd, options->ledger);
-                                   add_filter_options(*cmd, options->filter);
-                                   cmd->callback([options] { run_ls(*options); });
-                                 }};
+const CommandRegistrar registrar{
+    "ls", [](CLI::App& app) {
+      auto options = std::make_shared<LsOptions>();
+      auto* cmd = app.add_subcommand("ls", "List the runs recorded in the ledger");
+      add_ledger_option(*cmd, options->ledger);
+      add_filter_options(*cmd, options->filter);
+      cmd->add_option("--job", options->job, "Only this distributed job's runs, summed");
+      cmd->callback([options] { run_ls(*options); });
+    }};
 
 }  // namespace
 }  // namespace joule::cli

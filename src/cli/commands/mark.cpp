@@ -42,13 +42,13 @@ const CommandRegistrar registrar{
         for (const auto& w : options->words) name += (name.empty() ? "" : " ") + w;
         if (options->end) {
           exit_status() = send_or_explain(
-              run::format_control_message({run::ControlMessage::Kind::end_phase, "", 0, ""}));
+              run::format_control_message({.kind = run::ControlMessage::Kind::end_phase}));
           return;
         }
         if (name.empty())
           throw CLI::ValidationError("phase", "a phase name is required (or --end)");
         exit_status() = send_or_explain(
-            run::format_control_message({run::ControlMessage::Kind::phase, name, 0, ""}));
+            run::format_control_message({.kind = run::ControlMessage::Kind::phase, .name = name}));
       });
     }};
 

@@ -13,6 +13,7 @@
 #include "cli/run_outputs.hpp"
 #include "joule/format.hpp"
 #include "joule/meter.hpp"
+#include "record/job.hpp"
 #include "report/summary.hpp"
 #include "run/command_run.hpp"
 
@@ -87,6 +88,7 @@ run::RunSettings to_settings(const RunOptions& options) {
   settings.checkpoint = duration_option("--checkpoint", options.checkpoint);
   if (!options.idle.empty()) settings.idle = duration_option("--idle", options.idle);
   settings.tags = parse_tags(options.tags);
+  settings.job_id = options.job.empty() ? record::job_id_from_environment() : options.job;
   settings.unit = options.unit;
   settings.predict_phases = options.predict_phases;
   settings.predict_after = options.predict_after;
@@ -123,6 +125,9 @@ const CommandRegistrar registrar{
       cmd->add_option("--json", options->json_path, "Write the run record as JSON to FILE");
       cmd->add_option("--csv", options->csv_path, "Append one CodeCarbon-compatible row to FILE");
       cmd->add_option("--tag", options->tags, "Tag the run KEY=VALUE (repeatable)");
+      cmd->add_option("--job", options->job,
+                      "The distributed job this run is part of (default: TORCHELASTIC_RUN_ID, "
+                      "else SLURM_JOB_ID); `joule show --job` sums its nodes");
       cmd->add_flag("--no-ledger", options->no_ledger, "Do not record the run in the ledger");
       cmd->add_flag("-q,--quiet", options->quiet, "No live line and no summary");
       cmd->add_option("--unit", options->unit,

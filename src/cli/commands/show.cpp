@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "cli/command.hpp"
+#include "cli/job_summary.hpp"
 #include "cli/ledger_options.hpp"
 #include "record/json_io.hpp"
 #include "report/summary.hpp"
@@ -13,6 +14,7 @@ namespace {
 struct ShowOptions {
   LedgerOptions ledger;
   std::string id;
+  std::string job;  // --job: the distributed job's records, summed
   bool json = false;
 };
 
@@ -23,6 +25,11 @@ void run_show(const ShowOptions& options) {
     throw record::LedgerError(
         record::LedgerError::Kind::not_found,
         fmt::format("no run {}: no ledger at {} yet", options.id, path.string()));
+  }
+  if (!options.job.empty()) {
+    const auto runs = ledger->list();
+    fmt::print("{}", render_job_summary(record::sum_job(runs, options.job)));
+    return;
   }
   auto run = ledger->get(options.id);
   if (options.json) {
@@ -36,10 +43,18 @@ const CommandRegistrar registrar{
     "show", [](CLI::App& app) {
       auto options = std::make_shared<ShowOptions>();
       auto* cmd = app.add_subcommand("show", "Show a recorded run's summary");
-      cmd->add_option("id", options->id, "Run id (a unique prefix is enough)")->required();
+      auto* id = cmd->add_option("id", options->id, "Run id (a unique prefix is enough)");
+      auto* job = cmd->add_option("--job", options->job,
+                                  "Sum a distributed job's records (one per node) instead");
+      id->excludes(job);
       cmd->add_flag("--json", options->json, "Print the run record as JSON (docs/record.md)");
       add_ledger_option(*cmd, options->ledger);
-      cmd->callback([options] { run_show(*options); });
+      cmd->callback([options] {
+        if (options->id.empty() && options->job.empty()) {
+          throw CLI::RequiredError("a run id or --job ID");
+        }
+        run_show(*options);
+      });
     }};
 
 }  // namespace

@@ -28,8 +28,10 @@ const CommandRegistrar registrar{
           ->check(CLI::NonNegativeNumber);
       cmd->add_option("--unit", options->unit, "Unit name (default: the run's --unit)");
       cmd->callback([options] {
-        exit_status() = send_control_or_explain(run::format_control_message(
-            {run::ControlMessage::Kind::units, "", options->count, options->unit}));
+        exit_status() = send_control_or_explain(
+            run::format_control_message({.kind = run::ControlMessage::Kind::units,
+                                         .count = options->count,
+                                         .unit = options->unit}));
       });
     }};
 
