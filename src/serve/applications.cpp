@@ -56,6 +56,9 @@ void ApplicationReports::handle(const run::ControlEvent& event) {
     case Kind::end_phase:
       close_phase(current_application_, event.received);
       return;
+    case Kind::hello:  // ranks of a distributed job speak to `joule run`, not to an exporter
+    case Kind::bye:
+      return;
   }
 }
 
