@@ -21,6 +21,9 @@ packages=(
   libopenblas0-openmp dataset-fashion-mnist
   # joule bench: Jane Austen's novels for the character-level task
   r-cran-janeaustenr
+  # the team ledger: libpq to build, a PostgreSQL server the ledger tests start
+  # themselves (initdb + pg_ctl in a temporary directory, as nobody under root)
+  libpq-dev postgresql-15
 )
 
 missing=()
