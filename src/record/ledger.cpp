@@ -5,6 +5,9 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <deque>
+#include <future>
+#include <thread>
 
 #include "carbon/config_file.hpp"
 #include "record/json_io.hpp"
@@ -182,21 +185,67 @@ RowQuery query_for(const LedgerFilter& filter) {
 
 }  // namespace
 
+namespace {
+
+// A batch of rows read from the store, and what reading their records gave.
+struct DecodedBatch {
+  std::vector<std::optional<RunRecord>> records;  // nullopt: skipped, see warnings
+  std::vector<std::string> warnings;
+};
+
+constexpr std::size_t kBatchRows = 256;
+
+// Decoding threads beside the one reading the store: parsing the JSON
+// records is most of an export's time, and this keeps the order and bounds
+// memory to a few batches.
+std::size_t decoding_threads() {
+  const unsigned cores = std::thread::hardware_concurrency();
+  return std::clamp<std::size_t>(cores > 1 ? cores - 1 : 1, 1, 4);
+}
+
+}  // namespace
+
 std::size_t Ledger::for_each(const LedgerFilter& filter,
                              const std::function<void(const RunRecord&)>& each,
                              std::vector<std::string>* warnings) const {
   std::size_t passed = 0;
-  store_->for_each(query_for(filter), [&](const FoundRow& row) {
-    try {
-      RunRecord r = read_row(row);
-      if (filter.status && r.status != *filter.status) return true;
-      each(r);
-      ++passed;
-    } catch (const RecordError& e) {
-      if (warnings) warnings->push_back(fmt::format("skipped: {}", e.what()));
+  auto decode = [this](std::vector<FoundRow> rows) {
+    DecodedBatch batch;
+    batch.records.reserve(rows.size());
+    for (const auto& row : rows) {
+      try {
+        batch.records.emplace_back(read_row(row));
+      } catch (const RecordError& e) {
+        batch.records.emplace_back(std::nullopt);
+        batch.warnings.push_back(fmt::format("skipped: {}", e.what()));
+      }
     }
+    return batch;
+  };
+  std::deque<std::future<DecodedBatch>> in_flight;
+  auto deliver_oldest = [&] {
+    DecodedBatch batch = in_flight.front().get();
+    in_flight.pop_front();
+    if (warnings) warnings->insert(warnings->end(), batch.warnings.begin(), batch.warnings.end());
+    for (const auto& r : batch.records) {
+      if (!r || (filter.status && r->status != *filter.status)) continue;
+      each(*r);
+      ++passed;
+    }
+  };
+  std::vector<FoundRow> rows;
+  auto submit = [&] {
+    in_flight.push_back(std::async(std::launch::async, decode, std::move(rows)));
+    rows.clear();
+    if (in_flight.size() > decoding_threads()) deliver_oldest();
+  };
+  store_->for_each(query_for(filter), [&](const FoundRow& row) {
+    rows.push_back(row);
+    if (rows.size() == kBatchRows) submit();
     return true;
   });
+  if (!rows.empty()) submit();
+  while (!in_flight.empty()) deliver_oldest();
   return passed;
 }
 
