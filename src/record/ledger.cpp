@@ -113,6 +113,26 @@ bool Ledger::is_url(std::string_view location) {
   return location.starts_with("postgresql://") || location.starts_with("postgres://");
 }
 
+// The URL as messages show it: without the password, in the authority part or
+// in a password= parameter.
+std::string Ledger::shown(const std::string& location) {
+  if (!is_url(location)) return location;
+  const std::string& url = location;
+  std::string out = url;
+  const auto authority = out.find("://") + 3;
+  const auto at = out.find('@', authority);
+  const auto slash = out.find('/', authority);
+  if (at != std::string::npos && (slash == std::string::npos || at < slash)) {
+    const auto colon = out.find(':', authority);
+    if (colon != std::string::npos && colon < at) out.replace(colon, at - colon, ":***");
+  }
+  if (auto p = out.find("password="); p != std::string::npos) {
+    const auto end = out.find('&', p);
+    out.replace(p + 9, (end == std::string::npos ? out.size() : end) - (p + 9), "***");
+  }
+  return out;
+}
+
 Ledger::Ledger(std::filesystem::path location, Mode mode)
     : path_(std::move(location)),
       mode_(mode),

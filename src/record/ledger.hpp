@@ -92,6 +92,8 @@ class Ledger {
   static std::filesystem::path resolve_path(const std::filesystem::path& given);
   // True for a postgresql:// (or postgres://) URL.
   static bool is_url(std::string_view location);
+  // The location as messages show it: a URL without its password.
+  static std::string shown(const std::string& location);
 
   // Opens (read_write: creating the file and its directory, or the tables,
   // when absent) the ledger at `location`, a file path or a URL. Throws

@@ -24,7 +24,7 @@ RunJournal::RunJournal(std::filesystem::path path) : path_(std::move(path)) {
     corrupt_ = will_not_change(e);
     warn(fmt::format("ledger not written: {}", e.what()));
   } catch (const std::exception& e) {
-    warn(fmt::format("ledger {} not written: {}", path_.string(), e.what()));
+    warn(fmt::format("ledger {} not written: {}", Ledger::shown(path_.string()), e.what()));
   }
 }
 
@@ -53,7 +53,7 @@ void RunJournal::attempt(const RunRecord& record, void (Ledger::*op)(const RunRe
       last_ok_ = false;
       return;
     } catch (const std::exception& e) {
-      warn(fmt::format("ledger {} not written: {}", path_.string(), e.what()));
+      warn(fmt::format("ledger {} not written: {}", Ledger::shown(path_.string()), e.what()));
       last_ok_ = false;
       return;
     }
@@ -65,7 +65,7 @@ void RunJournal::attempt(const RunRecord& record, void (Ledger::*op)(const RunRe
     warn(fmt::format("ledger not written: {}", e.what()));
     last_ok_ = false;
   } catch (const std::exception& e) {
-    warn(fmt::format("ledger {} not written: {}", path_.string(), e.what()));
+    warn(fmt::format("ledger {} not written: {}", Ledger::shown(path_.string()), e.what()));
     last_ok_ = false;
   }
 }

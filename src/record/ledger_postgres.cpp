@@ -1,9 +1,11 @@
 // The PostgreSQL store, through libpq: one database shared by a team's
 // machines. Tables as in SQLite, the layout version in joule_meta.
+#include <dlfcn.h>
 #include <fmt/format.h>
 #include <libpq-fe.h>
 
 #include <memory>
+#include <type_traits>
 
 #include "record/ledger.hpp"
 #include "record/ledger_backend.hpp"
@@ -12,6 +14,75 @@ namespace joule::record {
 namespace {
 
 using Kind = LedgerError::Kind;
+
+// libpq, loaded when a PostgreSQL ledger is first opened rather than linked:
+// linking it makes every joule process load it and the 21 libraries it needs
+// (OpenSSL, Kerberos, LDAP, GnuTLS...), about 4 ms of CPU at each start, which
+// `joule run` would pay whatever its ledger.
+struct Libpq {
+  decltype(&::PQcancel) PQcancel = nullptr;
+  decltype(&::PQclear) PQclear = nullptr;
+  decltype(&::PQcmdTuples) PQcmdTuples = nullptr;
+  decltype(&::PQconnectdbParams) PQconnectdbParams = nullptr;
+  decltype(&::PQerrorMessage) PQerrorMessage = nullptr;
+  decltype(&::PQexec) PQexec = nullptr;
+  decltype(&::PQexecParams) PQexecParams = nullptr;
+  decltype(&::PQfinish) PQfinish = nullptr;
+  decltype(&::PQfreeCancel) PQfreeCancel = nullptr;
+  decltype(&::PQgetCancel) PQgetCancel = nullptr;
+  decltype(&::PQgetResult) PQgetResult = nullptr;
+  decltype(&::PQgetvalue) PQgetvalue = nullptr;
+  decltype(&::PQntuples) PQntuples = nullptr;
+  decltype(&::PQreset) PQreset = nullptr;
+  decltype(&::PQresultErrorField) PQresultErrorField = nullptr;
+  decltype(&::PQresultErrorMessage) PQresultErrorMessage = nullptr;
+  decltype(&::PQresultStatus) PQresultStatus = nullptr;
+  decltype(&::PQsendQueryParams) PQsendQueryParams = nullptr;
+  decltype(&::PQsetSingleRowMode) PQsetSingleRowMode = nullptr;
+  decltype(&::PQstatus) PQstatus = nullptr;
+};
+
+const Libpq& pq() {
+  static const Libpq loaded = [] {
+    Libpq api;
+    void* lib = dlopen("libpq.so.5", RTLD_NOW | RTLD_LOCAL);
+    if (lib == nullptr) {
+      throw LedgerError(Kind::unavailable,
+                        fmt::format("a PostgreSQL ledger needs the client library libpq.so.5, "
+                                    "which cannot be loaded ({}); install it (Debian: libpq5)",
+                                    dlerror()));
+    }
+    auto load = [lib](auto& function, const char* name) {
+      function = reinterpret_cast<std::remove_reference_t<decltype(function)>>(dlsym(lib, name));
+      if (function == nullptr) {
+        throw LedgerError(Kind::unavailable,
+                          fmt::format("libpq.so.5 has no {}: too old a libpq", name));
+      }
+    };
+    load(api.PQcancel, "PQcancel");
+    load(api.PQclear, "PQclear");
+    load(api.PQcmdTuples, "PQcmdTuples");
+    load(api.PQconnectdbParams, "PQconnectdbParams");
+    load(api.PQerrorMessage, "PQerrorMessage");
+    load(api.PQexec, "PQexec");
+    load(api.PQexecParams, "PQexecParams");
+    load(api.PQfinish, "PQfinish");
+    load(api.PQfreeCancel, "PQfreeCancel");
+    load(api.PQgetCancel, "PQgetCancel");
+    load(api.PQgetResult, "PQgetResult");
+    load(api.PQgetvalue, "PQgetvalue");
+    load(api.PQntuples, "PQntuples");
+    load(api.PQreset, "PQreset");
+    load(api.PQresultErrorField, "PQresultErrorField");
+    load(api.PQresultErrorMessage, "PQresultErrorMessage");
+    load(api.PQresultStatus, "PQresultStatus");
+    load(api.PQsendQueryParams, "PQsendQueryParams");
+    load(api.PQsetSingleRowMode, "PQsetSingleRowMode");
+    load(api.PQstatus, "PQstatus");
+    return api;
+  }();
+  return loaded;
+}
 
 // The statements run in order, each on its own, when the tables are absent.
 constexpr const char* kCreateSchema[] = {
@@ -58,26 +129,8 @@ std::string pg_contains(const std::string& column, const std::string& needle) {
 }
 constexpr SqlDialect kPostgres{&pg_placeholder, &pg_contains};
 
-// The URL as messages show it: without the password, in the authority part or
-// in a password= parameter.
-std::string without_password(const std::string& url) {
-  std::string out = url;
-  const auto authority = out.find("://") + 3;
-  const auto at = out.find('@', authority);
-  const auto slash = out.find('/', authority);
-  if (at != std::string::npos && (slash == std::string::npos || at < slash)) {
-    const auto colon = out.find(':', authority);
-    if (colon != std::string::npos && colon < at) out.replace(colon, at - colon, ":***");
-  }
-  if (auto p = out.find("password="); p != std::string::npos) {
-    const auto end = out.find('&', p);
-    out.replace(p + 9, (end == std::string::npos ? out.size() : end) - (p + 9), "***");
-  }
-  return out;
-}
-
 struct ResultDeleter {
-  void operator()(PGresult* r) const { PQclear(r); }
+  void operator()(PGresult* r) const { pq().PQclear(r); }
 };
 using Result = std::unique_ptr<PGresult, ResultDeleter>;
 
@@ -89,7 +142,7 @@ class PostgresLedger final : public LedgerBackend {
  public:
   PostgresLedger(const std::string& url, bool read_only);
   ~PostgresLedger() override {
-    if (conn_ != nullptr) PQfinish(conn_);
+    if (conn_ != nullptr) pq().PQfinish(conn_);
   }
   PostgresLedger(const PostgresLedger&) = delete;
   PostgresLedger& operator=(const PostgresLedger&) = delete;
@@ -125,7 +178,7 @@ class PostgresLedger final : public LedgerBackend {
 };
 
 PostgresLedger::PostgresLedger(const std::string& url, bool read_only)
-    : location_(without_password(url)) {
+    : location_(Ledger::shown(url)) {
   connect(url);
   check_schema(read_only);
 }
@@ -135,9 +188,9 @@ void PostgresLedger::connect(const std::string& url) {
   // host must not hold `joule run` at every checkpoint for the TCP timeout.
   const char* keys[] = {"connect_timeout", "application_name", "dbname", nullptr};
   const char* values[] = {"3", "joule", url.c_str(), nullptr};
-  conn_ = PQconnectdbParams(keys, values, 1);
-  if (conn_ != nullptr && PQstatus(conn_) == CONNECTION_OK) return;
-  std::string said = conn_ != nullptr ? PQerrorMessage(conn_) : "out of memory";
+  conn_ = pq().PQconnectdbParams(keys, values, 1);
+  if (conn_ != nullptr && pq().PQstatus(conn_) == CONNECTION_OK) return;
+  std::string said = conn_ != nullptr ? pq().PQerrorMessage(conn_) : "out of memory";
   while (!said.empty() && (said.back() == '\n' || said.back() == ' ')) said.pop_back();
   if (mentions(said, "password") || mentions(said, "does not exist") ||
       mentions(said, "authentication") || mentions(said, "no pg_hba.conf entry")) {
@@ -155,10 +208,12 @@ void PostgresLedger::connect(const std::string& url) {
 }
 
 void PostgresLedger::fail(const PGresult* result, std::string_view doing) const {
-  std::string said = result != nullptr ? PQresultErrorMessage(result) : PQerrorMessage(conn_);
-  if (said.empty()) said = PQerrorMessage(conn_);
+  std::string said =
+      result != nullptr ? pq().PQresultErrorMessage(result) : pq().PQerrorMessage(conn_);
+  if (said.empty()) said = pq().PQerrorMessage(conn_);
   while (!said.empty() && (said.back() == '\n' || said.back() == ' ')) said.pop_back();
-  const char* state = result != nullptr ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+  const char* state =
+      result != nullptr ? pq().PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
   const std::string sqlstate = state != nullptr ? state : "";
   if (sqlstate == "42501" || sqlstate.starts_with("28")) {
     throw LedgerError(Kind::refused, fmt::format("PostgreSQL ledger {}: {} failed: {} (does this "
@@ -178,13 +233,13 @@ Result PostgresLedger::run(const std::string& sql,
                            const std::vector<std::optional<std::string>>& params,
                            std::string_view doing) const {
   // A connection the server dropped (a restart) is made again once.
-  if (PQstatus(conn_) == CONNECTION_BAD) PQreset(conn_);
+  if (pq().PQstatus(conn_) == CONNECTION_BAD) pq().PQreset(conn_);
   std::vector<const char*> values;
   values.reserve(params.size());
   for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
-  Result result(PQexecParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr,
-                             values.data(), nullptr, nullptr, 0));
-  const auto status = result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
+  Result result(pq().PQexecParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr,
+                                  values.data(), nullptr, nullptr, 0));
+  const auto status = result ? pq().PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) fail(result.get(), doing);
   return result;
 }
@@ -196,7 +251,7 @@ void PostgresLedger::in_transaction(std::string_view doing, F&& body) {
     body();
     run("COMMIT", doing);
   } catch (...) {
-    Result(PQexec(conn_, "ROLLBACK"));
+    Result(pq().PQexec(conn_, "ROLLBACK"));
     throw;
   }
 }
@@ -209,8 +264,8 @@ int PostgresLedger::stored_version() const {
       run("SELECT bool_or(tablename = 'joule_meta'), bool_or(tablename = 'runs') FROM pg_tables "
           "WHERE schemaname = current_schema() AND tablename IN ('joule_meta', 'runs')",
           "reading the schema version");
-  const bool meta = std::string_view(PQgetvalue(tables.get(), 0, 0)) == "t";
-  const bool runs = std::string_view(PQgetvalue(tables.get(), 0, 1)) == "t";
+  const bool meta = std::string_view(pq().PQgetvalue(tables.get(), 0, 0)) == "t";
+  const bool runs = std::string_view(pq().PQgetvalue(tables.get(), 0, 1)) == "t";
   if (!meta && runs) {
     throw LedgerError(Kind::newer_schema,
                       fmt::format("PostgreSQL ledger {}: the database has a table runs but no "
@@ -221,8 +276,8 @@ int PostgresLedger::stored_version() const {
   if (!meta) return 0;
   auto version = run("SELECT value FROM joule_meta WHERE key = 'schema_version'",
                      "reading the schema version");
-  if (PQntuples(version.get()) == 0) return 0;
-  return std::atoi(PQgetvalue(version.get(), 0, 0));
+  if (pq().PQntuples(version.get()) == 0) return 0;
+  return std::atoi(pq().PQgetvalue(version.get(), 0, 0));
 }
 
 void PostgresLedger::check_schema(bool read_only) {
@@ -271,7 +326,7 @@ bool PostgresLedger::write(const StoredRow& row, WriteMode mode) {
         row.record_json,
         row.owner.host};
     auto result = run(upsert_sql(mode, kPostgres), params, doing);
-    changed = std::string_view(PQcmdTuples(result.get())) != "0";
+    changed = std::string_view(pq().PQcmdTuples(result.get())) != "0";
     if (mode == WriteMode::checkpoint || !changed) return;
     run("DELETE FROM run_tags WHERE run_id = $1", {row.id}, doing);
     for (const auto& [key, value] : row.tags)
@@ -283,14 +338,14 @@ bool PostgresLedger::write(const StoredRow& row, WriteMode mode) {
 
 FoundRow PostgresLedger::found_row(const PGresult* result, int row) {
   FoundRow found;
-  found.id = PQgetvalue(result, row, 0);
-  found.status = PQgetvalue(result, row, 1);
-  found.owner.host = PQgetvalue(result, row, 2);
-  found.owner.pid = std::atoll(PQgetvalue(result, row, 3));
-  found.owner.boot_id = PQgetvalue(result, row, 4);
-  found.owner.start_ticks = std::strtoull(PQgetvalue(result, row, 5), nullptr, 10);
-  found.checkpoint_at = PQgetvalue(result, row, 6);
-  found.record_json = PQgetvalue(result, row, 7);
+  found.id = pq().PQgetvalue(result, row, 0);
+  found.status = pq().PQgetvalue(result, row, 1);
+  found.owner.host = pq().PQgetvalue(result, row, 2);
+  found.owner.pid = std::atoll(pq().PQgetvalue(result, row, 3));
+  found.owner.boot_id = pq().PQgetvalue(result, row, 4);
+  found.owner.start_ticks = std::strtoull(pq().PQgetvalue(result, row, 5), nullptr, 10);
+  found.checkpoint_at = pq().PQgetvalue(result, row, 6);
+  found.record_json = pq().PQgetvalue(result, row, 7);
   return found;
 }
 
@@ -298,29 +353,29 @@ void PostgresLedger::for_each(const RowQuery& query,
                               const std::function<bool(const FoundRow&)>& each) const {
   if (!has_schema_) return;
   const BuiltQuery built = build_row_query(query, kPostgres, kFoundRowColumns);
-  if (PQstatus(conn_) == CONNECTION_BAD) PQreset(conn_);
+  if (pq().PQstatus(conn_) == CONNECTION_BAD) pq().PQreset(conn_);
   std::vector<const char*> values;
   for (const auto& p : built.params) values.push_back(p.c_str());
   // Single-row mode: libpq hands rows over as they arrive instead of
   // holding the whole answer, so memory does not grow with the ledger.
-  if (PQsendQueryParams(conn_, built.sql.c_str(), static_cast<int>(values.size()), nullptr,
-                        values.data(), nullptr, nullptr, 0) == 0 ||
-      PQsetSingleRowMode(conn_) == 0) {
+  if (pq().PQsendQueryParams(conn_, built.sql.c_str(), static_cast<int>(values.size()), nullptr,
+                             values.data(), nullptr, nullptr, 0) == 0 ||
+      pq().PQsetSingleRowMode(conn_) == 0) {
     fail(nullptr, "listing runs");
   }
   bool wanted = true;
   Result failure;
-  while (PGresult* raw = PQgetResult(conn_)) {
+  while (PGresult* raw = pq().PQgetResult(conn_)) {
     Result result(raw);
-    const auto status = PQresultStatus(raw);
+    const auto status = pq().PQresultStatus(raw);
     if (status == PGRES_SINGLE_TUPLE && wanted) {
       if (!each(found_row(raw, 0))) {
         wanted = false;
         // Tell the server to stop sending; the rest is drained unread.
-        if (PGcancel* cancel = PQgetCancel(conn_)) {
+        if (PGcancel* cancel = pq().PQgetCancel(conn_)) {
           char error[256];
-          PQcancel(cancel, error, sizeof error);
-          PQfreeCancel(cancel);
+          pq().PQcancel(cancel, error, sizeof error);
+          pq().PQfreeCancel(cancel);
         }
       }
     } else if (status != PGRES_SINGLE_TUPLE && status != PGRES_TUPLES_OK && wanted && !failure) {
@@ -334,7 +389,7 @@ std::optional<FoundRow> PostgresLedger::with_id(std::string_view id) const {
   if (!has_schema_) return std::nullopt;
   auto result = run(fmt::format("SELECT {} FROM runs WHERE id = $1", kFoundRowColumns),
                     {std::string(id)}, "reading a run");
-  if (PQntuples(result.get()) == 0) return std::nullopt;
+  if (pq().PQntuples(result.get()) == 0) return std::nullopt;
   return found_row(result.get(), 0);
 }
 
@@ -348,7 +403,7 @@ std::vector<FoundRow> PostgresLedger::with_id_prefix(std::string_view prefix,
                                 kFoundRowColumns, limit),
                     {std::string(prefix)}, "reading a run");
   std::vector<FoundRow> rows;
-  for (int i = 0; i < PQntuples(result.get()); ++i) rows.push_back(found_row(result.get(), i));
+  for (int i = 0; i < pq().PQntuples(result.get()); ++i) rows.push_back(found_row(result.get(), i));
   return rows;
 }
 
@@ -357,7 +412,7 @@ std::size_t PostgresLedger::remove(const std::vector<std::string>& ids) {
   in_transaction("pruning runs", [&] {
     for (const auto& id : ids) {
       auto result = run("DELETE FROM runs WHERE id = $1", {id}, "pruning runs");
-      removed += static_cast<std::size_t>(std::atoi(PQcmdTuples(result.get())));
+      removed += static_cast<std::size_t>(std::atoi(pq().PQcmdTuples(result.get())));
     }
   });
   return removed;

@@ -147,8 +147,17 @@ TEST(LedgerLocation, SqliteLayoutOneIsReadAndUpgraded) {
   sqlite3_close(db);
 }
 
+TEST(LedgerLocation, PasswordsAreNeverShown) {
+  EXPECT_EQ(Ledger::shown("postgresql://ada:hunter2@db:5432/joule"),
+            "postgresql://ada:***@db:5432/joule");
+  EXPECT_EQ(Ledger::shown("postgres://db/joule?user=ada&password=hunter2&sslmode=require"),
+            "postgres://db/joule?user=ada&password=***&sslmode=require");
+  EXPECT_EQ(Ledger::shown("postgresql://ada@db/joule"), "postgresql://ada@db/joule");
+  EXPECT_EQ(Ledger::shown("/home/ada:x@y/ledger.sqlite"), "/home/ada:x@y/ledger.sqlite");
+}
+
 TEST(LedgerPostgreSQL, UnreachableServerIsAClearErrorAndTheRunGoesOn) {
-  const std::string url = "postgresql://joule@/joule?host=/nonexistent-joule-dir&port=5999";
+  const std::string url = "postgresql://joule:hunter2@/joule?host=/nonexistent-joule-dir&port=5999";
   auto e = open_error(url);
   EXPECT_EQ(e.kind(), LedgerError::Kind::unavailable);
   EXPECT_NE(std::string(e.what()).find("cannot connect"), std::string::npos) << e.what();
@@ -163,6 +172,8 @@ TEST(LedgerPostgreSQL, UnreachableServerIsAClearErrorAndTheRunGoesOn) {
   auto warnings = journal.take_warnings();
   ASSERT_EQ(warnings.size(), 1u);
   EXPECT_NE(warnings[0].find("ledger not written"), std::string::npos);
+  EXPECT_EQ(warnings[0].find("hunter2"), std::string::npos) << warnings[0];
+  EXPECT_EQ(std::string(e.what()).find("hunter2"), std::string::npos) << e.what();
 }
 
 TEST(LedgerPostgreSQL, WrongPasswordIsRefusedWithoutShowingIt) {
