@@ -93,17 +93,21 @@ measure() {
   LAST_CPU_MS=$(echo "$cpu * 1000" | bc)
 }
 
-# Mean wall time (ms) of `joule run -q ... -- true` over RUN_COST_REPEAT runs.
+# Mean wall and CPU time (ms) of `joule run -q ... -- true` over
+# RUN_COST_REPEAT runs (CPU: user + system of joule and its command).
 run_cost() {
   local label=$1
   shift
   "$JOULE" run -q "$@" -- true
-  local start end
+  local start end user sys
   start=$(date +%s%N)
-  for _ in $(seq "$RUN_COST_REPEAT"); do "$JOULE" run -q "$@" -- true; done
+  /usr/bin/time -f "%U %S" -o "$work/time" bash -c \
+    'for _ in $(seq "$1"); do "$2" run -q "${@:3}" -- true; done' _ "$RUN_COST_REPEAT" "$JOULE" "$@"
   end=$(date +%s%N)
-  printf '%-46s %9.1f ms per run (mean of %d)\n' "$label" \
-    "$(echo "scale=1; ($end - $start) / 1000000 / $RUN_COST_REPEAT" | bc)" "$RUN_COST_REPEAT"
+  read -r user sys <"$work/time"
+  printf '%-42s %8.1f ms wall %8.1f ms CPU per run (mean of %d)\n' "$label" \
+    "$(echo "scale=1; ($end - $start) / 1000000 / $RUN_COST_REPEAT" | bc)" \
+    "$(echo "scale=1; ($user + $sys) * 1000 / $RUN_COST_REPEAT" | bc)" "$RUN_COST_REPEAT"
 }
 
 start_postgres() {
