@@ -43,6 +43,21 @@ std::map<std::string, std::string> statuses(const CommandResult& ls) {
   return runs;
 }
 
+// Waits (at most 20 s) until `joule ls` shows a running run with `command_part`.
+bool row_appears(const std::map<std::string, std::string>& env, const std::string& tag,
+                 const std::string& command_part) {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (std::chrono::steady_clock::now() < until) {
+    std::istringstream lines(run_joule({"ls", "--all", "--tag", tag}, env).out);
+    for (std::string line; std::getline(lines, line);) {
+      if (line.find("running") != std::string::npos && line.find(command_part) != std::string::npos)
+        return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
 TEST_F(TeamLedgerPostgreSQL, ThirtyTwoRunsFromFourHostsAndFourKilled) {
   constexpr int kHosts = 4;
   constexpr int kRunsPerHost = 8;
@@ -70,8 +85,10 @@ TEST_F(TeamLedgerPostgreSQL, ThirtyTwoRunsFromFourHostsAndFourKilled) {
   }
   for (int h = 0; h < kHosts; ++h) {
     ASSERT_TRUE(wait_for_text(path("doomed-" + std::to_string(h) + ".txt"), "ready"));
+    // joule stores the run just after starting the command: wait for the row.
+    ASSERT_TRUE(row_appears(env_on(h), "host=" + std::to_string(h), "sleep 3")) << h;
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // several checkpoints
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // a few checkpoints
   for (auto& d : doomed) {
     ::kill(d->pid(), SIGKILL);
     EXPECT_EQ(d->wait(), 128 + SIGKILL);
