@@ -34,7 +34,9 @@ function(joule_test layer)
   if(ARG_ONE_PROCESS)
     set(filter_args TEST_FILTER "-${ARG_ONE_PROCESS}")
     add_test(NAME ${layer}.one_process COMMAND joule_${layer}_tests --gtest_filter=${ARG_ONE_PROCESS})
-    set_tests_properties(${layer}.one_process PROPERTIES LABELS ${layer})
+    # Alone: its server and its concurrent runs must not starve the timing-
+    # sensitive tests ctest would run beside it (ctest -j2 on 2 cores).
+    set_tests_properties(${layer}.one_process PROPERTIES LABELS ${layer} RUN_SERIAL TRUE)
     if(ARG_ENVIRONMENT)
       set_tests_properties(${layer}.one_process PROPERTIES ENVIRONMENT ${ARG_ENVIRONMENT})
     endif()
