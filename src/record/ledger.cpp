@@ -229,7 +229,7 @@ std::size_t Ledger::for_each(const LedgerFilter& filter,
                              const std::function<void(const RunRecord&)>& each,
                              std::vector<std::string>* warnings) const {
   std::size_t passed = 0;
-  auto decode = [this](std::vector<FoundRow> rows) {
+  auto decode = [this](const std::vector<FoundRow>& rows) {
     DecodedBatch batch;
     batch.records.reserve(rows.size());
     for (const auto& row : rows) {
@@ -305,8 +305,8 @@ RunRecord Ledger::get(std::string_view id_or_prefix) const {
                       fmt::format("no run {} in ledger {}", id_or_prefix, path_.string()));
   }
   if (auto exact = store_->with_id(id_or_prefix)) return read_row(*exact);
-  constexpr std::size_t kShown = 5;
-  auto rows = store_->with_id_prefix(id_or_prefix, kShown);
+  constexpr std::size_t max_shown = 5;
+  auto rows = store_->with_id_prefix(id_or_prefix, max_shown);
   if (rows.empty()) {
     throw LedgerError(Kind::not_found,
                       fmt::format("no run {} in ledger {}", id_or_prefix, path_.string()));
@@ -316,7 +316,7 @@ RunRecord Ledger::get(std::string_view id_or_prefix) const {
     for (const auto& row : rows) list += (list.empty() ? "" : ", ") + row.id;
     throw LedgerError(Kind::ambiguous,
                       fmt::format("run id prefix {} matches several runs ({}{}); give more of it",
-                                  id_or_prefix, list, rows.size() >= kShown ? ", ..." : ""));
+                                  id_or_prefix, list, rows.size() >= max_shown ? ", ..." : ""));
   }
   return read_row(rows.front());
 }

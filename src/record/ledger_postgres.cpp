@@ -251,7 +251,7 @@ void PostgresLedger::in_transaction(std::string_view doing, F&& body) {
     body();
     run("COMMIT", doing);
   } catch (...) {
-    Result(pq().PQexec(conn_, "ROLLBACK"));
+    Result rollback(pq().PQexec(conn_, "ROLLBACK"));
     throw;
   }
 }
@@ -402,8 +402,10 @@ std::vector<FoundRow> PostgresLedger::with_id_prefix(std::string_view prefix,
                                 "ORDER BY id LIMIT {}",
                                 kFoundRowColumns, limit),
                     {std::string(prefix)}, "reading a run");
+  const int count = pq().PQntuples(result.get());
   std::vector<FoundRow> rows;
-  for (int i = 0; i < pq().PQntuples(result.get()); ++i) rows.push_back(found_row(result.get(), i));
+  rows.reserve(static_cast<std::size_t>(count));
+  for (int i = 0; i < count; ++i) rows.push_back(found_row(result.get(), i));
   return rows;
 }
 

@@ -222,14 +222,14 @@ std::string sqlite_contains(const std::string& column, const std::string& needle
 constexpr SqlDialect kSqlite{&sqlite_placeholder, &sqlite_contains};
 
 bool has_sqlite_header(const std::filesystem::path& path, std::uintmax_t size) {
-  static constexpr char kMagic[16] = {'S', 'Q', 'L', 'i', 't', 'e', ' ', 'f',
-                                      'o', 'r', 'm', 'a', 't', ' ', '3', '\0'};
-  if (size < sizeof kMagic) return false;
+  static constexpr char magic[16] = {'S', 'Q', 'L', 'i', 't', 'e', ' ', 'f',
+                                     'o', 'r', 'm', 'a', 't', ' ', '3', '\0'};
+  if (size < sizeof magic) return false;
   std::ifstream in(path, std::ios::binary);
-  char header[sizeof kMagic] = {};
+  char header[sizeof magic] = {};
   in.read(header, sizeof header);
   return in.gcount() == static_cast<std::streamsize>(sizeof header) &&
-         std::equal(std::begin(header), std::end(header), std::begin(kMagic));
+         std::equal(std::begin(header), std::end(header), std::begin(magic));
 }
 
 class SqliteLedger final : public LedgerBackend {
