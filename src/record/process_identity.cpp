@@ -4,6 +4,7 @@
 #include <fstream>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include <unistd.h>
 
@@ -14,7 +15,7 @@ namespace {
 
 std::string override_or(const char* variable, std::string fallback) {
   const char* value = std::getenv(variable);
-  return value != nullptr && *value != '\0' ? std::string(value) : fallback;
+  return value != nullptr && *value != '\0' ? std::string(value) : std::move(fallback);
 }
 
 std::string read_boot_id(const std::filesystem::path& proc_root) {

@@ -83,8 +83,8 @@ TEST(LedgerCommands, CheckSaysSoundOrNamesTheDamage) {
   }
   {
     std::fstream f(ledger.path, std::ios::in | std::ios::out | std::ios::binary);
-    f.seekp(3 * 4096);
-    std::string scribble(4 * 4096, '\x5a');
+    f.seekp(std::streamoff{3} * 4096);
+    std::string scribble(std::size_t{4} * 4096, '\x5a');
     f.write(scribble.data(), static_cast<std::streamsize>(scribble.size()));
   }
   auto damaged = run_joule({"ledger", "check"}, ledger.env());

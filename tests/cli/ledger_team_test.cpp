@@ -59,11 +59,11 @@ bool row_appears(const std::map<std::string, std::string>& env, const std::strin
 }
 
 TEST_F(TeamLedgerPostgreSQL, ThirtyTwoRunsFromFourHostsAndFourKilled) {
-  constexpr int kHosts = 4;
-  constexpr int kRunsPerHost = 8;
+  constexpr int hosts = 4;
+  constexpr int runs_per_host = 8;
   // One run per host is killed with kill -9 once it has checkpointed.
   std::vector<std::unique_ptr<BackgroundJoule>> doomed;
-  for (int h = 0; h < kHosts; ++h) {
+  for (int h = 0; h < hosts; ++h) {
     auto out = path("doomed-" + std::to_string(h) + ".txt");
     doomed.push_back(std::make_unique<BackgroundJoule>(
         std::vector<std::string>{"run", "--checkpoint", "100ms", "--tag",
@@ -72,18 +72,18 @@ TEST_F(TeamLedgerPostgreSQL, ThirtyTwoRunsFromFourHostsAndFourKilled) {
         env_on(h), out));
   }
   std::vector<std::thread> runs;
-  std::vector<int> codes(kHosts * (kRunsPerHost - 1), -1);
-  for (int h = 0; h < kHosts; ++h) {
-    for (int i = 0; i < kRunsPerHost - 1; ++i) {
+  std::vector<int> codes(static_cast<std::size_t>(hosts) * (runs_per_host - 1), -1);
+  for (int h = 0; h < hosts; ++h) {
+    for (int i = 0; i < runs_per_host - 1; ++i) {
       runs.emplace_back([&, h, i] {
-        codes[h * (kRunsPerHost - 1) + i] =
+        codes[h * (runs_per_host - 1) + i] =
             run_joule({"run", "-q", "--tag", "host=" + std::to_string(h), "--", "sleep", "0.2"},
                       env_on(h))
                 .exit_code;
       });
     }
   }
-  for (int h = 0; h < kHosts; ++h) {
+  for (int h = 0; h < hosts; ++h) {
     ASSERT_TRUE(wait_for_text(path("doomed-" + std::to_string(h) + ".txt"), "ready"));
     // joule stores the run just after starting the command: wait for the row.
     ASSERT_TRUE(row_appears(env_on(h), "host=" + std::to_string(h), "sleep 3")) << h;
@@ -96,20 +96,20 @@ TEST_F(TeamLedgerPostgreSQL, ThirtyTwoRunsFromFourHostsAndFourKilled) {
   for (auto& t : runs) t.join();
   for (int code : codes) EXPECT_EQ(code, 0);
 
-  for (int h = 0; h < kHosts; ++h) {
+  for (int h = 0; h < hosts; ++h) {
     auto ls = run_joule({"ls", "--all"}, env_on(h));
     ASSERT_EQ(ls.exit_code, 0) << ls.err;
     auto seen = statuses(ls);
-    ASSERT_EQ(seen.size(), static_cast<std::size_t>(kHosts * kRunsPerHost)) << ls.out;
+    ASSERT_EQ(seen.size(), static_cast<std::size_t>(hosts * runs_per_host)) << ls.out;
     std::map<std::string, int> count;
     for (const auto& [id, status] : seen) ++count[status];
-    EXPECT_EQ(count["finished"], kHosts * (kRunsPerHost - 1)) << ls.out;
+    EXPECT_EQ(count["finished"], hosts * (runs_per_host - 1)) << ls.out;
     // Its own killed run is interrupted; the other hosts' stay running, as
     // only their own hosts can tell.
     EXPECT_EQ(count["interrupted"], 1) << ls.out;
-    EXPECT_EQ(count["running"], kHosts - 1) << ls.out;
+    EXPECT_EQ(count["running"], hosts - 1) << ls.out;
     auto mine = run_joule({"ls", "--all", "--tag", "host=" + std::to_string(h)}, env_on(h));
-    EXPECT_EQ(statuses(mine).size(), static_cast<std::size_t>(kRunsPerHost));
+    EXPECT_EQ(statuses(mine).size(), static_cast<std::size_t>(runs_per_host));
     EXPECT_NE(mine.out.find("interrupted"), std::string::npos) << mine.out;
   }
 }

@@ -51,6 +51,7 @@ void begin_in_dead_process(const std::string& location, const RunRecord& run,
 
 std::vector<std::string> ids_of(const std::vector<RunRecord>& runs) {
   std::vector<std::string> ids;
+  ids.reserve(runs.size());
   for (const auto& r : runs) ids.push_back(r.id);
   return ids;
 }
