@@ -27,6 +27,9 @@ packages=(
   # which tests the recording rules); OpenSSL for TLS (and the test's
   # certificate), libcrypt for bcrypt basic auth
   prometheus libssl-dev openssl libcrypt-dev
+  # the team ledger: libpq to build, a PostgreSQL server the ledger tests start
+  # themselves (initdb + pg_ctl in a temporary directory, as nobody under root)
+  libpq-dev postgresql-15
 )
 
 missing=()

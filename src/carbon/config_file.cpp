@@ -34,7 +34,32 @@ std::filesystem::path relative_to(const std::filesystem::path& config, const std
   return p.is_absolute() ? p : config.parent_path() / p;
 }
 
+// [ledger]: where the runs are recorded (record/ledger.hpp reads it).
+std::optional<std::string> ledger_url(const std::filesystem::path& path, const toml::table& root) {
+  const toml::node* ledger = root.get("ledger");
+  if (!ledger) return std::nullopt;
+  if (!ledger->is_table()) fail(path, ledger->source(), "'ledger': expected a table [ledger]");
+  for (const auto& [key, node] : *ledger->as_table()) {
+    if (key.str() != "url")
+      fail(path, node.source(),
+           fmt::format("unknown key '{}' in [ledger]: expected url", key.str()));
+  }
+  return get_string(path, *ledger->as_table(), "url");
+}
+
 }  // namespace
+
+std::optional<std::filesystem::path> find_config_file(const std::filesystem::path& cwd,
+                                                      const std::filesystem::path& config_dir) {
+  std::error_code ec;
+  if (!cwd.empty() && std::filesystem::is_regular_file(cwd / "joule.toml", ec))
+    return cwd / "joule.toml";
+  if (!config_dir.empty() &&
+      std::filesystem::is_regular_file(config_dir / "joule" / "joule.toml", ec)) {
+    return config_dir / "joule" / "joule.toml";
+  }
+  return std::nullopt;
+}
 
 FileConfig load_config_file(const std::filesystem::path& path) {
   toml::table root;
@@ -53,6 +78,7 @@ FileConfig load_config_file(const std::filesystem::path& path) {
   static const std::set<std::string, std::less<>> known = {
       "country", "region", "cloud", "pue", "context", "intensity_file", "data"};
   for (const auto& [key, node] : *t) {
+    if (t == &root && key.str() == "ledger") continue;
     if (!known.contains(key.str())) {
       fail(path, node.source(),
            fmt::format("unknown key '{}': expected one of country, region, cloud, pue, context, "
@@ -63,6 +89,7 @@ FileConfig load_config_file(const std::filesystem::path& path) {
 
   FileConfig config;
   config.path = path;
+  config.ledger_url = ledger_url(path, root);
   config.country = get_string(path, *t, "country");
   config.region = get_string(path, *t, "region");
   config.cloud = get_string(path, *t, "cloud");

@@ -7,6 +7,9 @@
 //   context = "datacenter"    # own | datacenter | cloud
 //   intensity_file = "grid.csv"   # relative to this file
 //   data = ["my_factors.csv"]     # table overrides, relative to this file
+//
+//   [ledger]
+//   url = "postgresql://joule@db.example.org/joule"   # a team's shared ledger
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -20,7 +23,13 @@ struct FileConfig {
   std::optional<double> pue;
   std::optional<std::filesystem::path> intensity_file;
   std::vector<std::filesystem::path> data_files;
+  std::optional<std::string> ledger_url;  // [ledger] url: a file path or a postgresql:// URL
 };
+
+// The joule.toml that applies: `cwd`/joule.toml, else `config_dir`/joule/joule.toml
+// (config_dir is $XDG_CONFIG_HOME or ~/.config; empty skips it).
+std::optional<std::filesystem::path> find_config_file(const std::filesystem::path& cwd,
+                                                      const std::filesystem::path& config_dir);
 
 // Throws refdata::DataError "file:line:column: ..." on malformed TOML or a key
 // with the wrong type; unknown keys are errors too (a typo must not be ignored).

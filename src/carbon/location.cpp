@@ -60,8 +60,6 @@ std::optional<std::filesystem::path> find_config(const ContextOptions& o,
   if (!o.read_config_files) return std::nullopt;
   std::error_code ec;
   auto cwd = o.working_dir ? *o.working_dir : std::filesystem::current_path(ec);
-  if (!cwd.empty() && std::filesystem::is_regular_file(cwd / "joule.toml", ec))
-    return cwd / "joule.toml";
   std::filesystem::path config_dir;
   if (o.config_dir) {
     config_dir = *o.config_dir;
@@ -70,11 +68,7 @@ std::optional<std::filesystem::path> find_config(const ContextOptions& o,
   } else if (auto home = non_empty(env, "HOME")) {
     config_dir = std::filesystem::path(*home) / ".config";
   }
-  if (!config_dir.empty() &&
-      std::filesystem::is_regular_file(config_dir / "joule" / "joule.toml", ec)) {
-    return config_dir / "joule" / "joule.toml";
-  }
-  return std::nullopt;
+  return find_config_file(cwd, config_dir);
 }
 
 // "aws:eu-west-3", "aws/eu-west-3", "gcp europe-west1", or a bare region id.

@@ -28,6 +28,7 @@ struct RunFilterOptions {
   std::string command;
   std::string since;
   std::string until;
+  bool local_time = false;  // --since/--until without a zone are local, not UTC
 };
 
 void add_filter_options(CLI::App& command, RunFilterOptions& options);

@@ -1,16 +1,16 @@
 #include "record/ledger.hpp"
 
 #include <fmt/format.h>
-#include <sqlite3.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
-#include <fstream>
-#include <random>
+#include <deque>
+#include <future>
 #include <thread>
 
+#include "carbon/config_file.hpp"
 #include "record/json_io.hpp"
-#include "support/iso8601.hpp"
 
 namespace joule::record {
 namespace {
@@ -26,196 +26,68 @@ std::string joined_command(const RunRecord& r) {
   return out;
 }
 
-std::string recovery_advice(const std::filesystem::path& path) {
-  const std::string p = path.string();
-  return fmt::format(
-      "joule has not modified it and will not write to it. To recover: move it aside "
-      "(mv '{0}' '{0}.corrupt'; also any '{0}-wal' and '{0}-shm') and the next run starts a "
-      "new ledger there; salvage old runs with `sqlite3 '{0}.corrupt' .recover | sqlite3 "
-      "recovered.sqlite`; or use another ledger with --ledger PATH or JOULE_LEDGER",
-      p);
+std::optional<std::string> non_empty_env(const char* name) {
+  const char* value = std::getenv(name);
+  if (value == nullptr || *value == '\0') return std::nullopt;
+  return std::string(value);
 }
 
-[[noreturn]] void throw_corrupt(const std::filesystem::path& path, std::string_view detail) {
-  throw LedgerError(Kind::corrupt,
-                    fmt::format("ledger {} is corrupt or not a joule ledger ({}). {}",
-                                path.string(), detail, recovery_advice(path)));
+// `[ledger] url` of the joule.toml that applies here, if any.
+std::optional<std::string> configured_url() {
+  std::filesystem::path config_dir;
+  if (auto xdg = non_empty_env("XDG_CONFIG_HOME")) {
+    config_dir = *xdg;
+  } else if (auto home = non_empty_env("HOME")) {
+    config_dir = std::filesystem::path(*home) / ".config";
+  }
+  std::error_code ec;
+  auto file = carbon::find_config_file(std::filesystem::current_path(ec), config_dir);
+  if (!file) return std::nullopt;
+  return carbon::load_config_file(*file).ledger_url;
 }
 
-bool is_busy(int rc) {
-  int primary = rc & 0xff;
-  return primary == SQLITE_BUSY || primary == SQLITE_LOCKED;
+// The scheme of "scheme://...", empty for a file path.
+std::string url_scheme(std::string_view location) {
+  auto sep = location.find("://");
+  if (sep == std::string_view::npos || sep == 0) return {};
+  auto scheme = location.substr(0, sep);
+  bool plain = std::all_of(scheme.begin(), scheme.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '-' || c == '.';
+  });
+  return plain ? std::string(scheme) : std::string();
 }
 
-bool is_corruption(int rc) {
-  int primary = rc & 0xff;
-  return primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB;
-}
-
-// A SQLite failure as a LedgerError of the right kind, naming the path.
-[[noreturn]] void throw_sqlite(sqlite3* db, int rc, const std::filesystem::path& path,
-                               std::string_view doing) {
-  std::string detail = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
-  if (is_corruption(rc)) throw_corrupt(path, detail);
-  int primary = rc & 0xff;
-  if (primary == SQLITE_FULL) {
-    throw LedgerError(Kind::unavailable,
-                      fmt::format("ledger {}: {} failed: the disk is full", path.string(), doing));
+std::unique_ptr<LedgerBackend> open_store(const std::string& location, bool read_only) {
+  if (Ledger::is_url(location)) return open_postgres_ledger(location, read_only);
+  if (std::string scheme = url_scheme(location); !scheme.empty()) {
+    throw LedgerError(Kind::bad_location,
+                      fmt::format("ledger URL {}: unknown scheme '{}'; expected postgresql:// "
+                                  "(or postgres://) for a PostgreSQL database, or a file path "
+                                  "for a SQLite ledger",
+                                  location.substr(0, location.find("://") + 3) + "...", scheme));
   }
-  if (primary == SQLITE_READONLY || primary == SQLITE_CANTOPEN || primary == SQLITE_PERM) {
-    throw LedgerError(Kind::unavailable,
-                      fmt::format("ledger {}: {} failed: {} (is the file or its directory "
-                                  "read-only?)",
-                                  path.string(), doing, detail));
-  }
-  if (primary == SQLITE_IOERR) {
-    // A write refused by the file system (ENOSPC, EFBIG, EIO) lands here.
-    throw LedgerError(Kind::unavailable,
-                      fmt::format("ledger {}: {} failed: {} (disk full, quota or failing "
-                                  "storage?)",
-                                  path.string(), doing, detail));
-  }
-  throw LedgerError(Kind::unavailable,
-                    fmt::format("ledger {}: {} failed: {}", path.string(), doing, detail));
-}
-
-class Statement {
- public:
-  Statement(sqlite3* db, const char* sql, const std::filesystem::path& path)
-      : db_(db), path_(path) {
-    int rc = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr);
-    if (rc != SQLITE_OK) {
-      if (is_busy(rc)) throw BusyError{rc};
-      throw_sqlite(db, rc, path, "preparing a query");
-    }
-  }
-  ~Statement() { sqlite3_finalize(stmt_); }
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
-
-  void bind(int i, std::string_view text) {
-    sqlite3_bind_text(stmt_, i, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
-  }
-  void bind(int i, double v) { sqlite3_bind_double(stmt_, i, v); }
-  void bind(int i, std::int64_t v) { sqlite3_bind_int64(stmt_, i, v); }
-  void bind_null(int i) { sqlite3_bind_null(stmt_, i); }
-
-  // True while a row is available. Busy surfaces as BusyError for the retry
-  // loop; anything else as LedgerError.
-  bool step(std::string_view doing) {
-    int rc = sqlite3_step(stmt_);
-    if (rc == SQLITE_ROW) return true;
-    if (rc == SQLITE_DONE) return false;
-    if (is_busy(rc)) throw BusyError{rc};
-    throw_sqlite(db_, rc, path_, doing);
-  }
-  std::string text(int col) const {
-    auto* p = sqlite3_column_text(stmt_, col);
-    return p ? reinterpret_cast<const char*>(p) : "";
-  }
-  std::int64_t integer(int col) const { return sqlite3_column_int64(stmt_, col); }
-  sqlite3_stmt* get() const { return stmt_; }
-
-  struct BusyError {
-    int rc;
-  };
-
- private:
-  sqlite3* db_;
-  const std::filesystem::path& path_;
-  sqlite3_stmt* stmt_ = nullptr;
-};
-
-using BusyError = Statement::BusyError;
-
-void exec(sqlite3* db, const char* sql, const std::filesystem::path& path, std::string_view doing) {
-  char* error = nullptr;
-  int rc = sqlite3_exec(db, sql, nullptr, nullptr, &error);
-  sqlite3_free(error);
-  if (rc == SQLITE_OK) return;
-  if (is_busy(rc)) throw BusyError{rc};
-  throw_sqlite(db, rc, path, doing);
-}
-
-// Retries `body` while the database is busy. busy_timeout already waits for
-// the lock; this covers what it does not (a busy COMMIT checkpointing the WAL,
-// switching to WAL while another process opens the file) with jittered sleeps
-// so eight writers do not retry in lockstep.
-template <typename F>
-auto with_retry(const std::filesystem::path& path, std::string_view doing, F&& body) {
-  using clock = std::chrono::steady_clock;
-  const auto deadline = clock::now() + std::chrono::seconds(60);
-  std::minstd_rand jitter{std::random_device{}()};
-  for (int attempt = 0;; ++attempt) {
-    try {
-      return body();
-    } catch (const BusyError&) {
-      if (clock::now() > deadline) {
-        throw LedgerError(Kind::unavailable,
-                          fmt::format("ledger {}: {} failed: the database stayed locked for a "
-                                      "minute (another process holds it)",
-                                      path.string(), doing));
-      }
-      std::this_thread::sleep_for(
-          std::chrono::milliseconds(5 + jitter() % (10 + 10 * std::min(attempt, 20))));
-    }
-  }
-}
-
-constexpr const char* kCreateSchema = R"sql(
-CREATE TABLE IF NOT EXISTS runs (
-  id TEXT PRIMARY KEY,
-  started_at TEXT NOT NULL,
-  ended_at TEXT NOT NULL DEFAULT '',
-  status TEXT NOT NULL,
-  command TEXT NOT NULL,
-  cwd TEXT NOT NULL DEFAULT '',
-  duration_s REAL NOT NULL DEFAULT 0,
-  machine_energy_j REAL NOT NULL DEFAULT 0,
-  attributed_energy_j REAL NOT NULL DEFAULT 0,
-  co2e_g REAL,
-  owner_pid INTEGER NOT NULL DEFAULT 0,
-  owner_boot_id TEXT NOT NULL DEFAULT '',
-  owner_start_ticks INTEGER NOT NULL DEFAULT 0,
-  checkpoint_at TEXT NOT NULL DEFAULT '',
-  record TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS runs_started_at ON runs(started_at);
-CREATE INDEX IF NOT EXISTS runs_status ON runs(status);
-CREATE INDEX IF NOT EXISTS runs_command ON runs(command);
-CREATE TABLE IF NOT EXISTS run_tags (
-  run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
-  key TEXT NOT NULL,
-  value TEXT NOT NULL,
-  PRIMARY KEY (run_id, key)
-);
-CREATE INDEX IF NOT EXISTS run_tags_key_value ON run_tags(key, value);
-)sql";
-
-constexpr const char* kSelectColumns =
-    "SELECT record, status, owner_pid, owner_boot_id, owner_start_ticks, checkpoint_at, id "
-    "FROM runs";
-
-bool has_sqlite_header(const std::filesystem::path& path, std::uintmax_t size) {
-  static constexpr char kMagic[16] = {'S', 'Q', 'L', 'i', 't', 'e', ' ', 'f',
-                                      'o', 'r', 'm', 'a', 't', ' ', '3', '\0'};
-  if (size < sizeof kMagic) return false;
-  std::ifstream in(path, std::ios::binary);
-  char header[sizeof kMagic] = {};
-  in.read(header, sizeof header);
-  return in.gcount() == static_cast<std::streamsize>(sizeof header) &&
-         std::equal(std::begin(header), std::end(header), std::begin(kMagic));
+  return open_sqlite_ledger(location, read_only);
 }
 
 }  // namespace
 
-struct Ledger::Db {
-  sqlite3* handle = nullptr;
-  bool has_schema = false;
-  ~Db() {
-    if (handle) sqlite3_close_v2(handle);
-  }
-};
+// The row a write stores: the record, its indexed columns, and its owner.
+StoredRow row_of(const RunRecord& stored) {
+  StoredRow row;
+  row.id = stored.id;
+  row.started_at = stored.started_at;
+  row.ended_at = stored.ended_at;
+  row.status = std::string(to_string(stored.status));
+  row.command = joined_command(stored);
+  row.cwd = stored.cwd;
+  row.duration_s = stored.duration_s;
+  row.machine_energy_j = stored.totals.machine_energy_j;
+  row.attributed_energy_j = stored.totals.attributed_energy_j;
+  if (stored.carbon) row.co2e_g = stored.carbon->total_co2e_g.central;
+  row.tags.assign(stored.tags.begin(), stored.tags.end());
+  row.record_json = to_json(stored).dump();
+  return row;
+}
 
 std::filesystem::path Ledger::default_path() {
   const char* xdg = std::getenv("XDG_DATA_HOME");
@@ -232,416 +104,235 @@ std::filesystem::path Ledger::default_path() {
 
 std::filesystem::path Ledger::resolve_path(const std::filesystem::path& given) {
   if (!given.empty()) return given;
-  if (const char* env = std::getenv("JOULE_LEDGER"); env != nullptr && *env != '\0') return env;
+  if (auto env = non_empty_env("JOULE_LEDGER")) return *env;
+  if (auto url = configured_url()) return *url;
   return default_path();
 }
 
-Ledger::Ledger(std::filesystem::path path, Mode mode)
-    : path_(std::move(path)), mode_(mode), db_(std::make_unique<Db>()) {
-  std::error_code ec;
-  auto status = std::filesystem::status(path_, ec);
-  if (std::filesystem::exists(status)) {
-    if (std::filesystem::is_directory(status)) {
-      throw LedgerError(Kind::unavailable,
-                        fmt::format("ledger {} is a directory; give a file path", path_.string()));
-    }
-    // Check the magic ourselves before SQLite sees the file: a garbage file
-    // must never be touched, let alone initialised over.
-    auto size = std::filesystem::file_size(path_, ec);
-    if (!ec && size > 0 && !has_sqlite_header(path_, size)) {
-      throw_corrupt(path_, "the file does not start with the SQLite header");
-    }
-  } else if (mode_ == Mode::read_only) {
-    throw LedgerError(
-        Kind::missing,
-        fmt::format("no ledger at {} yet (no run has been recorded there)", path_.string()));
-  } else if (path_.has_parent_path()) {
-    std::filesystem::create_directories(path_.parent_path(), ec);
-    if (ec) {
-      throw LedgerError(Kind::unavailable,
-                        fmt::format("cannot create the ledger's directory {}: {}",
-                                    path_.parent_path().string(), ec.message()));
-    }
-  }
+bool Ledger::is_url(std::string_view location) {
+  return location.starts_with("postgresql://") || location.starts_with("postgres://");
+}
 
-  int flags = (mode_ == Mode::read_only ? SQLITE_OPEN_READONLY
-                                        : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
-              SQLITE_OPEN_FULLMUTEX;
-  int rc = sqlite3_open_v2(path_.c_str(), &db_->handle, flags, nullptr);
-  if (rc != SQLITE_OK) throw_sqlite(db_->handle, rc, path_, "opening");
-  sqlite3_extended_result_codes(db_->handle, 1);
-  sqlite3_busy_timeout(db_->handle, 5000);
-  sqlite3* db = db_->handle;
-
-  // The whole-file check reads every page: proportionate for the commands
-  // that read the ledger, not for each `joule run` (tens of milliseconds at
-  // a few thousand runs). A writer relies on SQLite's checks of the pages it
-  // touches: a damaged one fails the write as SQLITE_CORRUPT, which is
-  // reported the same way, and the file is left as it was.
-  if (mode_ == Mode::read_only) check();
-
-  if (mode_ == Mode::read_write) {
-    with_retry(path_, "switching to WAL mode", [&] {
-      Statement wal(db, "PRAGMA journal_mode=WAL", path_);
-      wal.step("switching to WAL mode");
-    });
-    // NORMAL is durable against a crash of joule in WAL mode; a power cut may
-    // lose the last transaction, which the checkpoint interval bounds anyway.
-    exec(db, "PRAGMA synchronous=NORMAL", path_, "configuring");
+// The URL as messages show it: without the password, in the authority part or
+// in a password= parameter.
+std::string Ledger::shown(const std::string& location) {
+  if (!is_url(location)) return location;
+  const std::string& url = location;
+  std::string out = url;
+  const auto authority = out.find("://") + 3;
+  const auto at = out.find('@', authority);
+  const auto slash = out.find('/', authority);
+  if (at != std::string::npos && (slash == std::string::npos || at < slash)) {
+    const auto colon = out.find(':', authority);
+    if (colon != std::string::npos && colon < at) out.replace(colon, at - colon, ":***");
   }
-  exec(db, "PRAGMA foreign_keys=ON", path_, "configuring");
+  if (auto p = out.find("password="); p != std::string::npos) {
+    const auto end = out.find('&', p);
+    out.replace(p + 9, (end == std::string::npos ? out.size() : end) - (p + 9), "***");
+  }
+  return out;
+}
 
-  auto read_version = [&] {
-    Statement v(db, "PRAGMA user_version", path_);
-    v.step("reading the schema version");
-    return static_cast<int>(v.integer(0));
-  };
-  int version = with_retry(path_, "reading the schema version", read_version);
-  if (version > kLedgerSchemaVersion) {
-    throw LedgerError(Kind::newer_schema,
-                      fmt::format("ledger {} has layout version {}, newer than this joule "
-                                  "understands ({}); upgrade joule to read it",
-                                  path_.string(), version, kLedgerSchemaVersion));
-  }
-  if (version == 0 && mode_ == Mode::read_write) {
-    with_retry(path_, "creating the ledger", [&] {
-      exec(db, "BEGIN IMMEDIATE", path_, "creating the ledger");
-      try {
-        // Another process may have created it between our read and our lock.
-        if (read_version() == 0) {
-          exec(db, kCreateSchema, path_, "creating the ledger");
-          exec(db, fmt::format("PRAGMA user_version={}", kLedgerSchemaVersion).c_str(), path_,
-               "creating the ledger");
-        }
-        exec(db, "COMMIT", path_, "creating the ledger");
-      } catch (...) {
-        sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
-        throw;
-      }
-    });
-    version = kLedgerSchemaVersion;
-  }
-  db_->has_schema = version > 0;
+Ledger::Ledger(std::filesystem::path location, Mode mode)
+    : path_(std::move(location)),
+      mode_(mode),
+      store_(open_store(path_.string(), mode == Mode::read_only)),
+      self_(current_process_identity()) {
+  path_ = store_->location();  // a URL loses its password here
 }
 
 Ledger::~Ledger() = default;
 Ledger::Ledger(Ledger&&) noexcept = default;
 Ledger& Ledger::operator=(Ledger&&) noexcept = default;
 
-void Ledger::check() const {
-  with_retry(path_, "checking integrity", [&] {
-    Statement q(db_->handle, "PRAGMA quick_check", path_);
-    std::string problems;
-    while (q.step("checking integrity")) {
-      std::string line = q.text(0);
-      if (line == "ok") continue;
-      if (!problems.empty()) problems += "; ";
-      problems += line;
-      if (problems.size() > 300) break;
-    }
-    if (!problems.empty()) throw_corrupt(path_, "PRAGMA quick_check: " + problems);
-  });
-}
-
-void Ledger::write(const RunRecord& r, std::string_view how) {
+void Ledger::write(const RunRecord& r, WriteMode how) {
   if (mode_ == Mode::read_only) {
     throw LedgerError(Kind::unavailable,
                       fmt::format("ledger {} was opened read-only", path_.string()));
   }
   if (r.id.empty()) throw LedgerError(Kind::unavailable, "a run record needs an id to be stored");
-  const bool is_checkpoint = how == "checkpoint";
   RunRecord stored = r;
-  if (is_checkpoint || how == "begin") stored.status = RunStatus::running;
-  if (how == "finish" && stored.status == RunStatus::running) stored.status = RunStatus::finished;
-  const std::string json = to_json(stored).dump();
-  const std::string now = iso8601_utc(std::chrono::system_clock::now());
+  if (how == WriteMode::checkpoint) stored.status = RunStatus::running;
+  StoredRow row = row_of(stored);
+  row.checkpoint_at = iso8601_utc(std::chrono::system_clock::now());
   // Taken per write, not per open, so a forked writer records itself.
-  const ProcessIdentity owner = current_process_identity();
-  const std::string doing = fmt::format("storing run {} ({})", r.id, how);
-  sqlite3* db = db_->handle;
-
-  // A late checkpoint must never turn a finished run back into a running one.
-  const std::string sql = fmt::format(
-      "INSERT INTO runs (id, started_at, ended_at, status, command, cwd, duration_s, "
-      "machine_energy_j, attributed_energy_j, co2e_g, owner_pid, owner_boot_id, "
-      "owner_start_ticks, checkpoint_at, record) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
-      "?11, ?12, ?13, ?14, ?15) ON CONFLICT(id) DO UPDATE SET started_at=excluded.started_at, "
-      "ended_at=excluded.ended_at, status=excluded.status, command=excluded.command, "
-      "cwd=excluded.cwd, duration_s=excluded.duration_s, "
-      "machine_energy_j=excluded.machine_energy_j, "
-      "attributed_energy_j=excluded.attributed_energy_j, co2e_g=excluded.co2e_g, "
-      "owner_pid=excluded.owner_pid, owner_boot_id=excluded.owner_boot_id, "
-      "owner_start_ticks=excluded.owner_start_ticks, checkpoint_at=excluded.checkpoint_at, "
-      "record=excluded.record{}",
-      is_checkpoint ? " WHERE runs.status = 'running'" : "");
-
-  with_retry(path_, doing, [&] {
-    exec(db, "BEGIN IMMEDIATE", path_, doing);
-    try {
-      Statement insert(db, sql.c_str(), path_);
-      insert.bind(1, stored.id);
-      insert.bind(2, stored.started_at);
-      insert.bind(3, stored.ended_at);
-      insert.bind(4, to_string(stored.status));
-      insert.bind(5, joined_command(stored));
-      insert.bind(6, stored.cwd);
-      insert.bind(7, stored.duration_s);
-      insert.bind(8, stored.totals.machine_energy_j);
-      insert.bind(9, stored.totals.attributed_energy_j);
-      if (stored.carbon) {
-        insert.bind(10, stored.carbon->total_co2e_g.central);
-      } else {
-        insert.bind_null(10);
-      }
-      insert.bind(11, owner.pid);
-      insert.bind(12, owner.boot_id);
-      insert.bind(13, static_cast<std::int64_t>(owner.start_ticks));
-      insert.bind(14, now);
-      insert.bind(15, json);
-      insert.step(doing);
-      if (!is_checkpoint) {
-        Statement clear(db, "DELETE FROM run_tags WHERE run_id = ?1", path_);
-        clear.bind(1, stored.id);
-        clear.step(doing);
-        for (const auto& [key, value] : stored.tags) {
-          Statement tag(db, "INSERT INTO run_tags (run_id, key, value) VALUES (?1, ?2, ?3)", path_);
-          tag.bind(1, stored.id);
-          tag.bind(2, key);
-          tag.bind(3, value);
-          tag.step(doing);
-        }
-      }
-      exec(db, "COMMIT", path_, doing);
-    } catch (...) {
-      sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
-      throw;
-    }
-  });
+  row.owner = current_process_identity();
+  store_->write(row, how);
 }
 
 void Ledger::begin_run(const RunRecord& record) {
-  write(record, "begin");
+  RunRecord running = record;
+  running.status = RunStatus::running;
+  write(running, WriteMode::replace);
 }
 void Ledger::checkpoint(const RunRecord& record) {
-  write(record, "checkpoint");
+  write(record, WriteMode::checkpoint);
 }
 void Ledger::finish_run(const RunRecord& record) {
-  write(record, "finish");
+  RunRecord finished = record;
+  if (finished.status == RunStatus::running) finished.status = RunStatus::finished;
+  write(finished, WriteMode::replace);
 }
 
-RunRecord Ledger::read_row(void* statement) const {
-  auto* stmt = static_cast<sqlite3_stmt*>(statement);
-  auto text = [&](int col) {
-    auto* p = sqlite3_column_text(stmt, col);
-    return std::string(p ? reinterpret_cast<const char*>(p) : "");
-  };
-  const std::string id = text(6);
-  RunRecord r = parse_json_text(text(0), fmt::format("ledger {}, run {}", path_.string(), id));
-  if (text(1) == "running") {
-    ProcessIdentity owner{sqlite3_column_int64(stmt, 2), text(3),
-                          static_cast<std::uint64_t>(sqlite3_column_int64(stmt, 4))};
-    if (!process_alive(owner)) {
-      r.status = RunStatus::interrupted;
-      r.ended_at = text(5);
-      r.warnings.push_back(fmt::format(
-          "interrupted: joule (pid {}) stopped before the run finished; figures are those of "
-          "its last checkpoint at {}",
-          owner.pid, r.ended_at));
-    }
+RunRecord Ledger::read_row(const FoundRow& row) const {
+  RunRecord r =
+      parse_json_text(row.record_json, fmt::format("ledger {}, run {}", path_.string(), row.id));
+  // Whether another host's process still runs, only that host can tell.
+  if (row.status == "running" && same_host(row.owner, self_) && !process_alive(row.owner)) {
+    r.status = RunStatus::interrupted;
+    r.ended_at = row.checkpoint_at;
+    r.warnings.push_back(fmt::format(
+        "interrupted: joule (pid {}) stopped before the run finished; figures are those of "
+        "its last checkpoint at {}",
+        row.owner.pid, r.ended_at));
   }
   return r;
+}
+
+namespace {
+
+// The stored status a reported one is kept as: interrupted runs are stored as
+// running, and which they are is decided on read.
+RowQuery query_for(const LedgerFilter& filter) {
+  RowQuery query;
+  query.filter = &filter;
+  if (filter.status) {
+    auto stored = *filter.status == RunStatus::interrupted ? RunStatus::running : *filter.status;
+    query.stored_status = std::string(to_string(stored));
+  }
+  return query;
+}
+
+}  // namespace
+
+namespace {
+
+// A batch of rows read from the store, and what reading their records gave.
+struct DecodedBatch {
+  std::vector<std::optional<RunRecord>> records;  // nullopt: skipped, see warnings
+  std::vector<std::string> warnings;
+};
+
+constexpr std::size_t kBatchRows = 256;
+
+// Decoding threads beside the one reading the store: parsing the JSON
+// records is most of an export's time, and this keeps the order and bounds
+// memory to a few batches.
+std::size_t decoding_threads() {
+  const unsigned cores = std::thread::hardware_concurrency();
+  return std::clamp<std::size_t>(cores > 1 ? cores - 1 : 1, 1, 4);
+}
+
+}  // namespace
+
+std::size_t Ledger::for_each(const LedgerFilter& filter,
+                             const std::function<void(const RunRecord&)>& each,
+                             std::vector<std::string>* warnings) const {
+  std::size_t passed = 0;
+  auto decode = [this](const std::vector<FoundRow>& rows) {
+    DecodedBatch batch;
+    batch.records.reserve(rows.size());
+    for (const auto& row : rows) {
+      try {
+        batch.records.emplace_back(read_row(row));
+      } catch (const RecordError& e) {
+        batch.records.emplace_back(std::nullopt);
+        batch.warnings.push_back(fmt::format("skipped: {}", e.what()));
+      }
+    }
+    return batch;
+  };
+  std::deque<std::future<DecodedBatch>> in_flight;
+  auto deliver_oldest = [&] {
+    DecodedBatch batch = in_flight.front().get();
+    in_flight.pop_front();
+    if (warnings) warnings->insert(warnings->end(), batch.warnings.begin(), batch.warnings.end());
+    for (const auto& r : batch.records) {
+      if (!r || (filter.status && r->status != *filter.status)) continue;
+      each(*r);
+      ++passed;
+    }
+  };
+  std::vector<FoundRow> rows;
+  auto submit = [&] {
+    in_flight.push_back(std::async(std::launch::async, decode, std::move(rows)));
+    rows.clear();
+    if (in_flight.size() > decoding_threads()) deliver_oldest();
+  };
+  store_->for_each(query_for(filter), [&](const FoundRow& row) {
+    rows.push_back(row);
+    if (rows.size() == kBatchRows) submit();
+    return true;
+  });
+  if (!rows.empty()) submit();
+  while (!in_flight.empty()) deliver_oldest();
+  return passed;
 }
 
 std::vector<RunRecord> Ledger::list(const LedgerFilter& filter,
                                     std::vector<std::string>* warnings) const {
   std::vector<RunRecord> out;
-  if (!db_->has_schema) return out;
-  std::string sql = kSelectColumns;
-  std::vector<std::string> where;
-  std::vector<std::string> params;
-  auto param = [&](std::string value) {
-    params.push_back(std::move(value));
-    return fmt::format("?{}", params.size());
-  };
-  for (const auto& [key, value] : filter.tags) {
-    if (value.empty()) {
-      where.push_back(fmt::format(
-          "EXISTS (SELECT 1 FROM run_tags t WHERE t.run_id = runs.id AND t.key = {})", param(key)));
-    } else {
-      auto k = param(key);
-      where.push_back(fmt::format(
-          "EXISTS (SELECT 1 FROM run_tags t WHERE t.run_id = runs.id AND t.key = {} AND t.value = "
-          "{})",
-          k, param(value)));
-    }
-  }
-  if (!filter.command_contains.empty()) {
-    where.push_back(fmt::format("instr(command, {}) > 0", param(filter.command_contains)));
-  }
-  if (!filter.since.empty()) where.push_back(fmt::format("started_at >= {}", param(filter.since)));
-  if (!filter.until.empty()) where.push_back(fmt::format("started_at <= {}", param(filter.until)));
-  if (filter.status) {
-    // Interrupted runs are stored as running; which they are is decided on read.
-    auto stored = *filter.status == RunStatus::interrupted ? RunStatus::running : *filter.status;
-    where.push_back(fmt::format("status = {}", param(std::string(to_string(stored)))));
-  }
-  for (std::size_t i = 0; i < where.size(); ++i) sql += (i ? " AND " : " WHERE ") + where[i];
-  sql += " ORDER BY started_at, id";
+  for_each(
+      filter, [&](const RunRecord& r) { out.push_back(r); }, warnings);
+  return out;
+}
 
-  with_retry(path_, "listing runs", [&] {
-    out.clear();
-    Statement q(db_->handle, sql.c_str(), path_);
-    for (std::size_t i = 0; i < params.size(); ++i) q.bind(static_cast<int>(i + 1), params[i]);
-    while (q.step("listing runs")) {
-      try {
-        RunRecord r = read_row(q.get());
-        if (filter.status && r.status != *filter.status) continue;
-        out.push_back(std::move(r));
-      } catch (const RecordError& e) {
-        if (warnings) warnings->push_back(fmt::format("skipped: {}", e.what()));
-      }
+std::vector<RunRecord> Ledger::latest(std::size_t count, const LedgerFilter& filter,
+                                      std::vector<std::string>* warnings) const {
+  std::vector<RunRecord> out;
+  if (count == 0) return out;
+  RowQuery query = query_for(filter);
+  query.newest_first = true;
+  // Running and interrupted share a stored status: the limit applies after
+  // telling them apart.
+  if (!filter.status) query.limit = count;
+  store_->for_each(query, [&](const FoundRow& row) {
+    try {
+      RunRecord r = read_row(row);
+      if (!filter.status || r.status == *filter.status) out.push_back(std::move(r));
+    } catch (const RecordError& e) {
+      if (warnings) warnings->push_back(fmt::format("skipped: {}", e.what()));
     }
+    return out.size() < count;
   });
+  std::reverse(out.begin(), out.end());
   return out;
 }
 
 RunRecord Ledger::get(std::string_view id_or_prefix) const {
-  if (!db_->has_schema || id_or_prefix.empty()) {
+  if (!store_->has_schema() || id_or_prefix.empty()) {
     throw LedgerError(Kind::not_found,
                       fmt::format("no run {} in ledger {}", id_or_prefix, path_.string()));
   }
-  return with_retry(path_, "reading a run", [&]() -> RunRecord {
-    {
-      Statement exact(db_->handle, fmt::format("{} WHERE id = ?1", kSelectColumns).c_str(), path_);
-      exact.bind(1, id_or_prefix);
-      if (exact.step("reading a run")) return read_row(exact.get());
-    }
-    Statement q(
-        db_->handle,
-        fmt::format("{} WHERE substr(id, 1, length(?1)) = ?1 ORDER BY id LIMIT 5", kSelectColumns)
-            .c_str(),
-        path_);
-    q.bind(1, id_or_prefix);
-    std::vector<std::string> ids;
-    std::optional<RunRecord> found;
-    while (q.step("reading a run")) {
-      ids.push_back(q.text(6));
-      if (!found) found = read_row(q.get());
-    }
-    if (ids.empty()) {
-      throw LedgerError(Kind::not_found,
-                        fmt::format("no run {} in ledger {}", id_or_prefix, path_.string()));
-    }
-    if (ids.size() > 1) {
-      std::string list;
-      for (const auto& id : ids) list += (list.empty() ? "" : ", ") + id;
-      throw LedgerError(Kind::ambiguous,
-                        fmt::format("run id prefix {} matches several runs ({}{}); give more of it",
-                                    id_or_prefix, list, ids.size() >= 5 ? ", ..." : ""));
-    }
-    return *found;
-  });
-}
-
-std::optional<std::string> date_bound(std::string_view text, bool end_of_range) {
-  std::string s(text);
-  if (s.size() > 10 && s[10] == ' ') s[10] = 'T';
-  if (!s.empty() && s.back() == 'Z') s.pop_back();
-  std::string bound;
-  switch (s.size()) {
-    case 10:
-      bound = s + (end_of_range ? "T23:59:59.999Z" : "T00:00:00.000Z");
-      break;
-    case 13:
-      bound = s + (end_of_range ? ":59:59.999Z" : ":00:00.000Z");
-      break;
-    case 16:
-      bound = s + (end_of_range ? ":59.999Z" : ":00.000Z");
-      break;
-    case 19:
-      bound = s + (end_of_range ? ".999Z" : ".000Z");
-      break;
-    case 23:
-      bound = s + "Z";
-      break;
-    default:
-      return std::nullopt;
+  if (auto exact = store_->with_id(id_or_prefix)) return read_row(*exact);
+  constexpr std::size_t max_shown = 5;
+  auto rows = store_->with_id_prefix(id_or_prefix, max_shown);
+  if (rows.empty()) {
+    throw LedgerError(Kind::not_found,
+                      fmt::format("no run {} in ledger {}", id_or_prefix, path_.string()));
   }
-  if (!support::parse_iso8601(bound)) return std::nullopt;
-  return bound;
-}
-
-// RunJournal
-
-RunJournal::RunJournal(std::filesystem::path path) : path_(std::move(path)) {
-  try {
-    ledger_ = std::make_unique<Ledger>(path_);
-    last_ok_ = true;
-  } catch (const LedgerError& e) {
-    corrupt_ =
-        e.kind() == LedgerError::Kind::corrupt || e.kind() == LedgerError::Kind::newer_schema;
-    warn(fmt::format("ledger not written: {}", e.what()));
-  } catch (const std::exception& e) {
-    warn(fmt::format("ledger {} not written: {}", path_.string(), e.what()));
+  if (rows.size() > 1) {
+    std::string list;
+    for (const auto& row : rows) list += (list.empty() ? "" : ", ") + row.id;
+    throw LedgerError(Kind::ambiguous,
+                      fmt::format("run id prefix {} matches several runs ({}{}); give more of it",
+                                  id_or_prefix, list, rows.size() >= max_shown ? ", ..." : ""));
   }
+  return read_row(rows.front());
 }
 
-RunJournal::~RunJournal() = default;
-RunJournal::RunJournal(RunJournal&&) noexcept = default;
-
-void RunJournal::warn(std::string message) {
-  for (const auto& seen : seen_) {
-    if (seen == message) return;
-  }
-  seen_.push_back(message);
-  pending_.push_back(std::move(message));
-}
-
-void RunJournal::attempt(const RunRecord& record, void (Ledger::*op)(const RunRecord&)) {
-  if (!ledger_) {
-    // A corrupt file stays untouched; anything else (a directory created
-    // since, a remount) gets another chance.
-    if (corrupt_) return;
+std::vector<std::string> Ledger::check() const {
+  std::vector<std::string> problems = store_->check_integrity();
+  if (!problems.empty()) return problems;  // reading rows of a damaged file proves nothing more
+  store_->for_each(RowQuery{}, [&](const FoundRow& row) {
     try {
-      ledger_ = std::make_unique<Ledger>(path_);
-    } catch (const LedgerError& e) {
-      corrupt_ =
-          e.kind() == LedgerError::Kind::corrupt || e.kind() == LedgerError::Kind::newer_schema;
-      warn(fmt::format("ledger not written: {}", e.what()));
-      last_ok_ = false;
-      return;
-    } catch (const std::exception& e) {
-      warn(fmt::format("ledger {} not written: {}", path_.string(), e.what()));
-      last_ok_ = false;
-      return;
+      (void)read_row(row);
+    } catch (const RecordError& e) {
+      problems.push_back(fmt::format("run {} does not read back: {}", row.id, e.what()));
     }
-  }
-  try {
-    ((*ledger_).*op)(record);
-    last_ok_ = true;
-  } catch (const LedgerError& e) {
-    warn(fmt::format("ledger not written: {}", e.what()));
-    last_ok_ = false;
-  } catch (const std::exception& e) {
-    warn(fmt::format("ledger {} not written: {}", path_.string(), e.what()));
-    last_ok_ = false;
-  }
-}
-
-void RunJournal::begin(const RunRecord& record) {
-  attempt(record, &Ledger::begin_run);
-}
-void RunJournal::checkpoint(const RunRecord& record) {
-  attempt(record, &Ledger::checkpoint);
-}
-void RunJournal::finish(const RunRecord& record) {
-  attempt(record, &Ledger::finish_run);
-}
-
-std::vector<std::string> RunJournal::take_warnings() {
-  std::vector<std::string> out;
-  out.swap(pending_);
-  return out;
+    return problems.size() < 50;
+  });
+  return problems;
 }
 
 }  // namespace joule::record

@@ -1,15 +1,19 @@
 #pragma once
-// The ledger: every run joule has measured, in one SQLite file (WAL mode).
+// The ledger: every run joule has measured. One interface, two stores:
+//   - a SQLite file (WAL mode), the default, for one person on one machine;
+//   - a PostgreSQL database (a postgresql:// URL), for a team on many machines.
 //
 // A run is inserted when it starts and rewritten at every checkpoint, so a
 // kill -9, a power cut or an OOM loses at most the last checkpoint interval.
-// A row still `running` whose owning process is gone (pid + boot id + process
-// start time, see process_identity.hpp) reads back as `interrupted`, with the
-// energy of its last checkpoint. Writers take the write lock up front (BEGIN
-// IMMEDIATE) and retry while it is busy, so concurrent `joule run`s lose
-// nothing. A file that is not a SQLite database, or fails PRAGMA quick_check,
-// is reported with its path and how to recover, and is never written to.
+// A row still `running` whose owning process is gone (host + pid + boot id +
+// process start time, see process_identity.hpp) reads back as `interrupted`,
+// with the energy of its last checkpoint. Only the owner's own host can tell:
+// a running row of another host stays running. Concurrent `joule run`s lose
+// nothing on either store. A SQLite file that is not a database, or that a
+// read finds damaged, is reported with its path and how to recover, and is
+// never written to; `joule ledger check` runs the whole-file check.
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -18,23 +22,23 @@
 #include <utility>
 #include <vector>
 
+#include "record/ledger_backend.hpp"
 #include "record/process_identity.hpp"
 #include "record/run_record.hpp"
 
 namespace joule::record {
 
-// The ledger's own table layout, in PRAGMA user_version.
-inline constexpr int kLedgerSchemaVersion = 1;
-
 class LedgerError : public std::runtime_error {
  public:
   enum class Kind {
-    corrupt,       // not a database, or fails quick_check: never written to
-    newer_schema,  // written by a newer joule
-    unavailable,   // cannot open or write: read-only directory, disk full, permissions
+    corrupt,       // not a database, or damaged: never written to
+    newer_schema,  // another layout version than this joule's (newer, or unknown)
+    unavailable,   // cannot open or write: read-only directory, disk full, server down
     missing,       // read-only open of a ledger that does not exist yet
     not_found,     // no run with that id
     ambiguous,     // an id prefix that matches several runs
+    bad_location,  // a URL whose scheme joule does not know
+    refused,       // the database refused us: wrong password, no such role or database
   };
   LedgerError(Kind kind, const std::string& message) : std::runtime_error(message), kind_(kind) {}
   Kind kind() const { return kind_; }
@@ -52,11 +56,28 @@ struct LedgerFilter {
   std::optional<RunStatus> status;  // as reported, i.e. after interrupted detection
 };
 
-// Turns a user's date into a bound comparable with started_at:
-// "2024-05-01" (whole day), "2024-05-01T12:30", "2024-05-01T12:30:00Z", or a full
-// timestamp. `end_of_range` makes a partial date cover its whole day/minute.
-// nullopt when malformed.
-std::optional<std::string> date_bound(std::string_view text, bool end_of_range);
+enum class TimeZone { utc, local };
+
+// Turns a user's date into a bound comparable with started_at (UTC, ms):
+// "2024-05-01" (whole day), "2024-05-01T12:30", "2024-05-01T12:30:00", each
+// optionally followed by a zone ("Z", "+02:00", "-0500"). Without a zone the
+// text is read in `zone` (the TZ rules for local). `end_of_range` makes a
+// partial date cover its whole day/hour/minute. nullopt when malformed.
+std::optional<std::string> date_bound(std::string_view text, bool end_of_range,
+                                      TimeZone zone = TimeZone::utc);
+
+// What `joule ledger prune` did.
+struct PruneResult {
+  std::size_t removed = 0;       // runs deleted
+  std::size_t thinned = 0;       // runs whose timeline was downsampled
+  std::size_t kept_running = 0;  // old runs left alone because they may still run
+};
+
+// What copying runs between ledgers did.
+struct CopyResult {
+  std::size_t copied = 0;   // new to the destination, or completed there
+  std::size_t present = 0;  // already there as they are
+};
 
 class Ledger {
  public:
@@ -65,16 +86,24 @@ class Ledger {
   // $XDG_DATA_HOME/joule/ledger.sqlite, else ~/.local/share/joule/ledger.sqlite.
   static std::filesystem::path default_path();
   // The ledger every program of joule means: `given` (a --ledger option) when
-  // not empty, else $JOULE_LEDGER when set and not empty, else default_path().
+  // not empty, else $JOULE_LEDGER when set and not empty, else `[ledger] url`
+  // of the joule.toml found from the working directory (carbon/config_file.hpp),
+  // else default_path(). A file path or a postgresql:// URL.
   static std::filesystem::path resolve_path(const std::filesystem::path& given);
+  // True for a postgresql:// (or postgres://) URL.
+  static bool is_url(std::string_view location);
+  // The location as messages show it: a URL without its password.
+  static std::string shown(const std::string& location);
 
-  // Opens (read_write: creating it and its directory when absent) and checks
-  // the file. Throws LedgerError.
-  explicit Ledger(std::filesystem::path path, Mode mode = Mode::read_write);
+  // Opens (read_write: creating the file and its directory, or the tables,
+  // when absent) the ledger at `location`, a file path or a URL. Throws
+  // LedgerError.
+  explicit Ledger(std::filesystem::path location, Mode mode = Mode::read_write);
   ~Ledger();
   Ledger(Ledger&&) noexcept;
   Ledger& operator=(Ledger&&) noexcept;
 
+  // The path, or the URL without its password.
   const std::filesystem::path& path() const { return path_; }
 
   // Inserts the run, owned by the calling process. Throws LedgerError.
@@ -89,22 +118,41 @@ class Ledger {
   // and explained in *warnings when given.
   std::vector<RunRecord> list(const LedgerFilter& filter = {},
                               std::vector<std::string>* warnings = nullptr) const;
+  // The newest `count` matching runs, oldest of them first.
+  std::vector<RunRecord> latest(std::size_t count, const LedgerFilter& filter = {},
+                                std::vector<std::string>* warnings = nullptr) const;
+  // Every matching run, oldest first, one at a time: memory does not grow
+  // with the ledger. Returns how many were passed to `each`.
+  std::size_t for_each(const LedgerFilter& filter,
+                       const std::function<void(const RunRecord&)>& each,
+                       std::vector<std::string>* warnings = nullptr) const;
   // An exact id or a unique prefix of one. Throws LedgerError (not_found,
   // ambiguous) or RecordError.
   RunRecord get(std::string_view id_or_prefix) const;
 
-  // Runs PRAGMA quick_check; throws LedgerError(corrupt) on failure. The
-  // constructor calls it; a caller holding a ledger open may check it again.
-  void check() const;
+  // The whole-store check: SQLite's PRAGMA integrity_check, then whether every
+  // stored record reads back. Each problem found; none when sound.
+  std::vector<std::string> check() const;
+
+  // Deletes the runs started before `before` (a started_at bound, see
+  // date_bound) or, with `keep_points`, keeps them with their timelines
+  // thinned to at most that many points. Never touches a run that may still
+  // be running. Then gives the space back (VACUUM).
+  PruneResult prune(const std::string& before, std::optional<std::size_t> keep_points);
+
+  // Copies every run of `source` that this ledger lacks (or has only as
+  // running while the source has it finished), with its owner, so that a
+  // second copy adds nothing.
+  CopyResult copy_from(const Ledger& source);
 
  private:
-  struct Db;
-  void write(const RunRecord& record, std::string_view how);
-  RunRecord read_row(void* statement) const;
+  void write(const RunRecord& record, WriteMode how);
+  RunRecord read_row(const FoundRow& row) const;
 
   std::filesystem::path path_;
   Mode mode_;
-  std::unique_ptr<Db> db_;
+  std::unique_ptr<LedgerBackend> store_;
+  ProcessIdentity self_;
 };
 
 // What `joule run` uses: a ledger that never throws. Any failure (read-only

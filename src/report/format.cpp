@@ -39,6 +39,24 @@ std::string format_ratio(double ratio) {
   return fmt::format("×{:.2f}", ratio);
 }
 
+std::string render_table_row(const std::vector<std::string>& row,
+                             const std::vector<std::size_t>& widths,
+                             const std::vector<bool>& right_aligned, const std::string& indent) {
+  std::string line = indent;
+  for (std::size_t i = 0; i < row.size(); ++i) {
+    const std::size_t width = i < widths.size() ? widths[i] : 0;
+    const std::size_t shown = display_width(row[i]);
+    std::size_t pad = width > shown ? width - shown : 0;
+    bool right = i < right_aligned.size() && right_aligned[i];
+    if (i) line += "  ";
+    if (right) line.append(pad, ' ');
+    line += row[i];
+    if (!right && i + 1 < row.size()) line.append(pad, ' ');
+  }
+  while (!line.empty() && line.back() == ' ') line.pop_back();
+  return line + "\n";
+}
+
 std::string render_table(const std::vector<std::vector<std::string>>& rows,
                          const std::vector<bool>& right_aligned, const std::string& indent) {
   std::vector<std::size_t> widths;
@@ -48,19 +66,7 @@ std::string render_table(const std::vector<std::vector<std::string>>& rows,
       widths[i] = std::max(widths[i], display_width(row[i]));
   }
   std::string out;
-  for (const auto& row : rows) {
-    std::string line = indent;
-    for (std::size_t i = 0; i < row.size(); ++i) {
-      std::size_t pad = widths[i] - display_width(row[i]);
-      bool right = i < right_aligned.size() && right_aligned[i];
-      if (i) line += "  ";
-      if (right) line.append(pad, ' ');
-      line += row[i];
-      if (!right && i + 1 < row.size()) line.append(pad, ' ');
-    }
-    while (!line.empty() && line.back() == ' ') line.pop_back();
-    out += line + "\n";
-  }
+  for (const auto& row : rows) out += render_table_row(row, widths, right_aligned, indent);
   return out;
 }
 

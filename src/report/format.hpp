@@ -17,5 +17,12 @@ std::string format_ratio(double ratio);        // "×1.23"
 // widest cell; `right_aligned[i]` right-aligns column i (numbers).
 std::string render_table(const std::vector<std::vector<std::string>>& rows,
                          const std::vector<bool>& right_aligned, const std::string& indent = "  ");
+// One row of such a table with the column widths given rather than measured,
+// for tables printed as they are read (a cell wider than its column pushes
+// the rest of its line right).
+std::string render_table_row(const std::vector<std::string>& row,
+                             const std::vector<std::size_t>& widths,
+                             const std::vector<bool>& right_aligned,
+                             const std::string& indent = "  ");
 
 }  // namespace joule::report

@@ -97,4 +97,31 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view t
   }
 }
 
+void write_file_atomically(const std::filesystem::path& path,
+                           const std::function<void(std::FILE*)>& write) {
+  std::filesystem::path tmp = path;
+  tmp += fmt::format(".tmp-{}", ::getpid());
+  std::FILE* file = std::fopen(tmp.c_str(), "wb");
+  if (file == nullptr) cannot_write(path, errno);
+  try {
+    write(file);
+  } catch (...) {
+    std::fclose(file);
+    ::unlink(tmp.c_str());
+    throw;
+  }
+  const bool flushed = std::fflush(file) == 0 && std::ferror(file) == 0;
+  const int write_error = errno;
+  const bool closed = std::fclose(file) == 0;
+  if (!flushed || !closed) {
+    ::unlink(tmp.c_str());
+    cannot_write(path, flushed ? errno : write_error);
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    const int rename_error = errno;
+    ::unlink(tmp.c_str());
+    cannot_write(path, rename_error);
+  }
+}
+
 }  // namespace joule::support

@@ -3,7 +3,9 @@
 // (EACCES from a root-only sysfs counter), and read(2) into a buffer costs
 // less than an ifstream on paths read once a second for every process.
 #include <cstddef>
+#include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,5 +29,10 @@ std::optional<std::string> read_small_file(const std::filesystem::path& path,
 // (no such directory, no permission, disk full) leaves no partial file
 // behind. Throws std::runtime_error "cannot write PATH: reason".
 void write_file_atomically(const std::filesystem::path& path, std::string_view text);
+
+// The same, for output too large to hold: `write` streams into the temporary
+// file. If it throws, the temporary file is removed and the exception passes on.
+void write_file_atomically(const std::filesystem::path& path,
+                           const std::function<void(std::FILE*)>& write);
 
 }  // namespace joule::support

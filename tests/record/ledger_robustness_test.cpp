@@ -43,8 +43,10 @@ int in_child(F&& body) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-TEST(LedgerRobustness, EightConcurrentWriterProcessesLoseNothing) {
-  LedgerDir dir;
+class LedgerConcurrency : public joule::testing::OnBothBackends {};
+JOULE_ON_BOTH_BACKENDS(LedgerConcurrency);
+
+TEST_P(LedgerConcurrency, EightConcurrentWriterProcessesLoseNothing) {
   constexpr int kWriters = 8;
   constexpr int kRunsEach = 6;
   constexpr int kCheckpoints = 4;
@@ -57,7 +59,7 @@ TEST(LedgerRobustness, EightConcurrentWriterProcessesLoseNothing) {
       try {
         // Every child opens the (possibly not yet existing) ledger itself, as
         // separate `joule run` processes would, racing to create it.
-        Ledger ledger(dir.ledger());
+        Ledger ledger(location());
         for (int i = 0; i < kRunsEach; ++i) {
           auto run = running_record(fmt::format("20240501-120000-w{}r{}", w, i), 0,
                                     {"writer", std::to_string(w)});
@@ -86,7 +88,7 @@ TEST(LedgerRobustness, EightConcurrentWriterProcessesLoseNothing) {
     EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "a writer failed";
   }
 
-  Ledger ledger(dir.ledger(), Ledger::Mode::read_only);
+  Ledger ledger(location(), Ledger::Mode::read_only);
   auto runs = ledger.list();
   ASSERT_EQ(runs.size(), static_cast<std::size_t>(kWriters * kRunsEach));
   std::set<std::string> ids;
@@ -103,9 +105,8 @@ TEST(LedgerRobustness, EightConcurrentWriterProcessesLoseNothing) {
   EXPECT_EQ(ledger.list(by_tag).size(), static_cast<std::size_t>(kRunsEach));
 }
 
-TEST(LedgerRobustness, SigkilledOwnerLeavesInterruptedRunWithCheckpointedEnergy) {
-  LedgerDir dir;
-  { Ledger create(dir.ledger()); }
+TEST_P(LedgerConcurrency, SigkilledOwnerLeavesInterruptedRunWithCheckpointedEnergy) {
+  { Ledger create(location()); }
   int ready[2];
   ASSERT_EQ(pipe(ready), 0);
   pid_t pid = fork();
@@ -113,7 +114,7 @@ TEST(LedgerRobustness, SigkilledOwnerLeavesInterruptedRunWithCheckpointedEnergy)
   if (pid == 0) {
     close(ready[0]);
     try {
-      Ledger ledger(dir.ledger());
+      Ledger ledger(location());
       auto run = running_record("20240501-120000-killed01", 0, {"train", "--long"});
       ledger.begin_run(run);
       run.totals.machine_energy_j = 1234.5;
@@ -133,7 +134,7 @@ TEST(LedgerRobustness, SigkilledOwnerLeavesInterruptedRunWithCheckpointedEnergy)
 
   {
     // While its owner lives, the run is running, not interrupted.
-    Ledger ledger(dir.ledger(), Ledger::Mode::read_only);
+    Ledger ledger(location(), Ledger::Mode::read_only);
     EXPECT_EQ(ledger.get("20240501-120000-killed01").status, RunStatus::running);
   }
   kill(pid, SIGKILL);
@@ -142,14 +143,14 @@ TEST(LedgerRobustness, SigkilledOwnerLeavesInterruptedRunWithCheckpointedEnergy)
   siginfo_t info{};
   ASSERT_EQ(waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOWAIT), 0);
   {
-    Ledger ledger(dir.ledger(), Ledger::Mode::read_only);
+    Ledger ledger(location(), Ledger::Mode::read_only);
     EXPECT_EQ(ledger.get("20240501-120000-killed01").status, RunStatus::interrupted);
   }
   int status = 0;
   waitpid(pid, &status, 0);
   ASSERT_TRUE(WIFSIGNALED(status));
 
-  Ledger ledger(dir.ledger());
+  Ledger ledger(location());
   auto runs = ledger.list();
   ASSERT_EQ(runs.size(), 1u);
   const auto& run = runs[0];
@@ -179,7 +180,7 @@ TEST(LedgerRobustness, ProcessIdentityTellsAReusedPidApart) {
   auto other_boot = self;
   other_boot.boot_id = "00000000-0000-0000-0000-000000000000";
   EXPECT_FALSE(process_alive(other_boot));
-  ProcessIdentity nobody{0, self.boot_id, 1};
+  ProcessIdentity nobody{self.host, 0, self.boot_id, 1};
   EXPECT_FALSE(process_alive(nobody));
 }
 

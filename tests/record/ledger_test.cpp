@@ -1,4 +1,5 @@
-// The ledger's ordinary life: begin, checkpoint, finish, list, get, filters.
+// The ledger's ordinary life: begin, checkpoint, finish, list, get, filters,
+// retention and copies, on both stores (SQLite and PostgreSQL) alike.
 #include <gtest/gtest.h>
 
 #include "record/ledger.hpp"
@@ -11,6 +12,9 @@ namespace {
 using joule::testing::LedgerDir;
 using joule::testing::running_record;
 
+class LedgerSemantics : public joule::testing::OnBothBackends {};
+JOULE_ON_BOTH_BACKENDS(LedgerSemantics);
+
 TEST(Ledger, CreatesFileAndDirectoryInWalMode) {
   LedgerDir dir;
   auto path = dir.path / "nested" / "deeper" / "ledger.sqlite";
@@ -20,9 +24,8 @@ TEST(Ledger, CreatesFileAndDirectoryInWalMode) {
   EXPECT_TRUE(std::filesystem::exists(path.string() + "-wal"));
 }
 
-TEST(Ledger, BeginCheckpointFinish) {
-  LedgerDir dir;
-  Ledger ledger(dir.ledger());
+TEST_P(LedgerSemantics, BeginCheckpointFinish) {
+  Ledger ledger(location());
   auto run = running_record("20240501-120000-00000001", 10);
   ledger.begin_run(run);
   auto listed = ledger.list();
@@ -47,9 +50,8 @@ TEST(Ledger, BeginCheckpointFinish) {
   EXPECT_DOUBLE_EQ(got.totals.machine_energy_j, 300);
 }
 
-TEST(Ledger, LateCheckpointNeverRevertsAFinishedRun) {
-  LedgerDir dir;
-  Ledger ledger(dir.ledger());
+TEST_P(LedgerSemantics, LateCheckpointNeverRevertsAFinishedRun) {
+  Ledger ledger(location());
   auto run = running_record("20240501-120000-00000001", 10);
   ledger.begin_run(run);
   run.status = RunStatus::finished;
@@ -62,16 +64,14 @@ TEST(Ledger, LateCheckpointNeverRevertsAFinishedRun) {
   EXPECT_DOUBLE_EQ(got.totals.machine_energy_j, 500);
 }
 
-TEST(Ledger, CheckpointInsertsWhenBeginNeverLanded) {
-  LedgerDir dir;
-  Ledger ledger(dir.ledger());
+TEST_P(LedgerSemantics, CheckpointInsertsWhenBeginNeverLanded) {
+  Ledger ledger(location());
   ledger.checkpoint(running_record("20240501-120000-00000009", 42));
   EXPECT_DOUBLE_EQ(ledger.get("20240501-120000-00000009").totals.machine_energy_j, 42);
 }
 
-TEST(Ledger, FinishStoresFullRecordAndTags) {
-  LedgerDir dir;
-  Ledger ledger(dir.ledger());
+TEST_P(LedgerSemantics, FinishStoresFullRecordAndTags) {
+  Ledger ledger(location());
   auto sample = joule::testing::sample_record();
   ledger.finish_run(sample);
   auto got = ledger.get(sample.id);
@@ -81,9 +81,8 @@ TEST(Ledger, FinishStoresFullRecordAndTags) {
   EXPECT_EQ(got.host.gpus.size(), 1u);
 }
 
-TEST(Ledger, GetByUniquePrefixAndErrors) {
-  LedgerDir dir;
-  Ledger ledger(dir.ledger());
+TEST_P(LedgerSemantics, GetByUniquePrefixAndErrors) {
+  Ledger ledger(location());
   ledger.finish_run(joule::testing::sample_record("20240501-120000-aaaa0001"));
   ledger.finish_run(joule::testing::sample_record("20240501-120000-aaaa0002"));
   ledger.finish_run(joule::testing::sample_record("20240502-090000-bbbb0001"));
@@ -104,9 +103,8 @@ TEST(Ledger, GetByUniquePrefixAndErrors) {
   }
 }
 
-TEST(Ledger, Filters) {
-  LedgerDir dir;
-  Ledger ledger(dir.ledger());
+TEST_P(LedgerSemantics, Filters) {
+  Ledger ledger(location());
   auto a = joule::testing::sample_record("20240501-120000-00000001");
   a.started_at = "2024-05-01T12:00:00.000Z";
   a.tags = {{"model", "resnet"}, {"team", "vision"}};

@@ -3,21 +3,25 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
 
 #include "record/run_record.hpp"
+#include "support/postgres_server.hpp"
 
 namespace joule::testing {
 
 struct LedgerDir {
   std::filesystem::path path;
   LedgerDir() {
+    // Parameterised tests are named "Name/Param": one directory, not two.
+    std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    std::replace(name.begin(), name.end(), '/', '_');
     path = std::filesystem::temp_directory_path() /
-           ("joule-ledger-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+           ("joule-ledger-" + std::to_string(::getpid()) + "-" + name);
     std::filesystem::remove_all(path);
     std::filesystem::create_directories(path);
   }
@@ -35,6 +39,43 @@ inline std::string file_bytes(const std::filesystem::path& p) {
   s << in.rdbuf();
   return s.str();
 }
+
+enum class Backend { sqlite, postgresql };
+
+inline std::string backend_name(const ::testing::TestParamInfo<Backend>& info) {
+  return info.param == Backend::sqlite ? "SQLite" : "PostgreSQL";
+}
+
+// The ledger's location for a test of either backend: a file in the test's
+// directory, or a fresh database on the binary's PostgreSQL server.
+class OnBothBackends : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == Backend::sqlite) {
+      location_ = dir_.ledger().string();
+      return;
+    }
+    PostgresServer* server = PostgresServer::shared();
+    if (server == nullptr) {
+      const std::string& why = PostgresServer::why_unavailable();
+      // Not installed: skipped, saying so. Installed but failing: a failure.
+      if (why.find("not found") == std::string::npos) FAIL() << why;
+      GTEST_SKIP() << why;
+    }
+    location_ = server->fresh_database_url();
+  }
+  bool on_postgres() const { return GetParam() == Backend::postgresql; }
+  const std::string& location() const { return location_; }
+
+  LedgerDir dir_;
+  std::string location_;
+};
+
+#define JOULE_ON_BOTH_BACKENDS(Suite)                                                              \
+  INSTANTIATE_TEST_SUITE_P(                                                                        \
+      Backends, Suite,                                                                             \
+      ::testing::Values(::joule::testing::Backend::sqlite, ::joule::testing::Backend::postgresql), \
+      ::joule::testing::backend_name)
 
 // A running record with the given energy so far.
 inline record::RunRecord running_record(const std::string& id, double energy_j,

@@ -355,11 +355,13 @@ int write_results(Session& session, const DriverOptions& driver) {
     fmt::print(stderr, "joule bench: {}\n", error.what());
     return 2;
   }
-  fmt::print("\nwritten: {0}/summary.md, {0}/results.json, {0}/*-pareto.svg, {0}/records/{1}\n",
-             options.out.string(),
-             session.journal ? fmt::format("; runs recorded in {} (joule ls --tag bench)",
-                                           record::Ledger::resolve_path(driver.ledger).string())
-                             : "");
+  fmt::print(
+      "\nwritten: {0}/summary.md, {0}/results.json, {0}/*-pareto.svg, {0}/records/{1}\n",
+      options.out.string(),
+      session.journal
+          ? fmt::format("; runs recorded in {} (joule ls --tag bench)",
+                        record::Ledger::shown(record::Ledger::resolve_path(driver.ledger).string()))
+          : "");
   return session.status;
 }
 

@@ -1,6 +1,8 @@
 // `joule export --csv|--json`: the ledger's runs (filtered like `ls`) in the
-// record's own formats, for dashboards and notebooks.
+// record's own formats, for dashboards and notebooks, streamed.
 #include <fmt/format.h>
+
+#include <cstdio>
 
 #include "cli/command.hpp"
 #include "cli/ledger_options.hpp"
@@ -19,37 +21,66 @@ struct ExportOptions {
   std::string out;
 };
 
-std::string render(const ExportOptions& options, const std::vector<record::RunRecord>& runs) {
-  if (options.csv) {
-    std::string text = record::csv_header();
-    for (const auto& r : runs) text += record::csv_row(r);
-    return text;
+// Writes each run as it is read: memory stays flat however many runs match.
+class RunWriter {
+ public:
+  RunWriter(std::FILE* out, bool csv) : out_(out), csv_(csv) {
+    if (csv_) fmt::print(out_, "{}", record::csv_header());
   }
-  nlohmann::json array = nlohmann::json::array();
-  for (const auto& r : runs) array.push_back(record::to_json(r));
-  return array.dump(2) + "\n";
-}
+  void add(const record::RunRecord& r) {
+    if (csv_) {
+      fmt::print(out_, "{}", record::csv_row(r));
+      return;
+    }
+    // The layout of nlohmann::json::dump(2) of the whole array.
+    std::string element = record::to_json(r).dump(2);
+    std::string indented = "  ";
+    indented.reserve(element.size() + element.size() / 8);
+    for (char c : element) {
+      indented += c;
+      if (c == '\n') indented += "  ";
+    }
+    fmt::print(out_, "{}{}", count_ == 0 ? "[\n" : ",\n", indented);
+    ++count_;
+  }
+  void close() {
+    if (!csv_) fmt::print(out_, "{}", count_ == 0 ? "[]\n" : "\n]\n");
+  }
 
-void run_export(const ExportOptions& options) {
+ private:
+  std::FILE* out_;
+  bool csv_;
+  std::size_t count_ = 0;
+};
+
+std::size_t write_runs(const ExportOptions& options, std::FILE* out) {
   auto path = resolve_ledger_path(options.ledger);
   auto filter = to_ledger_filter(options.filter);
-  std::vector<record::RunRecord> runs;
+  RunWriter writer(out, options.csv);
+  std::size_t written = 0;
   if (auto ledger = open_ledger_for_reading(path)) {
     std::vector<std::string> warnings;
-    runs = ledger->list(filter, &warnings);
+    written = ledger->for_each(
+        filter, [&](const record::RunRecord& r) { writer.add(r); }, &warnings);
     for (const auto& w : warnings) fmt::print(stderr, "joule: warning: {}\n", w);
   } else {
     fmt::print(stderr, "joule: warning: no ledger at {} yet; exporting no runs\n", path.string());
   }
-  std::string text = render(options, runs);
+  writer.close();
+  return written;
+}
+
+void run_export(const ExportOptions& options) {
   if (options.out.empty() || options.out == "-") {
-    fmt::print("{}", text);
+    write_runs(options, stdout);
     return;
   }
   // Beside the target and renamed, so an interrupted export never leaves a
   // half file where a dashboard expects a whole one.
-  support::write_file_atomically(options.out, text);
-  fmt::print(stderr, "joule: exported {} run{} to {}\n", runs.size(), runs.size() == 1 ? "" : "s",
+  std::size_t written = 0;
+  support::write_file_atomically(options.out,
+                                 [&](std::FILE* file) { written = write_runs(options, file); });
+  fmt::print(stderr, "joule: exported {} run{} to {}\n", written, written == 1 ? "" : "s",
              options.out);
 }
 
