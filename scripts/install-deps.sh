@@ -21,6 +21,9 @@ packages=(
   libopenblas0-openmp dataset-fashion-mnist
   # joule bench: Jane Austen's novels for the character-level task
   r-cran-janeaustenr
+  # fuzzing: scripts/test.sh builds the libFuzzer targets (fuzz preset) with
+  # clang 14, whose libFuzzer and sanitizer runtimes are in libclang-rt-14-dev
+  clang-14 libclang-rt-14-dev
 )
 
 missing=()
