@@ -23,21 +23,37 @@ class TomlScanner {
       const char c = text_[at_];
       if (c == '#') {
         skip_to_line_end();
-      } else if (starts_with("\"\"\"") || starts_with("'''")) {
+      } else if (opens_string() && (starts_with("\"\"\"") || starts_with("'''"))) {
         skip_multi_line_string(text_.substr(at_, 3));
-      } else if (c == '"' || c == '\'') {
+        previous_ = '"';
+      } else if (opens_string() && (c == '"' || c == '\'')) {
         skip_string(c);
+        previous_ = '"';
       } else if (!is_ascii(c)) {
         fail(
             "expected ASCII outside quoted strings and comments (TOML keys and values are "
             "ASCII unless quoted)");
       } else {
+        if (c == '\n') {
+          previous_ = '\n';
+        } else if (c != ' ' && c != '\t' && c != '\r') {
+          previous_ = c;
+        }
         advance();
       }
     }
   }
 
  private:
+  // A quote opens a string only where toml++ expects a key or a value: at
+  // the start of a line, or after '=', '[', '{', ',' or a dotted key's '.'.
+  // Elsewhere ("2\"...") it scans ahead as a bare value, asking of each
+  // character whether it is whitespace.
+  bool opens_string() const {
+    return previous_ == '\n' || previous_ == '=' || previous_ == '[' || previous_ == '{' ||
+           previous_ == ',' || previous_ == '.';
+  }
+
   bool starts_with(std::string_view prefix) const { return text_.substr(at_).starts_with(prefix); }
 
   void advance() {
@@ -101,6 +117,7 @@ class TomlScanner {
   std::size_t at_ = 0;
   std::size_t line_ = 1;
   std::size_t line_start_ = 0;
+  char previous_ = '\n';  // the last character outside strings that is not a blank
 };
 
 }  // namespace

@@ -45,6 +45,9 @@ TEST(ConfigText, NonAsciiOutsideStringsIsAnErrorWithItsPlace) {
                   AllOf(HasSubstr("/p/joule.toml:2:3"), HasSubstr("expected ASCII outside"))));
   EXPECT_THAT([] { (void)parse_config_text("data = \"\"\"a \\\n   λ\"\"\"\n", "/p/joule.toml"); },
               ThrowsMessage<DataError>(HasSubstr("line-ending backslash")));
+  // A quote after a bare value opens no string: toml++ scans on through 'î'.
+  EXPECT_THAT([] { (void)parse_config_text("country = 2\"cî\"\n", "/p/joule.toml"); },
+              ThrowsMessage<DataError>(HasSubstr("/p/joule.toml:1:14")));
 }
 
 TEST(ConfigText, ABackslashAfterABracketIsAParseErrorNotAnAbort) {
