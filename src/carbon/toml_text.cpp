@@ -23,7 +23,7 @@ class TomlScanner {
       const char c = text_[at_];
       if (c == '#') {
         skip_to_line_end();
-      } else if (opens_string() && (starts_with("\"\"\"") || starts_with("'''"))) {
+      } else if (opens_multi_line_string() && (starts_with("\"\"\"") || starts_with("'''"))) {
         skip_multi_line_string(text_.substr(at_, 3));
         previous_ = '"';
       } else if (opens_string() && (c == '"' || c == '\'')) {
@@ -53,6 +53,11 @@ class TomlScanner {
     return previous_ == '\n' || previous_ == '=' || previous_ == '[' || previous_ == '{' ||
            previous_ == ',' || previous_ == '.';
   }
+
+  // A multi-line string is only ever a value: after '=', or ',' in an array.
+  // At the start of a line toml++ reads '""' as an empty quoted key and scans
+  // on from the third quote.
+  bool opens_multi_line_string() const { return previous_ == '=' || previous_ == ','; }
 
   bool starts_with(std::string_view prefix) const { return text_.substr(at_).starts_with(prefix); }
 

@@ -48,6 +48,9 @@ TEST(ConfigText, NonAsciiOutsideStringsIsAnErrorWithItsPlace) {
   // A quote after a bare value opens no string: toml++ scans on through 'î'.
   EXPECT_THAT([] { (void)parse_config_text("country = 2\"cî\"\n", "/p/joule.toml"); },
               ThrowsMessage<DataError>(HasSubstr("/p/joule.toml:1:14")));
+  // Three quotes opening a line are an empty quoted key and a stray quote.
+  EXPECT_THAT([] { (void)parse_config_text("\"\"\" n=Ѽ\"\"\"\n", "/p/joule.toml"); },
+              ThrowsMessage<DataError>(HasSubstr("/p/joule.toml:1:7")));
 }
 
 TEST(ConfigText, ABackslashAfterABracketIsAParseErrorNotAnAbort) {

@@ -118,3 +118,19 @@ TEST_F(FaultInjection, AFullLedgerFileSystemLosesOnlyTheLedgerRow) {
   EXPECT_EQ(integrity, "ok");
   EXPECT_EQ(rows, "2");  // the runs from before are all there
 }
+
+// SIGINT and SIGTERM have their own tests (run_exit_test.cpp); a closed
+// terminal's SIGHUP must reach the command as well.
+TEST_F(FaultInjection, SighupToJouleReachesTheCommand) {
+  const auto out = path("out.txt");
+  BackgroundJoule joule_process(
+      {"run", "--no-ledger", "--", "sh", "-c",
+       "trap 'echo got-hup; exit 43' HUP; echo ready; i=0; while [ $i -lt 100 ]; do sleep 0.05; "
+       "i=$((i+1)); done; exit 3"},
+      env(), out);
+  ASSERT_GT(joule_process.pid(), 0);
+  ASSERT_TRUE(wait_for_text(out, "ready"));
+  ::kill(joule_process.pid(), SIGHUP);
+  EXPECT_EQ(joule_process.wait(), 43);
+  EXPECT_TRUE(wait_for_text(out, "got-hup", std::chrono::milliseconds(100)));
+}
