@@ -53,6 +53,15 @@ TEST(ConfigText, NonAsciiOutsideStringsIsAnErrorWithItsPlace) {
               ThrowsMessage<DataError>(HasSubstr("/p/joule.toml:1:7")));
 }
 
+// Where a malformed line leaves toml++ scanning ahead, it is refused on a
+// copy of the text whose non-ASCII characters are '~', before toml++ reads
+// the real text.
+TEST(ConfigText, AMalformedValueBeforeNonAsciiIsRefusedWithoutReachingIt) {
+  EXPECT_THAT(
+      [] { (void)parse_config_text("c = 0 350=[\"Vy\uFE7Fm\"]\n", "/p/joule.toml"); },
+      ThrowsMessage<DataError>(AllOf(HasSubstr("/p/joule.toml:1:"), HasSubstr("malformed TOML"))));
+}
+
 TEST(ConfigText, ABackslashAfterABracketIsAParseErrorNotAnAbort) {
   EXPECT_THAT(
       [] { (void)parse_config_text("[\\country]\n", "/p/joule.toml"); },
