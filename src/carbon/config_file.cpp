@@ -41,26 +41,8 @@ std::filesystem::path relative_to(const std::filesystem::path& config, const std
   return p.is_absolute() ? p : config.parent_path() / p;
 }
 
-// The text with each non-ASCII character replaced by '~', which TOML allows
-// only where non-ASCII is allowed too (strings, comments). toml++ parses this
-// copy without meeting a code point that reaches its unreachable branch
-// (carbon/toml_text.hpp); where toml++ would go astray on the real text, the
-// copy is malformed at the same line and column.
-std::string ascii_shadow(std::string_view text) {
-  if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);  // the BOM toml++ skips
-  std::string shadow;
-  shadow.reserve(text.size());
-  for (const char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (byte < 0x80) {
-      shadow.push_back(c);
-    } else if (byte >= 0xC0 || shadow.empty() || shadow.back() != '~') {
-      shadow.push_back('~');  // a lead byte, or a stray continuation byte
-    }
-  }
-  return shadow;
-}
-
+// The ASCII copy first (carbon/toml_text.hpp), so that toml++ reads the text
+// as written only once it is known to be well formed.
 void check_structure(std::string_view text, const std::filesystem::path& path) {
   try {
     (void)toml::parse(ascii_shadow(text), path.string());

@@ -127,6 +127,21 @@ class TomlScanner {
 
 }  // namespace
 
+std::string ascii_shadow(std::string_view text) {
+  if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);  // the BOM toml++ skips
+  std::string shadow;
+  shadow.reserve(text.size());
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x80) {
+      shadow.push_back(c);
+    } else if (byte >= 0xC0 || shadow.empty() || shadow.back() != '~') {
+      shadow.push_back('~');  // a lead byte, or a stray continuation byte
+    }
+  }
+  return shadow;
+}
+
 void check_toml_text(std::string_view text, const std::string& origin) {
   TomlScanner(text, origin).scan();
 }

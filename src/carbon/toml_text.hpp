@@ -16,4 +16,12 @@ namespace joule::carbon {
 // backslash would trim whitespace up to it.
 void check_toml_text(std::string_view text, const std::string& origin);
 
+// The text with each non-ASCII character replaced by '~', which TOML allows
+// only where non-ASCII is allowed too (strings, comments). Parse this copy
+// first: toml++ meets no code point that reaches its unreachable branch, and
+// where it would go astray on the real text (a malformed line it scans
+// ahead of), the copy is malformed at the same line and column. Only a copy
+// that parses should the real text follow.
+std::string ascii_shadow(std::string_view text);
+
 }  // namespace joule::carbon
