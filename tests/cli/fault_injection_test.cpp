@@ -123,11 +123,10 @@ TEST_F(FaultInjection, AFullLedgerFileSystemLosesOnlyTheLedgerRow) {
 // terminal's SIGHUP must reach the command as well.
 TEST_F(FaultInjection, SighupToJouleReachesTheCommand) {
   const auto out = path("out.txt");
-  BackgroundJoule joule_process(
-      {"run", "--no-ledger", "--", "sh", "-c",
-       "trap 'echo got-hup; exit 43' HUP; echo ready; i=0; while [ $i -lt 100 ]; do sleep 0.05; "
-       "i=$((i+1)); done; exit 3"},
-      env(), out);
+  const std::string script =
+      "trap 'echo got-hup; exit 43' HUP; echo ready; i=0; while [ $i -lt 100 ]; do sleep 0.05; "
+      "i=$((i+1)); done; exit 3";
+  BackgroundJoule joule_process({"run", "--no-ledger", "--", "sh", "-c", script}, env(), out);
   ASSERT_GT(joule_process.pid(), 0);
   ASSERT_TRUE(wait_for_text(out, "ready"));
   ::kill(joule_process.pid(), SIGHUP);

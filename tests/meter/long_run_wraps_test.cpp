@@ -60,7 +60,8 @@ LongRun simulate(const DomainInfo& domain, std::uint64_t wrap_units, double joul
   for (std::uint64_t sample = 1; exact_units / wrap_units < kWraps; ++sample) {
     exact_units += step(random);
     const double reading = static_cast<double>(raw_of(exact_units)) * joules_per_unit;
-    if (accumulator.update(counter_at(reading), after(sample * seconds_per_sample))) {
+    if (accumulator.update(counter_at(reading),
+                           after(static_cast<double>(sample) * seconds_per_sample))) {
       ++run.warnings;
     }
     const double total = accumulator.total().joules;
