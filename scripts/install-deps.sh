@@ -30,6 +30,9 @@ packages=(
   # the team ledger: libpq to build, a PostgreSQL server the ledger tests start
   # themselves (initdb + pg_ctl in a temporary directory, as nobody under root)
   libpq-dev postgresql-15
+  # fuzzing: scripts/test.sh builds the libFuzzer targets (fuzz preset) with
+  # clang 14, whose libFuzzer and sanitizer runtimes are in libclang-rt-14-dev
+  clang-14 libclang-rt-14-dev
 )
 
 missing=()

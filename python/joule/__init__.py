@@ -87,15 +87,18 @@ atexit.register(shutdown)
 
 
 class Phase:
-    """A phase of a tracked block (``with t.phase("epoch 3") as p:``): a scope
-    of the same session nested in the tracked one. Under ``joule run`` it is
-    the run's current phase until it ends."""
+    """A phase of a tracked block: a scope of the same session nested in the
+    tracked one, started by ``t.phase("epoch 3")``. With ``with`` it ends
+    with its block; called as a plain statement it lasts until the next phase
+    or the end of the tracked block, as ``joule mark`` does. Under ``joule
+    run`` it is the run's current phase until it ends."""
 
     def __init__(self, owner: "Tracked", name: str, unit: Optional[str]) -> None:
         self._owner = owner
         self._name = name
         self._unit = unit
         self._scope: Optional[Scope] = None
+        self._entered = False
 
     @property
     def name(self) -> str:
@@ -121,15 +124,21 @@ class Phase:
         self._owner.add_units(count, unit if unit is not None else self._unit)
 
     def __enter__(self) -> "Phase":
-        if self._scope is not None:
+        if self._entered or not self.open:
             raise UsageError(f"joule: phase '{self._name}' was already used; open a new one")
-        self._owner._phase_started(self)
+        self._entered = True
+        self._owner._phase_entered(self)
         return self
 
     def __exit__(self, *exc: Any) -> None:
+        # A phase marked inside this block ends first, so scopes end innermost first.
+        self._owner._end_marked_after(self)
+        self._end(*exc)
+
+    def _end(self, *exc: Any) -> None:
         assert self._scope is not None
         try:
-            self._scope.__exit__(*exc)
+            self._scope.__exit__(*(exc or (None, None, None)))
         finally:
             self._owner._phase_ended(self)
 
@@ -148,6 +157,9 @@ class Tracked:
         self._scope = session.scope(name, unit)
         self._open_phases: List[Phase] = []
         self._phases: List[Result] = []
+        # The phase started as a plain statement, which the next phase or the
+        # end of the block ends.
+        self._marked: Optional[Phase] = None
         self._lock = threading.Lock()
 
     @property
@@ -196,10 +208,18 @@ class Tracked:
             phase._scope.add_units(count, unit if unit is not None else self.unit)
 
     def phase(self, name: str, unit: Optional[str] = None) -> Phase:
-        """A phase of this block, for ``with``: a nested scope named ``name``
-        counting ``unit`` (the block's by default). Under ``joule run`` it
-        becomes the run's current phase, as nested scopes do."""
-        return Phase(self, name, unit)
+        """Starts a phase of this block now: a nested scope named ``name``
+        counting ``unit`` (the block's by default). ``with t.phase(...)``
+        ends it with the ``with`` block; ``t.phase(...)`` alone marks the
+        start of a phase that lasts until the next phase or the end of the
+        tracked block. Under ``joule run`` it becomes the run's current
+        phase, as nested scopes do."""
+        self._end_marked()
+        phase = Phase(self, name, unit)
+        self._phase_started(phase)
+        with self._lock:
+            self._marked = phase
+        return phase
 
     def to_dict(self) -> Dict[str, Any]:
         """``result.to_dict()`` with ``phases``: each phase's ``to_dict()``."""
@@ -216,9 +236,31 @@ class Tracked:
         with self._lock:
             self._open_phases.append(phase)
 
+    def _phase_entered(self, phase: Phase) -> None:
+        with self._lock:
+            if self._marked is phase:
+                self._marked = None
+
+    def _end_marked_after(self, phase: Phase) -> None:
+        with self._lock:
+            marked = self._marked
+            inside = (marked is not None and phase in self._open_phases
+                      and marked in self._open_phases
+                      and self._open_phases.index(marked) > self._open_phases.index(phase))
+        if inside:
+            self._end_marked()
+
+    def _end_marked(self) -> None:
+        with self._lock:
+            marked, self._marked = self._marked, None
+        if marked is not None and marked.open:
+            marked._end()
+
     def _phase_ended(self, phase: Phase) -> None:
         assert phase._scope is not None
         with self._lock:
+            if self._marked is phase:
+                self._marked = None
             self._open_phases.remove(phase)
             if not phase._scope.open:
                 try:
@@ -270,7 +312,10 @@ class Track:
 
     def __exit__(self, *exc: Any) -> None:
         tracked = self._active.stack.pop()
-        tracked._scope.__exit__(*exc)
+        try:
+            tracked._end_marked()
+        finally:
+            tracked._scope.__exit__(*exc)
 
 
 @overload
@@ -284,7 +329,8 @@ def track(name: Any = None, *, unit: str = "", session: Optional[Session] = None
     """Measures a block or every call of a function in a scope.
 
     ``with joule.track(unit="image") as t:`` (or ``joule.track("name", ...)``)
-    measures the block: ``t.add_units(n)``, ``with t.phase("epoch 3"):``, then
+    measures the block: ``t.add_units(n)``, ``with t.phase("epoch 3"):`` (or
+    ``t.phase("epoch 3")`` alone, until the next phase), then
     ``t.result`` and ``t.phases``. Unnamed, the scope is named after the
     function holding the block.
 

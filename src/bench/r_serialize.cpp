@@ -239,12 +239,12 @@ class XdrReader {
     }
   }
 
-  std::vector<std::pair<std::string, RObject>> read_attributes(int depth) {
+  std::vector<RAttribute> read_attributes(int depth) {
     RObject list = read_item(depth + 1);
     if (list.type != r_pairlist) fail("a pairlist of attributes", r_type_name(list.type));
-    std::vector<std::pair<std::string, RObject>> attributes;
+    std::vector<RAttribute> attributes;
     for (std::size_t i = 0; i < list.elements.size(); ++i) {
-      attributes.emplace_back(std::move(list.tags[i]), std::move(list.elements[i]));
+      attributes.push_back({std::move(list.tags[i]), std::move(list.elements[i])});
     }
     return attributes;
   }

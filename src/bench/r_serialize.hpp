@@ -8,7 +8,6 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <utility>
 #include <vector>
 
 namespace joule::bench::detail {
@@ -27,6 +26,8 @@ enum RType : std::uint32_t {
   r_reference = 255,
 };
 
+struct RAttribute;
+
 // The subset of R objects the lazy-load index and the novels use.
 struct RObject {
   std::uint32_t type = r_nil;
@@ -35,15 +36,25 @@ struct RObject {
   std::vector<std::int32_t> numbers;  // r_integer, r_logical
   std::vector<RObject> elements;      // r_list; the values of an r_pairlist
   std::vector<std::string> tags;      // r_pairlist: one per element, "" when untagged
-  std::vector<std::pair<std::string, RObject>> attributes;
+  // A struct declared ahead rather than std::pair<std::string, RObject>:
+  // clang instantiates the pair while RObject is still incomplete and
+  // rejects it, and this reader must build with clang's fuzzer.
+  std::vector<RAttribute> attributes;
 
-  const RObject* attribute(std::string_view name) const {
-    for (const auto& [attribute_name, attribute_value] : attributes) {
-      if (attribute_name == name) return &attribute_value;
-    }
-    return nullptr;
-  }
+  const RObject* attribute(std::string_view name) const;
 };
+
+struct RAttribute {
+  std::string name;
+  RObject value;
+};
+
+inline const RObject* RObject::attribute(std::string_view name) const {
+  for (const auto& [attribute_name, attribute_value] : attributes) {
+    if (attribute_name == name) return &attribute_value;
+  }
+  return nullptr;
+}
 
 // "character vector", "list", ...: R's name for a type, for messages.
 const char* r_type_name(std::uint32_t type);

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace joule::carbon {
@@ -34,5 +35,8 @@ std::optional<std::filesystem::path> find_config_file(const std::filesystem::pat
 // Throws refdata::DataError "file:line:column: ..." on malformed TOML or a key
 // with the wrong type; unknown keys are errors too (a typo must not be ignored).
 FileConfig load_config_file(const std::filesystem::path& path);
+// The same from text already read; `path` names it in messages and anchors
+// its relative file names.
+FileConfig parse_config_text(std::string_view text, const std::filesystem::path& path);
 
 }  // namespace joule::carbon

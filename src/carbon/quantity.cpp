@@ -40,8 +40,13 @@ Joules parse_energy(std::string_view text) {
   auto parts = split(text);
   static const std::pair<const char*, double> units[] = {
       {"j", 1},       {"kj", 1e3},    {"mj", 1e6},     {"gj", 1e9}, {"wh", 3600},
-      {"kwh", 3.6e6}, {"mwh", 3.6e9}, {"gwh", 3.6e12}, {"", 3.6e6},
+      {"kwh", 3.6e6}, {"mwh", 3.6e9}, {"gwh", 3.6e12},
   };
+  // A bare number could be joules or kWh, six orders of magnitude apart.
+  if (parts && parts->second.empty()) {
+    throw CarbonError(fmt::format("'{}' has no unit: give one, e.g. {}kWh, {}MJ or {}Wh", text,
+                                  trim(text), trim(text), trim(text)));
+  }
   if (parts) {
     std::string unit = support::to_lower(parts->second);
     // "MJ" (mega) and "mJ" (milli) differ only by case; people mean mega.
@@ -65,7 +70,12 @@ double parse_mass_kg(std::string_view text) {
     for (std::string_view suffix : {"co2e", "co2"}) {
       if (unit.ends_with(suffix)) unit = unit.substr(0, unit.size() - suffix.size());
     }
-    if (unit == "kg" || unit.empty()) return parts->first;
+    if (unit.empty()) {
+      throw CarbonError(
+          fmt::format("'{}' has no unit: give one, e.g. {}kg, {}g or {}t", text, trim(text),
+                      trim(text), trim(text)));
+    }
+    if (unit == "kg") return parts->first;
     if (unit == "g") return parts->first / 1000;
     if (unit == "t") return parts->first * 1000;
   }

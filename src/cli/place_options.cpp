@@ -6,6 +6,20 @@
 
 namespace joule::cli {
 
+namespace {
+
+// An explicitly empty value (--country '') is a mistake, not a request for
+// the default: without this check it would fall through to a guess.
+CLI::Validator non_empty() {
+  return {[](const std::string& value) -> std::string {
+            if (!value.empty()) return {};
+            return "an empty value is not allowed: give a value, or leave the option out";
+          },
+          "", "non-empty"};
+}
+
+}  // namespace
+
 void add_place_options(CLI::App& command, PlaceOptionValues& v) {
   auto* group = command.add_option_group("Location and PUE",
                                          "where the electricity comes from, and overheads");
@@ -29,6 +43,7 @@ void add_place_options(CLI::App& command, PlaceOptionValues& v) {
   group->add_option(
       "--intensity-file", v.intensity_file,
       "grid intensity time series CSV: timestamp, g_co2e_per_kwh (# kind: average|marginal)");
+  for (CLI::Option* option : group->get_options()) option->check(non_empty());
   group->add_flag("--no-config", v.no_config, "do not look for joule.toml");
   group->add_flag("--no-tz-guess", v.no_tz_guess, "do not guess the country from the time zone");
 }

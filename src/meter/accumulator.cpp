@@ -29,11 +29,18 @@ DomainAccumulator::DomainAccumulator(const DomainInfo& domain)
 
 std::optional<std::string> DomainAccumulator::update(const Reading& reading, MonotonicTime at) {
   if (gone_) return std::nullopt;
+  if (!first_at_) first_at_ = at;
   switch (reading.status) {
     case ReadStatus::gone:
       gone_ = true;
-      return fmt::format("{} disappeared ({}); its energy is counted up to its last reading", id_,
-                         reading.error.empty() ? "no reason given" : reading.error);
+      return fmt::format(
+          "{} disappeared {} after measuring began ({}); its energy is counted up to its last "
+          "reading{}",
+          id_, seconds_between(*first_at_, at),
+          reading.error.empty() ? "no reason given" : reading.error,
+          has_previous_ ? fmt::format(", {} after measuring began",
+                                      seconds_between(*first_at_, previous_at_))
+                        : std::string(" (none)"));
     case ReadStatus::unavailable:
       // Keep the last good reading: the next good one covers the gap (for
       // power, by a straight line across it).

@@ -39,6 +39,7 @@ class DomainAccumulator {
   Joules previous_counter_;
   Watts previous_power_;
   MonotonicTime previous_at_;
+  std::optional<MonotonicTime> first_at_;  // of the first reading, good or not
   bool gone_ = false;
   std::size_t wraps_ = 0;
 };

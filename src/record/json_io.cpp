@@ -566,7 +566,7 @@ RunRecord parse_json_text(std::string_view text, std::string_view origin) {
   json j;
   try {
     j = json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, and out_of_range for a number like 1e99999
     throw RecordError(fmt::format("{}: not valid JSON: {}", origin, e.what()));
   }
   return from_json(j, origin);

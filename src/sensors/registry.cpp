@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "joule/discovery.hpp"
 #include "sensors/backends.hpp"
@@ -76,6 +77,23 @@ EstimatorMode parse_estimator_mode(std::string_view text) {
       fmt::format("JOULE_ESTIMATOR='{}' is not one of auto, on or off", text));
 }
 
+namespace {
+
+// A misspelt name would otherwise disable every backend in silence.
+void check_backend_names(const std::vector<std::string>& names) {
+  std::vector<std::string_view> known;
+  for (const auto& entry : builtin_backends()) known.push_back(entry.name);
+  for (const auto& name : names) {
+    if (std::find(known.begin(), known.end(), name) == known.end()) {
+      throw std::invalid_argument(fmt::format(
+          "JOULE_SENSORS: '{}' is not a sensor backend; expected a comma-separated list of {}",
+          name, fmt::join(known, ", ")));
+    }
+  }
+}
+
+}  // namespace
+
 SensorConfig SensorConfig::from_environment() {
   SensorConfig config;
   if (const char* v = std::getenv("JOULE_SYSFS_ROOT"); v && *v) config.sysfs_root = v;
@@ -86,6 +104,7 @@ SensorConfig SensorConfig::from_environment() {
   if (const char* v = std::getenv("JOULE_SENSORS"); v && *v) {
     const auto names = support::split_list(v);
     config.only_backends.assign(names.begin(), names.end());
+    check_backend_names(config.only_backends);
   }
   if (const char* v = std::getenv("JOULE_ESTIMATOR"); v && *v) {
     config.estimator = parse_estimator_mode(v);

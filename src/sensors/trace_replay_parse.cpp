@@ -9,6 +9,7 @@
 #include <set>
 
 #include "refdata/csv.hpp"
+#include "sensors/backends.hpp"
 #include "sensors/trace_replay.hpp"
 #include "support/files.hpp"
 #include "support/strings.hpp"
@@ -200,6 +201,9 @@ class Parser {
     d.component = *component;
     if (f[2].text == "counter" || f[2].text == "energy-counter") {
       d.kind = ReadingKind::energy_counter;
+      // The bound the hardware backends give: a step no real part could draw
+      // is a reset (after suspend) in a replay too, not a wrap.
+      d.max_power = physical_max_power(d.component);
     } else if (f[2].text == "power") {
       d.kind = ReadingKind::power;
     } else {

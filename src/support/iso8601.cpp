@@ -7,6 +7,10 @@ namespace {
 
 using Clock = std::chrono::system_clock;
 
+// The whole years system_clock's nanoseconds can hold.
+constexpr int kFirstYear = 1678;
+constexpr int kLastYear = 2261;
+
 // Reads exactly `count` ASCII digits at `pos`. Unlike from_chars it takes no
 // sign, so "-1" is never an hour.
 bool read_digits(std::string_view text, std::size_t& pos, std::size_t count, int& out) {
@@ -97,6 +101,9 @@ std::optional<Clock::time_point> parse_iso8601(std::string_view text) {
   const year_month_day date{year{y}, month{static_cast<unsigned>(mo)},
                             day{static_cast<unsigned>(d)}};
   if (!date.ok() || time.hours > 23 || time.minutes > 59 || time.seconds > 60) return std::nullopt;
+  // system_clock counts nanoseconds in 64 bits, from 1677-09-21 to
+  // 2262-04-11: a year beyond would overflow (found by tests/fuzz/iso8601).
+  if (y < kFirstYear || y > kLastYear) return std::nullopt;
   const auto at = sys_days{date} + hours{time.hours} + minutes{time.minutes} +
                   seconds{time.seconds} + time.fraction - offset;
   return time_point_cast<Clock::duration>(at);

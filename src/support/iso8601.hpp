@@ -12,7 +12,8 @@ namespace joule::support {
 // ":SS", then ".fraction" (any number of digits, kept to the nanosecond),
 // then a zone: "Z", "+HH", "+HH:MM" or "+HHMM" (or '-'); no zone means UTC.
 // nullopt when malformed or when the date is not on the calendar
-// (2024-02-31, 2023-02-29); a leap second (:60) is accepted.
+// (2024-02-31, 2023-02-29) or outside the years 1678 to 2261, which
+// system_clock's nanoseconds hold; a leap second (:60) is accepted.
 std::optional<std::chrono::system_clock::time_point> parse_iso8601(std::string_view text);
 
 enum class Iso8601Precision { seconds, milliseconds };

@@ -1,4 +1,5 @@
 // Hand-computed cases for O, M, SCI and the propagation of ranges.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -10,6 +11,9 @@
 
 using namespace joule;
 using namespace joule::carbon;
+using ::testing::AllOf;
+using ::testing::HasSubstr;
+using ::testing::ThrowsMessage;
 using joule::carbon::testing::isolated;
 using joule::carbon::testing::resolve_isolated;
 
@@ -234,13 +238,17 @@ TEST(Quantity, ParsesEnergyMassAndShare) {
   EXPECT_NEAR(parse_energy("12.4kWh").joules, 12.4 * 3.6e6, 1e-6);
   EXPECT_NEAR(parse_energy("3.6 MJ").joules, 3.6e6, 1e-6);
   EXPECT_NEAR(parse_energy("500Wh").joules, 1.8e6, 1e-6);
-  EXPECT_NEAR(parse_energy("1000").joules, 3.6e9, 1e-3);  // bare number = kWh
+  // A bare number is refused, not taken as kWh: it could as well be joules.
+  EXPECT_THAT([] { (void)parse_energy("10"); },
+              ThrowsMessage<CarbonError>(AllOf(HasSubstr("'10' has no unit"), HasSubstr("10kWh"))));
   EXPECT_THROW(parse_energy("12.4 kW"), CarbonError);
   EXPECT_THROW(parse_energy("abc"), CarbonError);
   EXPECT_THROW(parse_energy("-1kWh"), CarbonError);
   EXPECT_NEAR(parse_mass_kg("1312kg"), 1312, 1e-12);
   EXPECT_NEAR(parse_mass_kg("1.3t"), 1300, 1e-9);
   EXPECT_NEAR(parse_mass_kg("500 gCO2e"), 0.5, 1e-12);
+  EXPECT_THAT([] { (void)parse_mass_kg("1312"); },
+              ThrowsMessage<CarbonError>(HasSubstr("'1312' has no unit")));
   EXPECT_NEAR(parse_fraction("25%"), 0.25, 1e-12);
   EXPECT_NEAR(parse_fraction("0.5"), 0.5, 1e-12);
   EXPECT_THROW(parse_fraction("9/8"), CarbonError);

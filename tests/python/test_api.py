@@ -137,6 +137,33 @@ class TrackTest(unittest.TestCase):
         self.assertEqual(t.phases[0].provenance, "modelled")
         self.assertEqual(t.phases[2].footprint().unit, "inference")
 
+    def test_a_phase_as_a_plain_statement_lasts_until_the_next(self):
+        session = joule.Session(mode="local", trace="", sensors=["estimator"], interval_s=3600)
+        with joule.track("training", unit="sample", session=session) as t:
+            first = t.phase("epoch 1")
+            self.assertTrue(first.open)
+            t.add_units(10)
+            second = t.phase("epoch 2")
+            self.assertFalse(first.open)
+            t.add_units(5)
+            with t.phase("evaluate", unit="inference") as p:
+                self.assertFalse(second.open)
+                p.add_units(7)
+            t.phase("epoch 3")
+            t.add_units(1)
+        self.assertEqual([r.name for r in t.phases],
+                         ["epoch 1", "epoch 2", "evaluate", "epoch 3"])
+        self.assertEqual([r.units for r in t.phases],
+                         [{"sample": 10}, {"sample": 5}, {"inference": 7}, {"sample": 1}])
+        self.assertTrue(all(r.energy_j > 0 for r in t.phases))
+
+    def test_a_phase_marked_inside_a_with_phase_ends_with_it(self):
+        with joule.track("nested", session=trace_session()) as t:
+            with t.phase("outer"):
+                inner = t.phase("inner")
+            self.assertFalse(inner.open)
+        self.assertEqual([r.name for r in t.phases], ["inner", "outer"])
+
     def test_a_phase_after_the_block_ended_is_misuse(self):
         with joule.track("short", session=trace_session()) as t:
             pass
@@ -292,6 +319,15 @@ class ControlChannelTest(unittest.TestCase):
         self.assertEqual([r.name for r in t.phases], ["epoch 1"])
         self.assertTrue(t.phases[0].reported_to_run)
         self.assertEqual(t.to_dict()["carbon"], None)
+
+    def test_plain_phases_reach_the_run_as_joule_mark_does(self):
+        session = joule.Session(control_socket=self.path)
+        with joule.track("training", unit="sample", session=session) as t:
+            t.phase("epoch 1")
+            t.phase("epoch 2")
+        self.assertEqual(self.received(6), ["phase training\n", "phase epoch 1\n",
+                                            "phase training\n", "phase epoch 2\n",
+                                            "phase training\n", "end-phase\n"])
 
     def test_environment_selects_control_mode(self):
         os.environ["JOULE_CONTROL"] = self.path

@@ -65,6 +65,16 @@ TEST(Iso8601, RejectsDatesNotOnTheCalendar) {
   EXPECT_FALSE(parse_iso8601("1900-02-29T00:00:00Z"));  // divisible by 100, not by 400
 }
 
+// system_clock's 64-bit nanoseconds end in 2262; beyond, converting
+// overflowed (undefined behaviour, found by fuzzing).
+TEST(Iso8601, RejectsYearsTheClockCannotHold) {
+  EXPECT_FALSE(parse_iso8601("2446-05-01"));
+  EXPECT_FALSE(parse_iso8601("9999-12-31T23:59:59Z"));
+  EXPECT_FALSE(parse_iso8601("1600-01-01T00:00:00Z"));
+  EXPECT_EQ(format_iso8601_utc(at("2261-12-31T23:59:59Z")), "2261-12-31T23:59:59.000Z");
+  EXPECT_EQ(format_iso8601_utc(at("1678-01-01T00:00:00Z")), "1678-01-01T00:00:00.000Z");
+}
+
 TEST(Iso8601, AcceptsLeapDaysAndLeapSeconds) {
   EXPECT_EQ(format_iso8601_utc(at("2024-02-29T00:00:00Z")), "2024-02-29T00:00:00.000Z");
   EXPECT_EQ(format_iso8601_utc(at("2000-02-29T00:00:00Z")), "2000-02-29T00:00:00.000Z");

@@ -15,6 +15,7 @@
 #include "carbon/timeseries.hpp"
 #include "cli/command.hpp"
 #include "cli/place_options.hpp"
+#include "cli/validators.hpp"
 #include "joule/carbon.hpp"
 #include "joule/format.hpp"
 #include "record/json_io.hpp"
@@ -369,12 +370,14 @@ const CommandRegistrar registrar("carbon", [](CLI::App& app) {
   cmd->add_option("--gpus", args->gpus, "number of GPUs (default 1)");
   cmd->add_option("--utilisation", args->utilisation,
                   "average fraction of TDP drawn (default 1, as ML CO2 Impact)");
-  cmd->add_option("--watts", args->watts, "average power instead of a GPU's TDP");
+  cmd->add_option("--watts", args->watts, "average power instead of a GPU's TDP")
+      ->check(more_than(0));
   cmd->add_option("--embodied", args->embodied,
                   "hardware for M: server, gpu-server, laptop, desktop, a GPU or embodied.csv "
                   "item, or kgCO2e (1312kg)");
   cmd->add_option("--lifetime", args->lifetime_years,
-                  "expected lifetime in years (default: the table's, else 4)");
+                  "expected lifetime in years (default: the table's, else 4)")
+      ->check(more_than(0));
   cmd->add_option("--share", args->share,
                   "share of the --embodied device reserved: 0.25, 25% or 2/8");
   cmd->add_option("--start", args->start,

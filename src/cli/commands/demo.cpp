@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cli/command.hpp"
+#include "cli/validators.hpp"
 #include "joule/format.hpp"
 #include "joule/meter.hpp"
 
@@ -86,7 +87,7 @@ const CommandRegistrar registrar("demo", [](CLI::App& app) {
   auto seconds = std::make_shared<double>(3.0);
   auto* cmd = app.add_subcommand("demo", "Measure a few seconds idle and busy, side by side");
   cmd->add_option("--seconds", *seconds, "Length of each phase")
-      ->check(CLI::Range(0.1, 600.0))
+      ->check(between(0.1, 600))
       ->capture_default_str();
   cmd->callback([seconds] { run_demo(*seconds); });
 });

@@ -11,6 +11,7 @@
 #include "cli/run_live.hpp"
 #include "cli/run_options.hpp"
 #include "cli/run_outputs.hpp"
+#include "cli/validators.hpp"
 #include "joule/format.hpp"
 #include "joule/meter.hpp"
 #include "record/job.hpp"
@@ -133,9 +134,11 @@ const CommandRegistrar registrar{
       cmd->add_option("--unit", options->unit,
                       "Name of the functional unit `joule units N` counts (default run)");
       cmd->add_option("--predict", options->predict_phases,
-                      "Expected number of phases (epochs): predict the total after the first ones");
+                      "Expected number of phases (epochs): predict the total after the first ones")
+          ->check(at_least(0));
       cmd->add_option("--predict-after", options->predict_after,
-                      "Phases to complete before predicting (default 2)");
+                      "Phases to complete before predicting (default 2)")
+          ->check(at_least(1));
       add_place_options(*cmd, options->place);
       add_ledger_option(*cmd, options->ledger);
       // Everything from the first non-option on is the command, even words that

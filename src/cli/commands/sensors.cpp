@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "cli/command.hpp"
+#include "cli/validators.hpp"
 #include "joule/format.hpp"
 #include "joule/meter.hpp"
 
@@ -172,7 +173,7 @@ const CommandRegistrar registrar("sensors", [](CLI::App& app) {
   cmd->add_flag("--json", options->json, "Print the same as JSON");
   cmd->add_option("--sample", options->sample_seconds,
                   "Seconds to sample each domain's power for (0: don't sample)")
-      ->check(CLI::Range(0.0, 60.0))
+      ->check(between(0, 60))
       ->capture_default_str();
   cmd->callback([options] { run_sensors(*options); });
 });

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "cli/command.hpp"
+#include "cli/validators.hpp"
 #include "run/control_channel.hpp"
 
 namespace joule::cli {
@@ -25,7 +26,7 @@ const CommandRegistrar registrar{
           app.add_subcommand("units", "Count functional units for the enclosing `joule run`");
       cmd->add_option("count", options->count, "How many more units")
           ->required()
-          ->check(CLI::NonNegativeNumber);
+          ->check(at_least(0));
       cmd->add_option("--unit", options->unit, "Unit name (default: the run's --unit)");
       cmd->callback([options] {
         exit_status() = send_control_or_explain(
