@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "joule/units.hpp"
@@ -119,6 +120,9 @@ struct Scenario {
 // Reads and checks the file: types, ranges, unknown keys (with the closest
 // valid names), shares summing to 1. Throws joule::DataError.
 Scenario load_scenario(const std::filesystem::path& path);
+// The same over text already read; `path` names it in errors and anchors the
+// relative paths the scenario gives.
+Scenario parse_scenario_text(std::string_view text, const std::filesystem::path& path);
 
 // Throws DataError at `where` in the scenario file.
 [[noreturn]] void fail_at(const Scenario& scenario, Where where, const std::string& message);

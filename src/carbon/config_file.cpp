@@ -54,21 +54,6 @@ std::optional<std::string> ledger_url(const std::filesystem::path& path, const t
   return get_string(path, *ledger->as_table(), "url");
 }
 
-// The ASCII copy first (carbon/toml_text.hpp), so that toml++ reads the text
-// as written only once it is known to be well formed.
-void check_structure(std::string_view text, const std::filesystem::path& path) {
-  try {
-    (void)toml::parse(ascii_shadow(text), path.string());
-  } catch (const toml::parse_error& e) {
-    std::string description(e.description());
-    for (auto at = description.find("'~'"); at != std::string::npos;
-         at = description.find("'~'", at)) {
-      description.replace(at, 3, "a non-ASCII character");
-    }
-    fail(path, e.source(), fmt::format("malformed TOML: {}", description));
-  }
-}
-
 }  // namespace
 
 std::optional<std::filesystem::path> find_config_file(const std::filesystem::path& cwd,
@@ -90,8 +75,7 @@ FileConfig load_config_file(const std::filesystem::path& path) {
 }
 
 FileConfig parse_config_text(std::string_view text, const std::filesystem::path& path) {
-  check_toml_text(text, path.string());
-  check_structure(text, path);
+  check_toml_before_parse(text, path.string());
   toml::table root;
   try {
     root = toml::parse(text, path.string());

@@ -24,4 +24,10 @@ void check_toml_text(std::string_view text, const std::string& origin);
 // that parses should the real text follow.
 std::string ascii_shadow(std::string_view text);
 
+// Both steps before a toml++ parse of `text`: check_toml_text, then a parse of
+// the ASCII copy. Throws refdata::DataError "origin:line:column: malformed
+// TOML: ..." naming a non-ASCII character as such. Every TOML reader of
+// joule's (joule.toml, budget scenarios) calls this first.
+void check_toml_before_parse(std::string_view text, const std::string& origin);
+
 }  // namespace joule::carbon

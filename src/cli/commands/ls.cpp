@@ -104,10 +104,9 @@ void run_ls(const LsOptions& options) {
     return;
   }
   std::vector<std::string> warnings;
-  const std::size_t shown =
-      !options.job.empty() ? print_job(*ledger, filter, options.job, warnings)
-      : options.all        ? print_all(*ledger, filter, warnings)
-                           : print_latest(*ledger, filter, options.count, warnings);
+  const std::size_t shown = !options.job.empty() ? print_job(*ledger, filter, options.job, warnings)
+                            : options.all        ? print_all(*ledger, filter, warnings)
+                                          : print_latest(*ledger, filter, options.count, warnings);
   for (const auto& w : warnings) fmt::print(stderr, "joule: warning: {}\n", w);
   if (shown == 0) fmt::print("no matching runs in {}\n", ledger->path().string());
 }
