@@ -179,6 +179,8 @@ TEST(ControlServer, BindAtAKnownPathReplacesAStaleSocketOnly) {
   std::ofstream(dir / "file") << "not a socket";
   EXPECT_THROW(ControlServer::bind_at(dir / "file"), std::runtime_error);
   fs::remove_all(dir);
+}
+
 TEST(ControlProtocol, ARankPrefixTagsAnyMessage) {
   auto parsed = parse_control_line("rank=3 phase epoch 1");
   ASSERT_TRUE(parsed.message) << parsed.error;
