@@ -17,6 +17,7 @@
 
 #include "joule/sensor.hpp"
 #include "sensors/backends.hpp"
+#include "sensors/failure_streak.hpp"
 #include "sensors/nvml_library.hpp"
 
 namespace joule::sensors {
@@ -39,13 +40,6 @@ constexpr double kPowerRelativeUncertainty = 0.10;
 constexpr double kCounterResolutionJoules = 0.001;
 constexpr double kPowerResolutionWatts = 0.001;
 
-// A read error other than GPU_IS_LOST is transient more often than not:
-// power reads on busy boards and vGPUs return UNKNOWN or TIMEOUT now and then
-// and answer again on the next call. So a failed read is `unavailable` for
-// that sample (the meter bridges the gap), and the GPU is given up as gone
-// only after this many failures in a row: 3 s at the default 100 ms interval.
-constexpr int kConsecutiveFailuresBeforeGone = 30;
-
 // What a GPU's domain reads, best first.
 enum class Source {
   energy_counter,  // nvmlDeviceGetTotalEnergyConsumption
@@ -56,9 +50,7 @@ enum class Source {
 struct Gpu {
   nvml::Device device = nullptr;
   Source source = Source::energy_counter;
-  bool gone = false;
-  int consecutive_failures = 0;
-  std::string gone_error;
+  FailureStreak failures;
 };
 
 class NvmlSensor final : public Sensor {
@@ -83,12 +75,8 @@ class NvmlSensor final : public Sensor {
  private:
   Reading read_one(std::size_t index) {
     Gpu& gpu = gpus_[index];
+    if (gpu.failures.gone()) return gpu.failures.gone_reading();
     Reading reading;
-    if (gpu.gone) {
-      reading.status = ReadStatus::gone;
-      reading.error = gpu.gone_error;
-      return reading;
-    }
     nvml::Return code = nvml::kSuccess;
     if (gpu.source == Source::energy_counter) {
       std::uint64_t energy_mj = 0;
@@ -101,27 +89,15 @@ class NvmlSensor final : public Sensor {
       reading.power = Watts{static_cast<double>(power_mw) / 1000.0};
     }
     if (code == nvml::kSuccess) {
-      gpu.consecutive_failures = 0;
+      gpu.failures.succeeded();
       return reading;
     }
-    const std::string error =
-        fmt::format("{} {}: {} (NVML error {})", domains_[index].id, domains_[index].label,
-                    library_->error_string(code), code);
-    reading = Reading{};
     // GPU_IS_LOST (fell off the bus, XID 79) never recovers within a run and
-    // leaves the handle invalid; a failure that persists for many samples is
-    // taken the same way (reset, driver gone). Either way stop reading it and
-    // keep the others going.
-    if (code == nvml::kErrorGpuIsLost ||
-        ++gpu.consecutive_failures >= kConsecutiveFailuresBeforeGone) {
-      gpu.gone = true;
-      gpu.gone_error = error;
-      reading.status = ReadStatus::gone;
-    } else {
-      reading.status = ReadStatus::unavailable;
-    }
-    reading.error = error;
-    return reading;
+    // leaves the handle invalid: stop reading it and keep the others going.
+    return gpu.failures.failed(
+        fmt::format("{} {}: {} (NVML error {})", domains_[index].id, domains_[index].label,
+                    library_->error_string(code), code),
+        code == nvml::kErrorGpuIsLost);
   }
 
   std::shared_ptr<nvml::Library> library_;

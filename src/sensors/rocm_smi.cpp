@@ -20,6 +20,7 @@
 
 #include "joule/sensor.hpp"
 #include "sensors/backends.hpp"
+#include "sensors/failure_streak.hpp"
 #include "sensors/rocm_smi_library.hpp"
 
 namespace joule::sensors {
@@ -38,10 +39,8 @@ constexpr double kPowerRelativeUncertainty = 0.10;
 constexpr double kPowerResolutionWatts = 1e-6;  // microwatts
 constexpr double kMicro = 1e-6;
 
-// A failed read is `unavailable` for that sample; only this many in a row
-// (3 s at 100 ms) make the GPU gone. ROCm SMI has no GPU_IS_LOST: a board
-// that left the bus shows as sysfs reads failing from then on.
-constexpr int kConsecutiveFailuresBeforeGone = 30;
+// ROCm SMI has no GPU_IS_LOST: a board that left the bus shows as reads
+// failing from then on, which the failure streak turns into gone.
 
 enum class Source { energy_counter, socket_power, average_power };
 
@@ -49,9 +48,7 @@ struct Gpu {
   std::uint32_t index = 0;
   Source source = Source::energy_counter;
   double resolution_j = 0;  // joules per counter step
-  bool gone = false;
-  int consecutive_failures = 0;
-  std::string gone_error;
+  FailureStreak failures;
 };
 
 class RocmSmiSensor final : public Sensor {
@@ -91,21 +88,16 @@ class RocmSmiSensor final : public Sensor {
 
   Reading read_one(std::size_t slot) {
     Gpu& gpu = gpus_[slot];
+    if (gpu.failures.gone()) return gpu.failures.gone_reading();
     Reading reading;
-    if (gpu.gone) return Reading{ReadStatus::gone, {}, {}, gpu.gone_error};
     const rocm_smi::Status code = read_value(gpu, reading);
     if (code == rocm_smi::kSuccess) {
-      gpu.consecutive_failures = 0;
+      gpu.failures.succeeded();
       return reading;
     }
-    std::string error = fmt::format("{} {}: {} (rsmi_status_t {})", domains_[slot].id,
-                                    domains_[slot].label, library_->status_string(code), code);
-    if (++gpu.consecutive_failures >= kConsecutiveFailuresBeforeGone) {
-      gpu.gone = true;
-      gpu.gone_error = error;
-      return Reading{ReadStatus::gone, {}, {}, std::move(error)};
-    }
-    return Reading{ReadStatus::unavailable, {}, {}, std::move(error)};
+    return gpu.failures.failed(fmt::format("{} {}: {} (rsmi_status_t {})", domains_[slot].id,
+                                           domains_[slot].label, library_->status_string(code),
+                                           code));
   }
 
   std::shared_ptr<rocm_smi::Library> library_;
