@@ -49,6 +49,7 @@ html::Banner budget_banner(const BudgetResult& r) {
   std::map<std::string, int> by_provenance;
   for (const auto& i : r.inputs) ++by_provenance[i.provenance];
   std::vector<std::string> counts;
+  counts.reserve(by_provenance.size());
   for (const auto& [provenance, count] : by_provenance) {
     counts.push_back(fmt::format("{} {}", count, provenance));
   }
