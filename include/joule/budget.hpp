@@ -62,6 +62,13 @@ struct PerRequest {
   Estimate co2e_g_per_useful;  // the SCI with R = one useful insight
 };
 
+// Training's carbon arrives in steps: the first run with its trials on day 0,
+// then each retraining.
+struct CarbonEvent {
+  double day = 0;
+  Estimate grams;
+};
+
 // The day (from the first training, 0-based, fractional) on which the
 // cumulative carbon of inference (active + idle) passes that of training
 // (retraining included). nullopt when it does not within the horizon.
@@ -70,6 +77,10 @@ struct Breakeven {
   std::optional<double> day_low;   // inference high, training low
   std::optional<double> day_high;  // inference low, training high
   std::string note;
+  // What the day was solved from, so that the curves can be drawn: the
+  // training steps, and inference's (active + idle) CO2e per day in each year.
+  std::vector<CarbonEvent> training_events;
+  std::vector<Estimate> inference_g_per_day;
 };
 
 // "12,000 km driven by an average new car (EU)", with the table's source.

@@ -55,6 +55,8 @@ std::optional<double> crossing(const std::vector<CarbonEvent>& events,
 Breakeven breakeven(const std::vector<CarbonEvent>& training_events,
                     const std::vector<Estimate>& inference_g_per_day, double horizon_days) {
   Breakeven b;
+  b.training_events = training_events;
+  b.inference_g_per_day = inference_g_per_day;
   if (training_events.empty() || inference_g_per_day.empty()) {
     b.note = "no training in the scenario";
     return b;

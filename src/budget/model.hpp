@@ -96,11 +96,7 @@ BudgetResult compute(const Scenario& scenario, Sources& sources);
 
 // The day cumulative inference carbon passes training's (breakeven.cpp).
 // `training_events` are (day, grams) pairs; `inference_g_per_day` is the
-// rate in each year.
-struct CarbonEvent {
-  double day = 0;
-  carbon::Estimate grams;
-};
+// rate in each year. Both are kept in the result, for the breakeven chart.
 Breakeven breakeven(const std::vector<CarbonEvent>& training_events,
                     const std::vector<carbon::Estimate>& inference_g_per_day, double horizon_days);
 

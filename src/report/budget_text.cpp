@@ -38,7 +38,9 @@ bool exact(const Estimate& e) {
   return e.low == e.central && e.high == e.central;
 }
 
-std::string parts_table(const BudgetResult& r) {
+}  // namespace
+
+BudgetTable budget_parts_table(const BudgetResult& r) {
   std::vector<std::vector<std::string>> rows{{"part", "energy (IT)", "CO2e", "range", "share"}};
   for (const auto& p : r.parts) {
     const bool has_energy = p.energy_j.central > 0 || p.name != "embodied";
@@ -52,10 +54,10 @@ std::string parts_table(const BudgetResult& r) {
                   fmt::format("{}", GramsCO2e{r.co2e_g.central}),
                   fmt::format("{} – {}", GramsCO2e{r.co2e_g.low}, GramsCO2e{r.co2e_g.high}),
                   "100.0%"});
-  return render_table(rows, {false, true, true, true, true});
+  return {rows, {false, true, true, true, true}};
 }
 
-std::string years_table(const BudgetResult& r) {
+BudgetTable budget_years_table(const BudgetResult& r) {
   std::vector<std::string> header{"CO2e by year"};
   for (int y = 0; y < r.years; ++y) header.push_back(fmt::format("year {}", y + 1));
   std::vector<std::vector<std::string>> rows{header};
@@ -69,20 +71,20 @@ std::string years_table(const BudgetResult& r) {
   rows.push_back(total);
   std::vector<bool> right(header.size(), true);
   right[0] = false;
-  return render_table(rows, right);
+  return {rows, right};
 }
 
-std::string what_if_table(const BudgetResult& r) {
+BudgetTable budget_what_if_table(const BudgetResult& r) {
   std::vector<std::vector<std::string>> rows{{"#", "change", "life-cycle CO2e", "saves", "note"}};
   for (std::size_t i = 0; i < r.what_ifs.size(); ++i) {
     const auto& w = r.what_ifs[i];
     rows.push_back({std::to_string(i + 1), fmt::format("{}={}: {}", w.key, w.value, w.description),
                     mass_range(w.co2e_g), format_percent(w.saving_fraction), w.note});
   }
-  return render_table(rows, {true, false, true, true, false});
+  return {rows, {true, false, true, true, false}};
 }
 
-std::string deployments_table(const BudgetResult& r) {
+BudgetTable budget_deployments_table(const BudgetResult& r) {
   std::vector<std::vector<std::string>> rows{
       {"deployment", "share", "place", "intensity", "PUE", "device", "replicas", "utilisation"}};
   for (const auto& d : r.deployments) {
@@ -91,10 +93,12 @@ std::string deployments_table(const BudgetResult& r) {
                     significant(d.pue.central), d.device, format_count(d.replicas),
                     format_percent(d.utilisation)});
   }
-  return render_table(rows, {false, true, false, true, true, false, true, true});
+  return {rows, {false, true, false, true, true, false, true, true}};
 }
 
-}  // namespace
+std::string BudgetTable::text() const {
+  return render_table(rows, right_aligned);
+}
 
 std::string mass_range(const Estimate& grams) {
   if (exact(grams)) return fmt::format("{}", GramsCO2e{grams.central});
@@ -136,8 +140,8 @@ std::string budget_terminal(const BudgetResult& r) {
     out += fmt::format("  with: {}\n", fmt::join(r.applied_what_ifs, ", "));
   }
   out += "\nLife-cycle totals (energy is IT energy, before PUE; ranges low – high)\n";
-  out += parts_table(r);
-  out += "\n" + years_table(r);
+  out += budget_parts_table(r).text();
+  out += "\n" + budget_years_table(r).text();
   const auto& p = r.per_request;
   out += fmt::format("\nPer request ({} requests over the horizon)\n", format_count(p.requests));
   out += fmt::format("  SCI per request          {}   energy {}\n",
@@ -152,10 +156,10 @@ std::string budget_terminal(const BudgetResult& r) {
     out += fmt::format("  {}\n    source: {}\n", equivalent_text(e), e.source);
   }
   if (!r.what_ifs.empty()) {
-    out += "\nWhat-ifs (one change each, biggest saving first)\n" + what_if_table(r);
+    out += "\nWhat-ifs (one change each, biggest saving first)\n" + budget_what_if_table(r).text();
     out += fmt::format("  {}\n", r.what_if_sentence);
   }
-  out += "\nDeployments\n" + deployments_table(r);
+  out += "\nDeployments\n" + budget_deployments_table(r).text();
   out += "\nInputs and their sources\n";
   for (const auto& i : r.inputs) {
     out += fmt::format("  {}: {}  ({})\n    source: {}\n", i.name, input_value(i), i.provenance,

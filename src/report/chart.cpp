@@ -220,6 +220,8 @@ std::string quantity_text(Quantity quantity, double value) {
       return fmt::format("{}", Joules{value});
     case Quantity::grams:
       return fmt::format("{}", GramsCO2e{value});
+    case Quantity::days:
+      return fmt::format("day {:g}", value);
   }
   return "";
 }
@@ -295,6 +297,91 @@ std::string bar_chart(const BarChart& chart) {
   if (any_modelled)
     note += std::string(note.empty() ? "" : " ") + "Hatched: modelled, not measured.";
   if (!note.empty()) out += text_at(10, height - 8, note, "fill=\"#555\"");
+  return out + "</svg>\n";
+}
+
+namespace {
+
+std::string stacked_legend(const std::vector<std::string>& segments, double y) {
+  std::string out;
+  double x = kLeft;
+  for (std::size_t i = 0; i < segments.size(); ++i) {
+    out += fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"12\" height=\"12\" fill=\"{}\"/>\n",
+                       x, y - 10, kPalette[i % kPalette.size()]);
+    out += text_at(x + 16, y, segments[i], "");
+    x += 30 + text_width(segments[i], kFontPx);
+  }
+  return out;
+}
+
+std::string value_axis(const StackedBarChart& chart, const Frame& frame, Range y) {
+  std::string out =
+      fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" stroke=\"#333\"/>\n", kLeft,
+                  kBottom, kRight);
+  const double step = nice_step(y.high - y.low, 5);
+  for (double v = 0; v <= y.high + 1e-9 * step; v += step) {
+    out += fmt::format(
+        "<line x1=\"{0}\" y1=\"{1:.1f}\" x2=\"{2}\" y2=\"{1:.1f}\" stroke=\"#e5e5e5\"/>\n", kLeft,
+        frame.y(v), kRight);
+    out +=
+        text_at(kLeft - 6, frame.y(v) + 4, quantity_text(chart.quantity, v), "text-anchor=\"end\"");
+  }
+  out += text_at(14, (kTop + kBottom) / 2, chart.y_label,
+                 fmt::format("text-anchor=\"middle\" transform=\"rotate(-90 14 {:.1f})\"",
+                             (kTop + kBottom) / 2));
+  return out;
+}
+
+}  // namespace
+
+std::string stacked_bar_chart(const StackedBarChart& chart) {
+  std::string out = svg_open(kWidth, kHeight, chart.title);
+  if (chart.stacks.empty()) {
+    out += text_at(kWidth / 2, kHeight / 2, "no data", "text-anchor=\"middle\"");
+    return out + "</svg>\n";
+  }
+  double top = 0;
+  for (const Stack& s : chart.stacks) {
+    double total = 0;
+    for (double v : s.values) total += std::max(v, 0.0);
+    top = std::max({top, total, s.high});
+  }
+  // Room above the tallest whisker for its total's text.
+  const Range y{0, top > 0 ? top * 1.12 : 1};
+  const Frame frame({0, 1}, y);
+  out += value_axis(chart, frame, y);
+  const double slot = (kRight - kLeft) / static_cast<double>(chart.stacks.size());
+  const double width = std::min(slot * 0.6, 90.0);
+  for (std::size_t k = 0; k < chart.stacks.size(); ++k) {
+    const Stack& s = chart.stacks[k];
+    const double centre = kLeft + slot * (static_cast<double>(k) + 0.5);
+    double base = 0;
+    for (std::size_t i = 0; i < s.values.size(); ++i) {
+      const double v = std::max(s.values[i], 0.0);
+      if (v <= 0) continue;
+      out += fmt::format(
+          "<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" fill=\"{}\"{}>"
+          "<title>{}</title></rect>\n",
+          centre - width / 2, frame.y(base + v), width, frame.y(base) - frame.y(base + v),
+          kPalette[i % kPalette.size()],
+          chart.modelled ? " stroke=\"#9a5b00\" stroke-dasharray=\"4 2\"" : "",
+          html::escape(i < chart.segments.size() ? chart.segments[i] : ""));
+      base += v;
+    }
+    // The whisker: the total's low-high range.
+    out += fmt::format(
+        "<path d=\"M{0:.1f} {1:.1f}H{2:.1f}M{3:.1f} {1:.1f}V{4:.1f}M{0:.1f} {4:.1f}H{2:.1f}\" "
+        "stroke=\"#222\" stroke-width=\"1.5\" fill=\"none\"/>\n",
+        centre - 8, frame.y(s.high), centre + 8, centre, frame.y(s.low));
+    out += text_at(centre, frame.y(std::max(s.high, base)) - 6, s.text,
+                   "text-anchor=\"middle\" font-weight=\"bold\"");
+    out += text_at(centre, kBottom + 17, s.name, "text-anchor=\"middle\"");
+  }
+  out += stacked_legend(chart.segments, kHeight - 30);
+  std::string note = chart.note;
+  if (chart.modelled) note += std::string(note.empty() ? "" : " ") + "Modelled, not measured.";
+  if (!note.empty()) out += text_at(kLeft, kHeight - 8, note, "fill=\"#555\"");
+  if (chart.modelled) out += modelled_mark(kRight, 22);
   return out + "</svg>\n";
 }
 

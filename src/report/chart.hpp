@@ -60,7 +60,7 @@ struct Band {  // a shaded stretch of the x axis, named at its top
   std::string name;
 };
 
-enum class Quantity { seconds, watts, joules, grams };
+enum class Quantity { seconds, watts, joules, grams, days };
 
 struct LineChart {
   std::string title;
@@ -88,7 +88,30 @@ struct BarChart {
 };
 std::string bar_chart(const BarChart& chart);
 
-// A label formatted as joule prints that quantity ("1.20 kW", "5 min 03 s").
+// Vertical bars made of coloured segments (one colour per segment name, in
+// the legend), each with a whisker over its total's low-high range and its
+// total written above it: the budget's life cycle per year.
+struct Stack {
+  std::string name;            // under the bar: "year 1"
+  std::vector<double> values;  // one per segment, in the chart's quantity
+  double low = 0;              // the total's range
+  double high = 0;
+  std::string text;  // above the bar, formatted by the caller
+};
+
+struct StackedBarChart {
+  std::string title;
+  Quantity quantity = Quantity::grams;
+  std::string y_label;
+  std::vector<std::string> segments;
+  std::vector<Stack> stacks;
+  std::string note;       // under the legend
+  bool modelled = false;  // hatched edges and "modelled" written in the chart
+};
+std::string stacked_bar_chart(const StackedBarChart& chart);
+
+// A label formatted as joule prints that quantity ("1.20 kW", "5 min 03 s",
+// "day 90").
 std::string quantity_text(Quantity quantity, double value);
 
 }  // namespace joule::report::chart

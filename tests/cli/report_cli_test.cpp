@@ -19,6 +19,8 @@ namespace {
 namespace fs = std::filesystem;
 
 const fs::path kBench = fs::path(JOULE_FIXTURES_DIR) / "bench/quick";
+const fs::path kCctv =
+    fs::path(JOULE_FIXTURES_DIR) / ".." / ".." / "examples" / "budget" / "cctv.toml";
 
 class ReportCli : public ::testing::Test {
  protected:
@@ -153,6 +155,59 @@ TEST_F(ReportCli, BenchPageHoldsTheTablesChartAndLabels) {
   const Ink painted = screenshot_ink(page, 1000, 1400);
   EXPECT_GT(painted.share, 0.03);
   expect_a4(print(page));
+}
+
+TEST_F(ReportCli, BudgetPageShowsTheTerminalsFiguresAndNothingElseLoads) {
+  require_chromium();
+  const fs::path page = ledger_.dir / "budget.html";
+  const auto made = joule({"report", "--budget", kCctv.string(), "-o", page.string()});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+
+  // The headline figures exactly as `joule budget` prints them: the total's
+  // energy, CO2e and range, per request and per useful insight, the
+  // breakeven, and the first what-if's change, CO2e and saving.
+  const std::string terminal = joule({"budget", kCctv.string()}).out;
+  std::vector<std::string> figures =
+      capture(terminal, R"(\n  total\s+(\S+ \S+)\s+(\S+ \S+)\s+(\S+ \S+ – \S+ \S+)\s+100\.0%\n)");
+  for (const char* pattern :
+       {R"(\n  SCI per request\s+(.+?)   energy (.+?)\n)",
+        R"(\n  SCI per useful insight\s+(.+?)   energy (.+?)   \()", R"(\nBreakeven: ([^\n]+)\n)",
+        R"(\n +1  (\S+: .+?)  +(\S+ \S+ \[[^\]]+\]) +(-?[\d.]+%))"}) {
+    for (const auto& f : capture(terminal, pattern)) figures.push_back(f);
+  }
+  ASSERT_EQ(figures.size(), 11u) << terminal;
+
+  const BrowserLook look = look_at(chromium_, page);
+  for (const std::string& figure : figures) {
+    EXPECT_NE(look.dom.find(figure), std::string::npos) << "not in the page: " << figure;
+  }
+  EXPECT_NE(look.dom.find("Modelled, not measured"), std::string::npos);
+  EXPECT_NE(look.dom.find("CO2e per year, by part"), std::string::npos);
+  EXPECT_NE(look.dom.find("Cumulative CO2e"), std::string::npos);
+  EXPECT_TRUE(look.console.empty()) << look.console.front();
+  EXPECT_TRUE(look.requests.empty()) << fmt::format("{}", fmt::join(look.requests, "\n"));
+
+  const Ink painted = screenshot_ink(page, 1000, 1400);
+  EXPECT_GT(painted.share, 0.03);
+  EXPECT_GT(painted.colours, 50u);
+  const PdfPages pages = print(page);
+  EXPECT_GE(pages.count, 3);
+  EXPECT_LE(pages.count, 6);
+  expect_a4(pages);
+}
+
+TEST_F(ReportCli, ABadBudgetScenarioGivesJouleBudgetsError) {
+  const fs::path scenario = ledger_.dir / "bad.toml";
+  std::ofstream(scenario) << "name = \"x\"\nhorizon_yeers = 3\n";
+  const fs::path page = ledger_.dir / "bad.html";
+  const auto failed = joule({"report", "--budget", scenario.string(), "-o", page.string()});
+  const auto budget = joule({"budget", scenario.string()});
+  EXPECT_NE(failed.exit_code, 0);
+  EXPECT_EQ(failed.err, budget.err);
+  EXPECT_NE(failed.err.find("horizon_yeers"), std::string::npos) << failed.err;
+  EXPECT_FALSE(fs::exists(page));
+  EXPECT_NE(joule({"report", "--budget", scenario.string(), "--bench", kBench.string()}).exit_code,
+            0);
 }
 
 TEST_F(ReportCli, LabelAsPngThroughChromium) {

@@ -3,7 +3,10 @@
 // one, and a missing breakeven says why.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "report/budget.hpp"
+#include "report/chart.hpp"
 
 namespace {
 
@@ -65,3 +68,64 @@ TEST(BudgetPage, BreakevenWithAndWithoutAnEnd) {
 }
 
 }  // namespace
+
+TEST(BudgetPage, HtmlHoldsTheTerminalsCellsAndSaysModelled) {
+  const BudgetResult r = two_parts();
+  const std::string page = joule::report::budget_report_html(r);
+  const std::string terminal = joule::report::budget_terminal(r);
+  for (const auto& table :
+       {joule::report::budget_parts_table(r), joule::report::budget_what_if_table(r)}) {
+    for (const auto& row : table.rows) {
+      for (const auto& cell : row) {
+        if (cell.empty()) continue;
+        EXPECT_NE(terminal.find(cell), std::string::npos) << cell;
+        EXPECT_NE(page.find(">" + cell + "<"), std::string::npos) << cell;
+      }
+    }
+  }
+  EXPECT_NE(page.find(">4.00 g [3.90 g – 4.10 g]<"), std::string::npos);
+  // Given inputs are not measurements: the banner and figures say so.
+  EXPECT_NE(page.find("Modelled, not measured"), std::string::npos);
+  EXPECT_NE(page.find("1 given"), std::string::npos);
+  EXPECT_EQ(page.find("<script"), std::string::npos);
+}
+
+TEST(BudgetPage, BreakevenChartDrawsWhatTheDayIsSolvedFrom) {
+  BudgetResult r = two_parts();
+  r.breakeven.day_central = 100;
+  r.breakeven.day_low = 50;
+  r.breakeven.day_high = 200;
+  r.breakeven.training_events = {{0, {900, 1000, 1100}}};
+  r.breakeven.inference_g_per_day = {{5, 10, 20}};
+  const std::string page = joule::report::budget_report_html(r);
+  // Inference: from (day 0, 0 g) to (day 365, 3650 g); training: a step of
+  // 1000 g on day 0, flat to the horizon; the band names the day's range.
+  EXPECT_NE(page.find(">day 100.0 [50.0 – 200.0]<"), std::string::npos) << page;
+  const auto chart = page.substr(page.find("Cumulative CO2e"));
+  std::size_t polylines = 0;
+  for (auto at = chart.find("<polyline"); at != std::string::npos;
+       at = chart.find("<polyline", at + 1)) {
+    ++polylines;
+  }
+  EXPECT_EQ(polylines, 2u);
+}
+
+TEST(Chart, StackedBarsAreProportionalWithAWhiskerEach) {
+  joule::report::chart::StackedBarChart c;
+  c.title = "t";
+  c.segments = {"a", "b"};
+  c.stacks = {{"year 1", {100, 300}, 350, 450, "400 g"}, {"year 2", {200, 0}, 150, 250, "200 g"}};
+  const std::string svg = joule::report::chart::stacked_bar_chart(c);
+  // Three drawn segments (a zero draws nothing), each named for a reader.
+  std::vector<double> heights;
+  for (auto at = svg.find("<rect x="); at != std::string::npos; at = svg.find("<rect x=", at + 1)) {
+    const auto h = svg.find("height=\"", at) + 8;
+    if (svg.find("<title>", at) < svg.find("</rect>", at))
+      heights.push_back(std::stod(svg.substr(h)));
+  }
+  ASSERT_EQ(heights.size(), 3u) << svg;
+  EXPECT_NEAR(heights[1] / heights[0], 3.0, 0.01);
+  EXPECT_NEAR(heights[2] / heights[0], 2.0, 0.01);
+  EXPECT_EQ(std::count(svg.begin(), svg.end(), 'V'), 2) << "one whisker per bar";
+  EXPECT_NE(svg.find(">400 g<"), std::string::npos);
+}

@@ -63,7 +63,7 @@ TEST(Fleet, TotalsGroupsAndPerUnitFigures) {
   EXPECT_EQ(json["applications"][0]["energy_per_unit_j"], 2.0);
   const auto toml = budget_section(report, "http://prometheus:9090");
   EXPECT_NE(toml.find("requests_per_day = 24000"), std::string::npos) << toml;
-  EXPECT_NE(toml.find("energy_per_request_j = 2"), std::string::npos) << toml;
+  EXPECT_NE(toml.find("energy_per_request = \"2J\""), std::string::npos) << toml;
 }
 
 TEST(Fleet, AnEmptyPrometheusIsAnErrorThatSaysWhy) {

@@ -1,5 +1,6 @@
 // `joule report`: pages people read. ID [ID...] gives the run page (one run)
-// or the runs side by side (several); --bench DIR the bench page; with
+// or the runs side by side (several); --bench DIR the bench page; --budget
+// SCENARIO the life-cycle budget page (as `joule budget` computes it); with
 // --statement, the paragraph and table for papers instead (Markdown or
 // LaTeX). HTML goes to -o FILE (written whole or not at all), else to
 // standard output.
@@ -8,6 +9,8 @@
 #include "bench/report_html.hpp"
 #include "cli/command.hpp"
 #include "cli/ledger_options.hpp"
+#include "joule/budget.hpp"
+#include "report/budget.hpp"
 #include "report/run_page.hpp"
 #include "report/statement.hpp"
 #include "support/files.hpp"
@@ -19,6 +22,7 @@ struct ReportOptions {
   LedgerOptions ledger;
   std::vector<std::string> ids;
   std::string bench;
+  std::string budget;
   std::string out;
   bool statement = false;
   std::string format = "markdown";
@@ -62,11 +66,27 @@ void write(const ReportOptions& options, const std::string& text, const char* wh
   fmt::print(stderr, "joule: {} written to {}\n", what, options.out);
 }
 
+// The same computation as `joule budget SCENARIO` with its defaults, so that
+// the page and the terminal agree and a bad scenario gets the same message.
+std::string budget_page(const ReportOptions& options) {
+  budget::BudgetOptions budget_options;
+  if (!options.ledger.path.empty()) budget_options.ledger = options.ledger.path;
+  return report::budget_report_html(budget::compute_budget(options.budget, budget_options));
+}
+
 void run_report(const ReportOptions& options) {
-  if (options.bench.empty() == options.ids.empty()) {
-    throw CLI::ValidationError("joule report", "give run ids or --bench DIR (one of the two)");
+  const int sources = (options.ids.empty() ? 0 : 1) + (options.bench.empty() ? 0 : 1) +
+                      (options.budget.empty() ? 0 : 1);
+  if (sources != 1) {
+    throw CLI::ValidationError("joule report",
+                               "give run ids, --bench DIR or --budget SCENARIO (one of the three)");
   }
-  if (options.statement) {
+  if (!options.budget.empty()) {
+    if (options.statement) {
+      throw CLI::ValidationError("--statement", "takes one run id, or --bench DIR");
+    }
+    write(options, budget_page(options), "budget report");
+  } else if (options.statement) {
     write(options, statement_text(options), "statement");
   } else if (!options.bench.empty()) {
     write(options, bench::bench_report_html(bench::read_bench_results(options.bench)),
@@ -81,12 +101,14 @@ const CommandRegistrar registrar{
       auto options = std::make_shared<ReportOptions>();
       auto* cmd = app.add_subcommand(
           "report",
-          "A self-contained HTML report of runs or of a bench, or a statement for papers");
+          "A self-contained HTML report of runs, a bench or a budget, or a statement for papers");
       cmd->add_option("ids", options->ids,
                       "Run ids (unique prefixes are enough); several are compared, the first is "
                       "the baseline");
       cmd->add_option("--bench", options->bench,
                       "A joule bench output directory (--out of joule bench)");
+      cmd->add_option("--budget", options->budget,
+                      "A joule budget scenario (TOML): the life-cycle budget page");
       cmd->add_option("-o,--out", options->out, "Write to this file (default: standard output)");
       cmd->add_flag(
           "--statement", options->statement,
