@@ -39,8 +39,8 @@ std::optional<double> parse_number(std::string_view text) {
 Joules parse_energy(std::string_view text) {
   auto parts = split(text);
   static const std::pair<const char*, double> units[] = {
-      {"j", 1},       {"kj", 1e3},    {"mj", 1e6},     {"gj", 1e9}, {"wh", 3600},
-      {"kwh", 3.6e6}, {"mwh", 3.6e9}, {"gwh", 3.6e12},
+      {"j", 1},     {"kj", 1e3},    {"mj", 1e6},    {"gj", 1e9},
+      {"wh", 3600}, {"kwh", 3.6e6}, {"mwh", 3.6e9}, {"gwh", 3.6e12},
   };
   // A bare number could be joules or kWh, six orders of magnitude apart.
   if (parts && parts->second.empty()) {
@@ -71,9 +71,8 @@ double parse_mass_kg(std::string_view text) {
       if (unit.ends_with(suffix)) unit = unit.substr(0, unit.size() - suffix.size());
     }
     if (unit.empty()) {
-      throw CarbonError(
-          fmt::format("'{}' has no unit: give one, e.g. {}kg, {}g or {}t", text, trim(text),
-                      trim(text), trim(text)));
+      throw CarbonError(fmt::format("'{}' has no unit: give one, e.g. {}kg, {}g or {}t", text,
+                                    trim(text), trim(text), trim(text)));
     }
     if (unit == "kg") return parts->first;
     if (unit == "g") return parts->first / 1000;

@@ -38,9 +38,9 @@ std::optional<std::string> DomainAccumulator::update(const Reading& reading, Mon
           "reading{}",
           id_, seconds_between(*first_at_, at),
           reading.error.empty() ? "no reason given" : reading.error,
-          has_previous_ ? fmt::format(", {} after measuring began",
-                                      seconds_between(*first_at_, previous_at_))
-                        : std::string(" (none)"));
+          has_previous_
+              ? fmt::format(", {} after measuring began", seconds_between(*first_at_, previous_at_))
+              : std::string(" (none)"));
     case ReadStatus::unavailable:
       // Keep the last good reading: the next good one covers the gap (for
       // power, by a straight line across it).

@@ -11,11 +11,11 @@
 
 using namespace joule;
 using namespace joule::carbon;
+using joule::carbon::testing::isolated;
+using joule::carbon::testing::resolve_isolated;
 using ::testing::AllOf;
 using ::testing::HasSubstr;
 using ::testing::ThrowsMessage;
-using joule::carbon::testing::isolated;
-using joule::carbon::testing::resolve_isolated;
 
 namespace {
 ResolvedContext country(const std::string& code, std::optional<double> pue = 1.0) {

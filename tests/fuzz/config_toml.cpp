@@ -8,8 +8,8 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   try {
-    const auto config = joule::carbon::parse_config_text(joule::fuzz::as_text(data, size),
-                                                         "/project/joule.toml");
+    const auto config =
+        joule::carbon::parse_config_text(joule::fuzz::as_text(data, size), "/project/joule.toml");
     if (config.pue && !(*config.pue >= 1.0 && *config.pue <= 5.0)) std::abort();
   } catch (const joule::refdata::DataError&) {
   }
