@@ -74,7 +74,7 @@ class RequestTrap {
       // "GET http://host/x.png"); the page gets no answer.
       pollfd readable{client, POLLIN, 0};
       char buffer[512] = {};
-      ssize_t n = ::poll(&readable, 1, 1000) > 0 ? ::read(client, buffer, sizeof buffer - 1) : 0;
+      ssize_t n = ::poll(&readable, 1, 3000) > 0 ? ::read(client, buffer, sizeof buffer - 1) : 0;
       std::string request(buffer, n > 0 ? static_cast<std::size_t>(n) : 0);
       request = request.substr(0, request.find('\r'));
       {
@@ -143,6 +143,10 @@ inline BrowserLook look_at(const std::filesystem::path& chromium,
     start = end + 1;
   }
   for (const std::string& line : trap.requests()) {
+    // An empty line is a connection that asked for nothing: Chromium opens
+    // spare sockets to its proxy ahead of need (preconnect) and may close them
+    // unused. A load the page makes always sends its request line at once.
+    if (line.empty()) continue;
     if (!chromiums_own(requested_host(line))) look.requests.push_back(line);
   }
   return look;
