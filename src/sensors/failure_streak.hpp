@@ -6,6 +6,9 @@
 // and the device is given up as gone only after kFailuresBeforeGone failures
 // in a row (3 s at the default 100 ms interval), or at once when the library
 // says it is lost for good (NVML's GPU_IS_LOST). The GPU backends share it.
+#include <cstddef>
+#include <exception>
+#include <span>
 #include <string>
 #include <utility>
 
@@ -37,5 +40,19 @@ class FailureStreak {
   bool gone_ = false;
   std::string gone_error_;
 };
+
+// Fills out[i] with read_one(i) for each of `count` devices. An exception
+// (formatting an error can allocate) becomes that sample's `unavailable`, so
+// one device never stops the others from being read.
+template <typename ReadOne>
+void read_each_device(std::span<Reading> out, std::size_t count, ReadOne&& read_one) {
+  for (std::size_t i = 0; i < count && i < out.size(); ++i) {
+    try {
+      out[i] = read_one(i);
+    } catch (const std::exception& e) {
+      out[i] = Reading{ReadStatus::unavailable, {}, {}, e.what()};
+    }
+  }
+}
 
 }  // namespace joule::sensors

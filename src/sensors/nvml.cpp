@@ -63,13 +63,7 @@ class NvmlSensor final : public Sensor {
   const std::vector<DomainInfo>& domains() const override { return domains_; }
 
   void read(std::span<Reading> out) override {
-    for (std::size_t i = 0; i < gpus_.size() && i < out.size(); ++i) {
-      try {
-        out[i] = read_one(i);
-      } catch (const std::exception& e) {  // formatting can allocate; never let it escape
-        out[i] = Reading{ReadStatus::unavailable, {}, {}, e.what()};
-      }
-    }
+    read_each_device(out, gpus_.size(), [this](std::size_t i) { return read_one(i); });
   }
 
  private:
