@@ -90,8 +90,12 @@ set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS ON)
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA ${packaging_dir}/triggers)
 set(CPACK_STRIP_FILES ON)
 # Loaded at run time, by some subcommands only: libpq for a PostgreSQL ledger
-# (JOULE_LEDGER=postgresql://...), Chromium for `joule label --png`.
+# (JOULE_LEDGER=postgresql://...), Chromium for `joule label --png`, and
+# joule bench's data sets (src/bench/data.hpp).
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "libpq5, chromium")
+if(TARGET joule-bench)
+  string(APPEND CPACK_DEBIAN_PACKAGE_SUGGESTS ", dataset-fashion-mnist, r-cran-janeaustenr")
+endif()
 # dpkg-shlibdeps cannot see that python3 runs the extension: its ABI is one
 # minor version's.
 if(TARGET joule_python)

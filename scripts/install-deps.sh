@@ -30,6 +30,10 @@ packages=(
   # the team ledger: libpq to build, a PostgreSQL server the ledger tests start
   # themselves (initdb + pg_ctl in a temporary directory, as nobody under root)
   libpq-dev postgresql-15
+  # the Debian package (cpack -G DEB, tests/package): dpkg-shlibdeps and file
+  # to declare its dependencies, help2man for the man page, bash-completion
+  # to test the completion, lintian to check the package
+  dpkg-dev file help2man bash-completion lintian
   # fuzzing: scripts/test.sh builds the libFuzzer targets (fuzz preset) with
   # clang 14, whose libFuzzer and sanitizer runtimes are in libclang-rt-14-dev
   clang-14 libclang-rt-14-dev
