@@ -72,6 +72,17 @@ set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME joule)
 set(CPACK_PACKAGE_VENDOR "the joule maintainers")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "energy and carbon accounting for deep learning")
+set(package_extras "")
+if(TARGET joule-bench)
+  list(APPEND package_extras "joule-bench (joule bench, with LibTorch)")
+endif()
+if(TARGET joule_python)
+  list(APPEND package_extras "the Python module")
+endif()
+list(JOIN package_extras " and " package_extras)
+if(package_extras)
+  set(package_extras "\nIt also holds ${package_extras}.")
+endif()
 # CPack puts the summary first: the rest is the extended description.
 set(CPACK_DEBIAN_PACKAGE_DESCRIPTION "joule measures the energy of a machine, a command or a scope of code from
 hardware counters (RAPL, NVML, hwmon) where they exist and from a labelled
@@ -79,8 +90,8 @@ model where they do not, accounts it as carbon following the Software Carbon
 Intensity specification, records every run in a ledger, and compares model
 families on accuracy against joules.
 .
-This package holds the joule program, libjoule with its C and C++ headers,
-CMake and pkg-config files, and the Python module.")
+This package holds the joule program and libjoule with its C and C++
+headers, CMake and pkg-config files.${package_extras}")
 set(CPACK_DEBIAN_PACKAGE_SECTION science)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
