@@ -3,11 +3,11 @@
 # tree, check its control fields and contents, run lintian on it, unpack it
 # into a temporary root and run joule, joule-bench and `import joule` from
 # there.
-#   check_deb.sh BUILD_DIR VERSION HAS_BENCH HAS_PYTHON HAS_MAN
+#   check_deb.sh BUILD_DIR VERSION HAS_BENCH HAS_PYTHON HAS_MAN C_COMPILER
 # HAS_*: 1 or 0, whether this build made that part; a part the build left out
 # is not looked for, and the test says so.
 set -euo pipefail
-build=$1 version=$2 has_bench=$3 has_python=$4 has_man=$5
+build=$1 version=$2 has_bench=$3 has_python=$4 has_man=$5 c_compiler=$6
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -91,6 +91,15 @@ if ((has_bench)); then
     { cat "$work/bench"; fail "joule bench --help from the package"; }
   echo "joule bench --help: ran $root/usr/libexec/joule/joule-bench"
 fi
+# A C program built against the unpacked headers and libjoule through the
+# package's joule.pc, which finds its prefix from its own place.
+printf '#include <joule/joule.h>\n#include <stdio.h>\nint main(void) { puts(joule_version_string()); return 0; }\n' \
+  >"$work/version.c"
+read -ra pc_flags < <(PKG_CONFIG_PATH=$root/usr/lib/pkgconfig pkg-config --cflags --libs joule)
+[[ " ${pc_flags[*]} " == *" -I$root/usr/"* ]] || fail "joule.pc does not point into the root: ${pc_flags[*]}"
+"$c_compiler" "$work/version.c" "${pc_flags[@]}" -o "$work/version" || fail "building against the package"
+[[ $(LD_LIBRARY_PATH=$root/usr/lib "$work/version") == "$version" ]] || fail "joule_version_string()"
+echo "a C program built with pkg-config joule runs: libjoule $version"
 if ((has_python)); then
   # Debian's python3; the extension finds libjoule through its RPATH
   # ($ORIGIN/../../..), so no LD_LIBRARY_PATH: the check below proves the
