@@ -102,8 +102,9 @@ set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA ${packaging_dir}/triggers)
 set(CPACK_STRIP_FILES ON)
 # Loaded at run time, by some subcommands only: libpq for a PostgreSQL ledger
 # (JOULE_LEDGER=postgresql://...), Chromium for `joule label --png`, and
-# joule bench's data sets (src/bench/data.hpp).
-set(CPACK_DEBIAN_PACKAGE_SUGGESTS "libpq5, chromium")
+# joule bench's data sets (src/bench/data.hpp); fmt's headers for programs
+# that include joule/format.hpp.
+set(CPACK_DEBIAN_PACKAGE_SUGGESTS "libpq5, chromium, libfmt-dev")
 if(TARGET joule-bench)
   string(APPEND CPACK_DEBIAN_PACKAGE_SUGGESTS ", dataset-fashion-mnist, r-cran-janeaustenr")
 endif()
