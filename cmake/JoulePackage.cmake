@@ -53,8 +53,9 @@ add_custom_target(joule_manual ALL DEPENDS ${manual_outputs})
 # --- Files only the .deb carries -------------------------------------------
 set(CPACK_PACKAGE_CONTACT "joule maintainers <maintainers@users.noreply.r-seed-5c4281a6.example>"
     CACHE STRING "The .deb's Maintainer field")
-# The changelog's date honours SOURCE_DATE_EPOCH, like help2man's.
-string(TIMESTAMP joule_changelog_date "%a, %d %b %Y %H:%M:%S +0000" UTC)
+# The changelog's date honours SOURCE_DATE_EPOCH, like help2man's; the day only, so that
+# reconfiguring does not rebuild the changelog each time.
+string(TIMESTAMP joule_changelog_date "%a, %d %b %Y 00:00:00 +0000" UTC)
 configure_file(${packaging_dir}/changelog.Debian.in ${generated_dir}/changelog @ONLY)
 add_custom_command(OUTPUT ${generated_dir}/changelog.gz
   COMMAND gzip -n -9 -c ${generated_dir}/changelog > ${generated_dir}/changelog.gz
