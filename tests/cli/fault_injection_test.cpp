@@ -126,10 +126,60 @@ TEST_F(FaultInjection, SighupToJouleReachesTheCommand) {
   const std::string script =
       "trap 'echo got-hup; exit 43' HUP; echo ready; i=0; while [ $i -lt 100 ]; do sleep 0.05; "
       "i=$((i+1)); done; exit 3";
-  BackgroundJoule joule_process({"run", "--no-ledger", "--", "sh", "-c", script}, env(), out);
+  BackgroundJoule joule_process(
+      {"run", "--no-ledger", "--json", path("run.json").string(), "--", "sh", "-c", script}, env(),
+      out);
   ASSERT_GT(joule_process.pid(), 0);
   ASSERT_TRUE(wait_for_text(out, "ready"));
   ::kill(joule_process.pid(), SIGHUP);
   EXPECT_EQ(joule_process.wait(), 43);
   EXPECT_TRUE(wait_for_text(out, "got-hup", std::chrono::milliseconds(100)));
+  EXPECT_EQ(read_json("run.json")["exit"]["ended_by_signal"], "SIGHUP");
+}
+
+// A command that catches SIGINT and carries on: a second SIGINT within a
+// second ends joule too, without waiting for it. The record and the ledger
+// row keep the energy measured so far, and say the run was interrupted.
+TEST_F(FaultInjection, ASecondSigintWithinASecondEndsJouleWithTheRunInterrupted) {
+  const auto out = path("out.txt");
+  const std::string script =
+      "trap 'echo got-int' INT; echo ready; i=0; while [ $i -lt 100 ]; do sleep 0.05; "
+      "i=$((i+1)); done; echo outlived-joule";
+  BackgroundJoule joule_process({"run", "--checkpoint", "100ms", "--json",
+                                 path("run.json").string(), "--", "sh", "-c", script},
+                                env(), out);
+  ASSERT_GT(joule_process.pid(), 0);
+  ASSERT_TRUE(wait_for_text(out, "ready"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // a few ticks and checkpoints
+  ::kill(joule_process.pid(), SIGINT);
+  ASSERT_TRUE(wait_for_text(out, "got-int"));  // forwarded, and caught: the command goes on
+  ::kill(joule_process.pid(), SIGINT);
+  EXPECT_EQ(joule_process.wait(), 128 + SIGINT);
+
+  const auto record = read_json("run.json");
+  EXPECT_EQ(record["status"], "interrupted");
+  EXPECT_TRUE(record["exit"]["exit_code"].is_null());
+  EXPECT_EQ(record["exit"]["ended_by_signal"], "SIGINT");
+  EXPECT_FALSE(record["ended_at"].get<std::string>().empty());
+  EXPECT_GT(record["totals"]["machine_energy_j"].get<double>(), 0.0);
+  EXPECT_TRUE(any_contains(record["warnings"], "second SIGINT", "without waiting"))
+      << record["warnings"].dump(2);
+
+  // The ledger's row is the same run, read back as interrupted now that
+  // joule has gone, with the same energy.
+  auto show = joule({"show", record["id"].get<std::string>(), "--json"});
+  ASSERT_EQ(show.exit_code, 0) << show.err;
+  const auto stored = nlohmann::json::parse(show.out);
+  EXPECT_EQ(stored["status"], "interrupted");
+  EXPECT_EQ(stored["exit"]["ended_by_signal"], "SIGINT");
+  EXPECT_DOUBLE_EQ(stored["totals"]["machine_energy_j"].get<double>(),
+                   record["totals"]["machine_energy_j"].get<double>());
+
+  // The command outlived joule, as asked; it is this test's to end.
+  const std::string warnings = record["warnings"].dump();
+  const auto pid_at = warnings.find("(pid ");
+  ASSERT_NE(pid_at, std::string::npos);
+  const pid_t command = std::atoi(warnings.c_str() + pid_at + 5);
+  ASSERT_GT(command, 1);
+  ::kill(-command, SIGKILL);
 }
