@@ -6,9 +6,11 @@
 #include <string>
 
 #include "run_support.hpp"
+#include "sensors/sysfs_fixture.hpp"
 
 using namespace joule::testing;
 using FaultInjection = RunFixture;
+namespace sysfs_testing = joule::sysfs_testing;
 
 namespace {
 
@@ -50,6 +52,46 @@ TEST_F(FaultInjection, ASensorThatVanishesLeavesAPartialFigureAndAWarningWithThe
       << record["warnings"].dump(2);
   // The package kept counting, and the GPU's energy up to its last reading stays.
   EXPECT_GT(record["totals"]["machine_energy_j"].get<double>(), 50.0);
+}
+
+// The same through a real backend: a powercap zone removed under a running
+// joule (its counter fails as a removed sysfs node does; sysfs_fixture.hpp)
+// is gone, with the time, not a gap bridged in silence.
+TEST_F(FaultInjection, ASysfsZoneRemovedMidRunLeavesAPartialFigureAndAWarningWithTheTime) {
+  const auto sys = path("sys");
+  for (const auto& [zone, name] :
+       {std::pair{"intel-rapl:0", "package-0"}, {"intel-rapl:1", "package-1"}}) {
+    const auto dir = sys / "class/powercap" / zone;
+    sysfs_testing::FakeTree::write_at(dir / "name", name);
+    sysfs_testing::FakeTree::write_at(dir / "energy_uj", "1000000");
+    sysfs_testing::FakeTree::write_at(dir / "max_energy_range_uj", "262143328850");
+    sysfs_testing::FakeTree::write_at(dir / "enabled", "1");
+  }
+  sysfs_testing::VanishingFile counter;
+  counter.link_at(sys / "class/powercap/intel-rapl:1/energy_uj");
+  auto environment = env();
+  environment["JOULE_SENSORS"] = "rapl-powercap";
+  environment["JOULE_SYSFS_ROOT"] = sys.string();
+  const auto out = path("out.txt");
+  BackgroundJoule joule_process(
+      {"run", "--no-ledger", "--interval", "100ms", "--json", path("run.json").string(), "--", "sh",
+       "-c", "echo ready; sleep 1"},
+      environment, out);
+  ASSERT_TRUE(wait_for_text(out, "ready"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  counter.vanish();
+  ASSERT_EQ(joule_process.wait(), 0);
+
+  const auto record = read_json("run.json");
+  EXPECT_EQ(record["status"], "finished");
+  EXPECT_TRUE(
+      any_contains(record["warnings"], "cpu:package-1 disappeared", "after measuring began"))
+      << record["warnings"].dump(2);
+  EXPECT_TRUE(any_contains(record["warnings"], "intel-rapl:1/energy_uj", "counted up to its last"))
+      << record["warnings"].dump(2);
+  bool listed = false;
+  for (const auto& d : record["domains"]) listed = listed || d["id"] == "cpu:package-1";
+  EXPECT_TRUE(listed) << "a vanished domain keeps its line, with its energy so far";
 }
 
 TEST_F(FaultInjection, ACounterResetIsLeftOutNotReadAsAWrap) {
