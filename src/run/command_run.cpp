@@ -71,12 +71,14 @@ class CommandRun {
   std::unique_ptr<ControlServer> control_;
   std::vector<std::string> control_errors_;
   std::unique_ptr<RunCgroup> cgroup_;
+  bool want_cgroup_ = true;
   std::string cgroup_reason_ = "disabled by JOULE_CGROUP=off";
   std::optional<carbon::ResolvedContext> place_;
   std::unique_ptr<record::RunJournal> journal_;
 };
 
 RunOutcome CommandRun::execute() {
+  want_cgroup_ = cgroup_wanted(std::getenv("JOULE_CGROUP"));
   discover_meter();
   if (settings_.idle > Nanos{}) {
     idle_ = measure_idle(*meter_, settings_.idle, wait_for_signals(), "measured before the run");
@@ -151,7 +153,7 @@ void CommandRun::open_control_channel() {
 }
 
 void CommandRun::create_cgroup() {
-  if (const char* v = std::getenv("JOULE_CGROUP"); v && std::string(v) == "off") return;
+  if (!want_cgroup_) return;
   auto created = RunCgroup::create(::getpid());
   cgroup_ = std::move(created.cgroup);
   cgroup_reason_ = created.reason;
