@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <cstdlib>
+#include <optional>
 #include <stdexcept>
 
 #include "api/session_core.hpp"
@@ -111,22 +112,30 @@ void SessionCore::shutdown() {
 
 // A rank of a distributed job (torchrun's RANK, WORLD_SIZE) says hello, so
 // the run records it among the job's ranks and can tell when it dies.
-void announce_rank(SessionCore& core) {
-  const char* rank = std::getenv("RANK");
-  if (rank == nullptr || *rank == '\0') return;
-  const std::string_view text(rank);
+// RANK and WORLD_SIZE as torchrun sets them; nullopt when unset or empty,
+// a UsageError when not a whole number of at least `least`.
+std::optional<int> whole_number_from_environment(const char* name, int least) {
+  const char* value = std::getenv(name);
+  if (value == nullptr || *value == '\0') return std::nullopt;
+  const std::string_view text(value);
   int number = -1;
   auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), number);
-  if (error != std::errc() || end != text.data() + text.size() || number < 0) {
-    throw UsageError(fmt::format("joule: RANK='{}' is not a non-negative integer", text));
+  if (error != std::errc() || end != text.data() + text.size() || number < least) {
+    throw UsageError(fmt::format("joule: {}='{}' is not {}", name, text,
+                                 least == 0 ? "a non-negative integer" : "a positive integer"));
   }
+  return number;
+}
+
+void announce_rank(SessionCore& core) {
+  const auto rank = whole_number_from_environment("RANK", 0);
+  if (!rank) return;
   run::ControlMessage hello{.kind = run::ControlMessage::Kind::hello};
-  hello.rank = number;
+  hello.rank = *rank;
   hello.pid = static_cast<int>(::getpid());
   hello.job = record::job_id_from_environment();
-  if (const char* world = std::getenv("WORLD_SIZE"); world != nullptr) {
-    hello.world = std::atoi(world);
-  }
+  // The job's size when the launcher gives it; 0 (unknown) otherwise.
+  if (auto world = whole_number_from_environment("WORLD_SIZE", 1)) hello.world = *world;
   core.rank_prefix = fmt::format("rank={} ", *hello.rank);
   run::send_control(core.control_socket, run::format_control_message(hello));
 }

@@ -79,6 +79,14 @@ class TableReader {
     return v.value_or(fallback);
   }
 
+  // true or false; "yes" or 1 would otherwise read as false in silence.
+  bool flag(std::string_view key) const {
+    const toml::node* n = table_.get(key);
+    if (!n) return false;
+    if (!n->is_boolean()) fail(*n, std::string(key), "expected true or false");
+    return *n->value<bool>();
+  }
+
   std::optional<std::string> string(std::string_view key) const {
     const toml::node* n = table_.get(key);
     if (!n) return std::nullopt;
@@ -182,7 +190,7 @@ TrainingSpec read_training(const TableReader& r) {
   r.only_keys(with_place_keys({"energy", "energy_uncertainty", "runs", "from_bench", "trials",
                                "failed_fraction", "retrain_every_days"}));
   TrainingSpec t;
-  const bool from_bench = r.node("from_bench") && r.node("from_bench")->value_or(false);
+  const bool from_bench = r.flag("from_bench");
   const int sources = (r.node("energy") ? 1 : 0) + (r.node("runs") ? 1 : 0) + (from_bench ? 1 : 0);
   if (sources != 1) {
     r.fail(r.table(), "energy",
@@ -215,7 +223,7 @@ InferenceSpec read_inference(const TableReader& r) {
   r.only_keys({"energy_per_request", "energy_uncertainty", "run", "unit", "from_bench", "batch",
                "flops_per_request", "requests_per_day", "growth_per_year"});
   InferenceSpec in;
-  const bool from_bench = r.node("from_bench") && r.node("from_bench")->value_or(false);
+  const bool from_bench = r.flag("from_bench");
   const int sources =
       (r.node("energy_per_request") ? 1 : 0) + (r.node("run") ? 1 : 0) + (from_bench ? 1 : 0);
   if (sources != 1) {

@@ -28,8 +28,11 @@ std::optional<std::chrono::nanoseconds> parse_duration(std::string_view text) {
   } else {
     return std::nullopt;
   }
-  return std::chrono::nanoseconds(
-      static_cast<std::int64_t>(std::llround(value * seconds_per_unit * 1e9)));
+  // 64-bit nanoseconds end after 292 years; past that llround is undefined.
+  constexpr double kLongestSeconds = 9e9;
+  const double seconds = value * seconds_per_unit;
+  if (seconds > kLongestSeconds) return std::nullopt;
+  return std::chrono::nanoseconds(static_cast<std::int64_t>(std::llround(seconds * 1e9)));
 }
 
 std::map<std::string, std::string> parse_tags(const std::vector<std::string>& tags) {

@@ -285,6 +285,8 @@ json to_json(const RunRecord& r) {
             : json(nullptr);
   j["exit"] = {{"exit_code", opt_int(r.exit.exit_code)},
                {"signal", opt_int(r.exit.signal)},
+               {"ended_by_signal",
+                r.exit.ended_by_signal.empty() ? json(nullptr) : json(r.exit.ended_by_signal)},
                {"error", r.exit.error}};
   put_energy(j, r);
   put_phases_and_units(j, r);
@@ -384,6 +386,7 @@ void read_command(const Reader& in, const json& j, RunRecord& r) {
   if (auto* e = in.child(j, "exit", kRoot)) {
     in.read(*e, "exit_code", "exit", r.exit.exit_code);
     in.read(*e, "signal", "exit", r.exit.signal);
+    in.read(*e, "ended_by_signal", "exit", r.exit.ended_by_signal);
     in.read(*e, "error", "exit", r.exit.error);
   }
 }

@@ -23,7 +23,8 @@
 namespace joule::record {
 
 inline constexpr int kSchemaMajor = 1;
-inline constexpr int kSchemaMinor = 1;  // 1.1: carbon.data_vintage, job_id, ranks, a phase's rank
+inline constexpr int kSchemaMinor = 2;  // 1.1: carbon.data_vintage, job_id, ranks, a phase's rank;
+                                        // 1.2: exit.ended_by_signal
 
 struct SchemaVersion {
   int major = kSchemaMajor;
@@ -72,7 +73,12 @@ struct GitInfo {
 struct ExitInfo {
   std::optional<int> exit_code;
   std::optional<int> signal;  // the signal that killed the command
-  std::string error;          // why it failed to start, e.g. "No such file or directory"
+  // "SIGTERM": the first signal joule was sent and passed on to the command
+  // while it ran (a Ctrl-C, a scheduler's SIGTERM, a closed terminal's
+  // SIGHUP), whether the command died of it or caught it and exited. Empty
+  // when none was. Set for an interrupted run too.
+  std::string ended_by_signal;
+  std::string error;  // why it failed to start, e.g. "No such file or directory"
 };
 
 // One domain's energy over the run.

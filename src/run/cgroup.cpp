@@ -9,6 +9,7 @@
 #include <charconv>
 #include <cstring>
 #include <fstream>
+#include <stdexcept>
 #include <system_error>
 
 #include <fmt/format.h>
@@ -30,6 +31,15 @@ bool write_file(const std::filesystem::path& path, std::string_view text) {
 }
 
 }  // namespace
+
+bool cgroup_wanted(const char* value) {
+  if (value == nullptr || *value == '\0') return true;
+  if (std::string_view(value) == "off") return false;
+  throw std::invalid_argument(fmt::format(
+      "JOULE_CGROUP='{}': the only value it takes is off (follow the process tree instead of a "
+      "cgroup); unset it to let joule use a cgroup",
+      value));
+}
 
 std::optional<std::string> parse_unified_cgroup(std::string_view text) {
   std::size_t pos = 0;

@@ -32,6 +32,11 @@ std::optional<std::string> parse_unified_cgroup(std::string_view proc_cgroup_tex
 // usage_usec from cpu.stat, as seconds; nullopt when absent or malformed.
 std::optional<Seconds> parse_cpu_stat_usage(std::string_view cpu_stat_text);
 
+// JOULE_CGROUP: unset or empty, a run tries a cgroup of its own; "off", it
+// follows the process tree. Any other value throws std::invalid_argument
+// naming the one it takes (a typo must not leave the cgroup on in silence).
+bool cgroup_wanted(const char* joule_cgroup_value);
+
 struct CgroupOptions {
   std::filesystem::path mount = "/sys/fs/cgroup";
   std::filesystem::path self_cgroup_file = "/proc/self/cgroup";

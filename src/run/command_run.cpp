@@ -1,6 +1,7 @@
 #include "run/command_run.hpp"
 
 #include <poll.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -56,6 +57,8 @@ class CommandRun {
   void drain_control(RunSession& session, bool last);
   void report_predictions(RunSession& session);
   void finish(RunSession& session, const RootExit& exit);
+  void complete_record(RunSession& session);
+  void abandon(RunSession& session);
 
   const RunSettings& settings_;
   RunObserver& observer_;
@@ -68,12 +71,14 @@ class CommandRun {
   std::unique_ptr<ControlServer> control_;
   std::vector<std::string> control_errors_;
   std::unique_ptr<RunCgroup> cgroup_;
+  bool want_cgroup_ = true;
   std::string cgroup_reason_ = "disabled by JOULE_CGROUP=off";
   std::optional<carbon::ResolvedContext> place_;
   std::unique_ptr<record::RunJournal> journal_;
 };
 
 RunOutcome CommandRun::execute() {
+  want_cgroup_ = cgroup_wanted(std::getenv("JOULE_CGROUP"));
   discover_meter();
   if (settings_.idle > Nanos{}) {
     idle_ = measure_idle(*meter_, settings_.idle, wait_for_signals(), "measured before the run");
@@ -96,6 +101,10 @@ RunOutcome CommandRun::execute() {
                                  config_.nvml_library};
   RunSession session(session_options, *meter_, child.pid, std::move(cgroup_), start);
   supervise(session);
+  if (!supervisor_.root_exit()) {
+    abandon(session);
+    return {std::move(record_), 128 + SIGINT};
+  }
   finish(session, *supervisor_.root_exit());
   return {std::move(record_), supervisor_.root_exit()->shell_status()};
 }
@@ -144,7 +153,7 @@ void CommandRun::open_control_channel() {
 }
 
 void CommandRun::create_cgroup() {
-  if (const char* v = std::getenv("JOULE_CGROUP"); v && std::string(v) == "off") return;
+  if (!want_cgroup_) return;
   auto created = RunCgroup::create(::getpid());
   cgroup_ = std::move(created.cgroup);
   cgroup_reason_ = created.reason;
@@ -213,13 +222,14 @@ void CommandRun::note_cgroup(const Spawned& child) {
   }
 }
 
-// Until the command's root process is reaped: signals, control messages,
-// ticks and checkpoints, each when it is due.
+// Until the command's root process is reaped, or a second Ctrl-C asks joule
+// to stop without it: signals, control messages, ticks and checkpoints, each
+// when it is due.
 void CommandRun::supervise(RunSession& session) {
   auto next_tick = MonotonicClock::now() + tick_period_;
   auto next_checkpoint = MonotonicClock::now() + settings_.checkpoint;
   auto on_reaped = [&session](pid_t pid, Seconds cpu) { session.on_reaped(pid, cpu); };
-  while (!supervisor_.root_exit()) {
+  while (!supervisor_.root_exit() && !supervisor_.interrupted_twice()) {
     auto wake = std::min(next_tick, next_checkpoint);
     auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(wake - MonotonicClock::now());
     pollfd fds[2] = {{supervisor_.signal_fd(), POLLIN, 0},
@@ -275,6 +285,15 @@ void CommandRun::finish(RunSession& session, const RootExit& exit) {
   record_.status = record::RunStatus::finished;
   record_.exit.exit_code = exit.exit_code;
   record_.exit.signal = exit.signal;
+  complete_record(session);
+  if (journal_) journal_->finish(record_);
+  collect_journal_warnings();
+}
+
+// The figures up to now, what the ranks and the control channel said, the
+// cgroup given back and the carbon: for a finished run and an abandoned one.
+void CommandRun::complete_record(RunSession& session) {
+  record_.exit.ended_by_signal = supervisor_.first_forwarded();
   session.fill(record_, idle_);
   session.note_ranks_at_end(record_);
   for (const auto& e : control_errors_) add_once(record_.warnings, "control channel: " + e);
@@ -282,7 +301,25 @@ void CommandRun::finish(RunSession& session, const RootExit& exit) {
     add_once(record_.warnings, fmt::format("could not remove {}", cg->path().string()));
   }
   if (place_) record::fill_footprint(record_, *place_);
-  if (journal_) journal_->finish(record_);
+}
+
+// A second Ctrl-C within a second: the person wants joule back now, whether
+// or not the command has stopped. What was measured up to now is kept; the
+// ledger row is a checkpoint, which the ledger reads as interrupted once
+// joule has exited, and joule exits as a shell does after SIGINT.
+void CommandRun::abandon(RunSession& session) {
+  session.tick();
+  session.end_phase(record_, MonotonicClock::now());
+  observer_.command_ended();
+  record_.status = record::RunStatus::interrupted;
+  complete_record(session);
+  const std::string why = fmt::format(
+      "interrupted: a second SIGINT within {} s; joule stopped without waiting for the command "
+      "(pid {}), which was sent both; figures are those up to {}",
+      kSecondInterruptWindow.count(), supervisor_.root(), record_.ended_at);
+  observer_.warning(why);
+  add_once(record_.warnings, why);
+  if (journal_) journal_->checkpoint(record_);
   collect_journal_warnings();
 }
 

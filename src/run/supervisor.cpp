@@ -245,9 +245,20 @@ std::vector<std::string> Supervisor::handle_signals(
     // The group, as a terminal would; the root alone when the group is gone.
     if (::kill(-root_, sig) != 0) ::kill(root_, sig);
     forwarded.push_back(strsignal(sig));
+    note_forwarded(sig);
   }
   if (child) reap(on_reaped);
   return forwarded;
+}
+
+void Supervisor::note_forwarded(int sig) {
+  if (first_forwarded_.empty()) first_forwarded_ = signal_name(sig);
+  if (sig != SIGINT) return;
+  const auto now = MonotonicClock::now();
+  if (last_interrupt_ && now - *last_interrupt_ <= kSecondInterruptWindow) {
+    interrupted_twice_ = true;
+  }
+  last_interrupt_ = now;
 }
 
 void Supervisor::reap(const std::function<void(pid_t, Seconds)>& on_reaped) {
@@ -280,6 +291,11 @@ void Supervisor::reap(const std::function<void(pid_t, Seconds)>& on_reaped) {
       give_terminal_to(::getpgrp());
     }
   }
+}
+
+std::string signal_name(int signal) {
+  const char* abbreviation = ::sigabbrev_np(signal);
+  return abbreviation ? fmt::format("SIG{}", abbreviation) : fmt::format("signal {}", signal);
 }
 
 }  // namespace joule::run

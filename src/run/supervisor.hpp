@@ -10,6 +10,7 @@
 #include <sys/resource.h>
 #include <sys/types.h>
 
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -70,8 +71,15 @@ class Supervisor {
   // the idle baseline): the caller stops and exits 128 + it.
   std::optional<int> early_signal() const { return early_signal_; }
 
+  // The first signal forwarded to the command ("SIGINT"); empty when none.
+  const std::string& first_forwarded() const { return first_forwarded_; }
+  // A second SIGINT within kSecondInterruptWindow of the first: a person
+  // pressing Ctrl-C again because the command did not stop. joule stops too.
+  bool interrupted_twice() const { return interrupted_twice_; }
+
  private:
   void reap(const std::function<void(pid_t, Seconds)>& on_reaped);
+  void note_forwarded(int signal);
   void give_terminal_to(pid_t group);
 
   int signal_fd_ = -1;
@@ -79,7 +87,15 @@ class Supervisor {
   int tty_fd_ = -1;  // the controlling terminal when joule runs in its foreground
   std::optional<RootExit> root_exit_;
   std::optional<int> early_signal_;
+  std::string first_forwarded_;
+  std::optional<MonotonicTime> last_interrupt_;
+  bool interrupted_twice_ = false;
 };
+
+inline constexpr std::chrono::seconds kSecondInterruptWindow{1};
+
+// "SIGINT" for SIGINT; "signal 64" for one without a name.
+std::string signal_name(int signal);
 
 // The program to execute for argv[0]: itself when it contains '/', else the
 // first executable match on PATH. nullopt + errno-like code when none.

@@ -184,16 +184,19 @@ class HwmonSensor final : public Sensor {
       Reading& reading = out[i];
       double value = 1;
       bool ok = true;
+      bool removed = false;
       for (const auto& file : c.files) {
         std::int64_t raw = 0;
         if (!file.read_i64(raw, reading.error)) {
           ok = false;
+          removed = file.removed();
           break;
         }
         value *= static_cast<double>(raw);
       }
       if (!ok) {
-        reading.status = ReadStatus::unavailable;
+        // A device removed (hot-unplug, driver unbound) is gone for good.
+        reading.status = removed ? ReadStatus::gone : ReadStatus::unavailable;
         continue;
       }
       reading.status = ReadStatus::ok;

@@ -108,7 +108,9 @@ class PowercapSensor final : public Sensor {
         reading.counter = Joules{static_cast<double>(microjoules) * 1e-6};
         reading.error.clear();
       } else {
-        reading.status = ReadStatus::unavailable;
+        // A zone removed (hot-unplug, driver unbound) is gone for good; its
+        // energy up to the last reading stays (the meter says so).
+        reading.status = files_[i].removed() ? ReadStatus::gone : ReadStatus::unavailable;
       }
     }
   }

@@ -54,6 +54,10 @@ bool is_permission_error(int errno_value) {
   return errno_value == EACCES || errno_value == EPERM;
 }
 
+bool means_removed(int errno_value) {
+  return errno_value == ENODEV || errno_value == ENOENT || errno_value == ESRCH;
+}
+
 namespace {
 
 std::string quoted_excerpt(std::string_view text) {
@@ -174,7 +178,7 @@ Result<AttributeFile> AttributeFile::open(const fs::path& path) {
 }
 
 AttributeFile::AttributeFile(AttributeFile&& other) noexcept
-    : fd_(other.fd_), path_(std::move(other.path_)) {
+    : fd_(other.fd_), path_(std::move(other.path_)), removed_(other.removed_) {
   other.fd_ = -1;
 }
 
@@ -183,6 +187,7 @@ AttributeFile& AttributeFile::operator=(AttributeFile&& other) noexcept {
     if (fd_ >= 0) ::close(fd_);
     fd_ = other.fd_;
     path_ = std::move(other.path_);
+    removed_ = other.removed_;
     other.fd_ = -1;
   }
   return *this;
@@ -203,7 +208,12 @@ bool AttributeFile::read_text(std::string_view& text, char* buffer, std::size_t 
     n = ::pread(fd_, buffer, size, 0);
   } while (n < 0 && errno == EINTR);
   if (n < 0) {
-    error = fmt::format("{}: {}", path_, errno_text(errno));
+    const int read_errno = errno;
+    // Some drivers answer ENODEV for a while (ACPI's unknown battery rate):
+    // only a path that has gone as well is a removal.
+    removed_ = means_removed(read_errno) && !exists(path_);
+    error = fmt::format("{}: {}{}", path_, errno_text(read_errno),
+                        removed_ ? ", and the file is no longer there" : "");
     return false;
   }
   text = trim(std::string_view(buffer, static_cast<std::size_t>(n)));

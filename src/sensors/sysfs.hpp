@@ -65,11 +65,22 @@ class AttributeFile {
 
   const std::string& path() const { return path_; }
   bool is_open() const { return fd_ >= 0; }
+  // Whether the last failed read said that what the file stands for has
+  // been removed (means_removed, and the path is gone too): it will not
+  // answer through this descriptor again, whatever takes its place.
+  bool removed() const { return removed_; }
 
  private:
   int fd_ = -1;
   std::string path_;
+  mutable bool removed_ = false;
 };
+
+// A read error that means the attribute's object has gone: sysfs answers an
+// open descriptor with ENODEV once its device or zone is removed (kernfs
+// deactivates the node), ENOENT comes from drivers that unbind, and procfs
+// answers ESRCH once the task behind the file has exited.
+bool means_removed(int errno_value);
 
 // What /proc/cpuinfo says about the first CPU, for labels, for choosing the
 // uncertainty of AMD (modelled) RAPL and for the kernel's per-model RAPL

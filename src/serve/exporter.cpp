@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 #include <httplib.h>
 
+#include "serve/http_answer.hpp"
 #include "support/files.hpp"
 #include "support/rusage.hpp"
 
@@ -73,10 +74,6 @@ void widen_backlog(int port) {
   }
 }
 
-constexpr const char* kLandingPage =
-    "<html><head><title>joule serve</title></head><body><h1>joule serve</h1>"
-    "<p><a href=\"/metrics\">Metrics</a></p></body></html>\n";
-
 }  // namespace
 
 Exporter::Exporter(Collector& collector, ExporterOptions options)
@@ -123,22 +120,20 @@ const std::filesystem::path& Exporter::control_socket() const {
   return control_ ? control_->path() : none;
 }
 
+// Every request is answered by answer_request (http_answer.hpp) before
+// httplib's own routing; the exception handler stays for anything httplib
+// itself throws.
 void Exporter::install_routes() {
   server_->set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-    if (auth_ && !auth_->allows(req.get_header_value("Authorization"))) {
-      res.status = 401;
-      res.set_header("WWW-Authenticate", "Basic realm=\"joule serve\"");
-      res.set_content("Unauthorized\n", "text/plain");
-      return httplib::Server::HandlerResponse::Handled;
-    }
-    return httplib::Server::HandlerResponse::Unhandled;
+    const std::string authorization = req.get_header_value("Authorization");
+    const std::string accept = req.get_header_value("Accept");
+    HttpAnswer answer = answer_request({req.method, req.path, authorization, accept}, auth_.get(),
+                                       [this](ExpositionFormat format) { return scrape(format); });
+    res.status = answer.status;
+    if (answer.www_authenticate) res.set_header("WWW-Authenticate", *answer.www_authenticate);
+    res.set_content(answer.body, answer.content_type);
+    return httplib::Server::HandlerResponse::Handled;
   });
-  server_->Get("/metrics", [this](const httplib::Request& req, httplib::Response& res) {
-    const ExpositionFormat format = negotiate(req.get_header_value("Accept"));
-    res.set_content(scrape(format), std::string(content_type(format)));
-  });
-  // A scrape that fails (a sensor library throwing) is a 500 with the reason,
-  // never a crashed exporter.
   server_->set_exception_handler(
       [](const httplib::Request&, httplib::Response& res, const std::exception_ptr& error) {
         std::string why = "unknown error";
@@ -151,9 +146,6 @@ void Exporter::install_routes() {
         res.status = 500;
         res.set_content("joule serve: " + why + "\n", "text/plain");
       });
-  server_->Get("/", [](const httplib::Request&, httplib::Response& res) {
-    res.set_content(kLandingPage, "text/html");
-  });
 }
 
 std::string Exporter::scrape(ExpositionFormat format) {

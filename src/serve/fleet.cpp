@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "carbon/quantity.hpp"
 #include "joule/format.hpp"
 
 namespace joule::serve {
@@ -157,27 +158,69 @@ std::vector<VectorSample> PrometheusApi::query(const std::string& promql, double
   return parse_query_answer(res->body, promql);
 }
 
+namespace {
+
+// A malformed answer names the query and what was missing, never a
+// nlohmann::json exception from deep inside the reader.
+[[noreturn]] void malformed(const std::string& promql, std::string_view what) {
+  throw FleetError(
+      fmt::format("Prometheus's answer to '{}' is not an instant vector as its HTTP API documents "
+                  "one: {}",
+                  promql, what));
+}
+
+std::string string_field(const nlohmann::json& object, const char* key, std::string fallback) {
+  auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : fallback;
+}
+
+// {"metric": {...labels}, "value": [unix_time, "value"]}; nullopt for the
+// values Prometheus writes as NaN or +-Inf, which sum to nothing.
+std::optional<VectorSample> read_series(const nlohmann::json& series, const std::string& promql) {
+  if (!series.is_object()) malformed(promql, "a result that is not an object");
+  VectorSample s;
+  auto metric = series.find("metric");
+  if (metric == series.end() || !metric->is_object()) malformed(promql, "a result without labels");
+  for (const auto& [k, v] : metric->items()) {
+    if (!v.is_string()) malformed(promql, fmt::format("label '{}' is not a string", k));
+    s.labels[k] = v.get<std::string>();
+  }
+  auto value = series.find("value");
+  if (value == series.end() || !value->is_array() || value->size() != 2 ||
+      !(*value)[1].is_string()) {
+    malformed(promql, "a result without a [time, \"value\"] pair");
+  }
+  const std::string text = (*value)[1].get<std::string>();
+  if (text == "NaN" || text == "+Inf" || text == "-Inf") return std::nullopt;
+  auto number = carbon::parse_number(text);
+  if (!number) malformed(promql, fmt::format("value '{}' is not a number", text));
+  s.value = *number;
+  return s;
+}
+
+}  // namespace
+
 std::vector<VectorSample> parse_query_answer(const std::string& body, const std::string& promql) {
   auto json = nlohmann::json::parse(body, nullptr, false);
   if (json.is_discarded() || !json.is_object()) {
     throw FleetError(
         fmt::format("Prometheus answered '{}' with something that is not JSON", promql));
   }
-  if (json.value("status", "") != "success") {
-    throw FleetError(
-        fmt::format("Prometheus refused '{}': {}", promql, json.value("error", "no reason given")));
+  if (string_field(json, "status", "") != "success") {
+    throw FleetError(fmt::format("Prometheus refused '{}': {}", promql,
+                                 string_field(json, "error", "no reason given")));
   }
-  const auto& data = json["data"];
-  if (data.value("resultType", "") != "vector") {
-    throw FleetError(fmt::format("'{}' gave a {}, not an instant vector", promql,
-                                 data.value("resultType", "?")));
+  auto data = json.find("data");
+  if (data == json.end() || !data->is_object()) malformed(promql, "no \"data\" object");
+  const std::string type = string_field(*data, "resultType", "?");
+  if (type != "vector") {
+    throw FleetError(fmt::format("'{}' gave a {}, not an instant vector", promql, type));
   }
+  auto result = data->find("result");
+  if (result == data->end() || !result->is_array()) malformed(promql, "no \"result\" list");
   std::vector<VectorSample> out;
-  for (const auto& series : data["result"]) {
-    VectorSample s;
-    for (const auto& [k, v] : series["metric"].items()) s.labels[k] = v.get<std::string>();
-    s.value = std::stod(series["value"][1].get<std::string>());
-    if (std::isfinite(s.value)) out.push_back(std::move(s));
+  for (const auto& series : *result) {
+    if (auto s = read_series(series, promql)) out.push_back(std::move(*s));
   }
   return out;
 }

@@ -55,6 +55,25 @@ void set_tls_key(WebConfig& config, std::string_view key, std::string value,
   }
 }
 
+// "$2y$10$" and 53 characters of bcrypt's base64 (22 of salt, 31 of hash),
+// as htpasswd -B writes it. Anything else would make crypt(3) fail on every
+// request, and the user could never log in, without a word at startup.
+bool is_bcrypt_hash(std::string_view hash) {
+  constexpr std::size_t kLength = 60;
+  if (hash.size() != kLength || !hash.starts_with("$2") || hash[3] != '$' || hash[6] != '$') {
+    return false;
+  }
+  if (hash[2] != 'a' && hash[2] != 'b' && hash[2] != 'y') return false;
+  const auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  if (!digit(hash[4]) || !digit(hash[5])) return false;
+  const int cost = (hash[4] - '0') * 10 + (hash[5] - '0');
+  if (cost < 4 || cost > 31) return false;
+  return std::all_of(hash.begin() + 7, hash.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '/';
+  });
+}
+
 }  // namespace
 
 WebConfig parse_web_config(std::string_view text, const std::string& origin) {
@@ -87,9 +106,11 @@ WebConfig parse_web_config(std::string_view text, const std::string& origin) {
     if (section == "tls_server_config") {
       set_tls_key(config, key, value, origin, number);
     } else if (section == "basic_auth_users") {
-      if (!value.starts_with("$2")) {
+      if (!is_bcrypt_hash(value)) {
         throw DataError(origin, number, colon + 2,
-                        fmt::format("user '{}': expected a bcrypt hash ($2a$, $2b$ or $2y$)", key));
+                        fmt::format("user '{}': expected a bcrypt hash ($2a$, $2b$ or $2y$, a cost "
+                                    "from 04 to 31, then 53 characters, as `htpasswd -nB` writes)",
+                                    key));
       }
       config.basic_auth_users[std::string(key)] = value;
     } else {

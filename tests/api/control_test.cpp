@@ -156,5 +156,20 @@ TEST_F(ControlMode, ARankThatIsNotANumberIsAUsageError) {
   ::unsetenv("RANK");
 }
 
+TEST_F(ControlMode, AWorldSizeThatIsNotANumberIsAUsageError) {
+  ::setenv("RANK", "0", 1);
+  for (const char* bad : {"four", "0", "-2", "4 nodes"}) {
+    ::setenv("WORLD_SIZE", bad, 1);
+    try {
+      Session session(options());
+      ADD_FAILURE() << "WORLD_SIZE=" << bad << " accepted";
+    } catch (const UsageError& e) {
+      EXPECT_NE(std::string(e.what()).find("WORLD_SIZE"), std::string::npos) << e.what();
+    }
+  }
+  ::unsetenv("WORLD_SIZE");
+  ::unsetenv("RANK");
+}
+
 }  // namespace
 }  // namespace joule

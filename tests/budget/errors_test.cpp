@@ -92,6 +92,15 @@ TEST(BudgetErrors, NegativeOrNonFiniteCounts) {
                  13, {"training.retrain_every_days", "at least 1"});
 }
 
+// from_bench = "yes" read as false would leave the given energy in use
+// without a word.
+TEST(BudgetErrors, FromBenchTakesTrueOrFalseOnly) {
+  ScenarioDir dir;
+  expect_message(
+      error_of(dir, minimal_scenario() + "[training]\nenergy = \"1kWh\"\nfrom_bench = \"yes\"\n"),
+      13, {"training.from_bench", "expected true or false"});
+}
+
 TEST(BudgetErrors, SharesMustSumToOne) {
   ScenarioDir dir;
   std::string text = minimal_scenario("", "share = 0.5\n") +

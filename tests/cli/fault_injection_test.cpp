@@ -6,9 +6,11 @@
 #include <string>
 
 #include "run_support.hpp"
+#include "sensors/sysfs_fixture.hpp"
 
 using namespace joule::testing;
 using FaultInjection = RunFixture;
+namespace sysfs_testing = joule::sysfs_testing;
 
 namespace {
 
@@ -50,6 +52,46 @@ TEST_F(FaultInjection, ASensorThatVanishesLeavesAPartialFigureAndAWarningWithThe
       << record["warnings"].dump(2);
   // The package kept counting, and the GPU's energy up to its last reading stays.
   EXPECT_GT(record["totals"]["machine_energy_j"].get<double>(), 50.0);
+}
+
+// The same through a real backend: a powercap zone removed under a running
+// joule (its counter fails as a removed sysfs node does; sysfs_fixture.hpp)
+// is gone, with the time, not a gap bridged in silence.
+TEST_F(FaultInjection, ASysfsZoneRemovedMidRunLeavesAPartialFigureAndAWarningWithTheTime) {
+  const auto sys = path("sys");
+  for (const auto& [zone, name] :
+       {std::pair{"intel-rapl:0", "package-0"}, {"intel-rapl:1", "package-1"}}) {
+    const auto dir = sys / "class/powercap" / zone;
+    sysfs_testing::FakeTree::write_at(dir / "name", name);
+    sysfs_testing::FakeTree::write_at(dir / "energy_uj", "1000000");
+    sysfs_testing::FakeTree::write_at(dir / "max_energy_range_uj", "262143328850");
+    sysfs_testing::FakeTree::write_at(dir / "enabled", "1");
+  }
+  sysfs_testing::VanishingFile counter;
+  counter.link_at(sys / "class/powercap/intel-rapl:1/energy_uj");
+  auto environment = env();
+  environment["JOULE_SENSORS"] = "rapl-powercap";
+  environment["JOULE_SYSFS_ROOT"] = sys.string();
+  const auto out = path("out.txt");
+  BackgroundJoule joule_process(
+      {"run", "--no-ledger", "--interval", "100ms", "--json", path("run.json").string(), "--", "sh",
+       "-c", "echo ready; sleep 1"},
+      environment, out);
+  ASSERT_TRUE(wait_for_text(out, "ready"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  counter.vanish();
+  ASSERT_EQ(joule_process.wait(), 0);
+
+  const auto record = read_json("run.json");
+  EXPECT_EQ(record["status"], "finished");
+  EXPECT_TRUE(
+      any_contains(record["warnings"], "cpu:package-1 disappeared", "after measuring began"))
+      << record["warnings"].dump(2);
+  EXPECT_TRUE(any_contains(record["warnings"], "intel-rapl:1/energy_uj", "counted up to its last"))
+      << record["warnings"].dump(2);
+  bool listed = false;
+  for (const auto& d : record["domains"]) listed = listed || d["id"] == "cpu:package-1";
+  EXPECT_TRUE(listed) << "a vanished domain keeps its line, with its energy so far";
 }
 
 TEST_F(FaultInjection, ACounterResetIsLeftOutNotReadAsAWrap) {
@@ -126,10 +168,60 @@ TEST_F(FaultInjection, SighupToJouleReachesTheCommand) {
   const std::string script =
       "trap 'echo got-hup; exit 43' HUP; echo ready; i=0; while [ $i -lt 100 ]; do sleep 0.05; "
       "i=$((i+1)); done; exit 3";
-  BackgroundJoule joule_process({"run", "--no-ledger", "--", "sh", "-c", script}, env(), out);
+  BackgroundJoule joule_process(
+      {"run", "--no-ledger", "--json", path("run.json").string(), "--", "sh", "-c", script}, env(),
+      out);
   ASSERT_GT(joule_process.pid(), 0);
   ASSERT_TRUE(wait_for_text(out, "ready"));
   ::kill(joule_process.pid(), SIGHUP);
   EXPECT_EQ(joule_process.wait(), 43);
   EXPECT_TRUE(wait_for_text(out, "got-hup", std::chrono::milliseconds(100)));
+  EXPECT_EQ(read_json("run.json")["exit"]["ended_by_signal"], "SIGHUP");
+}
+
+// A command that catches SIGINT and carries on: a second SIGINT within a
+// second ends joule too, without waiting for it. The record and the ledger
+// row keep the energy measured so far, and say the run was interrupted.
+TEST_F(FaultInjection, ASecondSigintWithinASecondEndsJouleWithTheRunInterrupted) {
+  const auto out = path("out.txt");
+  const std::string script =
+      "trap 'echo got-int' INT; echo ready; i=0; while [ $i -lt 100 ]; do sleep 0.05; "
+      "i=$((i+1)); done; echo outlived-joule";
+  BackgroundJoule joule_process({"run", "--checkpoint", "100ms", "--json",
+                                 path("run.json").string(), "--", "sh", "-c", script},
+                                env(), out);
+  ASSERT_GT(joule_process.pid(), 0);
+  ASSERT_TRUE(wait_for_text(out, "ready"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // a few ticks and checkpoints
+  ::kill(joule_process.pid(), SIGINT);
+  ASSERT_TRUE(wait_for_text(out, "got-int"));  // forwarded, and caught: the command goes on
+  ::kill(joule_process.pid(), SIGINT);
+  EXPECT_EQ(joule_process.wait(), 128 + SIGINT);
+
+  const auto record = read_json("run.json");
+  EXPECT_EQ(record["status"], "interrupted");
+  EXPECT_TRUE(record["exit"]["exit_code"].is_null());
+  EXPECT_EQ(record["exit"]["ended_by_signal"], "SIGINT");
+  EXPECT_FALSE(record["ended_at"].get<std::string>().empty());
+  EXPECT_GT(record["totals"]["machine_energy_j"].get<double>(), 0.0);
+  EXPECT_TRUE(any_contains(record["warnings"], "second SIGINT", "without waiting"))
+      << record["warnings"].dump(2);
+
+  // The ledger's row is the same run, read back as interrupted now that
+  // joule has gone, with the same energy.
+  auto show = joule({"show", record["id"].get<std::string>(), "--json"});
+  ASSERT_EQ(show.exit_code, 0) << show.err;
+  const auto stored = nlohmann::json::parse(show.out);
+  EXPECT_EQ(stored["status"], "interrupted");
+  EXPECT_EQ(stored["exit"]["ended_by_signal"], "SIGINT");
+  EXPECT_DOUBLE_EQ(stored["totals"]["machine_energy_j"].get<double>(),
+                   record["totals"]["machine_energy_j"].get<double>());
+
+  // The command outlived joule, as asked; it is this test's to end.
+  const std::string warnings = record["warnings"].dump();
+  const auto pid_at = warnings.find("(pid ");
+  ASSERT_NE(pid_at, std::string::npos);
+  const pid_t command = std::atoi(warnings.c_str() + pid_at + 5);
+  ASSERT_GT(command, 1);
+  ::kill(-command, SIGKILL);
 }

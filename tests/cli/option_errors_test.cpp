@@ -59,6 +59,21 @@ TEST(OptionErrors, NumbersSayTheirRangeInWords) {
   });
 }
 
+// Values that parsed, and then did harm in silence: a checkpoint every
+// instant is a busy loop, 1e300 days overflowed the clock, and fleet took
+// "nan" as a time.
+TEST(OptionErrors, DurationsAndTimesThatCannotBeMeantAreRefused) {
+  expect_refused({
+      {{"run", "--no-ledger", "--checkpoint", "0", "--", "true"},
+       "--checkpoint: must be more than 0"},
+      {{"run", "--no-ledger", "--interval", "1e300d", "--", "true"}, "expected a duration"},
+      {{"fleet", "--prometheus", "http://127.0.0.1:9", "--at", "nan"},
+       "expected Unix seconds or ISO 8601"},
+      {{"fleet", "--prometheus", "http://127.0.0.1:9", "--at", "inf"},
+       "expected Unix seconds or ISO 8601"},
+  });
+}
+
 TEST(OptionErrors, EnvironmentSettingsAreCheckedToo) {
   auto env = kIsolated;
   env["JOULE_SENSORS"] = "rapl";
@@ -66,6 +81,9 @@ TEST(OptionErrors, EnvironmentSettingsAreCheckedToo) {
   env["JOULE_SENSORS"] = "estimator";
   env["JOULE_ESTIMATOR"] = "bogus";
   expect_refused({{{"sensors"}, "JOULE_ESTIMATOR='bogus' is not one of auto, on or off"}}, env);
+  env["JOULE_ESTIMATOR"] = "";
+  env["JOULE_CGROUP"] = "0";
+  expect_refused({{{"run", "--no-ledger", "--", "true"}, "JOULE_CGROUP='0': the only value"}}, env);
 }
 
 }  // namespace

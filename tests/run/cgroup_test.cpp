@@ -26,6 +26,21 @@ TEST(Cgroup, ReadsUsageFromCpuStat) {
   EXPECT_FALSE(parse_cpu_stat_usage("usage_usec lots\n"));
 }
 
+TEST(Cgroup, JouleCgroupTakesOffOrNothingAndRefusesTheRest) {
+  EXPECT_TRUE(cgroup_wanted(nullptr));
+  EXPECT_TRUE(cgroup_wanted(""));
+  EXPECT_FALSE(cgroup_wanted("off"));
+  for (const char* typo : {"OFF", "0", "no", "false", "of"}) {
+    try {
+      cgroup_wanted(typo);
+      ADD_FAILURE() << "JOULE_CGROUP=" << typo << " accepted";
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string(e.what()).find("off"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find(typo), std::string::npos) << e.what();
+    }
+  }
+}
+
 class FakeHierarchy : public ::testing::Test {
  protected:
   void SetUp() override {

@@ -232,6 +232,26 @@ TEST(Hwmon, AcpiPowerMeterContainsWhatEarlierBackendsFound) {
   EXPECT_DOUBLE_EQ(readings[0].power.watts, 312.0);
 }
 
+// An hwmon device removed mid-run (a PSU or a board unplugged, its driver
+// unbound) is gone, so the meter keeps its energy so far and says when.
+TEST(Hwmon, ADeviceRemovedMidRunIsGone) {
+  FakeTree tree;
+  tree.write("class/hwmon/hwmon0/name", "power_meter");
+  const auto power = tree.write("class/hwmon/hwmon0/device/power1_average", "312000000");
+  sysfs_testing::VanishingFile vanishing;
+  vanishing.link_at(power);
+  ProbeResult result = probe(tree.config());
+  ASSERT_EQ(result.sensors.size(), 1u);
+  Sensor& sensor = *result.sensors[0];
+  std::vector<Reading> readings(1);
+  sensor.read(readings);
+  EXPECT_EQ(readings[0].status, ReadStatus::ok);
+  vanishing.vanish();
+  sensor.read(readings);
+  EXPECT_EQ(readings[0].status, ReadStatus::gone);
+  EXPECT_THAT(readings[0].error, HasSubstr("power1_average"));
+}
+
 // L4T 32.x (JetPack 4: Nano, TX1, TX2, Xavier): the INA3221 is behind NVIDIA's
 // ina3221x IIO driver, not hwmon. Layout from the L4T 32.5 Development Guide,
 // "Power Management for Jetson Nano": /sys/bus/i2c/drivers/ina3221x/6-0040/

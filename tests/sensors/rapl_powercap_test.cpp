@@ -242,6 +242,31 @@ TEST(RaplPowercap, NonNumericCounterIsUnavailableNamingThePathThenRecovers) {
   EXPECT_DOUBLE_EQ(reading[0].counter.joules, 6.0);
 }
 
+// A zone removed while joule reads it (hot-unplug, the driver unbound) is
+// gone, not merely unreadable: the meter then keeps its energy up to the last
+// reading and says when it vanished. The other zones read on.
+TEST(RaplPowercap, AZoneRemovedMidRunIsGoneAndTheOthersReadOn) {
+  FakeTree tree;
+  add_zone(tree, "intel-rapl:0", "package-0", 5000000);
+  add_zone(tree, "intel-rapl:1", "package-1", 0);
+  sysfs_testing::VanishingFile counter;
+  counter.link_at(tree.sys() / "class/powercap/intel-rapl:1/energy_uj");
+  ProbeResult result = probe(tree.config());
+  ASSERT_EQ(result.sensors.size(), 1u);
+  Sensor& sensor = *result.sensors[0];
+  const std::size_t removed = index_of(sensor, "cpu:package-1");
+  std::vector<Reading> readings(sensor.domains().size());
+  sensor.read(readings);
+  EXPECT_EQ(readings[removed].status, ReadStatus::ok);
+
+  counter.vanish();
+  sensor.read(readings);
+  EXPECT_EQ(readings[removed].status, ReadStatus::gone);
+  EXPECT_THAT(readings[removed].error, HasSubstr("intel-rapl:1/energy_uj"));
+  EXPECT_THAT(readings[removed].error, HasSubstr("no longer there"));
+  EXPECT_EQ(readings[index_of(sensor, "cpu:package-0")].status, ReadStatus::ok);
+}
+
 TEST(RaplPowercap, BadRangeSkipsTheZoneAndSaysWhichFile) {
   FakeTree tree;
   add_zone(tree, "intel-rapl:0", "package-0", 10);

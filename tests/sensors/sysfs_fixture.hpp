@@ -1,7 +1,10 @@
 #pragma once
 // A fake sysfs (and procfs) tree in a temporary directory, built by each test
 // so counters can be rewritten while a sensor holds them open.
+#include <signal.h>
+#include <spawn.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -62,6 +65,43 @@ class FakeTree {
 
  private:
   std::filesystem::path root_;
+};
+
+// An attribute that reads "0" until vanish(), then fails as a removed sysfs
+// node does. A file in a temporary directory cannot: an open descriptor goes
+// on reading it after it is deleted. This is /proc/PID/oom_score_adj of a
+// child that vanish() kills and reaps; procfs then answers ESRCH on the open
+// descriptor, as sysfs answers ENODEV, and the path is gone.
+class VanishingFile {
+ public:
+  VanishingFile() {
+    char sleep[] = "sleep";
+    char forever[] = "600";
+    char* argv[] = {sleep, forever, nullptr};
+    if (::posix_spawnp(&pid_, "sleep", nullptr, nullptr, argv, environ) != 0) {
+      throw std::runtime_error("cannot start sleep");
+    }
+  }
+  ~VanishingFile() { vanish(); }
+  VanishingFile(const VanishingFile&) = delete;
+  VanishingFile& operator=(const VanishingFile&) = delete;
+
+  std::filesystem::path path() const { return "/proc/" + std::to_string(pid_) + "/oom_score_adj"; }
+  // Puts this file at `where` (a symlink), in place of what was there.
+  void link_at(const std::filesystem::path& where) const {
+    std::filesystem::remove(where);
+    std::filesystem::create_symlink(path(), where);
+  }
+  void vanish() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGKILL);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    pid_ = -1;
+  }
+
+ private:
+  pid_t pid_ = -1;
 };
 
 inline const DomainInfo* find_domain(const Sensor& sensor, std::string_view id) {

@@ -90,6 +90,33 @@ TEST(Fleet, ApiErrorsAndOtherResultTypesAreRefused) {
   EXPECT_EQ(samples[0].labels.at("instance"), "a");
   EXPECT_EQ(samples[0].value, 42.5);
   EXPECT_THROW(PrometheusApi("localhost:9090"), FleetError);
+}
+
+// Found by the fleet_query fuzz target: each of these escaped as a
+// nlohmann::json or std::stod exception instead of saying what was wrong.
+TEST(Fleet, AnAnswerShapedUnlikeAVectorIsAFleetErrorNamingTheQuery) {
+  for (
+      const char* body : {
+          R"({"status":"success"})",
+          R"({"status":"success","data":[]})",
+          R"({"status":"success","data":{"resultType":"vector"}})",
+          R"({"status":"success","data":{"resultType":"vector","result":{}}})",
+          R"({"status":"success","data":{"resultType":"vector","result":[1]}})",
+          R"({"status":"success","data":{"resultType":"vector","result":[{"value":[1,"2"]}]}})",
+          R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{"a":1},"value":[1,"2"]}]}})",
+          R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1,2]}]}})",
+          R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1,"x"]}]}})",
+          R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1,"1e999"]}]}})",
+          R"({"status":7,"error":[]})",
+          R"({"status":"success","data":{"resultType":3}})",
+      }) {
+    try {
+      parse_query_answer(body, "up");
+      ADD_FAILURE() << "accepted " << body;
+    } catch (const FleetError& e) {
+      EXPECT_NE(std::string(e.what()).find("'up'"), std::string::npos) << e.what();
+    }
+  }
   EXPECT_THROW(parse_grouping("pod"), FleetError);
 }
 

@@ -41,6 +41,25 @@ TEST(WebConfig, UnknownKeysNameTheLineAndTheCloseOnes) {
   EXPECT_THROW(parse_web_config("tls_server_config:\n  cert_file: a\n", "web.yml"), DataError);
 }
 
+// A value crypt(3) cannot use would refuse that user on every scrape, with
+// nothing said when joule serve starts.
+TEST(WebConfig, AHashThatIsNotBcryptIsRefusedAtStartup) {
+  const std::string good = kSecretHash;
+  for (const std::string& bad : {
+           std::string("$2"), std::string("$2y$05$short"),
+           "$2x" + good.substr(3),     // not a bcrypt variant
+           "$2y$03" + good.substr(6),  // cost below 4
+           "$2y$32" + good.substr(6),  // cost above 31
+           "$2y$5x" + good.substr(6),  // cost not two digits
+           good.substr(0, 59) + "!",   // not bcrypt's base64
+           good + "x",                 // too long
+       }) {
+    EXPECT_THROW(parse_web_config("basic_auth_users:\n  u: " + bad + "\n", "web.yml"), DataError)
+        << bad;
+  }
+  EXPECT_NO_THROW(parse_web_config("basic_auth_users:\n  u: " + good + "\n", "web.yml"));
+}
+
 TEST(BasicAuth, AcceptsTheRightPasswordOnlyWithBcrypt) {
   BasicAuth auth(std::map<std::string, std::string>{{"prometheus", kSecretHash}});
   // base64("prometheus:secret"), base64("prometheus:wrong")

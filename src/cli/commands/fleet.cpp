@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "carbon/quantity.hpp"
 #include "cli/command.hpp"
 #include "cli/run_options.hpp"
 #include "joule/format.hpp"
@@ -36,19 +37,14 @@ double unix_seconds(std::chrono::system_clock::time_point t) {
 double window_end(const std::string& text) {
   if (text.empty()) return unix_seconds(std::chrono::system_clock::now());
   if (auto t = support::parse_iso8601(text)) return unix_seconds(*t);
-  std::size_t used = 0;
-  double seconds = 0;
-  try {
-    seconds = std::stod(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used != text.size() || seconds <= 0) {
+  // A bare finite number: std::stod would take "nan" and "inf" as times.
+  const auto seconds = carbon::parse_number(text);
+  if (!seconds || !(*seconds > 0)) {
     throw CLI::ValidationError("--at", fmt::format("'{}': expected Unix seconds or ISO 8601 "
                                                    "(2026-01-31T12:00:00Z)",
                                                    text));
   }
-  return seconds;
+  return *seconds;
 }
 
 std::string range_text(const carbon::Estimate& e) {

@@ -87,6 +87,10 @@ run::RunSettings to_settings(const RunOptions& options) {
     }
   }
   settings.checkpoint = duration_option("--checkpoint", options.checkpoint);
+  // 0 would checkpoint the ledger row in a busy loop for the whole run.
+  if (settings.checkpoint <= Nanos{}) {
+    throw CLI::ValidationError("--checkpoint", "must be more than 0");
+  }
   if (!options.idle.empty()) settings.idle = duration_option("--idle", options.idle);
   settings.tags = parse_tags(options.tags);
   settings.job_id = options.job.empty() ? record::job_id_from_environment() : options.job;
