@@ -64,11 +64,11 @@ TaskInfo austen_novel_definition() {
   task.name = "austen-novel";
   task.metric = "accuracy";
   task.direction = Direction::higher_is_better;
-  task.tiers = {0.70, 0.80, 0.88};
+  task.tiers = {0.60, 0.75, 0.85};
   task.tier_note =
-      "fixed validation accuracies over six novels (the largest is 22% of the passages): 0.70 "
-      "is within every family's reach in quick mode, 0.88 only the bag-of-n-gram models' "
-      "(docs/bench.md)";
+      "fixed validation accuracies over six novels (always guessing the largest scores 0.22): "
+      "0.60 is what the bag-of-n-gram models and the CNN reach within an epoch or two, 0.85 "
+      "is above every quick-mode run measured (docs/bench.md)";
   return task;
 }
 
@@ -79,15 +79,16 @@ class AustenNovelTask final : public Task {
   bool in_quick_mode() const override { return true; }
 
   // Every training passage (about 9,200) in both modes; quick mode caps each
-  // model at 20 s of training, full mode at 10 minutes. Training also stops
+  // model at 25 s of training, full mode at 10 minutes. Training also stops
   // after 3 (quick) or 6 (full) evaluations without a validation gain, so
-  // that a converged model does not spend the cap.
+  // that a converged model leaves its time to the slow ones: with
+  // fashion-mnist, quick mode stays within five minutes on two cores.
   Budget budget(bool quick) const override {
     Budget budget;
     budget.train_samples = 0;
     budget.test_samples = 0;
     budget.max_epochs = quick ? 10 : 40;
-    budget.max_training_time = Seconds{quick ? 20.0 : 600.0};
+    budget.max_training_time = Seconds{quick ? 25.0 : 600.0};
     budget.evaluations_per_epoch = 2;
     budget.patience = quick ? 3 : 6;
     budget.inference_samples = quick ? 512 : 4096;
