@@ -125,6 +125,8 @@ nlohmann::json to_json(const RunResult& run) {
           {"parameters", number(run.parameters)},
           {"flops_per_sample", number(run.flops_per_sample)},
           {"final_quality", number(run.final_quality)},
+          {"test_quality", number(run.test_quality)},
+          {"stopped_by", run.stopped_by},
           {"training", cost_json(run.training)},
           {"curve", curve},
           {"inference", inference},

@@ -2,6 +2,7 @@
 // What one benchmark run produces. Plain values, no LibTorch: the engine
 // fills them, the analysis and the reports read them.
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -65,6 +66,14 @@ struct RunResult {
   std::vector<CurvePoint> curve;
   Cost training;
   double final_quality = 0;
+  // The task's test split, scored once after training while the curve,
+  // the tiers and early stopping read only its validation split; NaN for a
+  // task without a separate test split.
+  double test_quality = std::numeric_limits<double>::quiet_NaN();
+  // Why training ended: "hardest tier", "plateau" (the model: no validation
+  // gain for the budget's patience), "time cap" or "epoch cap" (the budget);
+  // empty for a model that is counted, not trained.
+  std::string stopped_by;
   std::vector<InferenceResult> inference;
   bool disturbed = false;  // other processes used too much CPU during a measurement
   std::vector<std::string> warnings;

@@ -93,6 +93,9 @@ RunResult read_run(const Reader& r) {
   run.parameters = r["parameters"].number();
   run.flops_per_sample = r["flops_per_sample"].number();
   run.final_quality = r["final_quality"].number();
+  // Absent from results written before tasks had a separate test split.
+  if (r.has("test_quality")) run.test_quality = r["test_quality"].number();
+  if (r.has("stopped_by")) run.stopped_by = r["stopped_by"].text();
   run.training = read_cost(r["training"]);
   const Reader curve = r["curve"];
   for (std::size_t i = 0; i < curve.size(); ++i) {

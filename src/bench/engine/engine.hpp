@@ -68,11 +68,14 @@ ModelSize model_size(const std::string& task, const std::string& model, std::siz
 // How much work one run does. The defaults are the full benchmark; quick mode
 // shrinks data and epochs.
 struct Budget {
-  std::size_t train_samples = 0;         // 0: the whole training split
-  std::size_t test_samples = 0;          // 0: the whole test split
-  double max_epochs = 10;                // training stops here, or earlier at the last tier
-  Seconds max_training_time{600};        // per model and seed, training only
-  int evaluations_per_epoch = 2;         // points on the quality curve
+  std::size_t train_samples = 0;   // 0: the whole training split
+  std::size_t test_samples = 0;    // 0: the whole test split
+  double max_epochs = 10;          // training stops here, or earlier at the last tier
+  Seconds max_training_time{600};  // per model and seed, training only
+  int evaluations_per_epoch = 2;   // points on the quality curve
+  // Training stops once this many evaluations in a row bring no gain over
+  // the best so far (0: never; training then runs to a tier or a cap).
+  int patience = 0;
   std::size_t inference_samples = 2000;  // per inference configuration
   int large_batch = 256;
   bool variants = true;  // measure the hidden-cost variants

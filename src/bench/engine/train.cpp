@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <numeric>
 #include <span>
@@ -79,18 +80,45 @@ void warm_up(Network& network, Workload& workload, const Hyper& hyper, std::uint
   network.zero_grad();
 }
 
-// Test quality, unmeasured: eval mode and no autograd graph, then back to
+// Quality, unmeasured: eval mode and no autograd graph, then back to
 // training mode.
-double evaluate(Network& network, Workload& workload) {
+double evaluate(Network& network, const std::function<double()>& score) {
   network.eval();
   double quality = kNaN;
   {
     c10::InferenceMode inference_mode;
-    quality = workload.evaluate(network);
+    quality = score();
   }
   network.train();
   return quality;
 }
+
+bool improves(double quality, double best, Direction direction) {
+  if (std::isnan(best)) return !std::isnan(quality);
+  return direction == Direction::higher_is_better ? quality > best : quality < best;
+}
+
+// Counts evaluations without a gain over the best so far.
+class Plateau {
+ public:
+  Plateau(int patience, Direction direction) : patience_(patience), direction_(direction) {}
+  // True once `patience` evaluations in a row have not improved on the best.
+  bool reached(double quality) {
+    if (improves(quality, best_, direction_)) {
+      best_ = quality;
+      stale_ = 0;
+    } else {
+      ++stale_;
+    }
+    return patience_ > 0 && stale_ >= patience_;
+  }
+
+ private:
+  int patience_;
+  Direction direction_;
+  double best_ = kNaN;
+  int stale_ = 0;
+};
 
 struct TrainingLimits {
   double max_samples = 0;
@@ -120,6 +148,8 @@ void train_measured(Network& network, Workload& workload, const ModelEntry& entr
   std::size_t position = 0;  // within the current epoch
   double seen = 0;           // samples trained on
   Seconds trained;           // wall time of the training steps, for max_training_time
+  Plateau plateau(budget.patience, request.task.direction);
+  result.stopped_by = "epoch cap";
   while (seen < limits.max_samples && trained < limits.max_time) {
     if (position == 0) workload.start_epoch(random);
     const auto remaining = static_cast<std::size_t>(std::ceil(limits.max_samples - seen));
@@ -141,15 +171,23 @@ void train_measured(Network& network, Workload& workload, const ModelEntry& entr
 
     const double epochs = seen / static_cast<double>(epoch);
     check_disturbance(cost, fmt::format("training up to epoch {:.2f}", epochs), result);
-    const double quality = evaluate(network, workload);
+    const double quality = evaluate(network, [&] { return workload.evaluate(network); });
     result.curve.push_back({epochs, result.training.duration, result.training.energy, quality});
     result.final_quality = quality;
     report(request,
            kTrainingProgressShare * std::max(seen / limits.max_samples, trained / limits.max_time),
            fmt::format("epoch {:.1f}/{:g} {}", epochs, budget.max_epochs,
                        quality_text(request.task, quality)));
-    if (reached_last_tier(request.task, quality)) break;
+    if (reached_last_tier(request.task, quality)) {
+      result.stopped_by = "hardest tier";
+      return;
+    }
+    if (plateau.reached(quality)) {
+      result.stopped_by = "plateau";
+      return;
+    }
   }
+  if (trained >= limits.max_time) result.stopped_by = "time cap";
 }
 
 double parameter_count(Network& network) {
@@ -179,6 +217,7 @@ RunResult run_network(const RunRequest& request, const ModelEntry& entry, const 
   result.flops_per_sample = network->flops_per_sample();
 
   train_measured(*network, workload, entry, request, probe, result);
+  result.test_quality = evaluate(*network, [&] { return workload.evaluate_test(*network); });
   result.inference = measure_inference(
       *network, workload, probe, request.budget, result,
       [&](double fraction, const std::string& text) {

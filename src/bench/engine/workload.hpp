@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <random>
 #include <string>
@@ -40,9 +41,14 @@ class Workload {
   virtual Example training_batch(std::size_t first, std::size_t count, std::mt19937_64& random) = 0;
   virtual torch::Tensor loss(const torch::Tensor& logits, const torch::Tensor& target) const = 0;
 
-  // Quality on the test split (accuracy, or bits/char), in eval mode without
-  // gradients; NaN when there is no test data.
+  // Quality on the split that steers training (accuracy, or bits/char), in
+  // eval mode without gradients; NaN when there is no such data.
   virtual double evaluate(Network& network) = 0;
+  // Quality on a test split kept apart from evaluate()'s, scored once after
+  // training; NaN for a task whose evaluate() reads its only held-out split.
+  virtual double evaluate_test(Network& /*network*/) {
+    return std::numeric_limits<double>::quiet_NaN();
+  }
 
   // Inference: test items (images, or sequences of characters) taken
   // cyclically, each worth predictions_per_item() samples.

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -41,11 +42,17 @@ std::string short_outcome(const RunResult& run, const TaskInfo& task) {
     }
     return 0.0;
   }();
+  // A separate test split is scored once, after training: beside the
+  // validation figure that steered it, never instead of it.
+  const std::string test = std::isnan(run.test_quality)
+                               ? ""
+                               : fmt::format(" (validation), {:.4f} (test)", run.test_quality);
+  const std::string stopped = run.stopped_by.empty() ? "" : ", stopped by " + run.stopped_by;
   return fmt::format(
-      "{} {:.4f} after {:.2f} epochs, training {:.0f} J in {:.1f} s, "
+      "{} {:.4f}{} after {:.2f} epochs{}, training {:.0f} J in {:.1f} s, "
       "inference {:.3g} J/1000 at batch 1{}",
-      task.metric, run.final_quality, run.curve.empty() ? 0.0 : run.curve.back().epochs,
-      run.training.energy.joules, run.training.duration.seconds, j_per_1000,
+      task.metric, run.final_quality, test, run.curve.empty() ? 0.0 : run.curve.back().epochs,
+      stopped, run.training.energy.joules, run.training.duration.seconds, j_per_1000,
       run.disturbed ? "  [DISTURBED]" : "");
 }
 
