@@ -13,9 +13,11 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <map>
 #include <optional>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -30,6 +32,9 @@ namespace {
 
 namespace fs = std::filesystem;
 constexpr std::string_view kBackend = "rapl-perf";
+// How long a lone psys counter may read 0 before it is taken as inert.
+constexpr int kPsysPatienceMs = 20;
+constexpr int kPsysPatienceCoarseMs = 50;
 using rapl::kAmdUncertainty;
 using rapl::kIntelDramUncertainty;
 using rapl::kIntelUncertainty;
@@ -487,6 +492,33 @@ BackendReport unusable_report(const SensorConfig& config, const fs::path& pmu,
   return report;
 }
 
+// psys alone can be an event that never counts: the BIOS may disable it, and
+// a hypervisor may expose the PMU without backing it (this reads 0 J on such
+// VMs while the CPU burns). Every real platform draws watts, so a counter
+// that stays at 0 for `patience` is left out rather than reported as 0 W.
+// RAPL updates about every millisecond; psys in whole joules (Sapphire
+// Rapids) needs longer to step.
+bool psys_alone_stays_at_zero(PerfSensor& sensor) {
+  const auto& domains = sensor.domains();
+  const bool psys_alone = std::all_of(domains.begin(), domains.end(), [](const DomainInfo& d) {
+    return d.component == Component::psys;
+  });
+  if (!psys_alone) return false;
+  const bool coarse = std::any_of(domains.begin(), domains.end(),
+                                  [](const DomainInfo& d) { return d.resolution >= 1.0; });
+  const auto patience = std::chrono::milliseconds(coarse ? kPsysPatienceCoarseMs : kPsysPatienceMs);
+  const auto deadline = std::chrono::steady_clock::now() + patience;
+  std::vector<Reading> readings(domains.size());
+  for (;;) {
+    sensor.read(readings);
+    for (const auto& r : readings) {
+      if (r.status != ReadStatus::ok || r.counter.joules != 0) return false;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+}
+
 // The sensor over every opened counter, and its report: packages, domains
 // and events, then whatever failed or was refused.
 void add_sensor(const SensorConfig& config, std::size_t scope_count, std::string_view scope_noun,
@@ -500,8 +532,21 @@ void add_sensor(const SensorConfig& config, std::size_t scope_count, std::string
     report.reason += "; " + scan.refusal + paranoid_note(config);
     report.remedy = std::string(kPermissionRemedy);
   }
-  result.sensors.push_back(
-      std::make_unique<PerfSensor>(std::move(scan.domains), std::move(scan.counters)));
+  auto sensor = std::make_unique<PerfSensor>(std::move(scan.domains), std::move(scan.counters));
+  if (psys_alone_stays_at_zero(*sensor)) {
+    report.state = BackendState::absent;
+    report.reason = fmt::format(
+        "energy-psys read 0 J for {} ms after it was opened: the BIOS disables psys, or a "
+        "hypervisor exposes the event without counting{}",
+        sensor->domains().front().resolution >= 1.0 ? kPsysPatienceCoarseMs : kPsysPatienceMs,
+        problem_text);
+    report.remedy =
+        "nothing to enable here: on a VM ask the provider for RAPL pass-through; the estimator "
+        "models the CPU meanwhile";
+    result.reports.push_back(std::move(report));
+    return;
+  }
+  result.sensors.push_back(std::move(sensor));
   result.reports.push_back(std::move(report));
 }
 

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdint>
 #include <fstream>
 #include <map>
@@ -178,6 +179,7 @@ TEST(RaplPerf, PsysIsReadOnThePackageThatOwnsIt) {
   tree.write_proc("cpuinfo",
                   "processor\t: 0\nvendor_id\t: GenuineIntel\ncpu family\t: 6\nmodel\t\t: 143\n");
   FakePerf perf(tree);
+  perf.set(0x05, 56, std::uint64_t{1} << 32);  // the owner has counted 1 J when probed
   ProbeResult result = probe(tree.config(), perf);
   ASSERT_EQ(result.sensors.size(), 1u);
   Sensor& sensor = *result.sensors[0];
@@ -195,6 +197,36 @@ TEST(RaplPerf, PsysIsReadOnThePackageThatOwnsIt) {
   sensor.read(readings);
   EXPECT_EQ(readings[0].status, ReadStatus::ok);
   EXPECT_DOUBLE_EQ(readings[0].counter.joules, 250.0);
+}
+
+// A VM whose PMU offers energy-psys alone and never counts it: the probe
+// waits for it to move, then leaves it out instead of reporting 0 W.
+TEST(RaplPerf, PsysAloneThatNeverCountsIsLeftOut) {
+  FakeTree tree;
+  const std::string pmu = "bus/event_source/devices/power/";
+  tree.write(pmu + "type", "23");
+  tree.write(pmu + "format/event", "config:0-7");
+  tree.write(pmu + "cpumask", "0");
+  tree.write(pmu + "events/energy-psys", "event=0x05");
+  tree.write(pmu + "events/energy-psys.scale", "2.3283064365386962890625e-10");
+  tree.write(pmu + "events/energy-psys.unit", "Joules");
+  tree.write("devices/system/cpu/cpu0/topology/physical_package_id", "0");
+  FakePerf perf(tree);
+  const auto start = std::chrono::steady_clock::now();
+  ProbeResult result = probe(tree.config(), perf);
+  const auto waited = std::chrono::steady_clock::now() - start;
+  EXPECT_TRUE(result.sensors.empty());
+  ASSERT_EQ(result.reports.size(), 1u);
+  EXPECT_EQ(result.reports[0].state, BackendState::absent);
+  EXPECT_THAT(result.reports[0].reason, HasSubstr("energy-psys read 0 J for 20 ms"));
+  EXPECT_GE(waited, std::chrono::milliseconds(20));
+
+  // The same PMU on a platform whose psys counts is kept.
+  FakePerf counting(tree);
+  counting.set(0x05, 0, 12345);
+  ProbeResult kept = probe(tree.config(), counting);
+  ASSERT_EQ(kept.sensors.size(), 1u);
+  EXPECT_EQ(kept.sensors[0]->domains()[0].id, "system:psys");
 }
 
 TEST(RaplPerf, NotProbedWhenPowercapAlreadyReadsTheDomains) {
