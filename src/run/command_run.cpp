@@ -97,7 +97,9 @@ RunOutcome CommandRun::execute() {
   RunSession session(session_options, *meter_, child.pid, std::move(cgroup_), start);
   supervise(session);
   finish(session, *supervisor_.root_exit());
-  return {std::move(record_), supervisor_.root_exit()->shell_status()};
+  int status = supervisor_.root_exit()->shell_status();
+  if (session.job_conflict() && status == 0) status = kConflictingJobsStatus;
+  return {std::move(record_), status};
 }
 
 // Counters lose nothing between reads, so unless told otherwise the meter

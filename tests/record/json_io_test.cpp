@@ -44,7 +44,7 @@ TEST(RecordJson, RoundTripKeepsEveryField) {
 
 TEST(RecordJson, CanonicalFieldNames) {
   auto j = to_json(joule::testing::sample_record());
-  EXPECT_EQ(j["schema_version"], "1.1");
+  EXPECT_EQ(j["schema_version"], "1.2");
   EXPECT_EQ(j["status"], "finished");
   EXPECT_EQ(j["domains"][0]["component"], "cpu-package");
   EXPECT_EQ(j["domains"][0]["provenance"], "measured");
