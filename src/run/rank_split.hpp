@@ -10,6 +10,7 @@
 
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -29,8 +30,12 @@ class RankSplit {
   void add(int rank, pid_t pid);
 
   // One interval: `interval` as the meter measured it, `machine_busy` the
-  // machine's busy CPU seconds in it.
-  void tick(const Measurement& interval, Seconds machine_busy);
+  // machine's busy CPU seconds in it, and the command's shares of it (CPU
+  // time, and per domain for GPUs), which the ranks' shares together never
+  // exceed: each rank's processes are read a moment after the command's, so
+  // their sum could otherwise poke above it.
+  void tick(const Measurement& interval, Seconds machine_busy, double command_cpu_share,
+            std::span<const GpuShare> command_gpu_shares);
 
   // Writes each followed rank's figures into its entry of `ranks`.
   void fill(std::vector<record::RankRecord>& ranks) const;
@@ -44,7 +49,8 @@ class RankSplit {
     Joules cpu_energy;
     Joules gpu_energy;
   };
-  Joules gpu_part(Followed& rank, const Measurement& interval, const std::vector<pid_t>& pids);
+  void add_cpu_parts(const Measurement& interval, Seconds machine_busy, double command_share);
+  void add_gpu_parts(const Measurement& interval, std::span<const GpuShare> command_shares);
 
   std::vector<DomainInfo> domains_;
   std::string nvml_library_;

@@ -42,8 +42,9 @@ void RunSession::tick() {
   Seconds command = command_cpu();
   Seconds busy = support::read_machine_busy_cpu().value_or(busy_last_);
   double share = cpu_time_share(command - command_last_, busy - busy_last_);
-  attribution_.add(interval, share, gpu_shares());
-  rank_split_.tick(interval, busy - busy_last_);
+  const std::vector<GpuShare> gpu = gpu_shares();
+  attribution_.add(interval, share, gpu);
+  rank_split_.tick(interval, busy - busy_last_, share, gpu);
   power_now_ = interval.mean_power;
   command_last_ = command;
   busy_last_ = busy;
