@@ -18,6 +18,7 @@ void RankSplit::add(int rank, pid_t pid) {
   followed.tree = std::make_unique<ProcessTree>(pid, ProcessTree::Options{"/proc", 0, 0});
   followed.tree->scan();
   followed.cpu_last = followed.tree->cpu_time();
+  followed.cpu = followed.cpu_last;
   // Each rank reads the driver's samples on its own, since a share source
   // hands out each sample once.
   if (has_gpu_) followed.gpus = make_gpu_share_source(nvml_library_);

@@ -86,12 +86,12 @@ import os, socket, sys, time
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 send = lambda text: s.sendto(text.encode(), os.environ["JOULE_CONTROL"])
 r = sys.argv[1]
-send("rank=%s hello pid=%d job=J9 world=2\n" % (r, os.getpid()))
+send("rank=%s hello pid=%d job=J9 world=2\\n" % (r, os.getpid()))
 end = time.time() + 1.5
 while time.time() < end:
     pass
 time.sleep(1.5)
-send("rank=%s bye\n" % r)
+send("rank=%s bye\\n" % r)
 '''
 ranks = [subprocess.Popen([sys.executable, "-c", rank_code, str(r)]) for r in (0, 1)]
 for p in ranks:
@@ -99,9 +99,8 @@ for p in ranks:
 )";
 
 TEST_F(RunRanks, EachRankGetsItsShareAndTheSharesStayWithinTheWhole) {
-  auto r = run_joule({"run", "--no-ledger", "--json", path("run.json").string(), "--", "python3",
-                      "-c", kBusyRanks},
-                     env());
+  auto r = run_joule(
+      {"run", "--json", path("run.json").string(), "--", "python3", "-c", kBusyRanks}, env());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto record = read_json("run.json");
   ASSERT_EQ(record["ranks"].size(), 2u) << record["ranks"].dump();
@@ -122,6 +121,11 @@ TEST_F(RunRanks, EachRankGetsItsShareAndTheSharesStayWithinTheWhole) {
     noted = noted || n.get<std::string>().starts_with("ranks: 2 rank(s) take");
   }
   EXPECT_TRUE(noted) << record["attribution"].dump();
+
+  auto show = run_joule({"show", "--job", "J9"}, env());
+  ASSERT_EQ(show.exit_code, 0) << show.err;
+  EXPECT_NE(show.out.find("each rank's share of its record's attributed energy"), std::string::npos)
+      << show.out;
 }
 
 TEST_F(RunRanks, ConflictingJobIdsAreAnError) {
