@@ -75,6 +75,9 @@ class JOULE_API Meter {
   // Discovers the machine's sensors (see discovery.hpp) and keeps the reports.
   static std::unique_ptr<Meter> discover(
       const SensorConfig& config = SensorConfig::from_environment(), MeterOptions options = {});
+  // A meter over sensors already discovered (and perhaps filtered or
+  // wrapped), keeping the backends' reports.
+  static std::unique_ptr<Meter> from_probe(ProbeResult found, MeterOptions options = {});
   ~Meter();
   Meter(const Meter&) = delete;
   Meter& operator=(const Meter&) = delete;

@@ -7,6 +7,7 @@
 #include <optional>
 #include <stdexcept>
 
+#include "api/local_ranks.hpp"
 #include "api/session_core.hpp"
 #include "record/job.hpp"
 #include "run/control_channel.hpp"
@@ -98,6 +99,7 @@ void SessionCore::shutdown() {
   if (shut_down) return;
   shut_down = true;
   meter.reset();  // joins the sampler
+  machine_lock.reset();
   if (reports()) {
     std::lock_guard phases(phase_mutex);
     try {
@@ -140,6 +142,18 @@ void announce_rank(SessionCore& core) {
   run::send_control(core.control_socket, run::format_control_message(hello));
 }
 
+// Local mode. A rank of a distributed job counts only its share of the node
+// (api/local_ranks.hpp), so that the ranks' figures add up to it once.
+std::unique_ptr<Meter> local_meter(SessionCore& core, const SensorConfig& sensors,
+                                   const MeterOptions& options) {
+  auto rank = rank_environment();
+  if (!rank) return Meter::discover(sensors, options);
+  MachineClaim claim = claim_machine_domains(*rank);
+  ProbeResult found = assign_to_rank(discover_sensors(sensors), *rank, claim);
+  core.machine_lock = std::move(claim.lock);
+  return Meter::from_probe(std::move(found), options);
+}
+
 }  // namespace detail
 
 Session::Session(SessionOptions options) : core_(std::make_shared<detail::SessionCore>()) {
@@ -177,7 +191,7 @@ Session::Session(SessionOptions options) : core_(std::make_shared<detail::Sessio
     core.carbon =
         std::make_shared<const carbon::ResolvedContext>(carbon::resolve_context(*options.carbon));
   }
-  core.meter = Meter::discover(options.sensors, options.meter);
+  core.meter = detail::local_meter(core, options.sensors, options.meter);
 }
 
 Session::Session(Session&&) noexcept = default;

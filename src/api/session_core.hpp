@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "joule/scope.hpp"
+#include "support/file_lock.hpp"
 
 namespace joule::detail {
 
@@ -30,6 +31,9 @@ struct SessionCore {
   // shutdown never pulls the meter from under a snapshot.
   mutable std::shared_mutex lifecycle;
   std::unique_ptr<Meter> meter;  // local mode, until shutdown
+  // Local mode in a distributed job: held while this rank counts the node's
+  // machine-wide domains (api/local_ranks.hpp), released at shutdown.
+  std::optional<support::FileLock> machine_lock;
   bool shut_down = false;
 
   // Control mode: the open scopes, oldest first. The run's phases are flat,

@@ -7,6 +7,27 @@
 #include "report/format.hpp"
 
 namespace joule::cli {
+namespace {
+
+// Each rank's share as its record gives it (its CPU-time share of the CPU
+// side plus its processes' GPU share); empty when no record gives any.
+std::string render_rank_shares(const record::JobSummary& job) {
+  std::vector<std::vector<std::string>> rows = {{"rank", "run", "cpu time", "cpu", "gpu", "share"}};
+  for (const auto* r : job.records) {
+    for (const auto& rank : r->ranks) {
+      if (rank.energy_j() <= 0 && rank.cpu_time_s <= 0) continue;
+      rows.push_back({fmt::format("{}", rank.rank), r->id, fmt::format("{:.1f} s", rank.cpu_time_s),
+                      fmt::format("{}", Joules{rank.cpu_energy_j}),
+                      fmt::format("{}", Joules{rank.gpu_energy_j}),
+                      fmt::format("{}", Joules{rank.energy_j()})});
+    }
+  }
+  if (rows.size() == 1) return {};
+  return "each rank's share of its record's attributed energy (the rest is the launcher's):\n" +
+         report::render_table(rows, {false, false, true, true, true, true}, "");
+}
+
+}  // namespace
 
 std::string render_job_summary(const record::JobSummary& job) {
   if (job.records.empty()) return fmt::format("job {}: no run recorded\n", job.job_id);
@@ -27,6 +48,7 @@ std::string render_job_summary(const record::JobSummary& job) {
   out += report::render_table(rows, {false, false, false, false, true, true}, "");
   out += fmt::format("total: {} measured on the job's machines, {} attributed to the job\n",
                      Joules{job.machine_energy_j}, Joules{job.attributed_energy_j});
+  out += render_rank_shares(job);
   for (const auto& w : job.warnings) out += fmt::format("warning: {}\n", w);
   return out;
 }

@@ -142,7 +142,10 @@ Meter::Meter(std::vector<std::unique_ptr<Sensor>> sensors, MeterOptions options)
 }
 
 std::unique_ptr<Meter> Meter::discover(const SensorConfig& config, MeterOptions options) {
-  ProbeResult found = discover_sensors(config);
+  return from_probe(discover_sensors(config), options);
+}
+
+std::unique_ptr<Meter> Meter::from_probe(ProbeResult found, MeterOptions options) {
   auto meter = std::make_unique<Meter>(std::move(found.sensors), options);
   meter->set_reports(std::move(found.reports));
   return meter;

@@ -227,8 +227,14 @@ void put_phases_and_units(json& j, const RunRecord& r) {
   j["phases"] = phases;
   json ranks = json::array();
   for (const auto& k : r.ranks) {
-    ranks.push_back(
-        {{"rank", k.rank}, {"pid", k.pid}, {"job_id", k.job_id}, {"said_goodbye", k.said_goodbye}});
+    ranks.push_back({{"rank", k.rank},
+                     {"pid", k.pid},
+                     {"job_id", k.job_id},
+                     {"said_goodbye", k.said_goodbye},
+                     {"cpu_time_s", k.cpu_time_s},
+                     {"cpu_energy_j", k.cpu_energy_j},
+                     {"gpu_energy_j", k.gpu_energy_j},
+                     {"energy_j", k.energy_j()}});
   }
   j["ranks"] = ranks;
   j["world_size"] = r.world_size;
@@ -459,6 +465,9 @@ void read_phases_and_units(const Reader& in, const json& j, RunRecord& r) {
     in.read(k, "pid", p, rank.pid);
     in.read(k, "job_id", p, rank.job_id);
     in.read(k, "said_goodbye", p, rank.said_goodbye);
+    in.read(k, "cpu_time_s", p, rank.cpu_time_s);
+    in.read(k, "cpu_energy_j", p, rank.cpu_energy_j);
+    in.read(k, "gpu_energy_j", p, rank.gpu_energy_j);
     r.ranks.push_back(std::move(rank));
   });
   in.read(j, "world_size", kRoot, r.world_size);

@@ -24,7 +24,7 @@ namespace joule::record {
 
 inline constexpr int kSchemaMajor = 1;
 inline constexpr int kSchemaMinor = 2;  // 1.1: carbon.data_vintage, job_id, ranks, a phase's rank;
-                                        // 1.2: exit.ended_by_signal
+                                        // 1.2: exit.ended_by_signal, a rank's energy
 
 struct SchemaVersion {
   int major = kSchemaMajor;
@@ -78,7 +78,9 @@ struct ExitInfo {
   // SIGHUP), whether the command died of it or caught it and exited. Empty
   // when none was. Set for an interrupted run too.
   std::string ended_by_signal;
-  std::string error;  // why it failed to start, e.g. "No such file or directory"
+  // Why it failed to start ("No such file or directory"), or why a run that
+  // ran is still an error ("conflicting job ids: ...").
+  std::string error;
 };
 
 // One domain's energy over the run.
@@ -137,6 +139,14 @@ struct RankRecord {
   int pid = 0;  // 0 when the rank did not give it
   std::string job_id;
   bool said_goodbye = false;  // false: it died, or was killed, before its `bye`
+  // Its share of the run's attributed energy: its process tree's CPU-time
+  // share of the CPU-side domains plus its processes' share of each GPU.
+  // The ranks' shares never add up to more than the run's attributed energy;
+  // the rest is the launcher's and whatever ran outside the ranks.
+  double cpu_time_s = 0;
+  double cpu_energy_j = 0;
+  double gpu_energy_j = 0;
+  double energy_j() const { return cpu_energy_j + gpu_energy_j; }
 };
 
 // One term of the carbon arithmetic, for the record's reader to recompute it.

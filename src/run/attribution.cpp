@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <map>
 #include <set>
 
@@ -58,34 +59,60 @@ GpuShare equal_process_split(std::span<const sensors::nvml::ProcessInfo> process
                       processes.size(), mine, why),
           fmt::format("GPU shared with other processes and {}: split equally among its {} "
                       "compute processes, which ignores how hard each one works it",
-                      why, processes.size())};
+                      why, processes.size()),
+          true};
 }
 
-// MIG: NVML reads neither energy nor per-process utilization per instance,
-// and which profile (how many slices) each instance has takes the GPU
-// instance API, so the board is split equally among the GPU instances that
-// run a process, and each instance equally among its processes.
+// MIG: NVML reads neither energy nor per-process utilization per instance.
+// The board is split among the GPU instances that run a process, in
+// proportion to their slices (`slices` maps an instance id to its slice
+// count; empty when NVML could not tell, and then equally), and each
+// instance equally among its processes.
 GpuShare mig_split(std::span<const sensors::nvml::ProcessInfo> processes, const PidSet& ours,
-                   unsigned int instances) {
+                   unsigned int instances, const std::map<unsigned int, unsigned int>& slices) {
   std::map<unsigned int, std::pair<int, int>> by_instance;  // id -> (processes, ours)
   for (const auto& p : processes) {
     auto& [all, mine] = by_instance[p.gpu_instance_id];
     ++all;
     mine += is_ours(ours, p.pid) ? 1 : 0;
   }
+  const bool sized = std::all_of(by_instance.begin(), by_instance.end(),
+                                 [&](const auto& i) { return slices.count(i.first) > 0; });
+  auto weight = [&](unsigned int id) { return sized ? double(slices.at(id)) : 1.0; };
+  double total_weight = 0;
+  std::string sizes;
+  for (const auto& [id, counts] : by_instance) {
+    total_weight += weight(id);
+    if (sized)
+      sizes +=
+          fmt::format("{}instance {}: {} slice(s)", sizes.empty() ? "" : ", ", id, slices.at(id));
+  }
   double fraction = 0;
   for (const auto& [id, counts] : by_instance) {
-    fraction += static_cast<double>(counts.second) / counts.first;
+    fraction += weight(id) / total_weight * static_cast<double>(counts.second) / counts.first;
   }
-  fraction /= static_cast<double>(by_instance.size());
+  if (sized) {
+    return {fraction,
+            fmt::format("MIG: the board split among its {} active GPU instance(s) of {} by their "
+                        "slice counts ({}; nvmlDeviceGetGpuInstanceProfileInfo), each instance "
+                        "equally among its processes",
+                        by_instance.size(), instances, sizes),
+            fmt::format("GPU in MIG mode shared with other processes: NVML reads no energy or "
+                        "utilization per instance, so the board is split among the {} active "
+                        "instance(s) by their slice counts, idle slices included",
+                        by_instance.size()),
+            true};
+  }
   return {fraction,
-          fmt::format("MIG: the board split equally among its {} active GPU instance(s) of {}, "
-                      "each instance equally among its processes",
+          fmt::format("MIG: the board split equally among its {} active GPU instance(s) of {} "
+                      "(NVML gave no instance profile), each instance equally among its "
+                      "processes",
                       by_instance.size(), instances),
           fmt::format("GPU in MIG mode shared with other processes: NVML reads no energy or "
-                      "utilization per instance, so the board is split equally among the {} "
-                      "active instance(s), whatever their size",
-                      by_instance.size())};
+                      "utilization per instance, and gave no instance sizes, so the board is "
+                      "split equally among the {} active instance(s), whatever their size",
+                      by_instance.size()),
+          true};
 }
 
 // Whether `pid` names a process in this pid namespace (EPERM: it exists, owned
@@ -127,19 +154,75 @@ class NvmlGpuShare : public GpuShareSource {
                           invisible),
               ""};
     }
+    if (processes.empty()) return {1.0, "whole GPU (no compute process runs on it)", ""};
     const bool others = std::any_of(processes.begin(), processes.end(),
                                     [&](const auto& p) { return !is_ours(ours, p.pid); });
-    if (!others) return {1.0, "whole GPU (only the command's processes use it)", ""};
+    if (!others) return {1.0, "whole GPU (only the command's processes use it)", "", true};
 
     std::optional<unsigned int> instances;
     if (library_->mig_instances(device, instances) == sensors::nvml::kSuccess && instances) {
-      return mig_split(processes, ours, *instances);
+      return mig_split(processes, ours, *instances, instance_slices(device, processes));
     }
+    // Accounting stats, where an administrator enabled them, cover every
+    // moment of every process; utilization samples only what the driver
+    // sampled, so they come second.
+    if (auto share = accounting_share(*index, device, processes, ours)) return *share;
     if (auto share = utilization_share(*index, device, ours)) return *share;
     return equal_process_split(processes, ours, "NVML gave no per-process utilization");
   }
 
  private:
+  // Each listed GPU instance's slice count, where NVML tells it.
+  std::map<unsigned int, unsigned int> instance_slices(
+      sensors::nvml::Device device, std::span<const sensors::nvml::ProcessInfo> processes) const {
+    std::map<unsigned int, unsigned int> slices;
+    for (const auto& p : processes) {
+      unsigned int count = 0;
+      if (slices.count(p.gpu_instance_id) == 0 &&
+          library_->gpu_instance_slices(device, p.gpu_instance_id, count) ==
+              sensors::nvml::kSuccess) {
+        slices[p.gpu_instance_id] = count;
+      }
+    }
+    return slices;
+  }
+
+  // The command's part of the GPU busy time accounting mode kept since the
+  // last call: per process, utilization (percent of its active time with a
+  // kernel running) x active time, a running total whose growth is the
+  // interval's. A process already running when joule started counts from
+  // its first sighting; one started since, from its start. nullopt when
+  // accounting is off or nothing was busy.
+  std::optional<GpuShare> accounting_share(unsigned index, sensors::nvml::Device device,
+                                           std::span<const sensors::nvml::ProcessInfo> processes,
+                                           const PidSet& ours) {
+    bool enabled = false;
+    if (library_->accounting_enabled(device, enabled) != sensors::nvml::kSuccess || !enabled) {
+      return std::nullopt;
+    }
+    auto& last_busy = busy_ms_[index];
+    double total = 0;
+    double mine = 0;
+    for (const auto& p : processes) {
+      sensors::nvml::AccountingStats stats{};
+      if (library_->accounting_stats(device, p.pid, stats) != sensors::nvml::kSuccess) continue;
+      const double busy = stats.gpu_utilization / 100.0 * static_cast<double>(stats.time_ms);
+      auto seen = last_busy.find(p.pid);
+      const double before = seen != last_busy.end()              ? seen->second
+                            : stats.start_time_us >= created_us_ ? 0.0
+                                                                 : busy;
+      last_busy[p.pid] = busy;
+      const double grown = std::max(0.0, busy - before);
+      total += grown;
+      if (is_ours(ours, p.pid)) mine += grown;
+    }
+    if (total <= 0) return std::nullopt;
+    return GpuShare{mine / total,
+                    "per-process GPU busy time from accounting stats "
+                    "(nvmlDeviceGetAccountingStats: utilization x active time)",
+                    "", true};
+  }
+
   // The command's part of the SM utilization the driver sampled since the
   // last call; nullopt without samples.
   std::optional<GpuShare> utilization_share(unsigned index, sensors::nvml::Device device,
@@ -158,11 +241,17 @@ class NvmlGpuShare : public GpuShareSource {
       if (is_ours(ours, s.pid)) mine += s.sm_util;
     }
     if (total <= 0) return std::nullopt;
-    return GpuShare{mine / total, "per-process SM utilization (NVML)", ""};
+    return GpuShare{mine / total, "per-process SM utilization (NVML)", "", true};
   }
 
   std::shared_ptr<sensors::nvml::Library> library_;
   std::map<unsigned, unsigned long long> last_seen_us_;
+  std::map<unsigned, std::map<unsigned int, double>> busy_ms_;  // GPU -> pid -> busy ms
+  // Accounting's startTime is the CPU clock in microseconds.
+  const unsigned long long created_us_ =
+      static_cast<unsigned long long>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                          std::chrono::system_clock::now().time_since_epoch())
+                                          .count());
 };
 
 }  // namespace

@@ -40,6 +40,10 @@ struct GpuShare {
   double fraction = 1.0;
   std::string method{};   // "per-process SM utilization (NVML)", "whole GPU (...)"
   std::string warning{};  // set when the split is a guess the reader must know of
+  // The fraction follows from which processes use the GPU (given pids vs the
+  // driver's list), so it holds for any subset of the command's processes,
+  // such as one rank's; false for "whole GPU" answers that ignore the pids.
+  bool by_process = false;
 };
 
 // Answers, for a GPU domain, what share the given processes had since the

@@ -106,7 +106,9 @@ RunOutcome CommandRun::execute() {
     return {std::move(record_), 128 + SIGINT};
   }
   finish(session, *supervisor_.root_exit());
-  return {std::move(record_), supervisor_.root_exit()->shell_status()};
+  int status = supervisor_.root_exit()->shell_status();
+  if (session.job_conflict() && status == 0) status = kConflictingJobsStatus;
+  return {std::move(record_), status};
 }
 
 // Counters lose nothing between reads, so unless told otherwise the meter

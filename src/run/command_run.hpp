@@ -48,11 +48,17 @@ class RunObserver {
                           const std::optional<carbon::ResolvedContext>& /*place*/) {}
 };
 
+// joule's exit status when the command succeeded but its ranks named
+// different jobs (sysexits.h EX_DATAERR): the record cannot be filed under
+// one job, and a script must not take the run as good. A command that failed
+// keeps its own status.
+inline constexpr int kConflictingJobsStatus = 65;
+
 struct RunOutcome {
   // nullopt when a signal stopped joule during the idle baseline, before
   // there was a command or a record.
   std::optional<record::RunRecord> record;
-  int shell_status = 0;  // the command's, as a shell reports it
+  int shell_status = 0;  // the command's, as a shell reports it, or kConflictingJobsStatus
 };
 
 // Runs the command to its end. Throws only before the command starts (no

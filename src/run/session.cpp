@@ -30,6 +30,7 @@ RunSession::RunSession(SessionOptions options, Meter& meter, pid_t root,
       start_(start),
       last_(start),
       attribution_(meter.domains()),
+      rank_split_(meter.domains(), options_.nvml_library),
       predictor_(options_.predict_phases, options_.predict_after) {
   busy_last_ = support::read_machine_busy_cpu().value_or(Seconds{});
   if (has_gpu(meter.domains())) gpu_source_ = make_gpu_share_source(options_.nvml_library);
@@ -41,7 +42,9 @@ void RunSession::tick() {
   Seconds command = command_cpu();
   Seconds busy = support::read_machine_busy_cpu().value_or(busy_last_);
   double share = cpu_time_share(command - command_last_, busy - busy_last_);
-  attribution_.add(interval, share, gpu_shares());
+  const std::vector<GpuShare> gpu = gpu_shares();
+  attribution_.add(interval, share, gpu);
+  rank_split_.tick(interval, busy - busy_last_, share, gpu);
   power_now_ = interval.mean_power;
   command_last_ = command;
   busy_last_ = busy;
@@ -98,18 +101,23 @@ void RunSession::greet(const ControlMessage& message, record::RunRecord& record)
     it->said_goodbye = true;
     return;
   }
-  if (message.pid > 0) it->pid = message.pid;
+  if (message.pid > 0) {
+    it->pid = message.pid;
+    rank_split_.add(*message.rank, message.pid);
+  }
   record.world_size = std::max(record.world_size, message.world);
   if (message.job.empty()) return;
   it->job_id = message.job;
   if (record.job_id.empty()) {
     record.job_id = message.job;
   } else if (record.job_id != message.job) {
-    add_once(record.warnings,
-             fmt::format("error: conflicting job ids: rank {} says job '{}', but this run is job "
-                         "'{}' (--job, TORCHELASTIC_RUN_ID, SLURM_JOB_ID or an earlier rank); "
-                         "the record keeps '{}'",
-                         *message.rank, message.job, record.job_id, record.job_id));
+    const std::string conflict = fmt::format(
+        "conflicting job ids: rank {} says job '{}', but this run is job '{}' (--job, "
+        "TORCHELASTIC_RUN_ID, SLURM_JOB_ID or an earlier rank); the record keeps '{}'",
+        *message.rank, message.job, record.job_id, record.job_id);
+    add_once(record.warnings, "error: " + conflict);
+    if (!job_conflict_) record.exit.error = conflict;
+    job_conflict_ = true;
   }
 }
 
@@ -174,8 +182,27 @@ void RunSession::fill(record::RunRecord& record, const std::optional<record::Idl
   for (const auto& m : attribution_.methods()) add_once(record.attribution.notes, m);
   for (const auto& w : whole.warnings) add_once(record.warnings, w);
   for (const auto& w : attribution_.warnings()) add_once(record.warnings, w);
+  fill_ranks(record);
   record.overhead_cpu_s = support::own_cpu_time().seconds;
   record.ended_at = record::iso8601_utc(std::chrono::system_clock::now());
+}
+
+void RunSession::fill_ranks(record::RunRecord& record) const {
+  if (record.ranks.empty()) return;
+  rank_split_.fill(record.ranks);
+  Joules ranked;
+  for (const auto& r : record.ranks) ranked += Joules{r.energy_j()};
+  const Joules whole = attribution_.attributed_total();
+  const Joules rest = whole.joules > ranked.joules ? whole - ranked : Joules{};
+  record.attribution.notes.erase(
+      std::remove_if(record.attribution.notes.begin(), record.attribution.notes.end(),
+                     [](const std::string& n) { return n.starts_with("ranks: "); }),
+      record.attribution.notes.end());
+  record.attribution.notes.push_back(fmt::format(
+      "ranks: {} rank(s) take {:.6g} J of the command's {:.6g} J (each its process tree's CPU-time "
+      "share of the CPU-side domains plus its processes' share of each GPU); the other {:.6g} J "
+      "is the launcher's and processes outside the ranks",
+      record.ranks.size(), ranked.joules, whole.joules, rest.joules));
 }
 
 Seconds RunSession::command_cpu() {

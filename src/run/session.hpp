@@ -20,6 +20,7 @@
 #include "run/control_channel.hpp"
 #include "run/prediction.hpp"
 #include "run/process_tree.hpp"
+#include "run/rank_split.hpp"
 
 namespace joule::run {
 
@@ -57,6 +58,10 @@ class RunSession {
   // Fills the record with everything so far (a checkpoint or the end).
   void fill(record::RunRecord& record, const std::optional<record::IdleBaseline>& idle);
 
+  // A rank named a job other than the run's: the run fails (see
+  // kConflictingJobsStatus) and the record's exit.error says why.
+  bool job_conflict() const { return job_conflict_; }
+
   Joules machine_so_far() const { return meter_.measure(start_, last_).total; }
   Joules attributed_so_far() const { return attribution_.attributed_total(); }
   Watts power_now() const { return power_now_; }
@@ -77,6 +82,7 @@ class RunSession {
   void count_units(const ControlMessage& message, record::RunRecord& record) const;
   void end_phase_of(std::optional<int> rank, record::RunRecord& record, MonotonicTime at);
   void greet(const ControlMessage& message, record::RunRecord& record);
+  void fill_ranks(record::RunRecord& record) const;
 
   SessionOptions options_;
   Meter& meter_;
@@ -89,9 +95,11 @@ class RunSession {
   Seconds command_last_;
   Seconds busy_last_;
   Watts power_now_;
+  RankSplit rank_split_;
   std::map<std::optional<int>, OpenPhase> phases_;  // by rank; nullopt: no rank given
   Predictor predictor_;
   std::vector<Prediction> predictions_;
+  bool job_conflict_ = false;
 };
 
 }  // namespace joule::run

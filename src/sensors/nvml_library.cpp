@@ -43,7 +43,43 @@ constexpr unsigned int kPowerScopeGpu = 0;
 constexpr int kValueTypeUnsignedInt = 1;
 constexpr int kValueTypeUnsignedLong = 2;
 constexpr int kValueTypeUnsignedLongLong = 3;
+constexpr unsigned int kFeatureEnabled = 1;  // NVML_FEATURE_ENABLED
+// NVML_GPU_INSTANCE_PROFILE_1_SLICE (0) up to NVML_GPU_INSTANCE_PROFILE_COUNT,
+// which grows with new boards (14 in R550); profiles a board lacks answer
+// NOT_SUPPORTED or INVALID_ARGUMENT.
+constexpr unsigned int kGpuInstanceProfiles = 16;
+
+// nvml.h's MIG types, as far as joule reads them.
+using GpuInstance = struct nvmlGpuInstance_st*;
+struct GpuInstancePlacement {
+  unsigned int start;
+  unsigned int size;  // memory slices
+};
+struct GpuInstanceInfo {
+  Device device;
+  unsigned int id;
+  unsigned int profile_id;
+  GpuInstancePlacement placement;
+};
+struct GpuInstanceProfileInfo {
+  unsigned int id;
+  unsigned int is_p2p_supported;
+  unsigned int slice_count;
+  unsigned int instance_count;
+  unsigned int multiprocessor_count;
+  unsigned int copy_engine_count;
+  unsigned int decoder_count;
+  unsigned int encoder_count;
+  unsigned int jpeg_count;
+  unsigned int ofa_count;
+  unsigned long long memory_size_mb;
+};
+static_assert(sizeof(GpuInstanceInfo) == 24, "nvmlGpuInstanceInfo_t is 24 bytes in nvml.h");
+static_assert(sizeof(GpuInstanceProfileInfo) == 48,
+              "nvmlGpuInstanceProfileInfo_t is 48 bytes in nvml.h");
 }  // namespace
+
+static_assert(sizeof(AccountingStats) == 56, "nvmlAccountingStats_t is 56 bytes in nvml.h");
 
 // The entry points, typed as nvml.h declares them (unsigned long long for the
 // energy counter, unsigned int for mW and counts).
@@ -63,6 +99,10 @@ struct Library::Api {
   using FieldValuesFn = Return (*)(Device, int, FieldValue*);
   using MigModeFn = Return (*)(Device, unsigned int*, unsigned int*);
   using MigHandleFn = Return (*)(Device, unsigned int, Device*);
+  using GpuInstanceByIdFn = Return (*)(Device, unsigned int, GpuInstance*);
+  using GpuInstanceInfoFn = Return (*)(GpuInstance, GpuInstanceInfo*);
+  using ProfileInfoFn = Return (*)(Device, unsigned int, GpuInstanceProfileInfo*);
+  using AccountingStatsFn = Return (*)(Device, unsigned int, AccountingStats*);
 
   // Required: without these there is nothing to measure.
   InitFn init = nullptr;
@@ -84,6 +124,11 @@ struct Library::Api {
   MigModeFn mig_mode = nullptr;
   UintFn max_mig_devices = nullptr;
   MigHandleFn mig_handle = nullptr;
+  GpuInstanceByIdFn gpu_instance_by_id = nullptr;
+  GpuInstanceInfoFn gpu_instance_info = nullptr;
+  ProfileInfoFn profile_info = nullptr;
+  UintFn accounting_mode = nullptr;
+  AccountingStatsFn accounting_stats = nullptr;
   // Present from R535 on, and from R545 on respectively; nvitop tells the
   // 32-byte process layout by them when the version is unknown.
   void* conf_compute_mem_size_info = nullptr;
@@ -176,6 +221,11 @@ Library::Opened Library::open(const std::string& path) {
   resolve(handle, "nvmlDeviceGetMigMode", api->mig_mode);
   resolve(handle, "nvmlDeviceGetMaxMigDeviceCount", api->max_mig_devices);
   resolve(handle, "nvmlDeviceGetMigDeviceHandleByIndex", api->mig_handle);
+  resolve(handle, "nvmlDeviceGetGpuInstanceById", api->gpu_instance_by_id);
+  resolve(handle, "nvmlGpuInstanceGetInfo", api->gpu_instance_info);
+  resolve(handle, "nvmlDeviceGetGpuInstanceProfileInfo", api->profile_info);
+  resolve(handle, "nvmlDeviceGetAccountingMode", api->accounting_mode);
+  resolve(handle, "nvmlDeviceGetAccountingStats", api->accounting_stats);
   api->conf_compute_mem_size_info = dlsym(handle, "nvmlDeviceGetConfComputeMemSizeInfo");
   api->running_process_detail_list = dlsym(handle, "nvmlDeviceGetRunningProcessDetailList");
 
@@ -317,6 +367,44 @@ Return Library::mig_instances(Device device, std::optional<unsigned int>& instan
   }
   instances = live;
   return kSuccess;
+}
+
+Return Library::gpu_instance_slices(Device device, unsigned int gpu_instance_id,
+                                    unsigned int& slices) const {
+  if (api_->gpu_instance_by_id == nullptr || api_->gpu_instance_info == nullptr ||
+      api_->profile_info == nullptr) {
+    return kErrorFunctionNotFound;
+  }
+  GpuInstance instance = nullptr;
+  Return code = api_->gpu_instance_by_id(device, gpu_instance_id, &instance);
+  if (code != kSuccess) return code;
+  GpuInstanceInfo info{};
+  code = api_->gpu_instance_info(instance, &info);
+  if (code != kSuccess) return code;
+  for (unsigned int profile = 0; profile < kGpuInstanceProfiles; ++profile) {
+    GpuInstanceProfileInfo profile_info{};
+    if (api_->profile_info(device, profile, &profile_info) != kSuccess) continue;
+    if (profile_info.id != info.profile_id) continue;
+    slices = profile_info.slice_count;
+    return slices > 0 ? kSuccess : kErrorUnknown;
+  }
+  return kErrorNotFound;
+}
+
+Return Library::accounting_enabled(Device device, bool& enabled) const {
+  enabled = false;
+  if (api_->accounting_mode == nullptr || api_->accounting_stats == nullptr) {
+    return kErrorFunctionNotFound;
+  }
+  unsigned int mode = 0;
+  const Return code = api_->accounting_mode(device, &mode);
+  enabled = code == kSuccess && mode == kFeatureEnabled;
+  return code;
+}
+
+Return Library::accounting_stats(Device device, unsigned int pid, AccountingStats& stats) const {
+  if (api_->accounting_stats == nullptr) return kErrorFunctionNotFound;
+  return api_->accounting_stats(device, pid, &stats);
 }
 
 Return Library::compute_processes(Device device, std::vector<ProcessInfo>& processes) const {

@@ -62,6 +62,19 @@ struct ProcessInfo {
   unsigned int compute_instance_id;
 };
 
+// nvmlAccountingStats_t: one process's use of a GPU over its life, kept by
+// the driver only while accounting mode is on (an administrator's
+// `nvidia-smi -am 1`).
+struct AccountingStats {
+  unsigned int gpu_utilization;     // percent of `time` with a kernel running
+  unsigned int memory_utilization;  // percent
+  unsigned long long max_memory_usage_bytes;
+  unsigned long long time_ms;        // how long its context has been active
+  unsigned long long start_time_us;  // CPU clock
+  unsigned int is_running;
+  unsigned int reserved[5];
+};
+
 // Why opening failed, for the backend report.
 struct OpenError {
   enum class Kind {
@@ -114,6 +127,18 @@ class Library {
   // cannot be (pre-Ampere answers NOT_SUPPORTED; older libraries lack the
   // entry points: kErrorFunctionNotFound).
   Return mig_instances(Device device, std::optional<unsigned int>& instances) const;
+
+  // MIG: how many GPU slices (compute slices, the "N" of an Ng.XXgb
+  // profile) the GPU instance `gpu_instance_id` has: its profile id from
+  // nvmlDeviceGetGpuInstanceById + nvmlGpuInstanceGetInfo, matched against
+  // nvmlDeviceGetGpuInstanceProfileInfo's profiles for sliceCount.
+  Return gpu_instance_slices(Device device, unsigned int gpu_instance_id,
+                             unsigned int& slices) const;
+
+  // Accounting mode (nvmlDeviceGetAccountingMode) is on, and one process's
+  // stats (nvmlDeviceGetAccountingStats; NOT_FOUND for a pid it has none of).
+  Return accounting_enabled(Device device, bool& enabled) const;
+  Return accounting_stats(Device device, unsigned int pid, AccountingStats& stats) const;
 
   // Per-process attribution (optional entry points: kErrorFunctionNotFound
   // when the library lacks them). Samples newer than `last_seen_us` only.

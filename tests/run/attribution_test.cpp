@@ -147,12 +147,47 @@ TEST_F(SharedGpu, WithoutUtilizationItSplitsEquallyAmongProcessesAndWarns) {
 
 TEST_F(SharedGpu, MigSplitsTheBoardAmongActiveInstancesThenTheirProcesses) {
   // The fake puts processes on instances 1, 2, 1 of 2: ours and the parent
-  // share instance 1, pid 1 has instance 2 alone.
+  // share instance 1, pid 1 has instance 2 alone. Both are 1-slice instances.
   fake_.set_mig_instances(0, 2);
   const GpuShare split = share();
   EXPECT_DOUBLE_EQ(split.fraction, (1.0 / 2.0 + 0.0) / 2.0);
-  EXPECT_NE(split.method.find("2 active GPU instance(s) of 2"), std::string::npos) << split.method;
+  EXPECT_NE(split.method.find("2 active GPU instance(s) of 2 by their slice counts"),
+            std::string::npos)
+      << split.method;
   EXPECT_NE(split.warning.find("MIG mode"), std::string::npos) << split.warning;
+}
+
+TEST_F(SharedGpu, MigWeighsEachInstanceByItsSlices) {
+  // Instance 1 is a 3g (3 slices), instance 2 a 1g; ours and the parent
+  // share instance 1, pid 1 has instance 2. The fake's profile ids are not
+  // its profile indices (as on an A100), so a lookup by index would fail.
+  fake_.set_gpu_instance_slices(0, {3, 1});
+  const GpuShare split = share();
+  EXPECT_DOUBLE_EQ(split.fraction, 3.0 / 4.0 * (1.0 / 2.0));
+  EXPECT_NE(split.method.find("instance 1: 3 slice(s), instance 2: 1 slice(s)"), std::string::npos)
+      << split.method;
+}
+
+TEST_F(SharedGpu, AccountingStatsComeBeforeUtilizationSamples) {
+  // Samples would say 75 %; accounting says otherwise and wins once it has
+  // seen each process twice (the processes ran before the source existed,
+  // so their first stats are a baseline, not this interval's work).
+  fake_.set_process_utilization(0, {self_, 1, parent_}, {30, 6, 4});
+  fake_.set_accounting(0, true, {self_, 1, parent_}, {50, 50, 50}, {1000, 1000, 1000});
+  EXPECT_DOUBLE_EQ(share().fraction, 0.75);  // baseline taken: samples this time
+  // Since then: ours busy 50 % of 2000 ms more, pid 1 of 6000 ms, the parent not at all.
+  fake_.set_accounting(0, true, {self_, 1, parent_}, {50, 50, 50}, {3000, 7000, 1000});
+  const GpuShare split = share();
+  EXPECT_DOUBLE_EQ(split.fraction, 1000.0 / (1000.0 + 3000.0));
+  EXPECT_NE(split.method.find("accounting stats"), std::string::npos) << split.method;
+}
+
+TEST_F(SharedGpu, AccountingOffMeansUtilizationSamples) {
+  fake_.set_accounting(0, false, {self_, 1, parent_}, {90, 5, 5}, {9000, 9000, 9000});
+  fake_.set_process_utilization(0, {self_, 1, parent_}, {30, 6, 4});
+  const GpuShare split = share();
+  EXPECT_DOUBLE_EQ(split.fraction, 0.75);
+  EXPECT_EQ(split.method, "per-process SM utilization (NVML)");
 }
 
 TEST(AttributionAccumulator, GpuShareWarningsReachTheRunOnce) {

@@ -38,6 +38,8 @@ class FakeNvml {
     bind("fake_nvml_set_driver_version", set_driver_version_);
     bind("fake_nvml_set_mig_instances", set_mig_instances_);
     bind("fake_nvml_set_process_utilization", set_process_utilization_);
+    bind("fake_nvml_set_gpu_instance_slices", set_gpu_instance_slices_);
+    bind("fake_nvml_set_accounting", set_accounting_);
     reset();
   }
   ~FakeNvml() {
@@ -100,6 +102,19 @@ class FakeNvml {
                              static_cast<unsigned int>(pids.size()));
   }
 
+  // MIG mode with one GPU instance per entry, of that many slices (1, 2, 3, 4, 7).
+  void set_gpu_instance_slices(unsigned int index, std::vector<unsigned int> slices) {
+    set_gpu_instance_slices_(index, slices.data(), static_cast<unsigned int>(slices.size()));
+  }
+  // Accounting mode on or off; pids[k] had a kernel running gpu_percent[k] %
+  // of its time_ms[k] of activity.
+  void set_accounting(unsigned int index, bool enabled, std::vector<unsigned int> pids,
+                      std::vector<unsigned int> gpu_percent,
+                      std::vector<unsigned long long> time_ms) {
+    set_accounting_(index, enabled ? 1 : 0, pids.data(), gpu_percent.data(), time_ms.data(),
+                    static_cast<unsigned int>(pids.size()));
+  }
+
  private:
   template <typename Fn>
   void bind(const char* symbol, Fn& out) {
@@ -124,6 +139,9 @@ class FakeNvml {
   void (*set_process_utilization_)(unsigned int, const unsigned int*, const unsigned int*,
                                    unsigned int) = nullptr;
   void (*set_process_count_)(unsigned int, unsigned int) = nullptr;
+  void (*set_gpu_instance_slices_)(unsigned int, const unsigned int*, unsigned int) = nullptr;
+  void (*set_accounting_)(unsigned int, int, const unsigned int*, const unsigned int*,
+                          const unsigned long long*, unsigned int) = nullptr;
   void (*set_driver_version_)(const char*) = nullptr;
 };
 
