@@ -3,6 +3,7 @@
 #include <sys/types.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <fstream>
 #include <utility>
 
@@ -101,7 +102,12 @@ void WorkloadAttribution::rescan() {
       continue;
     }
     auto cpu_stat = sensors::sysfs::AttributeFile::open(path / "cpu.stat");
-    if (!cpu_stat.ok()) continue;  // gone since the walk, or not a cgroup
+    if (!cpu_stat.ok()) {
+      // Out of descriptors (a --max-cgroups above the process's limit): left
+      // out, and counted as such. Otherwise gone since the walk, or not a cgroup.
+      if (cpu_stat.errno_value == EMFILE || cpu_stat.errno_value == ENFILE) ++left_out_;
+      continue;
+    }
     found.try_emplace(std::move(name), domains_, std::move(path), std::move(cpu_stat.value));
   }
   tracked_ = std::move(found);  // the cgroups no longer there close their files here
