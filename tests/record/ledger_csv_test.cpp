@@ -144,6 +144,17 @@ TEST_P(LedgerCsv, PruningWithDownsampleStoresTheThinnedRunsLine) {
   EXPECT_NE(lines[0].find("thinned"), std::string::npos) << lines[0];
 }
 
+TEST_P(LedgerCsv, ACopiedRunArrivesWithItsLine) {
+  Ledger source(dir_.path / "source.sqlite");
+  const RunRecord run = sample_record("20240501-120000-0000abcd");
+  source.finish_run(run);
+  Ledger ledger(location());
+  ASSERT_EQ(ledger.copy_from(source).copied, 1u);
+  EXPECT_EQ(csv_lines(ledger), std::vector<std::string>{csv_row(run)});
+  exec("UPDATE runs SET csv_row = 'stored\n' WHERE csv_row IS NOT NULL");
+  EXPECT_EQ(csv_lines(ledger), std::vector<std::string>{"stored\n"});
+}
+
 // Layout 2: the runs table before the CSV line's columns.
 constexpr const char* kLayoutTwo =
     "CREATE TABLE runs (id TEXT PRIMARY KEY, started_at TEXT NOT NULL, ended_at TEXT NOT NULL "
