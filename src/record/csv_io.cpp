@@ -4,6 +4,7 @@
 
 #include <cctype>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <stdexcept>
 
@@ -150,6 +151,31 @@ const std::vector<std::string>& csv_columns() {
 
 std::string csv_header() {
   return join(csv_columns(), ",") + "\n";
+}
+
+namespace {
+
+// Raise on any change to how csv_row() writes a cell that leaves the header
+// as it is (see csv_layout_id in csv_io.hpp).
+constexpr int kCsvRowRevision = 1;
+
+// FNV-1a, 64 bits: the id must be the same in every build, which std::hash
+// does not promise.
+std::uint64_t fnv1a(std::string_view text) {
+  std::uint64_t hash = 0xcbf29ce484222325ULL;
+  for (unsigned char c : text) {
+    hash ^= c;
+    hash *= 0x100000001b3ULL;
+  }
+  return hash;
+}
+
+}  // namespace
+
+const std::string& csv_layout_id() {
+  static const std::string id =
+      fmt::format("r{}-s{}-{:016x}", kCsvRowRevision, kSchemaMajor, fnv1a(csv_header()));
+  return id;
 }
 
 std::string csv_row(const RunRecord& r) {

@@ -17,6 +17,15 @@ std::string csv_header();
 // One data line, newline-terminated, RFC 4180 quoting.
 std::string csv_row(const RunRecord& record);
 
+// Which csv_row() made a line: the ledger stores each finished run's line
+// with this id, and `joule export --csv` prints a stored line only when its
+// id is this build's (ledger.hpp, for_each_csv_line). It hashes the header
+// and the record's major schema, so adding, removing or renaming a column
+// retires every stored line by itself. A change to how a cell is written
+// that keeps the header (a number's format, a new warning text) must raise
+// kCsvRowRevision in csv_io.cpp, or exports would mix old and new lines.
+const std::string& csv_layout_id();
+
 struct CsvAppendResult {
   bool wrote_header = false;
   // Set when the existing file's header differs from ours (an older joule or

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "carbon/config_file.hpp"
+#include "record/csv_io.hpp"
 #include "record/json_io.hpp"
 
 namespace joule::record {
@@ -86,6 +87,10 @@ StoredRow row_of(const RunRecord& stored) {
   if (stored.carbon) row.co2e_g = stored.carbon->total_co2e_g.central;
   row.tags.assign(stored.tags.begin(), stored.tags.end());
   row.record_json = to_json(stored).dump();
+  if (stored.status != RunStatus::running) {
+    row.csv_row = csv_row(stored);
+    row.csv_layout = csv_layout_id();
+  }
   return row;
 }
 
@@ -207,12 +212,6 @@ RowQuery query_for(const LedgerFilter& filter) {
 
 namespace {
 
-// A batch of rows read from the store, and what reading their records gave.
-struct DecodedBatch {
-  std::vector<std::optional<RunRecord>> records;  // nullopt: skipped, see warnings
-  std::vector<std::string> warnings;
-};
-
 constexpr std::size_t kBatchRows = 256;
 
 // Decoding threads beside the one reading the store: parsing the JSON
@@ -223,49 +222,99 @@ std::size_t decoding_threads() {
   return std::clamp<std::size_t>(cores > 1 ? cores - 1 : 1, 1, 4);
 }
 
-}  // namespace
-
-std::size_t Ledger::for_each(const LedgerFilter& filter,
-                             const std::function<void(const RunRecord&)>& each,
-                             std::vector<std::string>* warnings) const {
-  std::size_t passed = 0;
-  auto decode = [this](const std::vector<FoundRow>& rows) {
-    DecodedBatch batch;
-    batch.records.reserve(rows.size());
-    for (const auto& row : rows) {
-      try {
-        batch.records.emplace_back(read_row(row));
-      } catch (const RecordError& e) {
-        batch.records.emplace_back(std::nullopt);
-        batch.warnings.push_back(fmt::format("skipped: {}", e.what()));
-      }
-    }
+// Passes each row of `query` through `decode` (nullopt: skipped) on worker
+// threads, a batch at a time, and the results to `deliver` in the rows'
+// order. `decode` must be safe to run on several threads at once.
+template <typename Item>
+void decode_in_order(
+    const LedgerBackend& store, const RowQuery& query,
+    const std::function<std::optional<Item>(const FoundRow&, std::vector<std::string>&)>& decode,
+    const std::function<void(const Item&)>& deliver, std::vector<std::string>* warnings) {
+  struct Batch {
+    std::vector<std::optional<Item>> items;
+    std::vector<std::string> warnings;
+  };
+  auto decode_batch = [&decode](const std::vector<FoundRow>& rows) {
+    Batch batch;
+    batch.items.reserve(rows.size());
+    for (const auto& row : rows) batch.items.push_back(decode(row, batch.warnings));
     return batch;
   };
-  std::deque<std::future<DecodedBatch>> in_flight;
+  std::deque<std::future<Batch>> in_flight;
   auto deliver_oldest = [&] {
-    DecodedBatch batch = in_flight.front().get();
+    Batch batch = in_flight.front().get();
     in_flight.pop_front();
     if (warnings) warnings->insert(warnings->end(), batch.warnings.begin(), batch.warnings.end());
-    for (const auto& r : batch.records) {
-      if (!r || (filter.status && r->status != *filter.status)) continue;
-      each(*r);
-      ++passed;
+    for (const auto& item : batch.items) {
+      if (item) deliver(*item);
     }
   };
   std::vector<FoundRow> rows;
   auto submit = [&] {
-    in_flight.push_back(std::async(std::launch::async, decode, std::move(rows)));
+    in_flight.push_back(std::async(std::launch::async, decode_batch, std::move(rows)));
     rows.clear();
     if (in_flight.size() > decoding_threads()) deliver_oldest();
   };
-  store_->for_each(query_for(filter), [&](const FoundRow& row) {
+  store.for_each(query, [&](const FoundRow& row) {
     rows.push_back(row);
     if (rows.size() == kBatchRows) submit();
     return true;
   });
   if (!rows.empty()) submit();
   while (!in_flight.empty()) deliver_oldest();
+}
+
+}  // namespace
+
+std::size_t Ledger::for_each(const LedgerFilter& filter,
+                             const std::function<void(const RunRecord&)>& each,
+                             std::vector<std::string>* warnings) const {
+  std::size_t passed = 0;
+  decode_in_order<RunRecord>(
+      *store_, query_for(filter),
+      [&](const FoundRow& row, std::vector<std::string>& skipped) -> std::optional<RunRecord> {
+        try {
+          RunRecord r = read_row(row);
+          if (filter.status && r.status != *filter.status) return std::nullopt;
+          return r;
+        } catch (const RecordError& e) {
+          skipped.push_back(fmt::format("skipped: {}", e.what()));
+          return std::nullopt;
+        }
+      },
+      [&](const RunRecord& r) {
+        each(r);
+        ++passed;
+      },
+      warnings);
+  return passed;
+}
+
+std::size_t Ledger::for_each_csv_line(const LedgerFilter& filter,
+                                      const std::function<void(std::string_view)>& each_line,
+                                      std::vector<std::string>* warnings) const {
+  std::size_t passed = 0;
+  const std::string& layout = csv_layout_id();
+  decode_in_order<std::string>(
+      *store_, query_for(filter),
+      [&](const FoundRow& row, std::vector<std::string>& skipped) -> std::optional<std::string> {
+        // A running row's fate (running or interrupted) is decided now, and
+        // a line of another layout would not match this header.
+        if (row.status != "running" && row.csv_row && row.csv_layout == layout) return row.csv_row;
+        try {
+          RunRecord r = read_row(row);
+          if (filter.status && r.status != *filter.status) return std::nullopt;
+          return csv_row(r);
+        } catch (const RecordError& e) {
+          skipped.push_back(fmt::format("skipped: {}", e.what()));
+          return std::nullopt;
+        }
+      },
+      [&](const std::string& line) {
+        each_line(line);
+        ++passed;
+      },
+      warnings);
   return passed;
 }
 

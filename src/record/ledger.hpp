@@ -126,6 +126,14 @@ class Ledger {
   std::size_t for_each(const LedgerFilter& filter,
                        const std::function<void(const RunRecord&)>& each,
                        std::vector<std::string>* warnings = nullptr) const;
+  // Every matching run as its CSV line (csv_row() of csv_io.hpp), oldest
+  // first, as for_each() passes them: a run that has ended gives the line
+  // stored with it when that line is of this build's csv_layout_id(), so
+  // most of an export parses no JSON; the others are read and formatted.
+  // Returns how many lines were passed to `each_line`.
+  std::size_t for_each_csv_line(const LedgerFilter& filter,
+                                const std::function<void(std::string_view)>& each_line,
+                                std::vector<std::string>* warnings = nullptr) const;
   // An exact id or a unique prefix of one. Throws LedgerError (not_found,
   // ambiguous) or RecordError.
   RunRecord get(std::string_view id_or_prefix) const;

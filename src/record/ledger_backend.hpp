@@ -22,8 +22,9 @@ struct LedgerFilter;
 
 // The ledger's own table layout: PRAGMA user_version in SQLite, the
 // joule_meta table in PostgreSQL. 2 added the owner's host and the
-// (started_at, id) index the newest-first listing walks.
-inline constexpr int kLedgerSchemaVersion = 2;
+// (started_at, id) index the newest-first listing walks; 3 the run's CSV
+// line (csv_row, csv_layout), so that an export need not parse every record.
+inline constexpr int kLedgerSchemaVersion = 3;
 
 // One row of the runs table, with the run's tags.
 struct StoredRow {
@@ -40,6 +41,10 @@ struct StoredRow {
   ProcessIdentity owner;
   std::string checkpoint_at;
   std::string record_json;
+  // The record's CSV line and csv_layout_id() (csv_io.hpp), for a run that
+  // has ended; none while it runs, since a dead owner turns it interrupted.
+  std::optional<std::string> csv_row;
+  std::string csv_layout;
   std::vector<std::pair<std::string, std::string>> tags;
 };
 
@@ -55,6 +60,8 @@ struct FoundRow {
   ProcessIdentity owner;
   std::string checkpoint_at;
   std::string record_json;
+  std::optional<std::string> csv_row;  // NULL in the store: none
+  std::string csv_layout;
 };
 
 enum class WriteMode {
@@ -87,10 +94,14 @@ BuiltQuery build_row_query(const RowQuery& query, const SqlDialect& dialect,
 
 // The column list every read selects, in FoundRow order.
 inline constexpr std::string_view kFoundRowColumns =
-    "id, status, owner_host, owner_pid, owner_boot_id, owner_start_ticks, checkpoint_at, record";
+    "id, status, owner_host, owner_pid, owner_boot_id, owner_start_ticks, checkpoint_at, record, "
+    "csv_layout, csv_row";
+// What a read-only open of an older layout selects instead of its missing
+// columns.
+inline constexpr std::string_view kNoCsvColumns = "NULL AS csv_layout, NULL AS csv_row";
 
-// The insert-or-update statement of a write mode, with placeholders 1..16 in
-// StoredRow order (id .. record, owner_host last).
+// The insert-or-update statement of a write mode, with placeholders 1..18 in
+// StoredRow order (id .. record, then owner_host, csv_row, csv_layout).
 std::string upsert_sql(WriteMode mode, const SqlDialect& dialect);
 
 class LedgerBackend {
@@ -116,8 +127,9 @@ class LedgerBackend {
 
   // Deletes the runs (and their tags). Returns how many went.
   virtual std::size_t remove(const std::vector<std::string>& ids) = 0;
-  // Rewrites a run's stored record, unless it is running.
-  virtual void replace_record(const std::string& id, const std::string& record_json) = 0;
+  // Rewrites a run's stored record and its CSV line (row.record_json,
+  // csv_row, csv_layout), unless it is running.
+  virtual void replace_record(const StoredRow& row) = 0;
   // Gives the space of deleted rows back (VACUUM).
   virtual void compact() = 0;
   // The store's own whole-database check; each problem found, none when sound.

@@ -62,7 +62,10 @@ PruneResult Ledger::prune(const std::string& before, std::optional<std::size_t> 
       RunRecord r =
           parse_json_text(row->record_json, fmt::format("ledger {}, run {}", path_.string(), id));
       if (!thin_timeline(r, *keep_points)) continue;
-      store_->replace_record(id, to_json(r).dump());
+      // The thinned record's warning is one of its CSV cells: the stored
+      // line is made again with it.
+      StoredRow thinned = row_of(r);
+      store_->replace_record(thinned);
       ++result.thinned;
     }
   } else {
@@ -88,6 +91,7 @@ CopyResult Ledger::copy_from(const Ledger& source) {
     row.owner = found.owner;
     row.checkpoint_at = found.checkpoint_at;
     row.record_json = found.record_json;
+    if (found.status == "running") row.csv_row.reset();
     if (store_->write(row, WriteMode::copy)) {
       ++result.copied;
     } else {

@@ -31,6 +31,7 @@ struct Libpq {
   decltype(&::PQfreeCancel) PQfreeCancel = nullptr;
   decltype(&::PQgetCancel) PQgetCancel = nullptr;
   decltype(&::PQgetResult) PQgetResult = nullptr;
+  decltype(&::PQgetisnull) PQgetisnull = nullptr;
   decltype(&::PQgetvalue) PQgetvalue = nullptr;
   decltype(&::PQntuples) PQntuples = nullptr;
   decltype(&::PQreset) PQreset = nullptr;
@@ -70,6 +71,7 @@ const Libpq& pq() {
     load(api.PQfreeCancel, "PQfreeCancel");
     load(api.PQgetCancel, "PQgetCancel");
     load(api.PQgetResult, "PQgetResult");
+    load(api.PQgetisnull, "PQgetisnull");
     load(api.PQgetvalue, "PQgetvalue");
     load(api.PQntuples, "PQntuples");
     load(api.PQreset, "PQreset");
@@ -105,7 +107,9 @@ constexpr const char* kCreateSchema[] = {
   owner_start_ticks BIGINT NOT NULL DEFAULT 0,
   checkpoint_at TEXT NOT NULL DEFAULT '',
   record TEXT NOT NULL,
-  owner_host TEXT NOT NULL DEFAULT ''
+  owner_host TEXT NOT NULL DEFAULT '',
+  csv_row TEXT,
+  csv_layout TEXT
 ))sql",
     "CREATE INDEX runs_started_id ON runs(started_at, id)",
     "CREATE INDEX runs_status ON runs(status)",
@@ -117,6 +121,11 @@ constexpr const char* kCreateSchema[] = {
 ))sql",
     "CREATE INDEX run_tags_key_value ON run_tags(key, value)",
 };
+
+// Version 2 to 3: each run's CSV line; rows already there have none.
+constexpr const char* kMigrateFrom2 =
+    "ALTER TABLE runs ADD COLUMN IF NOT EXISTS csv_row TEXT, ADD COLUMN IF NOT EXISTS "
+    "csv_layout TEXT";
 
 // Any constant: serialises the processes that find the tables absent at once.
 constexpr const char* kCreateLock = "SELECT pg_advisory_xact_lock(7346121002)";
@@ -155,7 +164,7 @@ class PostgresLedger final : public LedgerBackend {
   std::vector<FoundRow> with_id_prefix(std::string_view prefix, std::size_t limit) const override;
   std::optional<FoundRow> with_id(std::string_view id) const override;
   std::size_t remove(const std::vector<std::string>& ids) override;
-  void replace_record(const std::string& id, const std::string& record_json) override;
+  void replace_record(const StoredRow& row) override;
   void compact() override;
   std::vector<std::string> check_integrity() const override;
 
@@ -172,9 +181,13 @@ class PostgresLedger final : public LedgerBackend {
   void in_transaction(std::string_view doing, F&& body);
   static FoundRow found_row(const PGresult* result, int row);
 
+  void migrate_from(int version);
+
   std::string location_;
   PGconn* conn_ = nullptr;
   bool has_schema_ = false;
+  // A read-only open of version 2 selects NULLs for the CSV line's columns.
+  std::string columns_{kFoundRowColumns};
 };
 
 PostgresLedger::PostgresLedger(const std::string& url, bool read_only)
@@ -293,15 +306,36 @@ void PostgresLedger::check_schema(bool read_only) {
     });
     version = stored_version();
   }
-  if (version != 0 && version != kLedgerSchemaVersion) {
+  if (version == 2 && !read_only) {
+    migrate_from(version);
+    version = stored_version();
+  }
+  if (version == 2 && read_only) {
+    columns_.replace(columns_.find("csv_layout"), std::string_view("csv_layout, csv_row").size(),
+                     kNoCsvColumns);
+  } else if (version != 0 && version != kLedgerSchemaVersion) {
     throw LedgerError(Kind::newer_schema,
                       fmt::format("PostgreSQL ledger {} has layout version {}; this joule reads "
-                                  "and writes version {} only ({}). Nothing was written",
+                                  "versions 2 to {} and writes the last ({}). Nothing was "
+                                  "written",
                                   location_, version, kLedgerSchemaVersion,
                                   version > kLedgerSchemaVersion ? "upgrade joule to use it"
                                                                  : "use the joule that made it"));
   }
-  has_schema_ = version == kLedgerSchemaVersion;
+  has_schema_ = version == kLedgerSchemaVersion || version == 2;
+}
+
+void PostgresLedger::migrate_from(int version) {
+  in_transaction("upgrading the ledger's layout", [&] {
+    // The same lock as creation: two joules upgrading at once take turns,
+    // and the second finds the work done.
+    run(kCreateLock, "upgrading the ledger's layout");
+    if (stored_version() != version) return;
+    run(kMigrateFrom2, "upgrading the ledger's layout");
+    run(fmt::format("UPDATE joule_meta SET value = '{}' WHERE key = 'schema_version'",
+                    kLedgerSchemaVersion),
+        "upgrading the ledger's layout");
+  });
 }
 
 bool PostgresLedger::write(const StoredRow& row, WriteMode mode) {
@@ -324,7 +358,9 @@ bool PostgresLedger::write(const StoredRow& row, WriteMode mode) {
         std::to_string(row.owner.start_ticks),
         row.checkpoint_at,
         row.record_json,
-        row.owner.host};
+        row.owner.host,
+        row.csv_row,
+        row.csv_row ? std::optional<std::string>(row.csv_layout) : std::nullopt};
     auto result = run(upsert_sql(mode, kPostgres), params, doing);
     changed = std::string_view(pq().PQcmdTuples(result.get())) != "0";
     if (mode == WriteMode::checkpoint || !changed) return;
@@ -346,13 +382,15 @@ FoundRow PostgresLedger::found_row(const PGresult* result, int row) {
   found.owner.start_ticks = std::strtoull(pq().PQgetvalue(result, row, 5), nullptr, 10);
   found.checkpoint_at = pq().PQgetvalue(result, row, 6);
   found.record_json = pq().PQgetvalue(result, row, 7);
+  found.csv_layout = pq().PQgetvalue(result, row, 8);
+  if (pq().PQgetisnull(result, row, 9) == 0) found.csv_row = pq().PQgetvalue(result, row, 9);
   return found;
 }
 
 void PostgresLedger::for_each(const RowQuery& query,
                               const std::function<bool(const FoundRow&)>& each) const {
   if (!has_schema_) return;
-  const BuiltQuery built = build_row_query(query, kPostgres, kFoundRowColumns);
+  const BuiltQuery built = build_row_query(query, kPostgres, columns_);
   if (pq().PQstatus(conn_) == CONNECTION_BAD) pq().PQreset(conn_);
   std::vector<const char*> values;
   for (const auto& p : built.params) values.push_back(p.c_str());
@@ -387,8 +425,8 @@ void PostgresLedger::for_each(const RowQuery& query,
 
 std::optional<FoundRow> PostgresLedger::with_id(std::string_view id) const {
   if (!has_schema_) return std::nullopt;
-  auto result = run(fmt::format("SELECT {} FROM runs WHERE id = $1", kFoundRowColumns),
-                    {std::string(id)}, "reading a run");
+  auto result = run(fmt::format("SELECT {} FROM runs WHERE id = $1", columns_), {std::string(id)},
+                    "reading a run");
   if (pq().PQntuples(result.get()) == 0) return std::nullopt;
   return found_row(result.get(), 0);
 }
@@ -400,7 +438,7 @@ std::vector<FoundRow> PostgresLedger::with_id_prefix(std::string_view prefix,
   // a seek, not a scan.
   auto result = run(fmt::format("SELECT {} FROM runs WHERE id >= $1 AND id < $1 || chr(1114111) "
                                 "ORDER BY id LIMIT {}",
-                                kFoundRowColumns, limit),
+                                columns_, limit),
                     {std::string(prefix)}, "reading a run");
   const int count = pq().PQntuples(result.get());
   std::vector<FoundRow> rows;
@@ -420,8 +458,11 @@ std::size_t PostgresLedger::remove(const std::vector<std::string>& ids) {
   return removed;
 }
 
-void PostgresLedger::replace_record(const std::string& id, const std::string& record_json) {
-  run("UPDATE runs SET record = $2 WHERE id = $1 AND status <> 'running'", {id, record_json},
+void PostgresLedger::replace_record(const StoredRow& row) {
+  run("UPDATE runs SET record = $2, csv_row = $3, csv_layout = $4 WHERE id = $1 AND status <> "
+      "'running'",
+      {row.id, row.record_json, row.csv_row,
+       row.csv_row ? std::optional<std::string>(row.csv_layout) : std::nullopt},
       "thinning a run's timeline");
 }
 

@@ -71,7 +71,7 @@ BuiltQuery build_row_query(const RowQuery& query, const SqlDialect& dialect,
 
 std::string upsert_sql(WriteMode mode, const SqlDialect& dialect) {
   std::string values;
-  for (std::size_t i = 1; i <= 16; ++i) values += (i > 1 ? ", " : "") + dialect.placeholder(i);
+  for (std::size_t i = 1; i <= 18; ++i) values += (i > 1 ? ", " : "") + dialect.placeholder(i);
   std::string condition;
   if (mode == WriteMode::checkpoint) condition = " WHERE runs.status = 'running'";
   // A copy never overwrites a row the destination already has, except to
@@ -81,14 +81,16 @@ std::string upsert_sql(WriteMode mode, const SqlDialect& dialect) {
   return fmt::format(
       "INSERT INTO runs (id, started_at, ended_at, status, command, cwd, duration_s, "
       "machine_energy_j, attributed_energy_j, co2e_g, owner_pid, owner_boot_id, "
-      "owner_start_ticks, checkpoint_at, record, owner_host) VALUES ({}) ON CONFLICT(id) DO "
+      "owner_start_ticks, checkpoint_at, record, owner_host, csv_row, csv_layout) VALUES ({}) "
+      "ON CONFLICT(id) DO "
       "UPDATE SET started_at=excluded.started_at, ended_at=excluded.ended_at, "
       "status=excluded.status, command=excluded.command, cwd=excluded.cwd, "
       "duration_s=excluded.duration_s, machine_energy_j=excluded.machine_energy_j, "
       "attributed_energy_j=excluded.attributed_energy_j, co2e_g=excluded.co2e_g, "
       "owner_pid=excluded.owner_pid, owner_boot_id=excluded.owner_boot_id, "
       "owner_start_ticks=excluded.owner_start_ticks, checkpoint_at=excluded.checkpoint_at, "
-      "record=excluded.record, owner_host=excluded.owner_host{}",
+      "record=excluded.record, owner_host=excluded.owner_host, csv_row=excluded.csv_row, "
+      "csv_layout=excluded.csv_layout{}",
       values, condition);
 }
 

@@ -191,7 +191,9 @@ CREATE TABLE IF NOT EXISTS runs (
   owner_start_ticks INTEGER NOT NULL DEFAULT 0,
   checkpoint_at TEXT NOT NULL DEFAULT '',
   record TEXT NOT NULL,
-  owner_host TEXT NOT NULL DEFAULT ''
+  owner_host TEXT NOT NULL DEFAULT '',
+  csv_row TEXT,
+  csv_layout TEXT
 );
 CREATE INDEX IF NOT EXISTS runs_started_id ON runs(started_at, id);
 CREATE INDEX IF NOT EXISTS runs_status ON runs(status);
@@ -211,6 +213,13 @@ ALTER TABLE runs ADD COLUMN owner_host TEXT NOT NULL DEFAULT '';
 CREATE INDEX IF NOT EXISTS runs_started_id ON runs(started_at, id);
 DROP INDEX IF EXISTS runs_started_at;
 DROP INDEX IF EXISTS runs_command;
+)sql";
+
+// Version 2 to 3: each run's CSV line. Rows already there have none and are
+// exported by reading their records, as before.
+constexpr const char* kMigrateFrom2 = R"sql(
+ALTER TABLE runs ADD COLUMN csv_row TEXT;
+ALTER TABLE runs ADD COLUMN csv_layout TEXT;
 )sql";
 
 std::string sqlite_placeholder(std::size_t index) {
@@ -249,7 +258,7 @@ class SqliteLedger final : public LedgerBackend {
   std::vector<FoundRow> with_id_prefix(std::string_view prefix, std::size_t limit) const override;
   std::optional<FoundRow> with_id(std::string_view id) const override;
   std::size_t remove(const std::vector<std::string>& ids) override;
-  void replace_record(const std::string& id, const std::string& record_json) override;
+  void replace_record(const StoredRow& row) override;
   void compact() override;
   std::vector<std::string> check_integrity() const override;
 
@@ -267,7 +276,8 @@ class SqliteLedger final : public LedgerBackend {
   bool read_only_;
   sqlite3* db_ = nullptr;
   int version_ = 0;
-  // Version 1 files have no owner_host; a read-only open must not add it.
+  // Older files lack columns (owner_host before 2, the CSV line before 3); a
+  // read-only open must not add them, and selects NULLs or blanks instead.
   std::string columns_;
 };
 
@@ -284,6 +294,10 @@ SqliteLedger::SqliteLedger(const std::string& path, bool read_only)
   }
   if (!read_only_ && version_ < kLedgerSchemaVersion) create_or_migrate();
   columns_ = std::string(kFoundRowColumns);
+  if (version_ < 3) {
+    columns_.replace(columns_.find("csv_layout"), std::string_view("csv_layout, csv_row").size(),
+                     kNoCsvColumns);
+  }
   if (version_ == 1) {
     columns_.replace(columns_.find("owner_host"), std::string_view("owner_host").size(),
                      "'' AS owner_host");
@@ -368,6 +382,9 @@ void SqliteLedger::create_or_migrate() {
     const int version = read_version();
     if (version == 0) exec(db_, kCreateSchema, path_, "creating the ledger");
     if (version == 1) exec(db_, kMigrateFrom1, path_, "upgrading the ledger's layout");
+    if (version == 1 || version == 2) {
+      exec(db_, kMigrateFrom2, path_, "upgrading the ledger's layout");
+    }
     if (version < kLedgerSchemaVersion) {
       exec(db_, fmt::format("PRAGMA user_version={}", kLedgerSchemaVersion).c_str(), path_,
            "creating the ledger");
@@ -402,6 +419,13 @@ bool SqliteLedger::write(const StoredRow& row, WriteMode mode) {
     insert.bind(14, row.checkpoint_at);
     insert.bind(15, row.record_json);
     insert.bind(16, row.owner.host);
+    if (row.csv_row) {
+      insert.bind(17, *row.csv_row);
+      insert.bind(18, row.csv_layout);
+    } else {
+      insert.bind_null(17);
+      insert.bind_null(18);
+    }
     insert.step(doing);
     changed = sqlite3_changes(db_) > 0;
     if (mode == WriteMode::checkpoint || !changed) return;
@@ -429,6 +453,8 @@ FoundRow SqliteLedger::found_row(const Statement& q) const {
   row.owner.start_ticks = static_cast<std::uint64_t>(q.integer(5));
   row.checkpoint_at = q.text(6);
   row.record_json = q.text(7);
+  row.csv_layout = q.text(8);
+  if (sqlite3_column_type(q.get(), 9) != SQLITE_NULL) row.csv_row = q.text(9);
   return row;
 }
 
@@ -494,11 +520,21 @@ std::size_t SqliteLedger::remove(const std::vector<std::string>& ids) {
   return removed;
 }
 
-void SqliteLedger::replace_record(const std::string& id, const std::string& record_json) {
+void SqliteLedger::replace_record(const StoredRow& row) {
   in_transaction("thinning a run's timeline", [&] {
-    Statement q(db_, "UPDATE runs SET record = ?2 WHERE id = ?1 AND status <> 'running'", path_);
-    q.bind(1, id);
-    q.bind(2, record_json);
+    Statement q(db_,
+                "UPDATE runs SET record = ?2, csv_row = ?3, csv_layout = ?4 WHERE id = ?1 AND "
+                "status <> 'running'",
+                path_);
+    q.bind(1, row.id);
+    q.bind(2, row.record_json);
+    if (row.csv_row) {
+      q.bind(3, *row.csv_row);
+      q.bind(4, row.csv_layout);
+    } else {
+      q.bind_null(3);
+      q.bind_null(4);
+    }
     q.step("thinning a run's timeline");
   });
 }

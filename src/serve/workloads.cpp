@@ -3,28 +3,36 @@
 #include <sys/types.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <fstream>
+#include <utility>
 
 #include "run/cgroup.hpp"
-#include "support/files.hpp"
+#include "sensors/sysfs.hpp"
 #include "support/proc.hpp"
 
 namespace joule::serve {
 
 struct WorkloadAttribution::Tracked {
-  explicit Tracked(const std::vector<DomainInfo>& domains) : accumulator(domains) {}
+  Tracked(const std::vector<DomainInfo>& domains, std::filesystem::path dir,
+          sensors::sysfs::AttributeFile cpu_stat)
+      : accumulator(domains), dir(std::move(dir)), cpu_stat(std::move(cpu_stat)) {}
   run::AttributionAccumulator accumulator;
-  Seconds usage_last;
-  bool seen_now = false;
+  std::filesystem::path dir;
+  sensors::sysfs::AttributeFile cpu_stat;  // held open: a read is one pread(2)
+  std::optional<Seconds> usage_last;       // none yet: the first read is the baseline
 };
 
 namespace {
 
-std::optional<Seconds> cgroup_cpu_usage(const std::filesystem::path& cgroup) {
-  // cpu.stat is a few hundred bytes; one read(2).
-  auto text = support::read_small_file(cgroup / "cpu.stat", 4096);
-  if (!text) return std::nullopt;
-  return run::parse_cpu_stat_usage(*text);
+// cpu.stat is a few hundred bytes. nullopt when it no longer reads (the
+// cgroup was removed: ENODEV) or is not a cpu.stat.
+std::optional<Seconds> cpu_usage(const sensors::sysfs::AttributeFile& cpu_stat) {
+  char buffer[4096];
+  std::string_view text;
+  std::string error;
+  if (!cpu_stat.read_text(text, buffer, sizeof buffer, error)) return std::nullopt;
+  return run::parse_cpu_stat_usage(text);
 }
 
 std::vector<pid_t> cgroup_pids(const std::filesystem::path& cgroup) {
@@ -68,44 +76,65 @@ WorkloadAttribution::WorkloadAttribution(WorkloadOptions options,
 
 WorkloadAttribution::~WorkloadAttribution() = default;
 
-std::vector<std::filesystem::path> WorkloadAttribution::scan() const {
-  return cgroups_at_depth(options_.root, options_.depth);
-}
-
 void WorkloadAttribution::add(const Measurement& interval) {
   const Seconds busy = support::read_machine_busy_cpu(options_.proc_root).value_or(busy_last_);
   const Seconds busy_delta = busy - busy_last_;
   busy_last_ = busy;
+  const MonotonicTime now = MonotonicClock::now();
+  if (!last_scan_ || now - *last_scan_ >= options_.rescan_interval) {
+    rescan();
+    last_scan_ = now;
+  }
+  attribute(interval, busy_delta);
+}
 
-  auto paths = scan();
+void WorkloadAttribution::rescan() {
+  auto paths = cgroups_at_depth(options_.root, options_.depth);
   left_out_ = paths.size() > options_.max_cgroups ? paths.size() - options_.max_cgroups : 0;
   paths.resize(std::min(paths.size(), options_.max_cgroups));
-  for (auto& [name, t] : tracked_) t.seen_now = false;
-
-  std::vector<run::GpuShare> gpu(domains_.size());
   const std::string root_prefix = (options_.root / "").string();
-  for (const auto& path : paths) {
-    auto usage = cgroup_cpu_usage(path);
-    if (!usage) continue;  // gone between the scan and the read, or not a cgroup
+  std::map<std::string, Tracked> found;
+  for (auto& path : paths) {
     // The path below the root; relative() would resolve symlinks, a syscall per level.
     std::string name = path.string().substr(root_prefix.size());
-    auto [it, fresh] = tracked_.try_emplace(name, domains_);
+    if (auto known = tracked_.extract(name)) {
+      found.insert(std::move(known));
+      continue;
+    }
+    auto cpu_stat = sensors::sysfs::AttributeFile::open(path / "cpu.stat");
+    if (!cpu_stat.ok()) {
+      // Out of descriptors (a --max-cgroups above the process's limit): left
+      // out, and counted as such. Otherwise gone since the walk, or not a cgroup.
+      if (cpu_stat.errno_value == EMFILE || cpu_stat.errno_value == ENFILE) ++left_out_;
+      continue;
+    }
+    found.try_emplace(std::move(name), domains_, std::move(path), std::move(cpu_stat.value));
+  }
+  tracked_ = std::move(found);  // the cgroups no longer there close their files here
+}
+
+void WorkloadAttribution::attribute(const Measurement& interval, Seconds busy_delta) {
+  std::vector<run::GpuShare> gpu(domains_.size());
+  for (auto it = tracked_.begin(); it != tracked_.end();) {
     Tracked& t = it->second;
-    t.seen_now = true;
+    auto usage = cpu_usage(t.cpu_stat);
+    if (!usage) {
+      it = tracked_.erase(it);
+      continue;
+    }
     // A cgroup seen for the first time starts counting now: its earlier CPU
     // time was spent before this interval.
-    const Seconds used = fresh ? Seconds{} : *usage - t.usage_last;
-    t.usage_last = *usage;
-    if (fresh) continue;
+    const std::optional<Seconds> last = std::exchange(t.usage_last, *usage);
+    ++it;
+    if (!last) continue;
     if (has_gpu_) {
-      const auto pids = cgroup_pids(path);
+      const auto pids = cgroup_pids(t.dir);
       for (std::size_t i = 0; i < domains_.size(); ++i) {
         if (domains_[i].component == Component::gpu) gpu[i] = gpu_source_->share(domains_[i], pids);
       }
     }
-    t.accumulator.add(interval, run::cpu_time_share(used, busy_delta), gpu);
+    t.accumulator.add(interval, run::cpu_time_share(*usage - *last, busy_delta), gpu);
   }
-  std::erase_if(tracked_, [](const auto& entry) { return !entry.second.seen_now; });
 }
 
 std::vector<WorkloadEnergy> WorkloadAttribution::energy() const {

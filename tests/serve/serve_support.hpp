@@ -2,6 +2,7 @@
 // Shared by the `joule serve` tests: a fake host (a powercap sysfs tree, a
 // /proc/stat and a cgroup tree in a temporary directory, driven at a known
 // power by a thread), free loopback ports, and `joule serve` started on one.
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <sched.h>
@@ -60,6 +61,20 @@ inline void replace_file(const std::filesystem::path& path, const std::string& t
   std::filesystem::rename(temporary, path);
 }
 
+// Rewrites `path` in place, as the kernel regenerates a cgroup's cpu.stat:
+// the exporter holds that file open and preads it, so a file renamed over it
+// would go unseen. One pwrite(2), then the tail of a longer old text is cut;
+// a reader in between sees the new first line (usage_usec) whole.
+inline void rewrite_in_place(const std::filesystem::path& path, const std::string& text) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) throw std::runtime_error("cannot open " + path.string());
+  const bool whole =
+      ::pwrite(fd, text.data(), text.size(), 0) == static_cast<ssize_t>(text.size()) &&
+      ::ftruncate(fd, static_cast<off_t>(text.size())) == 0;
+  ::close(fd);
+  if (!whole) throw std::runtime_error("cannot rewrite " + path.string());
+}
+
 // One machine: package-0 at `power`, two busy CPUs, and a cgroup
 // system.slice/app.service using `app_share` of the busy CPU time.
 class FakeHost {
@@ -99,9 +114,9 @@ class FakeHost {
     const auto busy = static_cast<unsigned long long>(1000 + 200 * elapsed_s);
     replace_file(dir_ / "proc/stat", fmt::format("cpu  {} 0 0 5000 0 0 0 0 0 0\n", busy));
     const auto app_us = static_cast<unsigned long long>(app_share_ * 2e6 * elapsed_s);
-    replace_file(dir_ / "cgroup/system.slice/app.service/cpu.stat",
-                 fmt::format("usage_usec {}\nuser_usec 0\n", app_us));
-    replace_file(dir_ / "cgroup/system.slice/other.service/cpu.stat", "usage_usec 0\n");
+    rewrite_in_place(dir_ / "cgroup/system.slice/app.service/cpu.stat",
+                     fmt::format("usage_usec {}\nuser_usec 0\n", app_us));
+    rewrite_in_place(dir_ / "cgroup/system.slice/other.service/cpu.stat", "usage_usec 0\n");
   }
 
   std::map<std::string, std::string> env() const {

@@ -10,6 +10,7 @@ namespace {
 
 using joule::testing::make_temp_dir;
 using joule::testing::replace_file;
+using joule::testing::rewrite_in_place;
 
 DomainInfo package() {
   DomainInfo d;
@@ -41,15 +42,19 @@ class Workloads : public ::testing::Test {
   // Machine busy jiffies; a's and b's CPU time in microseconds.
   void state(unsigned long long busy_jiffies, unsigned long long a_us, unsigned long long b_us) {
     replace_file(dir_ / "proc/stat", fmt::format("cpu  {} 0 0 100 0 0 0 0 0 0\n", busy_jiffies));
-    replace_file(dir_ / "cgroup/system.slice/a.service/cpu.stat",
-                 fmt::format("usage_usec {}\n", a_us));
-    replace_file(dir_ / "cgroup/system.slice/b.service/cpu.stat",
-                 fmt::format("usage_usec {}\n", b_us));
-    replace_file(dir_ / "cgroup/user.slice/u1/cpu.stat", "usage_usec 0\n");
+    rewrite_in_place(dir_ / "cgroup/system.slice/a.service/cpu.stat",
+                     fmt::format("usage_usec {}\n", a_us));
+    rewrite_in_place(dir_ / "cgroup/system.slice/b.service/cpu.stat",
+                     fmt::format("usage_usec {}\n", b_us));
+    rewrite_in_place(dir_ / "cgroup/user.slice/u1/cpu.stat", "usage_usec 0\n");
   }
 
-  WorkloadOptions options(std::size_t max = 500) const {
+  // A zero rescan interval walks the tree at every interval; tests of what
+  // happens between walks give an hour, which no test lasts.
+  WorkloadOptions options(std::size_t max = 500,
+                          std::chrono::seconds rescan = std::chrono::seconds(0)) const {
     WorkloadOptions o;
+    o.rescan_interval = rescan;
     o.root = dir_ / "cgroup";
     o.proc_root = dir_ / "proc";
     o.depth = 2;
@@ -91,6 +96,74 @@ TEST_F(Workloads, CardinalityIsBoundedAndVanishedCgroupsAreDropped) {
   ASSERT_EQ(energy.size(), 2u);
   EXPECT_EQ(energy[0].cgroup, "system.slice/b.service");
   EXPECT_EQ(w.left_out(), 0u);
+}
+
+TEST_F(Workloads, BetweenWalksARemovedCgroupIsDroppedWhenItsCpuStatStopsReading) {
+  WorkloadAttribution w(options(500, std::chrono::hours(1)), {package()});
+  w.add(interval_of(1));
+  state(1200, 1'000'000, 1'000'000);
+  w.add(interval_of(100));
+  ASSERT_EQ(w.energy().size(), 3u);
+  // The kernel answers ENODEV to a read of a removed cgroup's open cpu.stat;
+  // the fixture's file system keeps the removed file readable, so the file
+  // is emptied instead, which no more reads as a cpu.stat.
+  rewrite_in_place(dir_ / "cgroup/system.slice/a.service/cpu.stat", "");
+  w.add(interval_of(1));
+  auto energy = w.energy();
+  ASSERT_EQ(energy.size(), 2u);
+  EXPECT_EQ(energy[0].cgroup, "system.slice/b.service");
+  EXPECT_NEAR(energy[0].attributed.joules, 50.0, 1e-9);
+}
+
+TEST_F(Workloads, ACgroupCreatedBetweenWalksIsFoundAtTheNextAndCountsFromThen) {
+  const auto created = dir_ / "cgroup/system.slice/c.service";
+  // Walking at every interval: c is found at the first interval after it
+  // appears, and its CPU time before that is not charged to that interval.
+  WorkloadAttribution each(options(), {package()});
+  each.add(interval_of(1));
+  std::filesystem::create_directories(created);
+  rewrite_in_place(created / "cpu.stat", "usage_usec 9000000\n");
+  state(1200, 1'000'000, 0);
+  each.add(interval_of(100));
+  auto energy = each.energy();
+  ASSERT_EQ(energy.size(), 4u);
+  EXPECT_EQ(energy[2].cgroup, "system.slice/c.service");
+  EXPECT_EQ(energy[2].attributed.joules, 0.0);
+  rewrite_in_place(created / "cpu.stat", "usage_usec 10000000\n");  // 1 s of 2 busy s
+  state(1400, 2'000'000, 0);
+  each.add(interval_of(100));
+  EXPECT_NEAR(each.energy()[2].attributed.joules, 50.0, 1e-9);
+
+  // Walking once an hour: a cgroup created since the last walk is not seen.
+  WorkloadAttribution hourly(options(500, std::chrono::hours(1)), {package()});
+  std::filesystem::remove_all(created);
+  hourly.add(interval_of(1));
+  std::filesystem::create_directories(created);
+  rewrite_in_place(created / "cpu.stat", "usage_usec 1\n");
+  hourly.add(interval_of(1));
+  EXPECT_EQ(hourly.energy().size(), 3u);
+}
+
+// Open descriptors of this process.
+std::size_t open_descriptors() {
+  std::size_t n = 0;
+  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/self/fd"))
+    ++n;
+  return n;
+}
+
+TEST_F(Workloads, HoldsOneDescriptorPerExportedCgroupAndClosesThoseThatGo) {
+  const std::size_t before = open_descriptors();
+  {
+    WorkloadAttribution w(options(2), {package()});
+    w.add(interval_of(1));
+    EXPECT_EQ(open_descriptors(), before + 2);  // --max-cgroups bounds them
+    std::filesystem::remove_all(dir_ / "cgroup/system.slice/a.service");
+    w.add(interval_of(1));
+    EXPECT_EQ(w.energy().size(), 2u);
+    EXPECT_EQ(open_descriptors(), before + 2);  // a's closed, u1's opened
+  }
+  EXPECT_EQ(open_descriptors(), before);
 }
 
 TEST(CgroupsAtDepth, ListsDirectoriesAtExactlyThatDepth) {

@@ -27,11 +27,8 @@ class RunWriter {
   RunWriter(std::FILE* out, bool csv) : out_(out), csv_(csv) {
     if (csv_) fmt::print(out_, "{}", record::csv_header());
   }
+  void add_csv_line(std::string_view line) { std::fwrite(line.data(), 1, line.size(), out_); }
   void add(const record::RunRecord& r) {
-    if (csv_) {
-      fmt::print(out_, "{}", record::csv_row(r));
-      return;
-    }
     // The layout of nlohmann::json::dump(2) of the whole array.
     std::string element = record::to_json(r).dump(2);
     std::string indented = "  ";
@@ -60,8 +57,13 @@ std::size_t write_runs(const ExportOptions& options, std::FILE* out) {
   std::size_t written = 0;
   if (auto ledger = open_ledger_for_reading(path)) {
     std::vector<std::string> warnings;
-    written = ledger->for_each(
-        filter, [&](const record::RunRecord& r) { writer.add(r); }, &warnings);
+    // CSV lines come stored with most runs: no record to parse.
+    written =
+        options.csv
+            ? ledger->for_each_csv_line(
+                  filter, [&](std::string_view line) { writer.add_csv_line(line); }, &warnings)
+            : ledger->for_each(
+                  filter, [&](const record::RunRecord& r) { writer.add(r); }, &warnings);
     for (const auto& w : warnings) fmt::print(stderr, "joule: warning: {}\n", w);
   } else {
     fmt::print(stderr, "joule: warning: no ledger at {} yet; exporting no runs\n", path.string());

@@ -26,6 +26,7 @@ struct ServeArgs {
   std::string cgroup_root = "/sys/fs/cgroup";
   int cgroup_depth = 2;
   std::size_t max_cgroups = 500;
+  int cgroup_rescan_s = 60;
   bool no_cgroups = false;
   std::string coarsen = "auto";
   bool no_carbon = false;
@@ -91,6 +92,7 @@ serve::CollectorOptions collector_options(const ServeArgs& a) {
     w.root = a.cgroup_root;
     w.depth = a.cgroup_depth;
     w.max_cgroups = a.max_cgroups;
+    w.rescan_interval = std::chrono::seconds(a.cgroup_rescan_s);
     if (const char* proc = std::getenv("JOULE_PROC_ROOT"); proc && *proc) w.proc_root = proc;
     if (const char* nvml = std::getenv("JOULE_NVML_LIBRARY"); nvml && *nvml) w.nvml_library = nvml;
     options.workloads = w;
@@ -212,6 +214,10 @@ const CommandRegistrar registrar("serve", [](CLI::App& app) {
                   "depth of the cgroups exported: 1 = slices, 2 = services and pods (default)")
       ->check(CLI::Range(1, 8));
   cmd->add_option("--max-cgroups", a->max_cgroups, "at most this many cgroup series (default 500)");
+  cmd->add_option("--cgroup-rescan", a->cgroup_rescan_s,
+                  "seconds between walks of the cgroup tree for new and removed cgroups; a "
+                  "new one counts from the walk that finds it (default 60, 0: every scrape)")
+      ->check(CLI::Range(0, 86400));
   cmd->add_flag("--no-cgroups", a->no_cgroups, "no per-cgroup energy");
   cmd->add_option("--coarsen", a->coarsen,
                   "auto | on | off: readings once per second in whole joules (auto: when root; "
