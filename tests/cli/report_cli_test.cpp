@@ -196,6 +196,39 @@ TEST_F(ReportCli, BudgetPageShowsTheTerminalsFiguresAndNothingElseLoads) {
   expect_a4(pages);
 }
 
+// --what-if as `joule budget` takes it: the page states the change and shows
+// the figures the terminal prints with it, and the ranking of the what-ifs
+// left; a bad one gives budget's own message and leaves no page.
+TEST_F(ReportCli, BudgetPageTakesWhatIfsAsJouleBudgetDoes) {
+  const fs::path page = ledger_.dir / "budget-se.html";
+  const auto made =
+      joule({"report", "--budget", kCctv.string(), "--what-if", "region=SE", "-o", page.string()});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  const std::string terminal = joule({"budget", kCctv.string(), "--what-if", "region=SE"}).out;
+  const std::string plain = joule({"budget", kCctv.string()}).out;
+  const auto total = R"(\n  total\s+(\S+ \S+)\s+(\S+ \S+)\s+)";
+  const std::vector<std::string> with = capture(terminal, total);
+  ASSERT_EQ(with.size(), 2u) << terminal;
+  ASSERT_NE(with, capture(plain, total)) << "the what-if changed nothing to compare";
+  std::ifstream in(page);
+  const std::string html((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(html.find("With: region=SE"), std::string::npos);
+  for (const std::string& figure : with) {
+    EXPECT_NE(html.find(figure), std::string::npos) << "not in the page: " << figure;
+  }
+  EXPECT_NE(html.find("What-ifs (one change each, biggest saving first)"), std::string::npos);
+
+  const fs::path bad = ledger_.dir / "budget-bad.html";
+  const auto failed =
+      joule({"report", "--budget", kCctv.string(), "--what-if", "regoin=FR", "-o", bad.string()});
+  EXPECT_NE(failed.exit_code, 0);
+  EXPECT_EQ(failed.err, joule({"budget", kCctv.string(), "--what-if", "regoin=FR"}).err);
+  EXPECT_FALSE(fs::exists(bad));
+  const auto alone = joule({"report", "--bench", kBench.string(), "--what-if", "region=SE"});
+  EXPECT_NE(alone.exit_code, 0);
+  EXPECT_NE(alone.err.find("go with --budget SCENARIO"), std::string::npos) << alone.err;
+}
+
 TEST_F(ReportCli, ABadBudgetScenarioGivesJouleBudgetsError) {
   const fs::path scenario = ledger_.dir / "bad.toml";
   std::ofstream(scenario) << "name = \"x\"\nhorizon_yeers = 3\n";
