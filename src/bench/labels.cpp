@@ -1,6 +1,7 @@
 #include "bench/labels.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <cmath>
 
@@ -57,24 +58,59 @@ std::string tier_words(const TaskInfo& task, double tier) {
                      task.direction == Direction::higher_is_better ? "≥" : "≤", format_tier(tier));
 }
 
+// Why a tier met has no label: the task has no scale on this device class at
+// all (never a guessed one), or its scale is fixed at other tiers than this
+// run's, which it names so that a rerun with them gets a label.
+std::string no_scale_reason(const TaskInfo& task, LabelPurpose purpose, const std::string& device,
+                            double tier) {
+  const std::vector<double> fixed = report::label_scale_tiers(task.name, purpose, device);
+  if (fixed.empty()) {
+    return fmt::format(
+        "no label: {} has no fixed {} scale on {} in data/label_scales.csv, and a class is never "
+        "guessed: a scale is anchored on a reference run first (docs/labels.md)",
+        task.name, report::to_string(purpose), device);
+  }
+  std::vector<std::string> tiers;
+  for (double t : fixed) tiers.push_back(format_tier(t));
+  return fmt::format(
+      "no label: {}'s {} scale on {} is fixed at the {} tiers {}, not at this run's {} (rerun "
+      "joule bench with --tiers {} for a label; docs/labels.md)",
+      task.name, report::to_string(purpose), device, task.metric, fmt::join(tiers, ", "),
+      tier_words(task, tier), fmt::join(tiers, ","));
+}
+
 // The bench run that produced the model's figures, as recorded, then the
-// label command: together they reproduce the label.
+// label command: together they reproduce the label. Both name the output
+// directory by its own name, relative, in place of the path it had on the
+// machine that ran it (a build or temporary directory a reader does not
+// have), so that the line runs as it stands.
 std::string reproduce_command(const BenchResults& results, const std::string& task,
                               const std::string& model, LabelPurpose purpose) {
+  std::string out_dir = results.dir.filename().string();
+  if (out_dir.empty() || out_dir == "." || out_dir == "..") out_dir = "joule-bench";
   std::string bench = "joule bench";
+  bool recorded = false;
   for (const auto& record : results.records) {
     const auto task_tag = record.tags.find("bench");
     const auto model_tag = record.tags.find("model");
     if (task_tag == record.tags.end() || task_tag->second != task) continue;
     if (model_tag == record.tags.end() || model_tag->second != model) continue;
-    for (std::size_t i = 1; i < record.command.size(); ++i) bench += " " + record.command[i];
+    for (std::size_t i = 1; i < record.command.size(); ++i) {
+      const std::string& arg = record.command[i];
+      if (arg == "--out") {
+        ++i;  // and its value
+        continue;
+      }
+      if (arg.starts_with("--out=")) continue;
+      bench += " " + arg;
+    }
+    recorded = true;
     break;
   }
-  if (bench == "joule bench") {
-    bench += fmt::format(" --{} --task {} --models {} --out {}", results.provenance.mode, task,
-                         model, results.dir.string());
+  if (!recorded) {
+    bench += fmt::format(" --{} --task {} --models {}", results.provenance.mode, task, model);
   }
-  return fmt::format("{} && joule label --bench {} --model {}{}", bench, results.dir.string(),
+  return fmt::format("{} --out {} && joule label --bench {} --model {}{}", bench, out_dir, out_dir,
                      model, purpose == LabelPurpose::training ? " --training" : "");
 }
 
@@ -104,10 +140,7 @@ ModelLabel label_of(const BenchResults& results, const TaskSummary& summary,
   const std::string device = device_class(results.provenance);
   const auto scale = report::find_label_scale(task.name, purpose, device, task.tiers[*tier]);
   if (!scale) {
-    out.why_not = fmt::format(
-        "no label: no fixed {} scale for {} at {} on {} in data/label_scales.csv (docs/labels.md "
-        "says how a scale is anchored)",
-        report::to_string(purpose), task.name, tier_words(task, task.tiers[*tier]), device);
+    out.why_not = no_scale_reason(task, purpose, device, task.tiers[*tier]);
     return out;
   }
   std::optional<Figure> figure;
