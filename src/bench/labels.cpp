@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include <cmath>
+#include <filesystem>
 
 #include "report/summary.hpp"
 
@@ -86,7 +87,9 @@ std::string no_scale_reason(const TaskInfo& task, LabelPurpose purpose, const st
 // have), so that the line runs as it stands.
 std::string reproduce_command(const BenchResults& results, const std::string& task,
                               const std::string& model, LabelPurpose purpose) {
-  std::string out_dir = results.dir.filename().string();
+  std::filesystem::path dir = results.dir;
+  if (dir.filename().empty()) dir = dir.parent_path();  // "quick/"
+  std::string out_dir = dir.filename().string();
   if (out_dir.empty() || out_dir == "." || out_dir == "..") out_dir = "joule-bench";
   std::string bench = "joule bench";
   bool recorded = false;

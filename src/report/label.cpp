@@ -128,6 +128,26 @@ std::string carbon_line(const EnergyLabel& label, double energy_j) {
   return fmt::format("{:g}CO2e at {:.0f} gCO2e/kWh", carbon, *label.intensity_g_per_kwh);
 }
 
+std::string main_figure_value(const EnergyLabel& label) {
+  return label.scale.purpose == LabelPurpose::inference
+             ? fmt::format("{:kWh}", Joules{label.energy.joules * kLabelUnitPerFigure})
+             : fmt::format("{:kWh}", label.energy);
+}
+
+const char* main_figure_unit(const EnergyLabel& label) {
+  return label.scale.purpose == LabelPurpose::inference ? "per million inferences"
+                                                        : "to reach the tier";
+}
+
+// The rated figure large and what it counts small, on one line, so that a
+// figure with a power of ten still fits the label's width.
+std::string main_figure(const EnergyLabel& label, double x, double y) {
+  return fmt::format(
+      "<text x=\"{:.1f}\" y=\"{:.1f}\"><tspan font-size=\"20\" font-weight=\"bold\">{}</tspan>"
+      "<tspan font-size=\"12\"> {}</tspan></text>\n",
+      x, y, html::escape(main_figure_value(label)), main_figure_unit(label));
+}
+
 }  // namespace
 
 std::string to_string(LabelPurpose purpose) {
@@ -172,11 +192,7 @@ std::optional<char> energy_class(const LabelScale& scale, Joules energy) {
 }
 
 std::string label_energy_text(const EnergyLabel& label) {
-  if (label.scale.purpose == LabelPurpose::inference) {
-    return fmt::format("{:kWh} per million inferences",
-                       Joules{label.energy.joules * kLabelUnitPerFigure});
-  }
-  return fmt::format("{:kWh} to reach the tier", label.energy);
+  return fmt::format("{} {}", main_figure_value(label), main_figure_unit(label));
 }
 
 std::string label_svg(const EnergyLabel& label) {
@@ -206,7 +222,7 @@ std::string label_svg(const EnergyLabel& label) {
               "font-size=\"9\" fill=\"#333\" text-anchor=\"end\"");
   out += class_bars(label, 120);
   double y = 352;
-  out += text_at(16, y, label_energy_text(label), "font-size=\"17\" font-weight=\"bold\"");
+  out += main_figure(label, 16, y);
   y += 18;
   out += text_at(16, y,
                  fmt::format("{}{}{}", label.energy, inference ? " per 1,000 inferences" : "",

@@ -323,7 +323,9 @@ TEST_F(ReportCli, TrainingLabelRatesTheEnergyToReachTheTier) {
   ASSERT_EQ(made.exit_code, 0) << made.err;
   // 56.7 J to reach 0.84: between 31.6 J and 100 J, class D.
   EXPECT_NE(made.out.find("class D"), std::string::npos);
-  EXPECT_NE(made.out.find(">1.57×10⁻⁵ kWh to reach the tier<"), std::string::npos) << made.out;
+  EXPECT_NE(made.out.find(">1.57×10⁻⁵ kWh</tspan><tspan font-size=\"12\"> to reach the tier<"),
+            std::string::npos)
+      << made.out;
   EXPECT_NE(made.out.find(">56.7 J · 1/1 seeds reached it<"), std::string::npos) << made.out;
   // The reproduce line runs as it stands: the bench's output directory by
   // its own name, not the path it had where the fixture was made.

@@ -132,7 +132,9 @@ TEST(Label, DrawsClassFiguresProvenanceAndCommand) {
   // 16.5 mJ per 1,000 inferences is 16.5 J per million: 4.58 mWh, stated
   // in kWh as the EU label states energy.
   EXPECT_EQ(label_energy_text(label), "4.58×10⁻⁶ kWh per million inferences");
-  EXPECT_NE(svg.find("4.58×10⁻⁶ kWh per million inferences"), std::string::npos);
+  EXPECT_NE(svg.find(">4.58×10⁻⁶ kWh</tspan><tspan font-size=\"12\"> per million inferences<"),
+            std::string::npos)
+      << svg;
   EXPECT_NE(svg.find("16.5 mJ per 1,000 inferences"), std::string::npos);
   EXPECT_NE(svg.find("class C"), std::string::npos);
   EXPECT_NE(svg.find("MODELLED, not measured"), std::string::npos);
