@@ -4,7 +4,6 @@
 #include <fmt/ranges.h>
 
 #include <cmath>
-#include <filesystem>
 
 #include "report/summary.hpp"
 
@@ -80,41 +79,13 @@ std::string no_scale_reason(const TaskInfo& task, LabelPurpose purpose, const st
       tier_words(task, tier), fmt::join(tiers, ","));
 }
 
-// The bench run that produced the model's figures, as recorded, then the
-// label command: together they reproduce the label. Both name the output
-// directory by its own name, relative, in place of the path it had on the
-// machine that ran it (a build or temporary directory a reader does not
-// have), so that the line runs as it stands.
+// The bench run that produced the model's figures, then the label command:
+// together they reproduce the label, and run as they stand.
 std::string reproduce_command(const BenchResults& results, const std::string& task,
                               const std::string& model, LabelPurpose purpose) {
-  std::filesystem::path dir = results.dir;
-  if (dir.filename().empty()) dir = dir.parent_path();  // "quick/"
-  std::string out_dir = dir.filename().string();
-  if (out_dir.empty() || out_dir == "." || out_dir == "..") out_dir = "joule-bench";
-  std::string bench = "joule bench";
-  bool recorded = false;
-  for (const auto& record : results.records) {
-    const auto task_tag = record.tags.find("bench");
-    const auto model_tag = record.tags.find("model");
-    if (task_tag == record.tags.end() || task_tag->second != task) continue;
-    if (model_tag == record.tags.end() || model_tag->second != model) continue;
-    for (std::size_t i = 1; i < record.command.size(); ++i) {
-      const std::string& arg = record.command[i];
-      if (arg == "--out") {
-        ++i;  // and its value
-        continue;
-      }
-      if (arg.starts_with("--out=")) continue;
-      bench += " " + arg;
-    }
-    recorded = true;
-    break;
-  }
-  if (!recorded) {
-    bench += fmt::format(" --{} --task {} --models {}", results.provenance.mode, task, model);
-  }
-  return fmt::format("{} --out {} && joule label --bench {} --model {}{}", bench, out_dir, out_dir,
-                     model, purpose == LabelPurpose::training ? " --training" : "");
+  return fmt::format("{} && joule label --bench {} --model {}{}",
+                     reproduce_bench_command(results, task, model), bench_out_name(results), model,
+                     purpose == LabelPurpose::training ? " --training" : "");
 }
 
 void add_carbon(const BenchResults& results, report::EnergyLabel& label) {
