@@ -53,6 +53,14 @@ bool contains_all(const std::vector<std::string>& haystack,
   });
 }
 
+// GPU names are the same however their words are split ("A100SXM4" is
+// "A100 SXM4"); in CPU model numbers the split carries meaning ("Celeron
+// 2.20" is a clock, "Celeron 220" a part), so there the words must agree.
+bool same_name(const std::vector<std::string>& a, const std::vector<std::string>& b,
+               NameRule rule) {
+  return rule == NameRule::exact_then_family ? a == b : joined(a) == joined(b);
+}
+
 NameMatch from_candidates(std::vector<std::size_t> found, bool exact) {
   NameMatch m;
   m.exact = exact;
@@ -74,7 +82,7 @@ NameMatch match_name(const std::vector<std::string>& names, std::string_view que
   for (std::size_t i = 0; i < names.size(); ++i) {
     const auto words = words_of(names[i]);
     const auto sig = significant(words);
-    if (joined(words) == joined(q_words) || joined(sig) == joined(q_significant)) {
+    if (same_name(words, q_words, rule) || same_name(sig, q_significant, rule)) {
       exact.push_back(i);
     } else if (contains_all(sig, q_significant)) {
       family.push_back(i);

@@ -25,7 +25,9 @@ enum class NameRule {
   // names, where a shorter name is a real family).
   exact_then_family_then_prefix,
   // No prefixes: "Core i7-12700" must not become the i7-12700K, a different
-  // part whose letter suffix changes its TDP (CPU model numbers).
+  // part whose letter suffix changes its TDP; and an exact name must have
+  // the same words, not only the same letters ("Celeron 2.20" is not
+  // "Celeron 220"). For CPU model numbers.
   exact_then_family,
 };
 

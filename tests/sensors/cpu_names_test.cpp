@@ -21,12 +21,16 @@ using ::testing::HasSubstr;
 namespace {
 
 // The key two names share when the resolver takes them as the same exact
-// name: the normalised model's letters and digits ("xeon e5-2680" and "xeon
-// e5 2680" are one name).
+// name: the normalised model's runs of letters and digits ("xeon e5-2680"
+// and "xeon e5 2680" are one name; "celeron 2.20" and "celeron 220" two).
 std::string exact_key(std::string_view model) {
   std::string key;
+  bool in_word = false;
   for (char c : joule::sensors::estimator::normalise_cpu_model(model)) {
-    if (std::isalnum(static_cast<unsigned char>(c))) key += c;
+    const bool alnum = std::isalnum(static_cast<unsigned char>(c));
+    if (alnum && !in_word && !key.empty()) key += ' ';
+    if (alnum) key += c;
+    in_word = alnum;
   }
   return key;
 }
@@ -36,7 +40,7 @@ std::string exact_key(std::string_view model) {
 // Declared ambiguous: ARK's three clock variants of the EP80579 with
 // QuickAssist (600, 1066, 1200 MHz: 13, 20, 21 W) differ only in the clock
 // after "with ...", which the key drops; an embedded part no estimate relies on.
-const std::set<std::string> kDeclaredAmbiguous = {"ep80579integrated"};
+const std::set<std::string> kDeclaredAmbiguous = {"ep80579 integrated"};
 
 TEST(CpuNames, RowsThatNormaliseAlikeAgreeOnTheirTdp) {
   const auto& table = ReferenceTable::embedded("cpu_power.csv");
