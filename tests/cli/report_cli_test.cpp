@@ -337,6 +337,25 @@ TEST_F(ReportCli, TrainingLabelRatesTheEnergyToReachTheTier) {
   EXPECT_EQ(made.out.find("/work/"), std::string::npos) << made.out;
 }
 
+// A run whose tiers have no scale gets no label and is told which tiers
+// have one, never a class from a neighbouring scale.
+TEST_F(ReportCli, ATierWithoutAScaleNamesTheTiersThatHaveOne) {
+  const fs::path dir = ledger_.dir / "other-tiers";
+  fs::create_directories(dir);
+  fs::copy(kBench, dir, fs::copy_options::recursive);
+  std::string results = support::read_file(dir / "results.json").value();
+  const std::string tiers = "\"tiers\": [\n          0.84,";
+  ASSERT_NE(results.find(tiers), std::string::npos);
+  results.replace(results.find(tiers), tiers.size(), "\"tiers\": [\n          0.83,");
+  std::ofstream(dir / "results.json") << results;
+  const auto label = joule({"label", "--bench", dir.string(), "--model", "logreg"});
+  EXPECT_NE(label.err.find("logreg: no label: fashion-mnist's inference scale on cpu is fixed at "
+                           "the accuracy tiers 0.84, 0.88, 0.91, not at this run's accuracy ≥ "
+                           "0.83 (rerun joule bench with --tiers 0.84,0.88,0.91"),
+            std::string::npos)
+      << label.err;
+}
+
 TEST_F(ReportCli, AnOutputThatCannotBeWrittenLeavesNoFile) {
   // A directory where the file should go: the rename fails after the write.
   const fs::path taken = ledger_.dir / "out.html";
