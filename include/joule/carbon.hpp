@@ -88,7 +88,8 @@ JOULE_API std::string to_string(IntensityKind kind);
 // Everything that decides the place, PUE and reference data. Empty optionals
 // mean "not given here"; resolution then falls through, in this order:
 //   1. these fields (command-line options),
-//   2. JOULE_CLOUD / JOULE_REGION / JOULE_COUNTRY / JOULE_PUE / JOULE_CONTEXT,
+//   2. JOULE_CLOUD / JOULE_REGION / JOULE_COUNTRY / JOULE_PUE / JOULE_CONTEXT /
+//      JOULE_CLOUD_BASIS,
 //   3. joule.toml (config_file, else ./joule.toml, else <config dir>/joule/joule.toml),
 //   4. a guess from the system time zone (marked as a guess),
 //   5. the world average.
@@ -100,7 +101,8 @@ struct ContextOptions {
   std::optional<std::string> cloud;  // "aws:eu-west-3", "gcp:europe-west1", "azure:westeurope"
   std::optional<double> pue;         // >= 1
   std::optional<ContextKind> context;
-  CloudBasis cloud_basis = CloudBasis::grid;
+  // Unset: JOULE_CLOUD_BASIS, else joule.toml's cloud_basis, else grid.
+  std::optional<CloudBasis> cloud_basis;
   std::optional<std::filesystem::path> config_file;     // explicit joule.toml (must exist)
   std::vector<std::filesystem::path> data_files;        // user CSVs overriding/extending tables
   std::optional<std::filesystem::path> intensity_file;  // time series: timestamp, gCO2e/kWh

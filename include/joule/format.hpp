@@ -10,17 +10,25 @@
 //   fmt::format("{}", Seconds{0.25})         "250 ms"
 //   fmt::format("{}", Seconds{303})          "5 min 03 s"
 //   fmt::format("{}", GramsCO2e{0.0000186})  "18.6 µg"
+//   fmt::format("{:kWh}", Joules{16.5})      "4.58×10⁻⁶ kWh"   (one fixed unit)
+//   fmt::format("{:g}", GramsCO2e{1.83e-3})  "0.00183 g"
 //
 // Three significant digits, trailing zeros kept so that columns read at a
 // glance, and the SI prefix chosen by magnitude so that a small figure never
 // prints as 0.00. Zero prints as "0 J"; a non-finite value as "n/a". Fill,
-// alignment and width work as for strings ("{:>10}"); the watt-hour choice
+// alignment and width work as for strings ("{:>10}"); the unit choice
 // comes first ("{:Wh>10}").
+//
+// A fixed unit ({:kWh}, {:g}) is for figures that must be read in one unit
+// whatever their size, as on an energy label: three significant digits,
+// decimals down to 0.001, and below that a power of ten rather than a row of
+// zeros.
 //
 // Header-only and depending on fmt alone, so that users of the public API get
 // the same text without linking anything more.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <string_view>
@@ -107,6 +115,33 @@ inline std::string seconds_text(double seconds) {
   return fmt::format("{} h {:02} min", total / per_hour, (total % per_hour) / per_minute);
 }
 
+// "⁻⁶": the exponent in superscript digits.
+inline std::string superscript(int exponent) {
+  static constexpr const char* digits[] = {"⁰", "¹", "²", "³", "⁴", "⁵", "⁶", "⁷", "⁸", "⁹"};
+  std::string out = exponent < 0 ? "⁻" : "";
+  for (char c : std::to_string(exponent < 0 ? -exponent : exponent)) out += digits[c - '0'];
+  return out;
+}
+
+// value in `unit` itself, never prefixed: "12.3 kWh", "0.00458 kWh",
+// "4.58×10⁻⁶ kWh".
+inline std::string fixed_unit_text(double value, std::string_view unit) {
+  if (!std::isfinite(value)) return "n/a";
+  if (value == 0) return fmt::format("0 {}", unit);
+  const double magnitude = std::fabs(value);
+  if (magnitude >= 1e-3) {
+    const int decimals = std::max(0, 2 - static_cast<int>(std::floor(std::log10(magnitude))));
+    return fmt::format("{:.{}f} {}", value, decimals, unit);
+  }
+  int exponent = static_cast<int>(std::floor(std::log10(magnitude)));
+  double mantissa = value / std::pow(10, exponent);
+  if (std::round(std::fabs(mantissa) * 100) >= 1000) {  // 9.996 shows as "1.00×10ⁿ⁺¹"
+    mantissa /= 10;
+    ++exponent;
+  }
+  return fmt::format("{:.2f}×10{} {}", mantissa, superscript(exponent), unit);
+}
+
 // The shared part of the formatters: fill, alignment and width as for a string.
 struct QuantityFormatter : fmt::formatter<std::string_view> {
   template <typename FormatContext>
@@ -119,20 +154,29 @@ struct QuantityFormatter : fmt::formatter<std::string_view> {
 
 template <>
 struct fmt::formatter<joule::Joules> : joule::format_detail::QuantityFormatter {
-  bool watt_hours = false;
+  enum class Unit { joules, watt_hours, kilowatt_hours } unit = Unit::joules;
   constexpr auto parse(fmt::format_parse_context& ctx) {
-    auto it = ctx.begin();
-    if (it != ctx.end() && *it == 'W' && it + 1 != ctx.end() && *(it + 1) == 'h') {
-      watt_hours = true;
-      ctx.advance_to(it + 2);
+    const std::string_view spec(ctx.begin(), static_cast<std::size_t>(ctx.end() - ctx.begin()));
+    if (spec.starts_with("kWh")) {
+      unit = Unit::kilowatt_hours;
+      ctx.advance_to(ctx.begin() + 3);
+    } else if (spec.starts_with("Wh")) {
+      unit = Unit::watt_hours;
+      ctx.advance_to(ctx.begin() + 2);
     }
     return fmt::formatter<std::string_view>::parse(ctx);
   }
   template <typename FormatContext>
   auto format(joule::Joules e, FormatContext& ctx) const {
-    return write(watt_hours ? joule::format_detail::watt_hours_text(e.joules)
-                            : joule::format_detail::joules_text(e.joules),
-                 ctx);
+    switch (unit) {
+      case Unit::watt_hours:
+        return write(joule::format_detail::watt_hours_text(e.joules), ctx);
+      case Unit::kilowatt_hours:
+        return write(joule::format_detail::fixed_unit_text(e.kilowatt_hours(), "kWh"), ctx);
+      case Unit::joules:
+        break;
+    }
+    return write(joule::format_detail::joules_text(e.joules), ctx);
   }
 };
 
@@ -154,8 +198,19 @@ struct fmt::formatter<joule::Seconds> : joule::format_detail::QuantityFormatter 
 
 template <>
 struct fmt::formatter<joule::GramsCO2e> : joule::format_detail::QuantityFormatter {
+  bool fixed_grams = false;  // "{:g}": in grams whatever the size
+  constexpr auto parse(fmt::format_parse_context& ctx) {
+    auto it = ctx.begin();
+    if (it != ctx.end() && *it == 'g') {
+      fixed_grams = true;
+      ctx.advance_to(it + 1);
+    }
+    return fmt::formatter<std::string_view>::parse(ctx);
+  }
   template <typename FormatContext>
   auto format(joule::GramsCO2e m, FormatContext& ctx) const {
-    return write(joule::format_detail::grams_text(m.grams), ctx);
+    return write(fixed_grams ? joule::format_detail::fixed_unit_text(m.grams, "g")
+                             : joule::format_detail::grams_text(m.grams),
+                 ctx);
   }
 };

@@ -1,6 +1,7 @@
 #include "bench/labels.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <cmath>
 
@@ -57,25 +58,34 @@ std::string tier_words(const TaskInfo& task, double tier) {
                      task.direction == Direction::higher_is_better ? "≥" : "≤", format_tier(tier));
 }
 
-// The bench run that produced the model's figures, as recorded, then the
-// label command: together they reproduce the label.
+// Why a tier met has no label: the task has no scale on this device class at
+// all (never a guessed one), or its scale is fixed at other tiers than this
+// run's, which it names so that a rerun with them gets a label.
+std::string no_scale_reason(const TaskInfo& task, LabelPurpose purpose, const std::string& device,
+                            double tier) {
+  const std::vector<double> fixed = report::label_scale_tiers(task.name, purpose, device);
+  if (fixed.empty()) {
+    return fmt::format(
+        "no label: {} has no fixed {} scale on {} in data/label_scales.csv, and a class is never "
+        "guessed: a scale is anchored on a reference run first (docs/labels.md)",
+        task.name, report::to_string(purpose), device);
+  }
+  std::vector<std::string> tiers;
+  for (double t : fixed) tiers.push_back(format_tier(t));
+  return fmt::format(
+      "no label: {}'s {} scale on {} is fixed at the {} tiers {}, not at this run's {} (rerun "
+      "joule bench with --tiers {} for a label; docs/labels.md)",
+      task.name, report::to_string(purpose), device, task.metric, fmt::join(tiers, ", "),
+      tier_words(task, tier), fmt::join(tiers, ","));
+}
+
+// The bench run that produced the model's figures, then the label command:
+// together they reproduce the label, and run as they stand.
 std::string reproduce_command(const BenchResults& results, const std::string& task,
                               const std::string& model, LabelPurpose purpose) {
-  std::string bench = "joule bench";
-  for (const auto& record : results.records) {
-    const auto task_tag = record.tags.find("bench");
-    const auto model_tag = record.tags.find("model");
-    if (task_tag == record.tags.end() || task_tag->second != task) continue;
-    if (model_tag == record.tags.end() || model_tag->second != model) continue;
-    for (std::size_t i = 1; i < record.command.size(); ++i) bench += " " + record.command[i];
-    break;
-  }
-  if (bench == "joule bench") {
-    bench += fmt::format(" --{} --task {} --models {} --out {}", results.provenance.mode, task,
-                         model, results.dir.string());
-  }
-  return fmt::format("{} && joule label --bench {} --model {}{}", bench, results.dir.string(),
-                     model, purpose == LabelPurpose::training ? " --training" : "");
+  return fmt::format("{} && joule label --bench {} --model {}{}",
+                     reproduce_bench_command(results, task, model), bench_out_name(results), model,
+                     purpose == LabelPurpose::training ? " --training" : "");
 }
 
 void add_carbon(const BenchResults& results, report::EnergyLabel& label) {
@@ -104,10 +114,7 @@ ModelLabel label_of(const BenchResults& results, const TaskSummary& summary,
   const std::string device = device_class(results.provenance);
   const auto scale = report::find_label_scale(task.name, purpose, device, task.tiers[*tier]);
   if (!scale) {
-    out.why_not = fmt::format(
-        "no label: no fixed {} scale for {} at {} on {} in data/label_scales.csv (docs/labels.md "
-        "says how a scale is anchored)",
-        report::to_string(purpose), task.name, tier_words(task, task.tiers[*tier]), device);
+    out.why_not = no_scale_reason(task, purpose, device, task.tiers[*tier]);
     return out;
   }
   std::optional<Figure> figure;

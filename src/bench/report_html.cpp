@@ -102,16 +102,6 @@ std::string task_part(const BenchResults& results, const TaskSummary& summary) {
   return html::section(summary.task.name, body);
 }
 
-std::string bench_command(const BenchResults& results) {
-  if (results.records.empty() || results.records.front().command.empty()) {
-    return fmt::format("joule bench --{} --out {}", results.provenance.mode, results.dir.string());
-  }
-  std::string command = "joule bench";
-  const auto& argv = results.records.front().command;
-  for (std::size_t i = 1; i < argv.size(); ++i) command += " " + argv[i];
-  return command;
-}
-
 struct Totals {
   Joules energy;
   Seconds duration;
@@ -147,7 +137,7 @@ std::string bench_report_html(const BenchResults& results) {
   }
   for (const std::string& note : results.notes) banner.lines.push_back("Note: " + note);
   std::string body = html::banner(banner);
-  body += html::paragraph("Reproduce: " + bench_command(results), "note");
+  body += html::paragraph("Reproduce: " + reproduce_bench_command(results), "note");
   for (const TaskSummary& summary : results.summaries) body += task_part(results, summary);
   return html::page("joule bench: models compared on quality against joules", body);
 }
@@ -211,7 +201,7 @@ report::Statement bench_statement(const BenchResults& results) {
         "Carbon",
         fmt::format("not computed: no run record with carbon in {}/records", results.dir.string()));
   }
-  s.facts.emplace_back("Command", bench_command(results));
+  s.facts.emplace_back("Command", reproduce_bench_command(results));
   s.facts.emplace_back("joule", JOULE_VERSION_STRING);
   s.citation = fmt::format(
       "Figures from joule bench {} ({}); ranges are central [low – high]. Reported following "

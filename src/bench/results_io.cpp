@@ -197,4 +197,50 @@ BenchResults read_bench_results(const std::filesystem::path& dir) {
   return results;
 }
 
+std::string bench_out_name(const BenchResults& results) {
+  std::filesystem::path dir = results.dir;
+  if (dir.filename().empty()) dir = dir.parent_path();  // "quick/"
+  std::string name = dir.filename().string();
+  return name.empty() || name == "." || name == ".." ? "joule-bench" : name;
+}
+
+namespace {
+
+// The record of this task and model; the first record when they are empty.
+const record::RunRecord* record_of(const BenchResults& results, const std::string& task,
+                                   const std::string& model) {
+  for (const auto& record : results.records) {
+    const auto task_tag = record.tags.find("bench");
+    const auto model_tag = record.tags.find("model");
+    const bool task_ok =
+        task.empty() || (task_tag != record.tags.end() && task_tag->second == task);
+    const bool model_ok =
+        model.empty() || (model_tag != record.tags.end() && model_tag->second == model);
+    if (task_ok && model_ok && !record.command.empty()) return &record;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+std::string reproduce_bench_command(const BenchResults& results, const std::string& task,
+                                    const std::string& model) {
+  std::string command = "joule bench";
+  if (const record::RunRecord* record = record_of(results, task, model)) {
+    const auto& argv = record->command;
+    for (std::size_t i = 1; i < argv.size(); ++i) {
+      if (argv[i] == "--out") {
+        ++i;  // and its value
+      } else if (!argv[i].starts_with("--out=")) {
+        command += " " + argv[i];
+      }
+    }
+  } else {
+    command += " --" + results.provenance.mode;
+    if (!task.empty()) command += " --task " + task;
+    if (!model.empty()) command += " --models " + model;
+  }
+  return command + " --out " + bench_out_name(results);
+}
+
 }  // namespace joule::bench

@@ -34,4 +34,15 @@ struct BenchResults {
 
 BenchResults read_bench_results(const std::filesystem::path& dir);
 
+// The output directory as a reader names it: its own name, relative
+// ("quick"), not the path it had on the machine that ran the bench.
+std::string bench_out_name(const BenchResults& results);
+
+// The `joule bench` command that reproduces these results: the recorded
+// arguments of the run of `task` and `model` (empty: the first record), with
+// --out naming bench_out_name() in place of the recorded path, so that the
+// line runs as it stands on another machine.
+std::string reproduce_bench_command(const BenchResults& results, const std::string& task = "",
+                                    const std::string& model = "");
+
 }  // namespace joule::bench

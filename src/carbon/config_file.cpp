@@ -14,6 +14,7 @@
 #include <set>
 
 #include "carbon/toml_text.hpp"
+#include "joule/carbon.hpp"
 #include "refdata/csv.hpp"
 #include "support/files.hpp"
 
@@ -54,6 +55,17 @@ std::optional<std::string> ledger_url(const std::filesystem::path& path, const t
   return get_string(path, *ledger->as_table(), "url");
 }
 
+// cloud_basis = "grid" | "provider", checked here so that a typo names its line.
+std::optional<CloudBasis> cloud_basis(const std::filesystem::path& path, const toml::table& t) {
+  const auto text = get_string(path, t, "cloud_basis");
+  if (!text) return std::nullopt;
+  try {
+    return parse_cloud_basis(*text);
+  } catch (const CarbonError& e) {
+    fail(path, t.get("cloud_basis")->source(), fmt::format("'cloud_basis': {}", e.what()));
+  }
+}
+
 }  // namespace
 
 std::optional<std::filesystem::path> find_config_file(const std::filesystem::path& cwd,
@@ -88,13 +100,13 @@ FileConfig parse_config_text(std::string_view text, const std::filesystem::path&
     t = carbon->as_table();
   }
   static const std::set<std::string, std::less<>> known = {
-      "country", "region", "cloud", "pue", "context", "intensity_file", "data"};
+      "country", "region", "cloud", "cloud_basis", "pue", "context", "intensity_file", "data"};
   for (const auto& [key, node] : *t) {
     if (t == &root && key.str() == "ledger") continue;
     if (!known.contains(key.str())) {
       fail(path, node.source(),
-           fmt::format("unknown key '{}': expected one of country, region, cloud, pue, context, "
-                       "intensity_file, data",
+           fmt::format("unknown key '{}': expected one of country, region, cloud, cloud_basis, "
+                       "pue, context, intensity_file, data",
                        key.str()));
     }
   }
@@ -106,6 +118,7 @@ FileConfig parse_config_text(std::string_view text, const std::filesystem::path&
   config.region = get_string(path, *t, "region");
   config.cloud = get_string(path, *t, "cloud");
   config.context = get_string(path, *t, "context");
+  config.cloud_basis = cloud_basis(path, *t);
   if (const toml::node* pue = t->get("pue")) {
     auto v = pue->value<double>();  // integers convert too ("pue = 1")
     if (!v || !(pue->is_floating_point() || pue->is_integer())) {

@@ -5,6 +5,7 @@
 //   country = "FR"            # or region = "US-CAL-CISO", or cloud = "aws:eu-west-3"
 //   pue = 1.2
 //   context = "datacenter"    # own | datacenter | cloud
+//   cloud_basis = "grid"      # grid | provider (Google's own figure, GCP only)
 //   intensity_file = "grid.csv"   # relative to this file
 //   data = ["my_factors.csv"]     # table overrides, relative to this file
 //
@@ -16,12 +17,15 @@
 #include <string_view>
 #include <vector>
 
+#include "joule/carbon.hpp"
+
 namespace joule::carbon {
 
 struct FileConfig {
   std::filesystem::path path;
   std::optional<std::string> country, region, cloud, context;
   std::optional<double> pue;
+  std::optional<CloudBasis> cloud_basis;
   std::optional<std::filesystem::path> intensity_file;
   std::vector<std::filesystem::path> data_files;
   std::optional<std::string> ledger_url;  // [ledger] url: a file path or a postgresql:// URL

@@ -128,7 +128,7 @@ PlaceIntensity provider_intensity(const ReferenceData& data, const CloudRow& row
   p.generation_based = false;
   p.source = fmt::format(
       "Google region carbon data{} for {}, average operational gross emissions (not "
-      "life-cycle; --cloud-basis provider){} ({}, {})",
+      "life-cycle; cloud basis \"provider\"){} ({}, {})",
       year_text(row.provider_grid_year), row.region,
       row.provider_grid_prev_g_per_kwh
           ? fmt::format("; range includes{} ({})", year_text(row.provider_grid_prev_year),

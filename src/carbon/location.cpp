@@ -343,14 +343,32 @@ Place world_place(const ReferenceData& data, ResolvedContext& ctx) {
   return world;
 }
 
+// The basis of a cloud region's intensity: the options, JOULE_CLOUD_BASIS,
+// joule.toml, else grid (the same basis for every provider).
+CloudBasis choose_cloud_basis(const ContextOptions& o,
+                              const std::map<std::string, std::string>& env,
+                              const std::optional<FileConfig>& config) {
+  if (o.cloud_basis) return *o.cloud_basis;
+  if (auto e = non_empty(env, "JOULE_CLOUD_BASIS")) {
+    try {
+      return parse_cloud_basis(*e);
+    } catch (const CarbonError& error) {
+      throw CarbonError(fmt::format("JOULE_CLOUD_BASIS={}: {}", *e, error.what()));
+    }
+  }
+  if (config && config->cloud_basis) return *config->cloud_basis;
+  return CloudBasis::grid;
+}
+
 // Where the energy is used: the first level that states a place, else a
 // guess from the time zone, else the world average. Sets how_decided.
 Place choose_place(const ReferenceData& data, const ContextOptions& o,
                    const std::map<std::string, std::string>& env,
                    const std::optional<FileConfig>& config, const detail::ContextHooks& hooks,
                    ResolvedContext& ctx) {
+  const CloudBasis basis = choose_cloud_basis(o, env, config);
   for (const auto& level : location_levels(o, env, config)) {
-    if (auto chosen = place_of_level(data, level, o.cloud_basis, ctx.warnings)) {
+    if (auto chosen = place_of_level(data, level, basis, ctx.warnings)) {
       ctx.how_decided = chosen->second;
       return chosen->first;
     }

@@ -30,9 +30,11 @@ void add_place_options(CLI::App& command, PlaceOptionValues& v) {
                     "(env JOULE_REGION)");
   group->add_option("--cloud", v.cloud,
                     "cloud region, provider:region, e.g. aws:eu-west-3 (env JOULE_CLOUD)");
-  group->add_option("--cloud-basis", v.cloud_basis,
-                    "grid (default: the region's Electricity Maps zone, life-cycle, same basis "
-                    "for every provider) | provider (Google's own operational figure, GCP only)");
+  group->add_option(
+      "--cloud-basis", v.cloud_basis,
+      "grid (default: the region's Electricity Maps zone, life-cycle, same basis "
+      "for every provider) | provider (Google's own operational figure, GCP only) (env "
+      "JOULE_CLOUD_BASIS)");
   group->add_option("--pue", v.pue, "power usage effectiveness, >= 1 (env JOULE_PUE)");
   group->add_option("--context", v.context,
                     "own | datacenter | cloud: decides the default PUE (env JOULE_CONTEXT)");

@@ -121,10 +121,31 @@ std::string wrapped(double x, double y, const std::string& text, std::size_t wid
   return out;
 }
 
+// In grams whatever the size, as the label's energy is in kWh whatever the size.
 std::string carbon_line(const EnergyLabel& label, double energy_j) {
   if (!label.intensity_g_per_kwh) return "carbon: no grid intensity stated";
   const GramsCO2e carbon{Joules{energy_j}.kilowatt_hours() * *label.intensity_g_per_kwh};
-  return fmt::format("{} CO2e at {:.0f} gCO2e/kWh", carbon, *label.intensity_g_per_kwh);
+  return fmt::format("{:g}CO2e at {:.0f} gCO2e/kWh", carbon, *label.intensity_g_per_kwh);
+}
+
+std::string main_figure_value(const EnergyLabel& label) {
+  return label.scale.purpose == LabelPurpose::inference
+             ? fmt::format("{:kWh}", Joules{label.energy.joules * kLabelUnitPerFigure})
+             : fmt::format("{:kWh}", label.energy);
+}
+
+const char* main_figure_unit(const EnergyLabel& label) {
+  return label.scale.purpose == LabelPurpose::inference ? "per million inferences"
+                                                        : "to reach the tier";
+}
+
+// The rated figure large and what it counts small, on one line, so that a
+// figure with a power of ten still fits the label's width.
+std::string main_figure(const EnergyLabel& label, double x, double y) {
+  return fmt::format(
+      "<text x=\"{:.1f}\" y=\"{:.1f}\"><tspan font-size=\"20\" font-weight=\"bold\">{}</tspan>"
+      "<tspan font-size=\"12\"> {}</tspan></text>\n",
+      x, y, html::escape(main_figure_value(label)), main_figure_unit(label));
 }
 
 }  // namespace
@@ -151,6 +172,17 @@ std::optional<LabelScale> find_label_scale(const std::string& task, LabelPurpose
   return std::nullopt;
 }
 
+std::vector<double> label_scale_tiers(const std::string& task, LabelPurpose purpose,
+                                      const std::string& device_class) {
+  std::vector<double> tiers;
+  for (const LabelScale& scale : label_scales()) {
+    if (scale.task == task && scale.purpose == purpose && scale.device_class == device_class) {
+      tiers.push_back(scale.tier);
+    }
+  }
+  return tiers;
+}
+
 std::optional<char> energy_class(const LabelScale& scale, Joules energy) {
   if (!std::isfinite(energy.joules) || energy.joules < 0) return std::nullopt;
   for (std::size_t k = 0; k < scale.upper_bounds.size(); ++k) {
@@ -160,11 +192,7 @@ std::optional<char> energy_class(const LabelScale& scale, Joules energy) {
 }
 
 std::string label_energy_text(const EnergyLabel& label) {
-  if (label.scale.purpose == LabelPurpose::inference) {
-    return fmt::format("{:Wh} per million inferences",
-                       Joules{label.energy.joules * kLabelUnitPerFigure});
-  }
-  return fmt::format("{} ({:Wh}) to reach the tier", label.energy, label.energy);
+  return fmt::format("{} {}", main_figure_value(label), main_figure_unit(label));
 }
 
 std::string label_svg(const EnergyLabel& label) {
@@ -188,9 +216,13 @@ std::string label_svg(const EnergyLabel& label) {
   out += text_at(16, 90, fmt::format("{} · {}", label.task, label.tier), "font-size=\"12\"");
   out += text_at(16, 106, fmt::format("device class {} · {}", label.device_class, label.device),
                  "font-size=\"11\" fill=\"#333\"");
+  out +=
+      text_at(width - 14, 117,
+              inference ? "class bounds per 1,000 inferences" : "class bounds: energy to the tier",
+              "font-size=\"9\" fill=\"#333\" text-anchor=\"end\"");
   out += class_bars(label, 120);
   double y = 352;
-  out += text_at(16, y, label_energy_text(label), "font-size=\"17\" font-weight=\"bold\"");
+  out += main_figure(label, 16, y);
   y += 18;
   out += text_at(16, y,
                  fmt::format("{}{}{}", label.energy, inference ? " per 1,000 inferences" : "",

@@ -32,6 +32,11 @@ std::optional<LabelScale> find_label_scale(const std::string& task, LabelPurpose
                                            const std::string& device_class, double tier);
 // Every built-in scale, in the table's order.
 std::vector<LabelScale> label_scales();
+// The tiers that have a scale for this task, purpose and device class, in
+// the table's order (empty: none), so that a run without a label can be told
+// which tiers would get one.
+std::vector<double> label_scale_tiers(const std::string& task, LabelPurpose purpose,
+                                      const std::string& device_class);
 
 // 'A' to 'G': the first class whose upper bound holds `energy` (bounds are
 // inclusive). A non-finite or negative energy has no class: nullopt.
@@ -59,8 +64,9 @@ struct EnergyLabel {
 // The label as a standalone SVG document (about 360 x 560 px).
 std::string label_svg(const EnergyLabel& label);
 
-// "kWh per million inferences" (inference) or "energy to reach the tier"
-// (training): the label's main figure, as joule prints energy.
+// The label's main figure in kWh whatever its size, as the EU label states
+// kWh: per million inferences (inference) or to reach the tier (training).
+// The SI-prefixed figure joule prints elsewhere is the line below it.
 std::string label_energy_text(const EnergyLabel& label);
 
 }  // namespace joule::report

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "refdata/csv.hpp"
+#include "refdata/names.hpp"
 #include "sensors/estimator.hpp"
 #include "support/strings.hpp"
 
@@ -49,19 +50,53 @@ std::string_view longest_alnum_run(std::string_view key) {
   return best;
 }
 
-// A cpu_power.csv row: the table holds only the rows that can match the
-// model (see tdp_row), and the line numbers are the file's.
+// The cpu_power.csv rows a model resolves to: one TDP, or, when rows of the
+// same exact name disagree (ARK's EP80579 clock variants), the range of
+// their TDPs with the variants named. The table holds only the rows that can
+// match the model (see find_tdp_row), and the line numbers are the file's.
 struct TdpRow {
   std::shared_ptr<const ReferenceTable> table;
-  std::size_t row = 0;
+  std::size_t row = 0;  // the first variant: code name, threads, line
+  double tdp_low_w = 0;
+  double tdp_high_w = 0;
+  std::string variants;  // "..., 600 MHz (13 W, line 3173); ..." when ranged
+  bool ranged() const { return tdp_high_w > tdp_low_w; }
   std::string_view text(std::string_view column) const { return table->text(row, column); }
   std::optional<double> number(std::string_view column) const { return table->number(row, column); }
 };
 
-// The first cpu_power.csv row with a TDP whose normalised model equals the
-// model's. Only the rows whose model contains the model's longest run of
-// letters and digits are parsed: the whole 5,000-row table was most of joule
-// run's start-up.
+// The rows of `rows` with a TDP, and whether they all state the same one.
+std::optional<TdpRow> tdp_row_of(std::shared_ptr<const ReferenceTable> table,
+                                 const std::vector<std::size_t>& rows) {
+  std::optional<TdpRow> out;
+  for (std::size_t row : rows) {
+    const auto tdp = table->number(row, "tdp_w");
+    if (!tdp) continue;
+    if (!out) {
+      out = TdpRow{table, row, *tdp, *tdp, ""};
+    } else {
+      out->tdp_low_w = std::min(out->tdp_low_w, *tdp);
+      out->tdp_high_w = std::max(out->tdp_high_w, *tdp);
+    }
+  }
+  if (!out || !out->ranged()) return out;
+  for (std::size_t row : rows) {
+    if (const auto tdp = table->number(row, "tdp_w")) {
+      out->variants += fmt::format("{}{} ({} W, line {})", out->variants.empty() ? "" : "; ",
+                                   table->text(row, "model"), *tdp, table->line_of(row));
+    }
+  }
+  return out;
+}
+
+// The rows of the model by the rule for every device name
+// (refdata/names.hpp), on normalised names and without prefixes: the exact
+// name, else a family only one TDP answers. Rows of the same exact name that
+// disagree give a range; a family whose members disagree is refused (the
+// model-number rule or the generic default answers instead), never the first
+// row that happens to match. Only the rows whose model contains the model's
+// longest run of letters and digits are parsed: the whole 5,000-row table was
+// most of joule run's start-up.
 std::optional<TdpRow> find_tdp_row(std::string_view model_name) {
   if (model_name.empty()) return std::nullopt;
   const std::string key = normalise_cpu_model(model_name);
@@ -69,14 +104,17 @@ std::optional<TdpRow> find_tdp_row(std::string_view model_name) {
   const std::string_view run = longest_alnum_run(key);
   auto table = std::make_shared<const ReferenceTable>(
       ReferenceTable::embedded_rows_where("cpu_power.csv", {"model", run}));
+  std::vector<std::string> names;
+  names.reserve(table->size());
   for (std::size_t row = 0; row < table->size(); ++row) {
-    // Every row here contains `run`; only an exact match after normalising counts.
-    const auto raw = table->text(row, "model");
-    if (table->number(row, "tdp_w") && normalise_cpu_model(raw) == key) {
-      return TdpRow{table, row};
-    }
+    names.push_back(normalise_cpu_model(table->text(row, "model")));
   }
-  return std::nullopt;
+  const refdata::NameMatch match =
+      refdata::match_name(names, key, refdata::NameRule::exact_then_family);
+  if (match.row) return tdp_row_of(table, {*match.row});
+  auto found = tdp_row_of(table, match.variants);
+  if (found && found->ranged() && !match.exact) return std::nullopt;
+  return found;
 }
 
 // lookup_cpu_coefficients asks twice for the same model (architecture, then
@@ -306,6 +344,37 @@ bool is_dropped_word(std::string_view word) {
   return false;
 }
 
+// TDP spread over the socket's threads. A range of TDPs (variants of one
+// name) is modelled at its middle, its half-width added to the uncertainty.
+CpuCoefficients tdp_coefficients(const CpuInfo& cpuinfo, const TdpRow& row) {
+  // Threads per socket: the table's, else what this machine shows per
+  // socket (exact on bare metal; in a VM it overstates watts per vCPU).
+  auto threads = row.number("threads");
+  std::string threads_from = "cpu_power.csv threads";
+  if (!threads || *threads <= 0) {
+    threads = std::max(1.0, static_cast<double>(cpuinfo.logical_cpus) / cpuinfo.sockets);
+    threads_from = "threads per socket in cpuinfo";
+  }
+  const double tdp_w = (row.tdp_low_w + row.tdp_high_w) / 2;
+  const double half_range = (row.tdp_high_w - row.tdp_low_w) / (row.tdp_high_w + row.tdp_low_w);
+  CpuCoefficients c;
+  c.max_per_vcpu = {tdp_w / *threads};
+  c.min_per_vcpu = {kTdpIdleFraction * c.max_per_vcpu.watts};
+  c.source = CoefficientSource::tdp_table;
+  c.relative_uncertainty = kTdpUncertainty + half_range;
+  c.microarchitecture = std::string(row.text("codename"));
+  const std::string tdp_text =
+      row.ranged() ? fmt::format("TDP {}-{} W (middle {} W; ambiguous name, variants: {})",
+                                 row.tdp_low_w, row.tdp_high_w, tdp_w, row.variants)
+                   : fmt::format("TDP {} W", tdp_w);
+  c.description = fmt::format(
+      "{} -> {} / {} threads ({}) = {:.3g}-{:.3g} W/vCPU, idle {:.0f}% of TDP "
+      "(cpu_power.csv line {})",
+      display_name(cpuinfo.model_name), tdp_text, *threads, threads_from, c.min_per_vcpu.watts,
+      c.max_per_vcpu.watts, kTdpIdleFraction * 100, row.table->line_of(row.row));
+  return c;
+}
+
 }  // namespace
 
 std::string normalise_cpu_model(std::string_view model_name) {
@@ -367,28 +436,7 @@ CpuCoefficients lookup_cpu_coefficients(const CpuInfo& cpuinfo) {
       return c;
     }
   }
-  if (auto row = tdp_row(model)) {
-    const double tdp_w = *row->number("tdp_w");
-    // Threads per socket: the table's, else what this machine shows per
-    // socket (exact on bare metal; in a VM it overstates watts per vCPU).
-    auto threads = row->number("threads");
-    std::string threads_from = "cpu_power.csv threads";
-    if (!threads || *threads <= 0) {
-      threads = std::max(1.0, static_cast<double>(cpuinfo.logical_cpus) / cpuinfo.sockets);
-      threads_from = "threads per socket in cpuinfo";
-    }
-    c.max_per_vcpu = {tdp_w / *threads};
-    c.min_per_vcpu = {kTdpIdleFraction * c.max_per_vcpu.watts};
-    c.source = CoefficientSource::tdp_table;
-    c.relative_uncertainty = kTdpUncertainty;
-    c.microarchitecture = std::string(row->text("codename"));
-    c.description = fmt::format(
-        "{} -> TDP {} W / {} threads ({}) = {:.3g}-{:.3g} W/vCPU, idle {:.0f}% of TDP "
-        "(cpu_power.csv line {})",
-        display_name(model), tdp_w, *threads, threads_from, c.min_per_vcpu.watts,
-        c.max_per_vcpu.watts, kTdpIdleFraction * 100, row->table->line_of(row->row));
-    return c;
-  }
+  if (auto row = tdp_row(model)) return tdp_coefficients(cpuinfo, *row);
   const auto& table = per_vcpu_table();
   const auto row = default_row();
   c.min_per_vcpu = {table.number(row, "min_watts").value_or(0)};

@@ -68,6 +68,21 @@ TEST(ConfigText, ABackslashAfterABracketIsAParseErrorNotAnAbort) {
       ThrowsMessage<DataError>(AllOf(HasSubstr("/p/joule.toml:1:2"), HasSubstr("malformed TOML"))));
 }
 
+TEST(ConfigText, CloudBasisIsGridOrProviderAndATypoNamesItsLineAndTheChoices) {
+  EXPECT_EQ(
+      parse_config_text("[carbon]\ncloud_basis = \"provider\"\n", "/p/joule.toml").cloud_basis,
+      joule::carbon::CloudBasis::provider);
+  EXPECT_EQ(parse_config_text("cloud_basis = \"grid\"\n", "/p/joule.toml").cloud_basis,
+            joule::carbon::CloudBasis::grid);
+  EXPECT_FALSE(parse_config_text("country = \"FR\"\n", "/p/joule.toml").cloud_basis);
+  EXPECT_THAT([] { (void)parse_config_text("\ncloud_basis = \"operational\"\n", "/p/joule.toml"); },
+              ThrowsMessage<DataError>(AllOf(
+                  HasSubstr("/p/joule.toml:2:"), HasSubstr("unknown cloud basis 'operational'"),
+                  HasSubstr("expected grid"), HasSubstr("or provider"))));
+  EXPECT_THAT([] { (void)parse_config_text("cloud_basis = 1\n", "/p/joule.toml"); },
+              ThrowsMessage<DataError>(HasSubstr("'cloud_basis': expected a string")));
+}
+
 TEST(ConfigText, NanIsNotAPue) {
   EXPECT_THAT([] { (void)parse_config_text("pue = nan\n", "/p/joule.toml"); },
               ThrowsMessage<DataError>(HasSubstr("'pue': expected a ratio between 1 and 5")));

@@ -218,6 +218,36 @@ TEST(Location, CloudRegionsGiveLocationIntensityAndPue) {
   EXPECT_EQ(resolve_isolated(o).country_iso2, "NL");
 }
 
+// The basis, like the place: the option, then JOULE_CLOUD_BASIS, then
+// joule.toml, else grid.
+TEST(Location, CloudBasisFromOptionEnvironmentOrConfig) {
+  TempDir dir;
+  dir.write("joule.toml", "[carbon]\ncloud = \"gcp:europe-west1\"\ncloud_basis = \"provider\"\n");
+  auto o = isolated();
+  o.read_config_files = true;
+  o.working_dir = dir.path();
+  const auto from_file = resolve_isolated(o);
+  EXPECT_NEAR(from_file.intensity_g_per_kwh.central, 126.43, 1e-9);  // Google's own, 2025
+  EXPECT_NE(from_file.intensity_source.find("operational gross"), std::string::npos);
+  auto hooks = no_environment();
+  hooks.environment = std::map<std::string, std::string>{{"JOULE_CLOUD_BASIS", "grid"}};
+  const auto from_env = resolve_isolated(o, hooks);
+  EXPECT_NE(from_env.intensity_source.find("zone BE"), std::string::npos)
+      << from_env.intensity_source;
+  o.cloud_basis = CloudBasis::provider;  // the option beats the environment
+  EXPECT_NEAR(resolve_isolated(o, hooks).intensity_g_per_kwh.central, 126.43, 1e-9);
+  o.cloud_basis.reset();
+  hooks.environment = std::map<std::string, std::string>{{"JOULE_CLOUD_BASIS", "google-ops"}};
+  try {
+    (void)resolve_isolated(o, hooks);
+    ADD_FAILURE() << "an unknown JOULE_CLOUD_BASIS was accepted";
+  } catch (const CarbonError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("JOULE_CLOUD_BASIS=google-ops"), std::string::npos) << what;
+    EXPECT_NE(what.find("expected grid"), std::string::npos) << what;
+  }
+}
+
 TEST(Location, PueFromOptionContextOrDefault) {
   auto o = isolated();
   o.country = "FR";

@@ -5,8 +5,11 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <map>
 #include <regex>
+#include <set>
 #include <stack>
+#include <tuple>
 
 #include "record/sample_record.hpp"
 #include "report/label.hpp"
@@ -24,7 +27,7 @@ LabelScale fashion_inference(double tier = 0.84) {
 
 TEST(LabelScale, BoundsAreFixedAndTwoClassesPerDecade) {
   const auto scales = label_scales();
-  ASSERT_EQ(scales.size(), 6u);
+  ASSERT_EQ(scales.size(), 54u);  // 3 tasks x 2 purposes x 3 tiers x 3 device classes
   for (const auto& scale : scales) {
     for (std::size_t k = 1; k < scale.upper_bounds.size(); ++k) {
       EXPECT_NEAR(scale.upper_bounds[k] / scale.upper_bounds[k - 1], std::sqrt(10.0), 1e-6)
@@ -52,7 +55,57 @@ TEST(LabelScale, UnknownTaskOrTierHasNoScale) {
   EXPECT_FALSE(find_label_scale("austen-chars", LabelPurpose::inference, "cpu", 2.3));
   EXPECT_FALSE(find_label_scale("fashion-mnist", LabelPurpose::inference, "gpu", 0.84));
   EXPECT_FALSE(find_label_scale("fashion-mnist", LabelPurpose::inference, "cpu", 0.85));
+  EXPECT_FALSE(find_label_scale("imagenet", LabelPurpose::inference, "cpu", 0.7));
+  EXPECT_TRUE(label_scale_tiers("imagenet", LabelPurpose::inference, "cpu").empty());
   EXPECT_TRUE(find_label_scale("fashion-mnist", LabelPurpose::training, "cpu", 0.91));
+}
+
+// The scale of a task is data: one row per (task, purpose, device class,
+// tier), each key once, and every task rated on every device class.
+TEST(LabelScale, EveryTaskHasOneScalePerPurposeDeviceClassAndTier) {
+  std::set<std::tuple<std::string, LabelPurpose, std::string, double>> keys;
+  std::map<std::string, std::set<std::string>> classes_of_task;
+  for (const auto& scale : label_scales()) {
+    EXPECT_TRUE(keys.emplace(scale.task, scale.purpose, scale.device_class, scale.tier).second)
+        << scale.id << " tier " << scale.tier << " twice";
+    EXPECT_FALSE(scale.reference.empty()) << scale.id;
+    classes_of_task[scale.task].insert(scale.device_class);
+  }
+  const std::set<std::string> all = {"cpu", "datacenter-gpu", "consumer-gpu"};
+  for (const std::string task : {"fashion-mnist", "austen-chars", "austen-novel"}) {
+    EXPECT_EQ(classes_of_task[task], all) << task;
+  }
+}
+
+TEST(LabelScale, AustenScalesAreFixedAtTheirTiers) {
+  // austen-chars' labels use fixed tiers, easiest first; its n-gram anchor
+  // (41.5 J per 1,000 characters at 2.2 bits/char) falls in C.
+  EXPECT_EQ(label_scale_tiers("austen-chars", LabelPurpose::inference, "cpu"),
+            (std::vector<double>{2.4, 2.2, 2.0}));
+  const auto chars = find_label_scale("austen-chars", LabelPurpose::inference, "cpu", 2.2);
+  ASSERT_TRUE(chars);
+  EXPECT_EQ(energy_class(*chars, Joules{41.5}), 'C');
+  const auto chars_training = find_label_scale("austen-chars", LabelPurpose::training, "cpu", 2.2);
+  ASSERT_TRUE(chars_training);
+  EXPECT_EQ(energy_class(*chars_training, Joules{172}), 'D');
+  // austen-novel's first tier takes fashion-mnist's first-tier bounds.
+  const auto novel = find_label_scale("austen-novel", LabelPurpose::inference, "cpu", 0.70);
+  ASSERT_TRUE(novel);
+  EXPECT_EQ(novel->id, "novel-inf-cpu-2026");
+  EXPECT_NEAR(novel->upper_bounds[0].joules, fashion_inference().upper_bounds[0].joules, 1e-9);
+  EXPECT_TRUE(find_label_scale("austen-novel", LabelPurpose::training, "cpu", 0.88));
+}
+
+TEST(LabelScale, GpuClassesTakeTheCpuBoundsUnderTheirOwnIds) {
+  const LabelScale cpu = fashion_inference();
+  for (const std::string device : {"datacenter-gpu", "consumer-gpu"}) {
+    const auto gpu = find_label_scale("fashion-mnist", LabelPurpose::inference, device, 0.84);
+    ASSERT_TRUE(gpu) << device;
+    EXPECT_NE(gpu->id, cpu.id);
+    for (std::size_t k = 0; k < cpu.upper_bounds.size(); ++k) {
+      EXPECT_NEAR(gpu->upper_bounds[k].joules, cpu.upper_bounds[k].joules, 1e-12) << device;
+    }
+  }
 }
 
 EnergyLabel sample_label() {
@@ -76,12 +129,16 @@ EnergyLabel sample_label() {
 TEST(Label, DrawsClassFiguresProvenanceAndCommand) {
   const EnergyLabel label = sample_label();
   const std::string svg = label_svg(label);
-  // 16.5 mJ per 1,000 inferences is 16.5 J per million: 4.58 mWh.
-  EXPECT_EQ(label_energy_text(label), "4.58 mWh per million inferences");
-  EXPECT_NE(svg.find("4.58 mWh per million inferences"), std::string::npos);
+  // 16.5 mJ per 1,000 inferences is 16.5 J per million: 4.58 mWh, stated
+  // in kWh as the EU label states energy.
+  EXPECT_EQ(label_energy_text(label), "4.58×10⁻⁶ kWh per million inferences");
+  EXPECT_NE(svg.find(">4.58×10⁻⁶ kWh</tspan><tspan font-size=\"12\"> per million inferences<"),
+            std::string::npos)
+      << svg;
+  EXPECT_NE(svg.find("16.5 mJ per 1,000 inferences"), std::string::npos);
   EXPECT_NE(svg.find("class C"), std::string::npos);
   EXPECT_NE(svg.find("MODELLED, not measured"), std::string::npos);
-  EXPECT_NE(svg.find("2.17 mg CO2e at 473 gCO2e/kWh"), std::string::npos) << svg;
+  EXPECT_NE(svg.find("0.00217 gCO2e at 473 gCO2e/kWh"), std::string::npos) << svg;
   EXPECT_NE(svg.find("joule bench --quick"), std::string::npos);
   EXPECT_NE(svg.find("fmnist-inf-cpu-2026"), std::string::npos);
   // The arrow: a second, larger letter C beside the C bar.

@@ -106,6 +106,19 @@ TEST(Format, SmallFiguresTakeAPrefixRatherThanPrintingZero) {
   EXPECT_EQ(fmt::format("{:Wh}", Joules{1.8}), "500 µWh");
 }
 
+// The label's figures: one unit whatever the size, never a row of zeros.
+TEST(Format, AFixedUnitKeepsThreeSignificantDigits) {
+  EXPECT_EQ(fmt::format("{:kWh}", Joules{4.32e6}), "1.20 kWh");
+  EXPECT_EQ(fmt::format("{:kWh}", Joules{4320}), "0.00120 kWh");
+  EXPECT_EQ(fmt::format("{:kWh}", Joules{16.5}), "4.58×10⁻⁶ kWh");
+  EXPECT_EQ(fmt::format("{:kWh}", Joules{3.6e9}), "1000 kWh");
+  EXPECT_EQ(fmt::format("{:kWh}", Joules{0}), "0 kWh");
+  EXPECT_EQ(fmt::format("{:kWh>14}", Joules{3.6e6}), "      1.00 kWh");
+  EXPECT_EQ(fmt::format("{:g}", GramsCO2e{0.00217}), "0.00217 g");
+  EXPECT_EQ(fmt::format("{:g}", GramsCO2e{9.9996e-5}), "1.00×10⁻⁴ g");
+  EXPECT_EQ(fmt::format("{:g}", GramsCO2e{4560}), "4560 g");
+}
+
 TEST(Format, RoundingUpTakesTheNextPrefix) {
   EXPECT_EQ(fmt::format("{}", Joules{999.7}), "1.00 kJ");
   EXPECT_EQ(fmt::format("{}", Joules{0.99996}), "1.00 J");

@@ -76,7 +76,7 @@ TEST(EstimatorCpuModel, PerVcpuRowForAKnownMicroarchitecture) {
   EXPECT_DOUBLE_EQ(c.max_per_vcpu.watts, 3.758);
   EXPECT_DOUBLE_EQ(c.relative_uncertainty, 0.30);
   EXPECT_THAT(c.description, HasSubstr("Ice Lake"));
-  EXPECT_THAT(c.description, HasSubstr("cpu_power_per_vcpu.csv line 112"));
+  EXPECT_THAT(c.description, HasSubstr("cpu_power_per_vcpu.csv line 115"));
 }
 
 TEST(EstimatorCpuModel, CcfAppValuesArePreferredWhereTheyExist) {
@@ -122,7 +122,7 @@ TEST(EstimatorCpuModel, UnknownCpuGetsTheGenericDefaultWithTheWidestRange) {
   EXPECT_DOUBLE_EQ(c.min_per_vcpu.watts, 0.74);
   EXPECT_DOUBLE_EQ(c.max_per_vcpu.watts, 3.5);
   EXPECT_DOUBLE_EQ(c.relative_uncertainty, 0.50);
-  EXPECT_THAT(c.description, HasSubstr("cpu_power_per_vcpu.csv line 56"));
+  EXPECT_THAT(c.description, HasSubstr("cpu_power_per_vcpu.csv line 59"));
   const auto none = lookup_cpu_coefficients({"", 1, 4});
   EXPECT_EQ(none.source, CoefficientSource::generic_default);
   EXPECT_THAT(none.description, HasSubstr("no 'model name'"));

@@ -45,7 +45,7 @@ TEST(EstimatorSensor, DeclaresTwoModelledCounters) {
   EXPECT_FALSE(cpu.wrap_range.has_value());
   EXPECT_DOUBLE_EQ(cpu.relative_uncertainty, 0.30);
   EXPECT_THAT(cpu.label, HasSubstr("Ice Lake"));
-  EXPECT_THAT(cpu.label, HasSubstr("cpu_power_per_vcpu.csv line 112"));
+  EXPECT_THAT(cpu.label, HasSubstr("cpu_power_per_vcpu.csv line 115"));
   const auto& dram = sensor.domains()[1];
   EXPECT_EQ(dram.id, "dram:estimated");
   EXPECT_EQ(dram.component, Component::dram);

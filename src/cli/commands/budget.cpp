@@ -4,6 +4,7 @@
 
 #include <memory>
 
+#include "cli/budget_options.hpp"
 #include "cli/command.hpp"
 #include "cli/ledger_options.hpp"
 #include "joule/budget.hpp"
@@ -15,13 +16,10 @@ namespace {
 
 struct BudgetArgs {
   std::string scenario;
-  std::vector<std::string> what_ifs;
   std::string json;
   std::string markdown;
+  BudgetOptionValues options;
   LedgerOptions ledger;
-  bool no_rank = false;
-  bool no_config = false;
-  bool no_tz_guess = false;
 };
 
 // "-" is standard output; anything else a file written whole.
@@ -35,13 +33,8 @@ void emit(const std::string& target, const std::string& text) {
 }
 
 void run_budget(const BudgetArgs& a) {
-  budget::BudgetOptions options;
-  options.what_ifs = a.what_ifs;
-  if (!a.ledger.path.empty()) options.ledger = a.ledger.path;
-  options.rank_what_ifs = !a.no_rank;
-  options.read_config_files = !a.no_config;
-  options.guess_from_time_zone = !a.no_tz_guess;
-  const budget::BudgetResult result = budget::compute_budget(a.scenario, options);
+  const budget::BudgetResult result =
+      budget::compute_budget(a.scenario, to_budget_options(a.options, a.ledger));
   if (a.json != "-" && a.markdown != "-") fmt::print("{}", report::budget_terminal(result));
   if (!a.json.empty()) emit(a.json, budget::to_json_text(result) + "\n");
   if (!a.markdown.empty()) emit(a.markdown, report::budget_markdown(result));
@@ -55,16 +48,10 @@ const CommandRegistrar registrar("budget", [](CLI::App& app) {
       "what-ifs (docs/budget.md)");
   cmd->add_option("scenario", args->scenario, "scenario file (TOML; see examples/budget/)")
       ->required();
-  cmd->add_option("--what-if", args->what_ifs,
-                  "apply a change first, KEY=VALUE (repeatable): region, device, model, batch, "
-                  "utilisation, horizon");
   cmd->add_option("--json", args->json, "write the result as JSON to FILE (- for stdout)");
   cmd->add_option("--markdown", args->markdown, "write a Markdown page to FILE (- for stdout)");
+  add_budget_options(*cmd, args->options);
   add_ledger_option(*cmd, args->ledger);
-  cmd->add_flag("--no-rank", args->no_rank, "skip the ranked table of single what-ifs");
-  cmd->add_flag("--no-config", args->no_config,
-                "do not read joule.toml for deployments that state no place");
-  cmd->add_flag("--no-tz-guess", args->no_tz_guess, "do not guess a place from the time zone");
   cmd->callback([args] { run_budget(*args); });
 });
 

@@ -1,12 +1,14 @@
 // `joule report`: pages people read. ID [ID...] gives the run page (one run)
 // or the runs side by side (several); --bench DIR the bench page; --budget
-// SCENARIO the life-cycle budget page (as `joule budget` computes it); with
+// SCENARIO the life-cycle budget page (as `joule budget` computes it, with
+// its --what-if options); with
 // --statement, the paragraph and table for papers instead (Markdown or
 // LaTeX). HTML goes to -o FILE (written whole or not at all), else to
 // standard output.
 #include <fmt/format.h>
 
 #include "bench/report_html.hpp"
+#include "cli/budget_options.hpp"
 #include "cli/command.hpp"
 #include "cli/ledger_options.hpp"
 #include "joule/budget.hpp"
@@ -23,6 +25,7 @@ struct ReportOptions {
   std::vector<std::string> ids;
   std::string bench;
   std::string budget;
+  BudgetOptionValues budget_options;  // --what-if and the rest, as for joule budget
   std::string out;
   bool statement = false;
   std::string format = "markdown";
@@ -66,12 +69,12 @@ void write(const ReportOptions& options, const std::string& text, const char* wh
   fmt::print(stderr, "joule: {} written to {}\n", what, options.out);
 }
 
-// The same computation as `joule budget SCENARIO` with its defaults, so that
-// the page and the terminal agree and a bad scenario gets the same message.
+// The same computation as `joule budget SCENARIO` with the same options, so
+// that the page and the terminal agree and a bad scenario or --what-if gets
+// the same message.
 std::string budget_page(const ReportOptions& options) {
-  budget::BudgetOptions budget_options;
-  if (!options.ledger.path.empty()) budget_options.ledger = options.ledger.path;
-  return report::budget_report_html(budget::compute_budget(options.budget, budget_options));
+  return report::budget_report_html(budget::compute_budget(
+      options.budget, to_budget_options(options.budget_options, options.ledger)));
 }
 
 void run_report(const ReportOptions& options) {
@@ -80,6 +83,11 @@ void run_report(const ReportOptions& options) {
   if (sources != 1) {
     throw CLI::ValidationError("joule report",
                                "give run ids, --bench DIR or --budget SCENARIO (one of the three)");
+  }
+  if (options.budget.empty() && any_given(options.budget_options)) {
+    throw CLI::ValidationError("--what-if",
+                               "--what-if, --no-rank, --no-config and --no-tz-guess go with "
+                               "--budget SCENARIO");
   }
   if (!options.budget.empty()) {
     if (options.statement) {
@@ -109,6 +117,7 @@ const CommandRegistrar registrar{
                       "A joule bench output directory (--out of joule bench)");
       cmd->add_option("--budget", options->budget,
                       "A joule budget scenario (TOML): the life-cycle budget page");
+      add_budget_options(*cmd, options->budget_options);
       cmd->add_option("-o,--out", options->out, "Write to this file (default: standard output)");
       cmd->add_flag(
           "--statement", options->statement,
