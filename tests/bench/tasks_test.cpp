@@ -10,6 +10,8 @@
 #include <set>
 #include <stdexcept>
 
+#include "report/label.hpp"
+
 namespace joule::bench {
 namespace {
 
@@ -44,6 +46,20 @@ TEST(TaskRegistry, TheThreeTasksOfTheBenchmarkAreRegisteredInReportOrder) {
   EXPECT_TRUE(find_task("fashion-mnist").in_quick_mode());
   EXPECT_FALSE(find_task("austen-chars").in_quick_mode());
   EXPECT_TRUE(find_task("austen-novel").in_quick_mode());
+}
+
+// A label is drawn only at a tier its scale names, so every fixed tier of a
+// task must have a scale: a tier changed in the task and not in
+// data/label_scales.csv would silently stop labelling.
+TEST(TaskRegistry, EveryFixedTierHasALabelScale) {
+  for (const char* name : {"fashion-mnist", "austen-novel"}) {
+    SCOPED_TRACE(name);
+    for (const double tier : find_task(name).definition().tiers) {
+      for (const auto purpose : {report::LabelPurpose::inference, report::LabelPurpose::training}) {
+        EXPECT_TRUE(report::find_label_scale(name, purpose, "cpu", tier)) << "tier " << tier;
+      }
+    }
+  }
 }
 
 TEST(TaskRegistry, UnknownTaskNamesTheKnownOnes) {
