@@ -7,15 +7,22 @@ using RunAttribution = RunFixture;
 
 TEST_F(RunAttribution, ADetachedGrandchildBurningCpuIsCounted) {
   // Double fork + setsid: the subshell starts a new session and exits at
-  // once, leaving its child orphaned and detached while it burns ~0.6 s of
-  // CPU; the command itself only sleeps.
+  // once, leaving its child orphaned and detached while it burns 0.4 s of CPU
+  // time (CPU time, not wall time, so a loaded machine cannot starve it);
+  // the command itself only waits for its file, then for the burner to exit.
+  const std::string done = path("burnt").string();
+  const std::string burn =
+      "import pathlib, time\n"
+      "while time.process_time() < 0.4: pass\n"
+      "pathlib.Path('" +
+      done + "').touch()\n";
   auto r = joule({"run", "--no-ledger", "--json", path("run.json").string(), "--", "sh", "-c",
-                  "( setsid timeout 0.6 sh -c 'while :; do :; done' & ); sleep 0.9"});
+                  "( setsid python3 -c \"" + burn + "\" & ); i=0; while [ ! -e '" + done +
+                      "' ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done; sleep 0.3"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto json = read_json("run.json");
-  // The sleeping command alone uses next to no CPU; most of the burn must be
-  // there (the scheduler may give the loop less than all of it).
-  EXPECT_GT(json["attribution"]["cpu_time_s"].get<double>(), 0.2) << json["attribution"].dump();
+  // The waiting command alone uses next to no CPU; the burn must be there.
+  EXPECT_GT(json["attribution"]["cpu_time_s"].get<double>(), 0.35) << json["attribution"].dump();
   EXPECT_GT(json["totals"]["attributed_energy_j"].get<double>(), 0.0);
   EXPECT_LE(json["totals"]["attributed_energy_j"].get<double>(),
             json["totals"]["machine_energy_j"].get<double>() + 1e-9);
