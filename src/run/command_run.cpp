@@ -15,6 +15,7 @@
 #include "record/run_metadata.hpp"
 #include "run/cgroup.hpp"
 #include "run/control_channel.hpp"
+#include "run/hardware.hpp"
 #include "run/idle_baseline.hpp"
 #include "run/record_fill.hpp"
 #include "run/session.hpp"
@@ -56,6 +57,7 @@ class CommandRun {
   void drain_control(RunSession& session, bool last);
   void report_predictions(RunSession& session);
   void finish(RunSession& session, const RootExit& exit);
+  void fill_carbon();
 
   const RunSettings& settings_;
   RunObserver& observer_;
@@ -70,6 +72,7 @@ class CommandRun {
   std::unique_ptr<RunCgroup> cgroup_;
   std::string cgroup_reason_ = "disabled by JOULE_CGROUP=off";
   std::optional<carbon::ResolvedContext> place_;
+  std::optional<carbon::DetectedHardware> hardware_;
   std::unique_ptr<record::RunJournal> journal_;
 };
 
@@ -175,6 +178,8 @@ void CommandRun::describe_place_and_host() {
     record_.warnings.push_back(problem);
   }
   record_.host = record::read_host_info();
+  auto hardware = detect_hardware({config_.proc_root, config_.sysfs_root, config_.nvml_library});
+  if (!hardware.read_from.empty()) hardware_ = std::move(hardware);
   std::error_code cwd_error;
   record_.cwd = std::filesystem::current_path(cwd_error).string();
   record_.git = record::read_git_info(record_.cwd);
@@ -281,9 +286,25 @@ void CommandRun::finish(RunSession& session, const RootExit& exit) {
   if (auto* cg = session.cgroup(); cg && !cg->release()) {
     add_once(record_.warnings, fmt::format("could not remove {}", cg->path().string()));
   }
-  if (place_) record::fill_footprint(record_, *place_);
+  if (place_) fill_carbon();
   if (journal_) journal_->finish(record_);
   collect_journal_warnings();
+}
+
+// O, and M for the hardware stated or detected over the run's duration. A
+// hardware option that cannot be used must not lose the measurement either.
+void CommandRun::fill_carbon() {
+  try {
+    const carbon::HardwarePlan plan =
+        carbon::plan_hardware(*place_, settings_.hardware, hardware_ ? &*hardware_ : nullptr,
+                              Seconds{record_.duration_s});
+    record::fill_footprint(record_, *place_, &plan);
+  } catch (const std::exception& e) {
+    std::string problem = fmt::format("no embodied emissions: {}", e.what());
+    observer_.warning(problem);
+    record_.warnings.push_back(problem);
+    record::fill_footprint(record_, *place_);
+  }
 }
 
 }  // namespace
