@@ -39,7 +39,7 @@ TEST(ExportCommand, JsonWithFiltersToFile) {
   auto j = nlohmann::json::parse(in);
   ASSERT_EQ(j.size(), 1u);
   EXPECT_EQ(j[0]["id"], "20240501-120000-aaaa0001");
-  EXPECT_EQ(j[0]["schema_version"], "1.1");
+  EXPECT_EQ(j[0]["schema_version"], "1.2");
 }
 
 TEST(ExportCommand, NeedsAFormat) {

@@ -30,7 +30,7 @@ TEST(ShowCommand, JsonIsTheRecord) {
   auto r = run_joule({"show", "20240501-120000-aaaa0001", "--json"}, ledger.env());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto j = nlohmann::json::parse(r.out);
-  EXPECT_EQ(j["schema_version"], "1.1");
+  EXPECT_EQ(j["schema_version"], "1.2");
   EXPECT_EQ(j["id"], "20240501-120000-aaaa0001");
   EXPECT_EQ(j["tags"]["model"], "resnet");
 }
