@@ -90,6 +90,7 @@ void plan_gpus(const ReferenceData& data, const Merged& m, const DetectedHardwar
     EmbodiedInput g;
     g.device = require_gpu(data, *m.gpu.value).model;
     g.count = m.gpus.value.value_or(1);
+    g.share_source = "whole GPUs";
     g.how_decided = described("gpu", *m.gpu.value, m.gpu.by);
     if (m.gpus.value) g.how_decided += ", " + described("gpus", number_text(g.count), m.gpus.by);
     plan.inputs.push_back(std::move(g));
@@ -109,6 +110,7 @@ void plan_gpus(const ReferenceData& data, const Merged& m, const DetectedHardwar
     EmbodiedInput g;
     g.figure = detected_gpu_embodied(data, name);
     g.count = m.gpus.value.value_or(count);
+    g.share_source = "whole GPUs (a VM's passed-through GPUs are its own)";
     g.how_decided = fmt::format("detected: {} x {} (NVML)", count, name);
     if (m.gpus.value) g.how_decided += "; " + described("gpus", number_text(g.count), m.gpus.by);
     plan.inputs.push_back(std::move(g));
