@@ -156,7 +156,8 @@ std::map<std::string, std::string> helps() {
 }
 
 bool lists(const std::string& help, const std::string& option) {
-  const std::regex listed("(^|[\\s,])" + option + "([\\s,=]|$)");
+  // CLI11 lists "--opt TEXT", "-o,--opt", "--opt=VALUE" and a negated flag's "--no-opt{false}".
+  const std::regex listed("(^|[\\s,])" + option + "([\\s,={]|$)");
   return std::regex_search(help, listed);
 }
 
