@@ -35,8 +35,11 @@ std::unique_ptr<Session> make_session(const std::string& mode, double interval_s
                                       std::optional<std::string> region,
                                       std::optional<std::string> cloud, std::optional<double> pue,
                                       std::optional<std::string> control_socket,
-                                      std::optional<std::string> application) {
+                                      std::optional<std::string> application,
+                                      joule::carbon::HardwareOptions hardware) {
   SessionOptions options;
+  hardware.given_by = "joule.Session";
+  options.hardware = std::move(hardware);
   options.mode = parse_mode(mode);
   if (!(interval_s > 0)) throw py::value_error("interval_s must be more than 0");
   options.meter.interval = std::chrono::nanoseconds(static_cast<std::int64_t>(interval_s * 1e9));
@@ -105,12 +108,33 @@ PYBIND11_MODULE(_joule, m) {
       });
 
   py::class_<Session>(m, "Session")
-      .def(py::init(&make_session), py::kw_only(), py::arg("mode") = "auto",
-           py::arg("interval_s") = 0.1, py::arg("trace") = py::none(),
-           py::arg("sensors") = py::none(), py::arg("carbon") = true,
+      .def(py::init([](const std::string& mode, double interval_s, std::optional<std::string> trace,
+                       std::optional<std::vector<std::string>> sensors, bool carbon,
+                       std::optional<std::string> country, std::optional<std::string> region,
+                       std::optional<std::string> cloud, std::optional<double> pue,
+                       std::optional<std::string> control_socket,
+                       std::optional<std::string> application, std::optional<std::string> embodied,
+                       std::optional<std::string> gpu, std::optional<double> gpus,
+                       std::optional<double> lifetime_years, std::optional<std::string> share) {
+             joule::carbon::HardwareOptions hardware;
+             hardware.embodied = std::move(embodied);
+             hardware.gpu = std::move(gpu);
+             hardware.gpus = gpus;
+             hardware.lifetime_years = lifetime_years;
+             hardware.share = std::move(share);
+             return make_session(mode, interval_s, std::move(trace), std::move(sensors), carbon,
+                                 std::move(country), std::move(region), std::move(cloud), pue,
+                                 std::move(control_socket), std::move(application),
+                                 std::move(hardware));
+           }),
+           py::kw_only(), py::arg("mode") = "auto", py::arg("interval_s") = 0.1,
+           py::arg("trace") = py::none(), py::arg("sensors") = py::none(), py::arg("carbon") = true,
            py::arg("country") = py::none(), py::arg("region") = py::none(),
            py::arg("cloud") = py::none(), py::arg("pue") = py::none(),
-           py::arg("control_socket") = py::none(), py::arg("application") = py::none())
+           py::arg("control_socket") = py::none(), py::arg("application") = py::none(),
+           py::arg("embodied") = py::none(), py::arg("gpu") = py::none(),
+           py::arg("gpus") = py::none(), py::arg("lifetime_years") = py::none(),
+           py::arg("share") = py::none())
       // A scope keeps its session alive, as Python users expect: the session
       // (and its meter) goes only when nothing refers to it.
       .def("scope", &Session::scope, py::arg("name"), py::arg("unit") = "", py::keep_alive<0, 1>(),

@@ -97,6 +97,27 @@ void bind_results(py::module_& m) {
   py::class_<carbon::Footprint>(m, "Footprint")
       .def_property_readonly("operational_g",
                              [](const carbon::Footprint& f) { return f.operational.grams; })
+      .def_property_readonly("embodied_g",
+                             [](const carbon::Footprint& f) {
+                               return f.embodied ? f.embodied->grams : carbon::Estimate{};
+                             })
+      .def_property_readonly("embodied",
+                             [](const carbon::Footprint& f) {
+                               py::list devices;
+                               for (const auto& p : f.embodied_parts) {
+                                 py::dict d;
+                                 d["device"] = p.device.name;
+                                 d["provenance"] = p.device.provenance;
+                                 d["how_decided"] = p.how_decided;
+                                 d["count"] = p.count;
+                                 d["rows"] = p.device.rows;
+                                 d["share"] = p.share;
+                                 d["share_source"] = p.share_source;
+                                 d["co2e_g"] = p.grams;
+                                 devices.append(d);
+                               }
+                               return devices;
+                             })
       .def_readonly("total_g", &carbon::Footprint::total_g)
       .def_readonly("sci_g_per_unit", &carbon::Footprint::sci_g_per_unit)
       .def_property_readonly("unit", [](const carbon::Footprint& f) { return f.unit.name; })

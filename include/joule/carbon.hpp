@@ -57,6 +57,20 @@ struct Term {
   std::string source;
 };
 
+// The hardware a run's M comes from, as a person stated it: `joule run` and
+// `joule carbon` options (--embodied, --gpu, --gpus, --lifetime, --share),
+// joule.toml's [hardware] table, or Session/Python options. Each stated part
+// replaces its part of the detected hardware: `embodied` the machine, `gpu`
+// and `gpus` the GPUs.
+struct HardwareOptions {
+  std::optional<std::string> embodied;  // a device, a figure ("1312kg"), or "none": no M at all
+  std::optional<std::string> gpu;       // exact model (a family is refused with its variants)
+  std::optional<double> gpus;           // how many; alone: of the detected model
+  std::optional<double> lifetime_years;
+  std::optional<std::string> share;  // of the machine: "0.25", "25%", "2/8"
+  std::string given_by = "options";  // "command line", "/path/joule.toml [hardware]"
+};
+
 // ---------------------------------------------------------------- context --
 
 // What kind of place the energy is used in; decides the default PUE.
@@ -167,6 +181,8 @@ struct ResolvedContext {
 
   std::vector<std::string> warnings;  // things the user should read
   std::shared_ptr<const ReferenceData> data;
+  // joule.toml's [hardware] table, when the file that applies has one.
+  std::optional<HardwareOptions> hardware;
 };
 
 // Throws CarbonError (unknown code, bad option) or DataError
@@ -200,18 +216,88 @@ struct CarbonResult {
 // point, and a warning says so).
 JOULE_API CarbonResult operational(const ResolvedContext& ctx, const EnergyInput& energy);
 
+// One device's embodied emissions TE as looked up in embodied.csv, or
+// modelled from its rows (a server from CCF's baseline and components).
+struct DeviceEmbodied {
+  std::string name;
+  std::string variant;  // the gpu_power.csv model whose figure this is, for a GPU
+  Estimate kg;          // per device
+  std::string source;
+  std::vector<std::string> rows;  // "embodied.csv:52 Rack server baseline (...)", every row used
+  std::string provenance = "modelled";  // "stated" for a figure given in kg
+  std::optional<double> lifetime_years;
+  std::optional<double> lifetime_hours;  // exact hours where the source gives them
+  std::string lifetime_source;
+};
+
 struct EmbodiedInput {
   // Either a device of embodied.csv (matched loosely: "server", "laptop",
-  // "H100", "A100"), or an explicit total_kg; total_kg wins when both are given.
+  // "H100 SXM5"), or an explicit total_kg, or a figure already looked up;
+  // figure wins, then total_kg, then device.
   std::string device;
   std::optional<double> total_kg;
+  std::optional<DeviceEmbodied> figure;
   std::optional<double> lifetime_years;  // default: the table's, else 4 years
   double count = 1;                      // identical devices (e.g. 8 GPUs)
   Seconds time_reserved;                 // TiR
   double share = 1.0;                    // RS = reserved / total resources, in (0, 1]
+  std::string share_source = "as given";
+  std::string how_decided;  // "gpu = A100 SXM4 (command line)", "detected: NVML"
 };
 // M = TE x count x (TiR / EL) x RS.
 JOULE_API CarbonResult embodied(const ResolvedContext& ctx, const EmbodiedInput& input);
+
+// One device's M as computed, for a record to keep (Footprint::embodied_parts).
+struct EmbodiedPart {
+  DeviceEmbodied device;
+  double count = 1;
+  double time_reserved_h = 0;
+  double lifetime_h = 0;
+  std::string lifetime_source;
+  double share = 1;
+  std::string share_source;
+  std::string how_decided;
+  Estimate grams;
+};
+
+// ---------------------------------------------------------------- hardware --
+
+// What the machine is, as the run layer found it (carbon reads no system
+// file itself): /proc/cpuinfo, /proc/meminfo, DMI and NVML.
+struct DetectedHardware {
+  std::string cpu_model;
+  int sockets = 0;
+  int logical_cpus = 0;
+  // Hardware threads of one package of `cpu_model` (cpu_power.csv); for a
+  // VM's share of its host.
+  std::optional<double> threads_per_package;
+  std::string threads_source;
+  double memory_gb = 0;
+  std::vector<std::string> gpus;  // one name per GPU, as the driver gives it
+  std::string chassis;            // "laptop", "desktop", "server", "" (unknown): DMI chassis_type
+  bool virtual_machine = false;
+  std::string vm_evidence;  // "hypervisor flag in /proc/cpuinfo", "DMI product 'KVM'"
+  std::string read_from;    // the files and libraries read, for the record
+};
+
+// The devices whose M a run carries, each with how it was decided: the stated
+// options first, then `config` (joule.toml), then `detected` (may be null).
+// In a VM the host server is modelled and the VM's share of it reserved:
+// vCPUs / (2 sockets x threads per package). Throws CarbonError for a bad or
+// ambiguous stated value; a detected GPU name that is ambiguous is modelled
+// across its variants, one that is unknown as CCF's generic GPU card.
+struct HardwarePlan {
+  std::vector<EmbodiedInput> inputs;
+  std::vector<std::string> notes;  // how each part was decided, VM share: for warnings
+  bool left_out = false;           // embodied = "none"
+};
+// Refuses, before anything is measured, a stated value plan_hardware could
+// not use: an unknown or ambiguous device or GPU, a malformed figure or
+// share. `data_files` are the user's table overrides (ContextOptions).
+JOULE_API void check_hardware(const HardwareOptions& options,
+                              const std::vector<std::filesystem::path>& data_files = {});
+JOULE_API HardwarePlan plan_hardware(const ResolvedContext& ctx, const HardwareOptions& options,
+                                     const DetectedHardware* detected, Seconds time_reserved);
 
 // R: inference, request, sample, token, epoch, run (parse throws CarbonError).
 struct FunctionalUnit {
@@ -223,7 +309,8 @@ JOULE_API FunctionalUnit parse_functional_unit(const std::string& name, double c
 struct Footprint {
   CarbonResult operational;
   std::optional<CarbonResult> embodied;
-  Estimate total_g;  // O + M
+  std::vector<EmbodiedPart> embodied_parts;  // one per device of M
+  Estimate total_g;                          // O + M
   FunctionalUnit unit;
   Estimate sci_g_per_unit;  // (O + M) / R
   std::vector<Term> terms;  // O, M, R, SCI for printing
@@ -237,5 +324,8 @@ JOULE_API Footprint footprint(const ResolvedContext& ctx, const EnergyInput& ene
 JOULE_API Footprint footprint(const ResolvedContext& ctx, const EnergyInput& energy,
                               const std::vector<EmbodiedInput>& embodied_inputs,
                               const FunctionalUnit& unit);
+// The devices plan_hardware chose, and its notes among the warnings.
+JOULE_API Footprint footprint(const ResolvedContext& ctx, const EnergyInput& energy,
+                              const HardwarePlan& hardware, const FunctionalUnit& unit);
 
 }  // namespace joule::carbon

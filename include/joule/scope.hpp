@@ -59,6 +59,13 @@ JOULE_API std::string_view to_string(SessionMode mode);
 
 struct ScopeResult;
 
+// What a session's scopes allocate M from: the stated hardware over the
+// detected.
+struct SessionHardware {
+  carbon::HardwareOptions stated;
+  std::optional<carbon::DetectedHardware> detected;
+};
+
 struct SessionOptions {
   SessionMode mode = SessionMode::automatic;
   // Local mode only. Defaults come from the environment (JOULE_TRACE, ...).
@@ -66,6 +73,11 @@ struct SessionOptions {
   MeterOptions meter;
   // Where the energy is used, for footprint(); nullopt: no carbon figures.
   std::optional<carbon::ContextOptions> carbon = carbon::ContextOptions{};
+  // The hardware footprint() allocates the embodied emissions M from, as
+  // `joule run --embodied/--gpu/--gpus` takes it; what is not stated here (or
+  // in joule.toml [hardware]) is detected from /proc, DMI and NVML
+  // (`sensors`' roots). embodied = "none" leaves M out.
+  carbon::HardwareOptions hardware;
   // Control mode: the socket; empty = $JOULE_CONTROL. Serve mode: empty =
   // $JOULE_SERVE, else where `joule serve` listens by default.
   std::filesystem::path control_socket;
@@ -88,12 +100,14 @@ struct JOULE_API ScopeResult {
   bool reported_to_run = false;
   Measurement measurement;
   std::shared_ptr<const carbon::ResolvedContext> carbon_context;
+  std::shared_ptr<const SessionHardware> hardware;  // null: no embodied emissions
 
   Joules energy() const { return measurement.total; }
   Provenance provenance() const { return measurement.total_provenance; }
   // Units of the scope's own unit counted so far.
   double unit_count() const;
-  // O (+ nothing embodied) and SCI per `unit`. A scope that counted no units
+  // O, M (the session's hardware over the scope's duration) and SCI per
+  // `unit`. A scope that counted no units
   // of its unit counts as one when the unit is "run". Throws UsageError when
   // there is nothing to compute (under joule run, or carbon disabled) and
   // carbon::CarbonError for an unknown unit or zero units.

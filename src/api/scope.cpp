@@ -27,8 +27,12 @@ carbon::Footprint ScopeResult::footprint() const {
   input.energy = energy();
   input.relative_uncertainty = measurement.total_relative_uncertainty;
   input.source = fmt::format("{}: scope '{}'", to_string(provenance()), name);
-  return carbon::footprint(*carbon_context, input, std::nullopt,
-                           carbon::parse_functional_unit(unit, count));
+  const carbon::FunctionalUnit r = carbon::parse_functional_unit(unit, count);
+  if (!hardware) return carbon::footprint(*carbon_context, input, std::nullopt, r);
+  const carbon::HardwarePlan plan =
+      carbon::plan_hardware(*carbon_context, hardware->stated,
+                            hardware->detected ? &*hardware->detected : nullptr, duration);
+  return carbon::footprint(*carbon_context, input, plan, r);
 }
 
 Scope::Scope(std::unique_ptr<detail::ScopeState> state) : state_(std::move(state)) {}
@@ -115,6 +119,7 @@ void close_at(detail::ScopeState& s, const Snapshot& boundary) {
   s.result.measurement = s.core->meter->measure(s.start, boundary);
   s.result.duration = s.result.measurement.duration;
   s.result.carbon_context = s.core->carbon;
+  s.result.hardware = s.core->hardware;
 }
 
 void close_reported(detail::ScopeState& s) {

@@ -11,6 +11,7 @@
 #include "api/session_core.hpp"
 #include "record/job.hpp"
 #include "run/control_channel.hpp"
+#include "run/hardware.hpp"
 #include "support/files.hpp"
 #include "support/strings.hpp"
 
@@ -188,8 +189,15 @@ Session::Session(SessionOptions options) : core_(std::make_shared<detail::Sessio
     return;  // the run measures and does the carbon arithmetic
   }
   if (options.carbon) {
+    carbon::check_hardware(options.hardware, options.carbon->data_files);
     core.carbon =
         std::make_shared<const carbon::ResolvedContext>(carbon::resolve_context(*options.carbon));
+    auto hardware = std::make_shared<SessionHardware>();
+    hardware->stated = options.hardware;
+    auto detected = run::detect_hardware(
+        {options.sensors.proc_root, options.sensors.sysfs_root, options.sensors.nvml_library});
+    if (!detected.read_from.empty()) hardware->detected = std::move(detected);
+    core.hardware = std::move(hardware);
   }
   core.meter = detail::local_meter(core, options.sensors, options.meter);
 }

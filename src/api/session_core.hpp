@@ -20,6 +20,7 @@ struct SessionCore {
   SessionMode mode = SessionMode::local;
   std::function<void(const ScopeResult&)> on_scope_end;
   std::shared_ptr<const carbon::ResolvedContext> carbon;
+  std::shared_ptr<const SessionHardware> hardware;  // local mode with carbon
   std::filesystem::path control_socket;
   std::string application;  // serve mode
   mutable std::atomic<std::uint64_t> undelivered{0};

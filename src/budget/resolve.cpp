@@ -75,7 +75,7 @@ SourcedEnergy request_from_ledger(const Scenario& s, Sources& sources) {
     fail_at(
         s, in.run.where,
         fmt::format("inference.run: run {} has {}; expected one with units counted{} (joule "
-                    "run --unit request --units N, or scope.add_units)",
+                    "run --unit request, counting with `joule units N` or scope.add_units)",
                     run.id,
                     names.empty() ? "no units" : fmt::format("units {}", fmt::join(names, ", ")),
                     in.unit.empty() ? "" : fmt::format(" named '{}'", in.unit)));

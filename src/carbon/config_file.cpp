@@ -11,6 +11,7 @@
 #define TOML_ASSERT(expr) static_assert(true)
 #include <toml++/toml.h>
 
+#include <cmath>
 #include <set>
 
 #include "carbon/toml_text.hpp"
@@ -66,6 +67,56 @@ std::optional<CloudBasis> cloud_basis(const std::filesystem::path& path, const t
   }
 }
 
+std::optional<double> get_number(const std::filesystem::path& path, const toml::table& t,
+                                 std::string_view key) {
+  const toml::node* node = t.get(key);
+  if (!node) return std::nullopt;
+  auto v = node->value<double>();
+  if (!v || !(node->is_floating_point() || node->is_integer()) || !(*v > 0) || !std::isfinite(*v)) {
+    fail(path, node->source(), fmt::format("'{}': expected a number more than zero", key));
+  }
+  return v;
+}
+
+// [hardware]: what the embodied emissions M are allocated from.
+std::optional<HardwareOptions> hardware(const std::filesystem::path& path,
+                                        const toml::table& root) {
+  const toml::node* node = root.get("hardware");
+  if (!node) return std::nullopt;
+  if (!node->is_table()) fail(path, node->source(), "'hardware': expected a table [hardware]");
+  const toml::table& t = *node->as_table();
+  static const std::set<std::string, std::less<>> known = {"embodied", "gpu", "gpus",
+                                                           "lifetime_years", "share"};
+  for (const auto& [key, value] : t) {
+    if (!known.contains(key.str())) {
+      fail(path, value.source(),
+           fmt::format("unknown key '{}' in [hardware]: expected one of embodied, gpu, gpus, "
+                       "lifetime_years, share",
+                       key.str()));
+    }
+  }
+  HardwareOptions h;
+  h.given_by = fmt::format("{} [hardware]", path.string());
+  h.embodied = get_string(path, t, "embodied");
+  h.gpu = get_string(path, t, "gpu");
+  h.gpus = get_number(path, t, "gpus");
+  h.lifetime_years = get_number(path, t, "lifetime_years");
+  if (const toml::node* share = t.get("share")) {
+    if (share->is_string()) {
+      h.share = *share->value<std::string>();
+    } else if (auto v = share->value<double>();
+               v && (share->is_floating_point() || share->is_integer())) {
+      h.share = fmt::format("{}", *v);
+    } else {
+      fail(path, share->source(), "'share': expected a fraction such as 0.25 or \"2/8\"");
+    }
+  }
+  for (const auto* text : {&h.embodied, &h.gpu, &h.share}) {
+    if (*text && (*text)->empty()) fail(path, node->source(), "[hardware]: an empty value");
+  }
+  return h;
+}
+
 }  // namespace
 
 std::optional<std::filesystem::path> find_config_file(const std::filesystem::path& cwd,
@@ -102,7 +153,7 @@ FileConfig parse_config_text(std::string_view text, const std::filesystem::path&
   static const std::set<std::string, std::less<>> known = {
       "country", "region", "cloud", "cloud_basis", "pue", "context", "intensity_file", "data"};
   for (const auto& [key, node] : *t) {
-    if (t == &root && key.str() == "ledger") continue;
+    if (t == &root && (key.str() == "ledger" || key.str() == "hardware")) continue;
     if (!known.contains(key.str())) {
       fail(path, node.source(),
            fmt::format("unknown key '{}': expected one of country, region, cloud, cloud_basis, "
@@ -114,6 +165,7 @@ FileConfig parse_config_text(std::string_view text, const std::filesystem::path&
   FileConfig config;
   config.path = path;
   config.ledger_url = ledger_url(path, root);
+  config.hardware = hardware(path, root);
   config.country = get_string(path, *t, "country");
   config.region = get_string(path, *t, "region");
   config.cloud = get_string(path, *t, "cloud");

@@ -9,6 +9,13 @@
 //   intensity_file = "grid.csv"   # relative to this file
 //   data = ["my_factors.csv"]     # table overrides, relative to this file
 //
+//   [hardware]                 # what M is allocated from (default: detected)
+//   embodied = "server"        # a device, a figure ("1312kg"), or "none"
+//   gpu = "H100 SXM5"          # exact GPU model
+//   gpus = 8
+//   lifetime_years = 5
+//   share = "2/8"              # of the machine
+//
 //   [ledger]
 //   url = "postgresql://joule@db.example.org/joule"   # a team's shared ledger
 #include <filesystem>
@@ -28,7 +35,9 @@ struct FileConfig {
   std::optional<CloudBasis> cloud_basis;
   std::optional<std::filesystem::path> intensity_file;
   std::vector<std::filesystem::path> data_files;
-  std::optional<std::string> ledger_url;  // [ledger] url: a file path or a postgresql:// URL
+  std::optional<std::string> ledger_url;
+  std::optional<HardwareOptions>
+      hardware;  // [hardware]  // [ledger] url: a file path or a postgresql:// URL
 };
 
 // The joule.toml that applies: `cwd`/joule.toml, else `config_dir`/joule/joule.toml

@@ -17,6 +17,11 @@ constexpr double kHoursPerYear = 8760;
 }
 
 CarbonResult embodied(const ResolvedContext& ctx, const EmbodiedInput& in) {
+  EmbodiedPart part;
+  return embodied(ctx, in, part);
+}
+
+CarbonResult embodied(const ResolvedContext& ctx, const EmbodiedInput& in, EmbodiedPart& part) {
   if (!(in.time_reserved.seconds >= 0)) {
     throw CarbonError(
         fmt::format("time reserved must be zero or more, found {} s", in.time_reserved.seconds));
@@ -35,13 +40,16 @@ CarbonResult embodied(const ResolvedContext& ctx, const EmbodiedInput& in) {
   }
 
   DeviceEmbodied device;
-  if (in.total_kg) {
+  if (in.figure) {
+    device = *in.figure;
+  } else if (in.total_kg) {
     if (!(*in.total_kg >= 0))
       throw CarbonError(
           fmt::format("embodied emissions must be zero or more, found {} kg", *in.total_kg));
     device.name = in.device.empty() ? "device" : in.device;
     device.kg = Estimate::exact(*in.total_kg);
-    device.source = "stated (--embodied)";
+    device.source = in.how_decided.empty() ? "stated" : "stated: " + in.how_decided;
+    device.provenance = "stated";
   } else {
     const auto data = ctx.data ? ctx.data : ReferenceData::embedded();
     device = lookup_embodied(*data, in.device);
@@ -78,12 +86,15 @@ CarbonResult embodied(const ResolvedContext& ctx, const EmbodiedInput& in) {
                               : fmt::format("embodied emissions, {} x {}", in.count, device.name),
                           scale(device.kg, in.count), "kgCO2e", device.source});
   result.terms.push_back({"TiR", "time reserved", Estimate::exact(tir_h), "h", "as given"});
-  result.terms.push_back({"EL", "expected lifetime", Estimate::exact(el_h), "h",
-                          fmt::format("{:.4g} years; {}", el_h / kHoursPerYear, lifetime_source)});
+  const std::string el_source =
+      fmt::format("{:.4g} years; {}", el_h / kHoursPerYear, lifetime_source);
+  result.terms.push_back({"EL", "expected lifetime", Estimate::exact(el_h), "h", el_source});
   result.terms.push_back(
-      {"RS", "share of the device reserved", Estimate::exact(in.share), "ratio", "as given"});
+      {"RS", "share of the device reserved", Estimate::exact(in.share), "ratio", in.share_source});
   result.terms.push_back({"M", "embodied emissions = TE x (TiR / EL) x RS", result.grams, "gCO2e",
                           "computed; range from TE (TiR, EL and RS are choices, used as exact)"});
+  part = {device,   in.count,        tir_h,          el_h,        el_source,
+          in.share, in.share_source, in.how_decided, result.grams};
   return result;
 }
 

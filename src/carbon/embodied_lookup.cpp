@@ -25,10 +25,16 @@ std::string cite(const EmbodiedRow& r) {
                      r.origin.file, r.origin.line);
 }
 
+// "embodied.csv:52 Rack server baseline (...)": a row as a record names it.
+std::string row_name(const EmbodiedRow& r) {
+  return fmt::format("{}:{} {}", r.origin.file, r.origin.line, r.item);
+}
+
 DeviceEmbodied from_row(const EmbodiedRow& r, std::string name = "") {
   DeviceEmbodied d;
   d.name = name.empty() ? r.item : name;
   d.variant = r.gpu_model;
+  d.rows = {row_name(r)};
   d.kg = relative(*r.kg_co2e, kEmbodiedSpread);
   d.source = cite(r) + "; range +-50 %";
   if (r.lifetime_years) {
@@ -64,6 +70,7 @@ DeviceEmbodied variant_embodied(const ReferenceData& data, const GpuRow& gpu) {
                              measured->source, measured->origin.file, measured->origin.line);
     }
     if (bottom_up) {
+      d.rows.push_back(row_name(*bottom_up));
       d.kg.high = std::max(d.kg.high, *bottom_up->kg_co2e);
       d.source +=
           fmt::format("; high = Boavizta bottom-up {} kg (upper estimate)", *bottom_up->kg_co2e);
@@ -96,7 +103,77 @@ std::optional<DeviceEmbodied> gpu_embodied(const ReferenceData& data, const std:
   return variant_embodied(data, require_gpu(data, query));
 }
 
+// Several variants of a family, none singled out: central the mean of
+// their figures, the range from the lowest low to the highest high.
+DeviceEmbodied across_variants(const ReferenceData& data, const std::string& name,
+                               const std::vector<const GpuRow*>& variants) {
+  DeviceEmbodied d;
+  double central_sum = 0;
+  std::vector<std::string> names;
+  for (const GpuRow* g : variants) {
+    DeviceEmbodied v = variant_embodied(data, *g);
+    d.kg.low = names.empty() ? v.kg.low : std::min(d.kg.low, v.kg.low);
+    d.kg.high = std::max(d.kg.high, v.kg.high);
+    central_sum += v.kg.central;
+    d.rows.insert(d.rows.end(), v.rows.begin(), v.rows.end());
+    names.push_back(fmt::format("{} {:.0f} kg", g->model, v.kg.central));
+  }
+  d.kg.central = central_sum / static_cast<double>(variants.size());
+  d.name = fmt::format("{} (one of {} variants)", name, variants.size());
+  d.source = fmt::format(
+      "'{}' names no single variant: mean of {}; range from the lowest to the highest variant",
+      name, fmt::join(names, ", "));
+  return d;
+}
+
 }  // namespace
+
+DeviceEmbodied modelled_server(const ReferenceData& data, int sockets, double memory_gb) {
+  const EmbodiedRow* base = item_containing(data, "Rack server baseline");
+  if (!base) throw CarbonError("embodied.csv has no 'Rack server baseline' row to model a server");
+  const EmbodiedRow* socket = item_containing(data, "CCF: additional CPU socket");
+  const EmbodiedRow* dram = item_containing(data, "CCF: DRAM above 16 GB");
+  const int extra_sockets = socket ? std::max(0, sockets - 1) : 0;
+  const double extra_gb = dram ? std::max(0.0, memory_gb - 16) : 0;
+  DeviceEmbodied e =
+      from_row(*base, extra_sockets == 0 && extra_gb == 0
+                          ? std::string("rack server (1 socket, 16 GB, no GPU)")
+                          : fmt::format("rack server ({} socket{}, {:.0f} GB, GPUs apart)", sockets,
+                                        sockets == 1 ? "" : "s", std::max(memory_gb, 16.0)));
+  double central = *base->kg_co2e;
+  std::string parts = cite(*base);
+  if (extra_sockets > 0) {
+    central += extra_sockets * *socket->kg_co2e;
+    e.rows.push_back(row_name(*socket));
+    parts +=
+        fmt::format(" + {} socket(s) x {} kg ({})", extra_sockets, *socket->kg_co2e, socket->item);
+  }
+  if (extra_gb > 0) {
+    central += extra_gb * *dram->kg_co2e;
+    e.rows.push_back(row_name(*dram));
+    parts += fmt::format(" + {:.0f} GB x {} kg ({})", extra_gb, *dram->kg_co2e, dram->item);
+  }
+  e.kg = relative(central, kEmbodiedSpread);
+  e.source = parts;
+  // The ADEME generic server includes more components: the high bound.
+  if (const EmbodiedRow* generic = item_containing(data, "Generic server")) {
+    e.kg.high = std::max(e.kg.high, *generic->kg_co2e);
+    e.rows.push_back(row_name(*generic));
+    e.source += fmt::format("; range 50 % to the ADEME generic server {} kg", *generic->kg_co2e);
+  }
+  return e;
+}
+
+DeviceEmbodied detected_gpu_embodied(const ReferenceData& data, const std::string& name) {
+  GpuMatch match = resolve_gpu(data, name);
+  if (match.row) return variant_embodied(data, *match.row);
+  if (!match.variants.empty()) return across_variants(data, name, match.variants);
+  GpuRow unknown;
+  unknown.model = name;
+  DeviceEmbodied d = variant_embodied(data, unknown);
+  d.source = fmt::format("'{}' is not in gpu_power.csv; {}", name, d.source);
+  return d;
+}
 
 std::vector<std::string> embodied_keywords() {
   return {"server", "gpu-server", "laptop", "desktop", "smartphone", "tablet", "monitor", "gpu"};
@@ -109,18 +186,8 @@ DeviceEmbodied lookup_embodied(const ReferenceData& data, const std::string& dev
     if (r.kg_co2e && support::iequals(r.item, device)) return from_row(r);
   }
   const std::string d = support::to_lower(device);
-  if (d == "server") {
-    // CCF/Teads baseline rack server, with the ADEME generic server (which
-    // includes more components) as the high bound.
-    if (const EmbodiedRow* base = item_containing(data, "Rack server baseline")) {
-      DeviceEmbodied e = from_row(*base, "rack server (1 socket, 16 GB, no GPU)");
-      if (const EmbodiedRow* generic = item_containing(data, "Generic server")) {
-        e.kg.high = std::max(e.kg.high, *generic->kg_co2e);
-        e.source = cite(*base) +
-                   fmt::format("; range 50 % to the ADEME generic server {} kg", *generic->kg_co2e);
-      }
-      return e;
-    }
+  if (d == "server" && item_containing(data, "Rack server baseline")) {
+    return modelled_server(data, 1, 16);
   }
   if (d == "gpu-server" || d == "gpu_server") {
     if (const EmbodiedRow* r = item_containing(data, "p4d.24xlarge"))

@@ -540,6 +540,7 @@ ResolvedContext detail::resolve_context(const ContextOptions& o, const ContextHo
   set_loss(data, ctx.intensity_generation_based, ctx);
   set_series(data, o, config, ctx);
   ctx.data_vintage = data.vintage_summary();
+  if (config) ctx.hardware = config->hardware;
   return ctx;
 }
 

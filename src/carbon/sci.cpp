@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "carbon/embodied_lookup.hpp"
 #include "carbon/estimate.hpp"
 #include "carbon/suggest.hpp"
 #include "joule/carbon.hpp"
@@ -44,8 +45,31 @@ Footprint footprint(const ResolvedContext& ctx, const EnergyInput& energy,
   return footprint(ctx, energy, inputs, unit);
 }
 
+namespace {
+
+Footprint footprint_of(const ResolvedContext& ctx, const EnergyInput& energy,
+                       const std::vector<EmbodiedInput>& embodied_inputs,
+                       const FunctionalUnit& unit, bool embodied_left_out);
+
+}  // namespace
+
 Footprint footprint(const ResolvedContext& ctx, const EnergyInput& energy,
                     const std::vector<EmbodiedInput>& embodied_inputs, const FunctionalUnit& unit) {
+  return footprint_of(ctx, energy, embodied_inputs, unit, false);
+}
+
+Footprint footprint(const ResolvedContext& ctx, const EnergyInput& energy,
+                    const HardwarePlan& hardware, const FunctionalUnit& unit) {
+  Footprint fp = footprint_of(ctx, energy, hardware.inputs, unit, hardware.left_out);
+  fp.warnings.insert(fp.warnings.end(), hardware.notes.begin(), hardware.notes.end());
+  return fp;
+}
+
+namespace {
+
+Footprint footprint_of(const ResolvedContext& ctx, const EnergyInput& energy,
+                       const std::vector<EmbodiedInput>& embodied_inputs,
+                       const FunctionalUnit& unit, bool embodied_left_out) {
   if (!(unit.count > 0) || !std::isfinite(unit.count)) {
     throw CarbonError(
         fmt::format("the number of functional units must be more than zero, found {}", unit.count));
@@ -61,7 +85,9 @@ Footprint footprint(const ResolvedContext& ctx, const EnergyInput& energy,
     CarbonResult m;
     std::vector<Estimate> pieces;
     for (const auto& input : embodied_inputs) {
-      CarbonResult one = embodied(ctx, input);
+      EmbodiedPart part;
+      CarbonResult one = embodied(ctx, input, part);
+      fp.embodied_parts.push_back(std::move(part));
       pieces.push_back(one.grams);
       m.terms.insert(m.terms.end(), one.terms.begin(), one.terms.end());
       m.warnings.insert(m.warnings.end(), one.warnings.begin(), one.warnings.end());
@@ -74,10 +100,11 @@ Footprint footprint(const ResolvedContext& ctx, const EnergyInput& energy,
     parts.push_back(m.grams);
     fp.warnings.insert(fp.warnings.end(), m.warnings.begin(), m.warnings.end());
     fp.embodied = std::move(m);
-  } else {
+  } else if (!embodied_left_out) {
     fp.warnings.push_back(
-        "embodied emissions (M) not included: the SCI asks for them; give the hardware "
-        "(e.g. --embodied server, --gpu A100)");
+        "embodied emissions (M) not included: the SCI asks for them; give the hardware to "
+        "`joule run` or `joule carbon` (--embodied server, --gpu \"H100 SXM5\" --gpus 8) or "
+        "in joule.toml [hardware]");
   }
   fp.total_g = sum(parts);
   fp.sci_g_per_unit = scale(fp.total_g, 1.0 / unit.count);
@@ -95,5 +122,7 @@ Footprint footprint(const ResolvedContext& ctx, const EnergyInput& energy,
                       "(O + M) / R (ISO/IEC 21031)"});
   return fp;
 }
+
+}  // namespace
 
 }  // namespace joule::carbon

@@ -3,22 +3,9 @@
 #include <fmt/format.h>
 
 #include "carbon/quantity.hpp"
+#include "cli/validators.hpp"
 
 namespace joule::cli {
-
-namespace {
-
-// An explicitly empty value (--country '') is a mistake, not a request for
-// the default: without this check it would fall through to a guess.
-CLI::Validator non_empty() {
-  return {[](const std::string& value) -> std::string {
-            if (!value.empty()) return {};
-            return "an empty value is not allowed: give a value, or leave the option out";
-          },
-          "", "non-empty"};
-}
-
-}  // namespace
 
 void add_place_options(CLI::App& command, PlaceOptionValues& v) {
   auto* group = command.add_option_group("Location and PUE",

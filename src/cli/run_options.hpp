@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "cli/hardware_options.hpp"
 #include "cli/ledger_options.hpp"
 #include "cli/place_options.hpp"
 
@@ -27,6 +28,7 @@ struct RunOptions {
   int predict_phases = 0;    // expected number of phases; 0 = no prediction
   int predict_after = 2;     // phases to complete before predicting
   PlaceOptionValues place;
+  HardwareOptionValues hardware;
   LedgerOptions ledger;
 };
 

@@ -44,4 +44,12 @@ CLI::Validator between(double low, double high) {
           fmt::format("NUMBER in [{}, {}]", low, high), "between"};
 }
 
+CLI::Validator non_empty() {
+  return {[](const std::string& value) -> std::string {
+            if (!value.empty()) return {};
+            return "an empty value is not allowed: give a value, or leave the option out";
+          },
+          "", "non-empty"};
+}
+
 }  // namespace joule::cli

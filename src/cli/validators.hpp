@@ -14,5 +14,8 @@ CLI::Validator at_least(double minimum);
 CLI::Validator more_than(double minimum);
 // low <= value <= high.
 CLI::Validator between(double low, double high);
+// An explicitly empty value (--country '') is a mistake, not a request for
+// the default: without this check it would fall through to a guess.
+CLI::Validator non_empty();
 
 }  // namespace joule::cli

@@ -4,14 +4,39 @@
 
 namespace joule::record {
 
-void fill_footprint(RunRecord& record, const carbon::ResolvedContext& ctx) {
+namespace {
+
+EmbodiedRecord embodied_record(const carbon::EmbodiedPart& p) {
+  EmbodiedRecord e;
+  e.device = p.device.name;
+  e.provenance = p.device.provenance;
+  e.how_decided = p.how_decided;
+  e.count = p.count;
+  e.device_co2e_kg = p.device.kg;
+  e.source = p.device.source;
+  e.rows = p.device.rows;
+  e.time_reserved_h = p.time_reserved_h;
+  e.lifetime_h = p.lifetime_h;
+  e.lifetime_source = p.lifetime_source;
+  e.share = p.share;
+  e.share_source = p.share_source;
+  e.co2e_g = p.grams;
+  return e;
+}
+
+}  // namespace
+
+void fill_footprint(RunRecord& record, const carbon::ResolvedContext& ctx,
+                    const carbon::HardwarePlan* hardware) {
   carbon::EnergyInput energy;
   energy.energy = Joules{record.totals.attributed_energy_j};
   energy.relative_uncertainty = record.totals.relative_uncertainty;
   carbon::FunctionalUnit unit;
   // Any name the command counts by: not only the SCI's named units.
   if (!record.units.empty()) unit = record.units.front();
-  const carbon::Footprint fp = carbon::footprint(ctx, energy, std::nullopt, unit);
+  const carbon::Footprint fp =
+      hardware ? carbon::footprint(ctx, energy, *hardware, unit)
+               : carbon::footprint(ctx, energy, std::vector<carbon::EmbodiedInput>{}, unit);
 
   CarbonRecord c;
   c.location = ctx.location_code;
@@ -30,6 +55,7 @@ void fill_footprint(RunRecord& record, const carbon::ResolvedContext& ctx) {
   for (const auto& t : fp.operational.terms) {
     c.terms.push_back({t.name, t.value.central, t.unit, t.source});
   }
+  for (const auto& part : fp.embodied_parts) c.embodied.push_back(embodied_record(part));
   record.carbon = std::move(c);
   for (const auto& w : ctx.warnings) record.warnings.push_back(w);
   for (const auto& w : fp.warnings) record.warnings.push_back(w);

@@ -7,7 +7,10 @@
 
 namespace joule::record {
 
-// Carbon of the record's attributed energy, and SCI when units were counted.
-void fill_footprint(RunRecord& record, const carbon::ResolvedContext& context);
+// Carbon of the record's attributed energy, the embodied emissions of the
+// `hardware` planned for it (carbon::plan_hardware; null: none), and SCI when
+// units were counted.
+void fill_footprint(RunRecord& record, const carbon::ResolvedContext& context,
+                    const carbon::HardwarePlan* hardware = nullptr);
 
 }  // namespace joule::record

@@ -243,6 +243,26 @@ void put_phases_and_units(json& j, const RunRecord& r) {
   j["units"] = units;
 }
 
+json embodied_json(const std::vector<EmbodiedRecord>& devices) {
+  json out = json::array();
+  for (const auto& e : devices) {
+    out.push_back({{"device", e.device},
+                   {"provenance", e.provenance},
+                   {"how_decided", e.how_decided},
+                   {"count", e.count},
+                   {"device_co2e_kg", json(e.device_co2e_kg)},
+                   {"source", e.source},
+                   {"rows", e.rows},
+                   {"time_reserved_h", e.time_reserved_h},
+                   {"lifetime_h", e.lifetime_h},
+                   {"lifetime_source", e.lifetime_source},
+                   {"share", e.share},
+                   {"share_source", e.share_source},
+                   {"co2e_g", json(e.co2e_g)}});
+  }
+  return out;
+}
+
 json carbon_json(const CarbonRecord& c) {
   json terms = json::array();
   for (const auto& t : c.terms) {
@@ -260,7 +280,8 @@ json carbon_json(const CarbonRecord& c) {
           {"operational_co2e_g", json(c.operational_co2e_g)},
           {"embodied_co2e_g", json(c.embodied_co2e_g)},
           {"total_co2e_g", json(c.total_co2e_g)},
-          {"terms", terms}};
+          {"terms", terms},
+          {"embodied", embodied_json(c.embodied)}};
 }
 
 json timeline_json(const Timeline& timeline) {
@@ -503,6 +524,23 @@ std::optional<CarbonRecord> read_carbon(const Reader& in, const json& j) {
     in.read(t, "unit", tp, term.unit);
     in.read(t, "source", tp, term.source);
     carbon.terms.push_back(std::move(term));
+  });
+  in.each(*c, "embodied", p, [&](const json& d, const std::string& dp) {
+    EmbodiedRecord e;
+    in.read(d, "device", dp, e.device);
+    in.read(d, "provenance", dp, e.provenance);
+    in.read(d, "how_decided", dp, e.how_decided);
+    in.read(d, "count", dp, e.count);
+    in.read(d, "device_co2e_kg", dp, e.device_co2e_kg);
+    in.read(d, "source", dp, e.source);
+    in.read(d, "rows", dp, e.rows);
+    in.read(d, "time_reserved_h", dp, e.time_reserved_h);
+    in.read(d, "lifetime_h", dp, e.lifetime_h);
+    in.read(d, "lifetime_source", dp, e.lifetime_source);
+    in.read(d, "share", dp, e.share);
+    in.read(d, "share_source", dp, e.share_source);
+    in.read(d, "co2e_g", dp, e.co2e_g);
+    carbon.embodied.push_back(std::move(e));
   });
   return carbon;
 }

@@ -24,7 +24,8 @@ namespace joule::record {
 
 inline constexpr int kSchemaMajor = 1;
 inline constexpr int kSchemaMinor = 2;  // 1.1: carbon.data_vintage, job_id, ranks, a phase's rank;
-                                        // 1.2: exit.ended_by_signal, a rank's energy
+                                        // 1.2: exit.ended_by_signal, a rank's energy,
+                                        // carbon.embodied (the devices of M)
 
 struct SchemaVersion {
   int major = kSchemaMajor;
@@ -157,6 +158,25 @@ struct CarbonTerm {
   std::string source;  // table and row, flag, environment variable
 };
 
+// One device of the embodied emissions M = TE x count x (TiR / EL) x RS, with
+// the table rows its TE rests on and how the device was decided (detected,
+// an option, joule.toml). Schema 1.2.
+struct EmbodiedRecord {
+  std::string device;                   // "rack server (2 sockets, 256 GB, GPUs apart)"
+  std::string provenance = "modelled";  // modelled (a table) | stated (a figure given in kg)
+  std::string how_decided;  // "detected: ... (/proc/cpuinfo, NVML)", "gpu = ... (command line)"
+  double count = 1;
+  carbon::Estimate device_co2e_kg;  // TE of one device
+  std::string source;               // how TE was computed, rows cited
+  std::vector<std::string> rows;    // "embodied.csv:52 Rack server baseline (...)"
+  double time_reserved_h = 0;       // TiR
+  double lifetime_h = 0;            // EL
+  std::string lifetime_source;
+  double share = 1;          // RS
+  std::string share_source;  // "VM: 8 vCPUs of a host of 2 sockets x 64 threads ..."
+  carbon::Estimate co2e_g;   // this device's M
+};
+
 // The record's own copy of the carbon result, so the schema does not move
 // when the carbon layer's types do. Ranges are carbon::Estimate, with the unit
 // in the name of the member that holds them: `intensity_g_per_kwh`.
@@ -178,6 +198,7 @@ struct CarbonRecord {
   carbon::Estimate embodied_co2e_g;
   carbon::Estimate total_co2e_g;
   std::vector<CarbonTerm> terms;
+  std::vector<EmbodiedRecord> embodied;  // the devices of M; empty: M not included
 };
 
 // Software Carbon Intensity: (O + M) / R for one functional unit R.

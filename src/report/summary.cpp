@@ -119,6 +119,25 @@ void energy_section(const RunRecord& r, const SummaryOptions& options, std::stri
   }
 }
 
+// M device by device: the figure, the rows it rests on, and the allocation.
+void embodied_lines(const record::CarbonRecord& c, std::string& out) {
+  if (c.embodied.empty()) {
+    out += "  embodied    not included (see the warnings)\n";
+    return;
+  }
+  for (const auto& e : c.embodied) {
+    out += fmt::format("  embodied    {} x {}: {} CO2e [{} – {}], {} ({})\n", format_count(e.count),
+                       e.device, GramsCO2e{e.co2e_g.central}, GramsCO2e{e.co2e_g.low},
+                       GramsCO2e{e.co2e_g.high}, e.provenance, e.how_decided);
+    out += fmt::format("              TE {:.4g} kgCO2e [{:.4g} – {:.4g}] per device: {}\n",
+                       e.device_co2e_kg.central, e.device_co2e_kg.low, e.device_co2e_kg.high,
+                       e.source);
+    for (const auto& row : e.rows) out += fmt::format("              row {}\n", row);
+    out += fmt::format("              TiR {:.4g} h / EL {:.0f} h ({}) x RS {:.4g} ({})\n",
+                       e.time_reserved_h, e.lifetime_h, e.lifetime_source, e.share, e.share_source);
+  }
+}
+
 void carbon_section(const RunRecord& r, std::string& out) {
   out += "\nCarbon\n";
   if (!r.carbon) {
@@ -137,6 +156,7 @@ void carbon_section(const RunRecord& r, std::string& out) {
   if (!c.terms.empty()) {
     out += render_table(carbon_term_rows(c), {false, true, false, false}, "    ");
   }
+  embodied_lines(c, out);
 }
 
 void units_section(const RunRecord& r, std::string& out) {

@@ -16,6 +16,7 @@
 #include "record/run_metadata.hpp"
 #include "run/cgroup.hpp"
 #include "run/control_channel.hpp"
+#include "run/hardware.hpp"
 #include "run/idle_baseline.hpp"
 #include "run/record_fill.hpp"
 #include "run/session.hpp"
@@ -59,6 +60,7 @@ class CommandRun {
   void finish(RunSession& session, const RootExit& exit);
   void complete_record(RunSession& session);
   void abandon(RunSession& session);
+  void fill_carbon();
 
   const RunSettings& settings_;
   RunObserver& observer_;
@@ -74,6 +76,7 @@ class CommandRun {
   bool want_cgroup_ = true;
   std::string cgroup_reason_ = "disabled by JOULE_CGROUP=off";
   std::optional<carbon::ResolvedContext> place_;
+  std::optional<carbon::DetectedHardware> hardware_;
   std::unique_ptr<record::RunJournal> journal_;
 };
 
@@ -186,6 +189,8 @@ void CommandRun::describe_place_and_host() {
     record_.warnings.push_back(problem);
   }
   record_.host = record::read_host_info();
+  auto hardware = detect_hardware({config_.proc_root, config_.sysfs_root, config_.nvml_library});
+  if (!hardware.read_from.empty()) hardware_ = std::move(hardware);
   std::error_code cwd_error;
   record_.cwd = std::filesystem::current_path(cwd_error).string();
   record_.git = record::read_git_info(record_.cwd);
@@ -302,7 +307,7 @@ void CommandRun::complete_record(RunSession& session) {
   if (auto* cg = session.cgroup(); cg && !cg->release()) {
     add_once(record_.warnings, fmt::format("could not remove {}", cg->path().string()));
   }
-  if (place_) record::fill_footprint(record_, *place_);
+  if (place_) fill_carbon();
 }
 
 // A second Ctrl-C within a second: the person wants joule back now, whether
@@ -323,6 +328,22 @@ void CommandRun::abandon(RunSession& session) {
   add_once(record_.warnings, why);
   if (journal_) journal_->checkpoint(record_);
   collect_journal_warnings();
+}
+
+// O, and M for the hardware stated or detected over the run's duration. A
+// hardware option that cannot be used must not lose the measurement either.
+void CommandRun::fill_carbon() {
+  try {
+    const carbon::HardwarePlan plan =
+        carbon::plan_hardware(*place_, settings_.hardware, hardware_ ? &*hardware_ : nullptr,
+                              Seconds{record_.duration_s});
+    record::fill_footprint(record_, *place_, &plan);
+  } catch (const std::exception& e) {
+    std::string problem = fmt::format("no embodied emissions: {}", e.what());
+    observer_.warning(problem);
+    record_.warnings.push_back(problem);
+    record::fill_footprint(record_, *place_);
+  }
 }
 
 }  // namespace

@@ -31,6 +31,9 @@ struct RunSettings {
   int predict_phases = 0;
   int predict_after = 2;
   carbon::ContextOptions place;
+  // The hardware of M as stated (--embodied, --gpu, ...); what is not stated
+  // is detected (run/hardware.hpp).
+  carbon::HardwareOptions hardware;
   std::optional<std::filesystem::path> ledger;  // nullopt: not recorded
 };
 

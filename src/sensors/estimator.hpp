@@ -40,9 +40,10 @@ using support::ProcStat;
 ProcStat parse_proc_stat(std::string_view text, const std::string& origin);
 
 struct CpuInfo {
-  std::string model_name;  // first "model name" line; empty when absent (e.g. many ARM kernels)
-  int sockets = 1;         // distinct "physical id" values, at least 1
-  int logical_cpus = 0;    // "processor" entries
+  std::string model_name;   // first "model name" line; empty when absent (e.g. many ARM kernels)
+  int sockets = 1;          // distinct "physical id" values, at least 1
+  int logical_cpus = 0;     // "processor" entries
+  bool hypervisor = false;  // the "hypervisor" flag: a virtual machine
 };
 CpuInfo parse_cpuinfo(std::string_view text);
 
@@ -87,6 +88,11 @@ std::optional<std::string> microarchitecture_for(std::string_view model_name);
 // else the generic default. `cpuinfo.logical_cpus`/`sockets` convert a TDP to
 // per-vCPU watts when the table lacks the thread count.
 CpuCoefficients lookup_cpu_coefficients(const CpuInfo& cpuinfo);
+
+// Hardware threads of one package of this CPU model, from cpu_power.csv;
+// `source` names the row. nullopt when the model or its thread count is not
+// in the table.
+std::optional<double> package_threads(std::string_view model_name, std::string& source);
 
 struct DramModel {
   Watts power;     // constant: w_per_gb * gib

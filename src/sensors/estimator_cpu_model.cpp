@@ -451,4 +451,14 @@ CpuCoefficients lookup_cpu_coefficients(const CpuInfo& cpuinfo) {
   return c;
 }
 
+std::optional<double> package_threads(std::string_view model_name, std::string& source) {
+  auto row = tdp_row(model_name);
+  if (!row) return std::nullopt;
+  auto threads = row->number("threads");
+  if (!threads || *threads <= 0) return std::nullopt;
+  source =
+      fmt::format("cpu_power.csv line {}: {}", row->table->line_of(row->row), row->text("model"));
+  return threads;
+}
+
 }  // namespace joule::sensors::estimator

@@ -43,6 +43,14 @@ CpuInfo parse_cpuinfo(std::string_view text) {
     if (key == "model name" && info.model_name.empty()) info.model_name = std::string(value);
     if (key == "physical id") physical_ids.emplace(value);
     if (key == "processor") ++info.logical_cpus;
+    // x86 kernels set this flag when a hypervisor says it is there.
+    if (key == "flags" && !info.hypervisor) {
+      for (std::string_view rest = value; !rest.empty();) {
+        const auto space = rest.find(' ');
+        info.hypervisor = info.hypervisor || rest.substr(0, space) == "hypervisor";
+        rest = space == std::string_view::npos ? std::string_view() : rest.substr(space + 1);
+      }
+    }
   });
   info.sockets = std::max<int>(1, static_cast<int>(physical_ids.size()));
   return info;

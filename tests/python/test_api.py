@@ -222,6 +222,64 @@ class ResultDictTest(unittest.TestCase):
         self.assertEqual(d["name"], "t")
 
 
+class HardwareTest(unittest.TestCase):
+    """The embodied emissions M of the session's hardware: detected from a
+    fixture /proc (no DMI, no NVML), or as given to the Session."""
+
+    VARIABLES = ("JOULE_PROC_ROOT", "JOULE_SYSFS_ROOT", "JOULE_NVML_LIBRARY")
+
+    def setUp(self):
+        self.dir = tempfile.TemporaryDirectory()
+        proc = os.path.join(self.dir.name, "proc")
+        os.makedirs(proc)
+        with open(os.path.join(proc, "cpuinfo"), "w") as f:
+            f.write("processor\t: 0\nmodel name\t: Intel(R) Xeon(R) Platinum 8375C CPU @ 2.90GHz\n"
+                    "physical id\t: 0\n")
+        with open(os.path.join(proc, "meminfo"), "w") as f:
+            f.write("MemTotal:        8388608 kB\n")
+        self.saved = {k: os.environ.get(k) for k in self.VARIABLES}
+        os.environ["JOULE_PROC_ROOT"] = proc
+        os.environ["JOULE_SYSFS_ROOT"] = os.path.join(self.dir.name, "sys")
+        os.environ["JOULE_NVML_LIBRARY"] = os.path.join(self.dir.name, "no-nvml.so")
+
+    def tearDown(self):
+        for k, v in self.saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+        self.dir.cleanup()
+
+    def footprint(self, **hardware):
+        with trace_session(**hardware) as session:
+            with session.scope("step") as s:
+                pass
+            return s.result.footprint()
+
+    def test_the_detected_machine_and_the_gpus_given(self):
+        fp = self.footprint(gpu="H100 SXM5", gpus=2)
+        self.assertGreater(fp.embodied_g.central, 0)
+        self.assertGreater(fp.total_g.central, fp.operational_g.central)
+        devices = fp.embodied
+        self.assertEqual(len(devices), 2)
+        self.assertIn("rack server", devices[0]["device"])
+        self.assertEqual(devices[0]["provenance"], "modelled")
+        self.assertTrue(any("Rack server baseline" in r for r in devices[0]["rows"]))
+        self.assertEqual(devices[1]["device"], "NVIDIA H100 SXM5")
+        self.assertEqual(devices[1]["count"], 2)
+        self.assertIn("(joule.Session)", devices[1]["how_decided"])
+
+    def test_embodied_none_leaves_m_out(self):
+        fp = self.footprint(embodied="none")
+        self.assertEqual(fp.embodied, [])
+        self.assertEqual(fp.embodied_g.central, 0)
+        self.assertTrue(any("left out" in w for w in fp.warnings))
+
+    def test_a_gpu_family_is_refused_with_its_variants(self):
+        with self.assertRaisesRegex(joule.CarbonError, "ambiguous.*A100 PCIe 40GB"):
+            trace_session(gpu="A100")
+
+
 class MisuseTest(unittest.TestCase):
     def test_ending_twice(self):
         s = trace_session().scope("epoch 3")

@@ -33,6 +33,11 @@ TEST(RecordJson, RoundTripKeepsEveryField) {
   ASSERT_TRUE(back.carbon);
   EXPECT_DOUBLE_EQ(back.carbon->total_co2e_g.high, 1.34);
   EXPECT_EQ(back.carbon->data_vintage, "grid_intensity_country.csv: Ember yearly data to 2024");
+  ASSERT_EQ(back.carbon->embodied.size(), 1u);
+  EXPECT_EQ(back.carbon->embodied[0].rows.size(), 2u);
+  EXPECT_EQ(back.carbon->embodied[0].share, 0.0625);
+  EXPECT_EQ(back.carbon->embodied[0].provenance, "modelled");
+  EXPECT_DOUBLE_EQ(back.carbon->embodied[0].device_co2e_kg.high, 3660);
   ASSERT_TRUE(back.git);
   EXPECT_TRUE(back.git->dirty);
   EXPECT_EQ(back.tags.at("model"), "resnet50");

@@ -60,6 +60,17 @@ inline record::RunRecord sample_record(const std::string& id = "20240501-120000-
   c.data_vintage = "grid_intensity_country.csv: Ember yearly data to 2024";
   c.operational_co2e_g = {0.52, 0.73, 1.04};
   c.embodied_co2e_g = {0.1, 0.2, 0.3};
+  EmbodiedRecord server;
+  server.device = "rack server (2 sockets, 256 GB, GPUs apart)";
+  server.how_decided = "detected: Intel Xeon, 2 sockets (/proc/cpuinfo)";
+  server.device_co2e_kg = {716.6, 1433.1, 3660};
+  server.rows = {"embodied.csv:52 Rack server baseline", "embodied.csv:80 CCF: DRAM above 16 GB"};
+  server.time_reserved_h = 1;
+  server.lifetime_h = 34560;
+  server.share = 0.0625;
+  server.share_source = "VM: 8 vCPUs of a host of 2 sockets x 64 threads";
+  server.co2e_g = {0.1, 0.2, 0.3};
+  c.embodied.push_back(server);
   c.total_co2e_g = {0.62, 0.93, 1.34};
   c.terms = {{"energy", 0.00978, "kWh", "attributed energy"},
              {"grid intensity", 56, "gCO2e/kWh", "data/grid_intensity.csv: FR"}};

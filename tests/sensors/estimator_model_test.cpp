@@ -52,6 +52,10 @@ TEST(EstimatorProcInfo, CpuinfoAndMeminfo) {
   EXPECT_EQ(info.sockets, 2);
   EXPECT_EQ(info.logical_cpus, 2);
   EXPECT_EQ(parse_cpuinfo("").sockets, 1);
+  EXPECT_FALSE(info.hypervisor);
+  // The flag, as a whole word only: "hypervisor_x" is not it.
+  EXPECT_TRUE(parse_cpuinfo("processor\t: 0\nflags\t\t: fpu vme hypervisor lahf_lm\n").hypervisor);
+  EXPECT_FALSE(parse_cpuinfo("processor\t: 0\nflags\t\t: fpu hypervisor_x\n").hypervisor);
   EXPECT_EQ(parse_meminfo_total_kib("MemTotal:       24683620 kB\nMemFree: 1 kB\n"), 24683620u);
   EXPECT_EQ(parse_meminfo_total_kib("MemFree: 1 kB\n"), std::nullopt);
 }

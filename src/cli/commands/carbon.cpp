@@ -14,6 +14,7 @@
 #include "carbon/tables.hpp"
 #include "carbon/timeseries.hpp"
 #include "cli/command.hpp"
+#include "cli/hardware_options.hpp"
 #include "cli/place_options.hpp"
 #include "cli/validators.hpp"
 #include "joule/carbon.hpp"
@@ -30,13 +31,9 @@ struct CarbonArgs {
   std::string energy;
   std::string energy_uncertainty;
   double hours = 0;
-  std::string gpu;
-  double gpus = 1;
+  HardwareOptionValues hardware;
   double utilisation = 1;
   double watts = 0;
-  std::string embodied;
-  double lifetime_years = 0;
-  std::string share;
   std::string start;
   double units = 1;
   std::string unit = "run";
@@ -192,9 +189,8 @@ void list_gpus(const CarbonArgs& a) {
 
 // The GPU named by --gpu, or nullptr; the counts that go with it, checked.
 const jc::GpuRow* named_gpu(const CarbonArgs& a, const jc::ReferenceData& data) {
-  const jc::GpuRow* gpu = a.gpu.empty() ? nullptr : &jc::gpu_with_power(data, a.gpu);
-  if (a.gpus <= 0)
-    throw jc::CarbonError(fmt::format("--gpus must be more than zero, found {}", a.gpus));
+  const jc::GpuRow* gpu =
+      a.hardware.gpu.empty() ? nullptr : &jc::gpu_with_power(data, a.hardware.gpu);
   if (a.hours < 0)
     throw jc::CarbonError(fmt::format("--hours must be zero or more, found {}", a.hours));
   if (!(a.utilisation > 0 && a.utilisation <= 1)) {
@@ -223,9 +219,9 @@ jc::EnergyInput energy_input(const CarbonArgs& a, const jc::GpuRow* gpu) {
         fmt::format("modelled: {} W x {} h (--watts); +-30 %", num(a.watts), num(a.hours)));
   }
   return jc::modelled_energy(
-      jc::gpu_power(*gpu, a.gpus, a.utilisation), duration,
+      jc::gpu_power(*gpu, a.hardware.gpus.value_or(1), a.utilisation), duration,
       fmt::format("modelled: {} x {} W ({}, {}) x {} h x utilisation {}; TDP is a cap, +-30 %",
-                  num(a.gpus), num(*gpu->tdp_w), gpu->model,
+                  num(a.hardware.gpus.value_or(1)), num(*gpu->tdp_w), gpu->model,
                   gpu->source.substr(0, gpu->source.find('(')), num(a.hours), num(a.utilisation)));
 }
 
@@ -253,35 +249,21 @@ void place_in_time(const CarbonArgs& a, jc::EnergyInput& energy) {
   energy.timeline.push_back({*start, end, energy.energy});
 }
 
-// M: the GPUs named, plus any --embodied device.
-std::vector<jc::EmbodiedInput> hardware_inputs(const CarbonArgs& a, const jc::GpuRow* gpu) {
-  std::vector<jc::EmbodiedInput> hardware;
-  if (gpu) {
-    if (a.hours <= 0) throw jc::CarbonError("--gpu needs --hours (the time the GPUs are reserved)");
-    jc::EmbodiedInput g;
-    g.device = gpu->model;
-    g.count = a.gpus;
-    g.time_reserved = from_hours(a.hours);
-    if (a.lifetime_years > 0) g.lifetime_years = a.lifetime_years;
-    hardware.push_back(g);
-  }
-  if (!a.embodied.empty()) {
-    if (a.hours <= 0)
+// M: the GPUs named, plus any --embodied device, over --hours.
+std::vector<jc::EmbodiedInput> hardware_inputs(const CarbonArgs& a,
+                                               const jc::ResolvedContext& ctx) {
+  if (a.hours <= 0) {
+    if (!a.hardware.gpu.empty())
+      throw jc::CarbonError("--gpu needs --hours (the time the GPUs are reserved)");
+    if (!a.hardware.embodied.empty())
       throw jc::CarbonError("--embodied needs --hours (the time the hardware is reserved)");
-    jc::EmbodiedInput m;
-    if (auto c = a.embodied.find_first_of("0123456789"); c == 0) {
-      m.total_kg = jc::parse_mass_kg(a.embodied);
-    } else {
-      m.device = a.embodied;
-    }
-    m.time_reserved = from_hours(a.hours);
-    if (a.lifetime_years > 0) m.lifetime_years = a.lifetime_years;
-    if (!a.share.empty()) m.share = jc::parse_fraction(a.share);
-    hardware.push_back(m);
-  } else if (!a.share.empty()) {
-    throw jc::CarbonError("--share applies to --embodied: name the device or its kgCO2e");
   }
-  return hardware;
+  jc::HardwareOptions stated = to_hardware_options(a.hardware);
+  // `joule carbon` describes no machine: only what is stated counts, and
+  // joule.toml's [hardware] (which applies to runs) stays out of it.
+  jc::ResolvedContext no_config = ctx;
+  no_config.hardware.reset();
+  return jc::plan_hardware(no_config, stated, nullptr, from_hours(a.hours)).inputs;
 }
 
 void print_json(const jc::ResolvedContext& ctx, const jc::Footprint& fp) {
@@ -344,7 +326,7 @@ void run_carbon(const CarbonArgs& a) {
     energy.relative_uncertainty = parse_energy_uncertainty(a.energy_uncertainty);
   }
   if (!a.start.empty()) place_in_time(a, energy);
-  const std::vector<jc::EmbodiedInput> hardware = hardware_inputs(a, gpu);
+  const std::vector<jc::EmbodiedInput> hardware = hardware_inputs(a, ctx);
 
   const jc::FunctionalUnit unit = jc::parse_functional_unit(a.unit, a.units);
   const jc::Footprint fp = jc::footprint(ctx, energy, hardware, unit);
@@ -364,22 +346,14 @@ const CommandRegistrar registrar("carbon", [](CLI::App& app) {
   cmd->add_option("--energy-uncertainty", args->energy_uncertainty,
                   "relative uncertainty of --energy, e.g. 5%");
   cmd->add_option("--hours", args->hours, "hours the hardware runs / is reserved");
-  cmd->add_option("--gpu", args->gpu,
-                  "GPU model, exact (--list-gpus; a family such as A100 is refused with its "
-                  "variants): energy = TDP x GPUs x hours x utilisation, M from the same variant");
-  cmd->add_option("--gpus", args->gpus, "number of GPUs (default 1)");
   cmd->add_option("--utilisation", args->utilisation,
                   "average fraction of TDP drawn (default 1, as ML CO2 Impact)");
   cmd->add_option("--watts", args->watts, "average power instead of a GPU's TDP")
       ->check(more_than(0));
-  cmd->add_option("--embodied", args->embodied,
-                  "hardware for M: server, gpu-server, laptop, desktop, a GPU or embodied.csv "
-                  "item, or kgCO2e (1312kg)");
-  cmd->add_option("--lifetime", args->lifetime_years,
-                  "expected lifetime in years (default: the table's, else 4)")
-      ->check(more_than(0));
-  cmd->add_option("--share", args->share,
-                  "share of the --embodied device reserved: 0.25, 25% or 2/8");
+  add_hardware_options(*cmd, args->hardware,
+                       "GPU model, exact (--list-gpus; a family such as A100 is refused with its "
+                       "variants): energy = TDP x GPUs x hours x utilisation, M from the same "
+                       "variant");
   cmd->add_option("--start", args->start,
                   "when the run started (ISO 8601), to place it in an --intensity-file");
   cmd->add_option("--units", args->units, "number of functional units R (default 1)");

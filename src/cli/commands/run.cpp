@@ -98,6 +98,8 @@ run::RunSettings to_settings(const RunOptions& options) {
   settings.predict_phases = options.predict_phases;
   settings.predict_after = options.predict_after;
   settings.place = to_context_options(options.place);
+  settings.hardware = to_hardware_options(options.hardware);
+  carbon::check_hardware(settings.hardware, settings.place.data_files);
   if (!options.no_ledger) settings.ledger = resolve_ledger_path(options.ledger);
   return settings;
 }
@@ -144,6 +146,9 @@ const CommandRegistrar registrar{
                       "Phases to complete before predicting (default 2)")
           ->check(at_least(1));
       add_place_options(*cmd, options->place);
+      add_hardware_options(*cmd, options->hardware,
+                           "GPU model for M, exact (joule carbon --list-gpus); default: the GPUs "
+                           "NVML finds");
       add_ledger_option(*cmd, options->ledger);
       // Everything from the first non-option on is the command, even words that
       // look like joule options (`joule run python -q train.py`), and a "--"
