@@ -5,11 +5,20 @@
 
 #include "carbon/suggest.hpp"
 #include "joule/carbon.hpp"
+#include "support/strings.hpp"
 
 namespace joule::carbon {
 
 GpuMatch resolve_gpu(const ReferenceData& data, std::string_view name) {
   const auto& rows = data.gpus();
+  // What a driver reports names one row, whatever words it adds: "NVIDIA
+  // H100 80GB HBM3" is the SXM5 card, "NVIDIA H200" the SXM one.
+  const std::string_view wanted = support::trim(name);
+  for (const auto& r : rows) {
+    for (const auto& driver_name : r.driver_names) {
+      if (support::iequals(driver_name, wanted)) return GpuMatch{&r, {}};
+    }
+  }
   std::vector<std::string> names;
   names.reserve(rows.size());
   for (const auto& r : rows) names.push_back(r.model);

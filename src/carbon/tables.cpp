@@ -276,6 +276,8 @@ std::vector<GpuRow> parse_gpus(const ReferenceTable& t, bool user) {
     r.tdp_w = bounded(t, i, "tdp_w", 0, 5000, "W");
     r.mlco2_tdp_w = number_or_empty(t, i, "mlco2_tdp_w");
     r.source = text_or_empty(t, i, "source");
+    const std::string driver_names = text_or_empty(t, i, "driver_names");
+    for (auto name : support::split_list(driver_names, '|')) r.driver_names.emplace_back(name);
     r.origin = origin_of(t, i, user);
     rows.push_back(std::move(r));
   }

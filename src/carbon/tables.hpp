@@ -108,6 +108,9 @@ struct GpuRow {
   std::optional<double> tdp_w;
   std::optional<double> mlco2_tdp_w;
   std::string source;
+  // What the driver calls this row's cards ("NVIDIA H100 80GB HBM3" for the
+  // H100 SXM5), where that is not the model name.
+  std::vector<std::string> driver_names;
   RowOrigin origin;
 };
 

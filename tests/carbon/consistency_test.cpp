@@ -210,6 +210,45 @@ TEST(Consistency, GpuNamesResolveExactlyFirstAndFamiliesAreNotGuessed) {
   }
 }
 
+// What NVML reports (nvmlDeviceGetName, as nvidia-smi -L prints it) must find
+// the card's own row, power and embodied alike: detection feeds these names
+// to joule run's M and to the estimator, and a driver name such as "NVIDIA
+// H100 80GB HBM3" carries words no model name has.
+TEST(Consistency, DriverReportedGpuNamesFindTheirOwnRow) {
+  auto data = ReferenceData::embedded();
+  std::map<std::string, std::string> row_of_driver_name;
+  for (const auto& g : data->gpus()) {
+    for (const auto& name : g.driver_names) {
+      SCOPED_TRACE(name);
+      EXPECT_TRUE(row_of_driver_name.emplace(joule::support::to_lower(name), g.model).second)
+          << "listed by two rows";
+      auto match = joule::carbon::resolve_gpu(*data, name);
+      ASSERT_NE(match.row, nullptr);
+      EXPECT_EQ(match.row, &g);
+    }
+  }
+  const std::vector<std::pair<std::string, std::string>> reported = {
+      {"Tesla V100-SXM2-16GB", "NVIDIA Tesla V100 SXM2"},
+      {"Tesla V100-PCIE-32GB", "NVIDIA Tesla V100 PCIe"},
+      {"Tesla P100-PCIE-16GB", "NVIDIA Tesla P100 PCIe"},
+      {"NVIDIA A100-SXM4-80GB", "NVIDIA A100 SXM4 40GB/80GB"},
+      {"NVIDIA A100 80GB PCIe", "NVIDIA A100 PCIe 80GB"},
+      {"NVIDIA H100 80GB HBM3", "NVIDIA H100 SXM5"},
+      {"NVIDIA H200", "NVIDIA H200 SXM"},
+      {"NVIDIA GH200 480GB", "NVIDIA GH200 Grace Hopper Superchip"},
+      {"NVIDIA RTX 6000 Ada Generation", "NVIDIA RTX 6000 Ada"},
+      {"Tesla T4", "NVIDIA T4"},
+  };
+  for (const auto& [name, model] : reported) {
+    SCOPED_TRACE(name);
+    auto match = joule::carbon::resolve_gpu(*data, name);
+    ASSERT_NE(match.row, nullptr);
+    EXPECT_EQ(match.row->model, model);
+    EXPECT_EQ(joule::carbon::lookup_embodied(*data, name).source,
+              joule::carbon::lookup_embodied(*data, model).source);
+  }
+}
+
 TEST(Consistency, EveryGpuCpuAndDeviceNameIsUnambiguousOrDeclaredAmbiguous) {
   auto data = ReferenceData::embedded();
   for (const auto& g : data->gpus()) {
