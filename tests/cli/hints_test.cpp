@@ -59,6 +59,7 @@ const std::set<std::string> kForeign = {
     "--output-on-failure",  // ctest
     "--user-data-dir",      // chromium
     "--check",              // promtool
+    "--fail-on",            // lintian (docs/install.md)
     "--benchmark",          // Google Benchmark's --benchmark_filter, --benchmark_min_time...
     "--requests",           // examples/cpp/inference_server
     "--batch",              // examples/cpp/inference_server

@@ -79,7 +79,8 @@ TEST(Summary, SignalAndStartFailure) {
   run.exit = {std::nullopt, 9, ""};
   EXPECT_TRUE(contains(render_summary(run), "killed by signal 9"));
   run.status = record::RunStatus::failed_to_start;
-  run.exit = {std::nullopt, std::nullopt, "No such file or directory"};
+  run.exit = {};
+  run.exit.error = "No such file or directory";
   EXPECT_TRUE(contains(render_summary(run), "failed-to-start (No such file or directory)"));
 }
 
