@@ -4,6 +4,7 @@
 // as finished runs, the way the driver writes them.
 #include "bench/pieces.hpp"
 
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <unistd.h>

@@ -276,10 +276,11 @@ void run_pending(Session& session, const PreparedTask& prepared,
     const std::string label = fmt::format("{} seed {}", planned.model, planned.seed);
     session.progress.begin(label, i, pending.size());
     const auto started = Clock::now();
+    const auto started_monotonic = std::chrono::steady_clock::now();
     std::optional<RunResult> result = run_one(session, prepared, info, planned, label);
     if (!result) continue;
     result->machine = session.machine;
-    result->wall_duration = seconds_between(started, Clock::now());
+    result->wall_duration = seconds_between(started_monotonic, std::chrono::steady_clock::now());
     session.progress.end(short_outcome(*result, info));
     adopt_tiers(task, *result, !session.options.tiers.empty(), info);
     try {
