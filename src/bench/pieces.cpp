@@ -302,9 +302,9 @@ namespace {
 
 void check_mergeable(const fs::path& dir, const BenchManifest& first, const BenchManifest& other,
                      const fs::path& first_dir) {
-  auto differ = [&](const std::string& what, const std::string& here, const std::string& there) {
-    throw PiecesError(fmt::format("cannot merge {} with {}: {} {} there, {} here", dir.string(),
-                                  first_dir.string(), what, there, here));
+  auto differ = [&](const std::string& what, const std::string& theirs, const std::string& ours) {
+    throw PiecesError(fmt::format("cannot merge {} with {}: {} {} there, {} in {}", dir.string(),
+                                  first_dir.string(), what, theirs, ours, first_dir.string()));
   };
   if (other.format_version != first.format_version) {
     differ("format", std::to_string(other.format_version), std::to_string(first.format_version));

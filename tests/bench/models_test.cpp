@@ -325,7 +325,7 @@ TEST_F(EngineRun, LogisticRegressionRunHasCurveInferenceAndVariants) {
   EXPECT_GT(run.final_quality, 0.5);  // the stripes are easy, on validation
   EXPECT_GT(run.test_quality, 0.5);   // and on test, scored once at the end
   EXPECT_EQ(run.stopped_by, StopReason::epoch_cap);
-  EXPECT_DOUBLE_EQ(run.learning_rate, 1e-3);  // Adam's default: no tuning asked
+  EXPECT_DOUBLE_EQ(run.learning_rate, 5e-3);  // the registry's for logreg: no tuning asked
   EXPECT_TRUE(run.tuning_trials.empty());
   EXPECT_EQ(run.tuning.energy.joules, 0);
   EXPECT_DOUBLE_EQ(last_fraction, 1.0);

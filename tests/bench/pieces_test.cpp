@@ -289,14 +289,14 @@ TEST(Pieces, MergingJoinsMachinesKeepsTheFirstOfADuplicateAndRefusesOtherVersion
   EXPECT_THAT(error_of([&] {
                 merge_directories({one.path(), two.path()});
               }),
-              HasSubstr("joule version 0.9.0 there, 1.2.3 here"));
+              HasSubstr("joule version 0.9.0 there, 1.2.3 in " + one.path().string()));
   other = manifest_for({"fashion-mnist"}, 2);
   other.mode = "quick";
   write_manifest(two.path(), other);
   EXPECT_THAT(error_of([&] {
                 merge_directories({one.path(), two.path()});
               }),
-              HasSubstr("mode quick there, full here"));
+              HasSubstr("mode quick there, full in"));
   EXPECT_THAT(error_of([&] { merge_directories({one.path() / "nowhere"}); }),
               HasSubstr("no bench.json"));
 }
