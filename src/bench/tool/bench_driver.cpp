@@ -109,6 +109,12 @@ void print_header(const MeasurementSetup& provenance, const RuntimeInfo& runtime
              runtime.threads, runtime.omp_wait_policy);
   fmt::print("  BLAS:    {}\n", runtime.blas);
   fmt::print("  energy:  {}\n", provenance.energy_source);
+  fmt::print("  tuning:  {}\n",
+             options.quick ? std::string("none in quick mode: each network trains once at its "
+                                         "default learning rate")
+                           : fmt::format("each network at {}x its default learning rate, the "
+                                         "best on validation kept",
+                                         fmt::join(kFullModeLearningRateFactors, "x, ")));
   if (provenance.modelled) {
     fmt::print(
         "  NOTE: no energy counter here. Every joule below is a model of CPU time, not a "
