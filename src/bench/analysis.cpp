@@ -101,7 +101,9 @@ TierSummary summarize_tier(const std::vector<const RunResult*>& runs, double tie
   for (const RunResult* run : runs) {
     std::optional<TierReach> reach = reach_tier(run->curve, tier, direction);
     if (!reach) {
-      ++(stopped_by_budget(run->stopped_by) ? summary.missed_by_budget : summary.missed_by_model);
+      // A run of format 1 did not record why it stopped: counted as neither.
+      if (stopped_by_budget(run->stopped_by)) ++summary.missed_by_budget;
+      if (stopped_by_model(run->stopped_by)) ++summary.missed_by_model;
       continue;
     }
     ++summary.seeds_reached;

@@ -15,11 +15,10 @@ struct StopReasonName {
   StopReason reason;
   const char* name;
 };
-constexpr StopReasonName kStopReasonNames[] = {{StopReason::last_tier, "last_tier"},
-                                               {StopReason::plateau, "plateau"},
-                                               {StopReason::single_pass, "single_pass"},
-                                               {StopReason::epoch_cap, "epoch_cap"},
-                                               {StopReason::time_cap, "time_cap"}};
+constexpr StopReasonName kStopReasonNames[] = {
+    {StopReason::last_tier, "last_tier"},     {StopReason::plateau, "plateau"},
+    {StopReason::single_pass, "single_pass"}, {StopReason::epoch_cap, "epoch_cap"},
+    {StopReason::time_cap, "time_cap"},       {StopReason::unknown, "unknown"}};
 
 }  // namespace
 
@@ -39,6 +38,10 @@ std::optional<StopReason> parse_stop_reason(const std::string& name) {
 
 bool stopped_by_budget(StopReason reason) {
   return reason == StopReason::epoch_cap || reason == StopReason::time_cap;
+}
+
+bool stopped_by_model(StopReason reason) {
+  return reason == StopReason::plateau || reason == StopReason::single_pass;
 }
 
 Cost& Cost::operator+=(const Cost& other) {

@@ -67,6 +67,7 @@ enum class StopReason {
   single_pass,  // a model trained in one pass (the n-gram's counting): more budget changes nothing
   epoch_cap,    // Budget::max_epochs
   time_cap,     // Budget::max_training_time
+  unknown,      // read from results.json format 1, which did not record it
 };
 
 // "epoch_cap": stable names for results.json; nullopt for an unknown name.
@@ -74,6 +75,8 @@ std::string stop_reason_name(StopReason reason);
 std::optional<StopReason> parse_stop_reason(const std::string& name);
 // True for the caps: the budget ended training, not the model.
 bool stopped_by_budget(StopReason reason);
+// True for a plateau or a one-pass model: the model ended training.
+bool stopped_by_model(StopReason reason);
 
 // One learning rate tried during tuning (RunResult::tuning_trials).
 struct TuningTrial {

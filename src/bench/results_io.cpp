@@ -90,7 +90,8 @@ StopReason read_stop_reason(const Reader& r) {
   const std::string name = r.text();
   const std::optional<StopReason> reason = parse_stop_reason(name);
   if (!reason) {
-    r.fail("expected last_tier, plateau, single_pass, epoch_cap or time_cap, not '" + name + "'");
+    r.fail("expected last_tier, plateau, single_pass, epoch_cap, time_cap or unknown, not '" +
+           name + "'");
   }
   return *reason;
 }
@@ -111,7 +112,7 @@ void read_tuning(const Reader& r, RunResult& run) {
 // final_quality is kept as it was and the test score is unknown.
 void read_format2_fields(const Reader& r, RunResult& run) {
   run.test_quality = r.has("test_quality") ? r["test_quality"].number() : NAN;
-  if (r.has("stopped_by")) run.stopped_by = read_stop_reason(r["stopped_by"]);
+  run.stopped_by = r.has("stopped_by") ? read_stop_reason(r["stopped_by"]) : StopReason::unknown;
   if (r.has("learning_rate")) run.learning_rate = r["learning_rate"].number();
   if (r.has("tuning")) read_tuning(r["tuning"], run);
   if (r.has("machine")) run.machine = r["machine"].text();

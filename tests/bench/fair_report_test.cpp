@@ -210,6 +210,11 @@ TEST_F(ResultsFormat, Format1WithoutTheNewFieldsStillReads) {
   EXPECT_DOUBLE_EQ(read.runs[0].final_quality, 0.88);
   EXPECT_TRUE(std::isnan(read.runs[0].test_quality));
   EXPECT_TRUE(read.runs[0].tuning_trials.empty());
+  // Format 1 did not record why training stopped: a missed tier says only that.
+  EXPECT_EQ(read.runs[0].stopped_by, StopReason::unknown);
+  EXPECT_EQ(summary_table(read.summaries[0]).rows[1].back(), "1");  // seeds
+  const Table tiers = tier_table(read.summaries[0]);
+  EXPECT_EQ(tiers.rows[1][2], "not reached");
 }
 
 TEST_F(ResultsFormat, ANewerFormatOrAnUnknownStopReasonIsRefusedByName) {

@@ -418,6 +418,10 @@ int run_bench(BenchOptions options, const DriverOptions& driver) {
   std::vector<OnlySelector> only;
   try {
     manifest = settle_options(options, driver);
+    // An unknown --models name is an error before anything is written.
+    for (const std::string& task : options.tasks) {
+      select_models(task, options.models, registered_models());
+    }
     only = only_selectors(options, driver);
   } catch (const std::exception& error) {
     fmt::print(stderr, "joule bench: {}\n", error.what());
