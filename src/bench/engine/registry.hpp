@@ -13,13 +13,17 @@ namespace joule::bench::engine {
 
 class Network;
 
-// What a network is built for: images of rows x cols in `classes` classes, or
-// next-character prediction over `vocabulary` ids.
+// What a network is built for: images of rows x cols in `classes` classes,
+// next-character prediction over `vocabulary` ids, or passages of `length`
+// words (`vocabulary` word ids, then `bigrams` bigram ids) in `classes` classes.
 struct Shape {
   int rows = 28;
   int cols = 28;
   int classes = 10;
   int vocabulary = 0;
+  int length = 0;          // austen-novel: words per passage
+  int bigrams = 0;         // austen-novel: bigram ids, numbered after the words
+  std::vector<float> idf;  // austen-novel: TF-IDF weight of each word, then each bigram
 };
 
 // Default hyper-parameters. Each model reads the fields it needs; zero means
@@ -59,7 +63,7 @@ const std::vector<ModelEntry>& model_table();
 // Throws std::invalid_argument naming the task's models when there is none.
 const ModelEntry& find_model(std::string_view task, std::string_view name);
 
-// Builders, defined in models_fashion.cpp and models_chars.cpp.
+// Builders, defined in models_fashion.cpp, models_chars.cpp and models_text.cpp.
 std::shared_ptr<Network> build_logistic_regression(const Hyper& hyper, const Shape& shape);
 std::shared_ptr<Network> build_mlp(const Hyper& hyper, const Shape& shape);
 std::shared_ptr<Network> build_cnn(const Hyper& hyper, const Shape& shape);
@@ -69,5 +73,12 @@ std::shared_ptr<Network> build_vit(const Hyper& hyper, const Shape& shape);
 std::shared_ptr<Network> build_window_mlp(const Hyper& hyper, const Shape& shape);
 std::shared_ptr<Network> build_char_lstm(const Hyper& hyper, const Shape& shape);
 std::shared_ptr<Network> build_char_transformer(const Hyper& hyper, const Shape& shape);
+std::shared_ptr<Network> build_tfidf_logistic_regression(const Hyper& hyper, const Shape& shape);
+std::shared_ptr<Network> build_fasttext(const Hyper& hyper, const Shape& shape);
+std::shared_ptr<Network> build_kim_cnn(const Hyper& hyper, const Shape& shape);
+std::shared_ptr<Network> build_text_lstm(const Hyper& hyper, const Shape& shape);
+std::shared_ptr<Network> build_text_bilstm(const Hyper& hyper, const Shape& shape);
+std::shared_ptr<Network> build_cnn_lstm(const Hyper& hyper, const Shape& shape);
+std::shared_ptr<Network> build_text_transformer(const Hyper& hyper, const Shape& shape);
 
 }  // namespace joule::bench::engine

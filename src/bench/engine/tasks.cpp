@@ -12,6 +12,7 @@ namespace joule::bench {
 
 std::unique_ptr<const Task> make_fashion_mnist_task();  // task_fashion_mnist.cpp
 std::unique_ptr<const Task> make_austen_chars_task();   // task_austen_chars.cpp
+std::unique_ptr<const Task> make_austen_novel_task();   // task_austen_novel.cpp
 
 namespace {
 
@@ -19,6 +20,7 @@ std::vector<std::unique_ptr<const Task>> make_tasks() {
   std::vector<std::unique_ptr<const Task>> tasks;
   tasks.push_back(make_fashion_mnist_task());
   tasks.push_back(make_austen_chars_task());
+  tasks.push_back(make_austen_novel_task());
   return tasks;
 }
 

@@ -57,8 +57,8 @@ int main(int argc, char** argv) {
       "machine",
       "joule bench"};
   app.add_flag("--quick", options.quick,
-               "Every Fashion-MNIST model on reduced data with one seed (about 5 minutes on 2 "
-               "cores)");
+               "Every model of the quick-mode tasks on reduced budgets with one seed (about 5 "
+               "minutes on 2 cores)");
   const std::vector<std::string> task_names = joule::bench::task_names();
   std::vector<std::string> task_choices = task_names;
   task_choices.emplace_back("all");
