@@ -100,7 +100,12 @@ TierSummary summarize_tier(const std::vector<const RunResult*>& runs, double tie
   std::vector<double> epochs;
   for (const RunResult* run : runs) {
     std::optional<TierReach> reach = reach_tier(run->curve, tier, direction);
-    if (!reach) continue;
+    if (!reach) {
+      // A run of format 1 did not record why it stopped: counted as neither.
+      if (stopped_by_budget(run->stopped_by)) ++summary.missed_by_budget;
+      if (stopped_by_model(run->stopped_by)) ++summary.missed_by_model;
+      continue;
+    }
     ++summary.seeds_reached;
     joules.push_back(reach->energy.joules);
     seconds.push_back(reach->duration.seconds);
@@ -228,13 +233,24 @@ double idle_share_of(const std::vector<const RunResult*>& runs) {
 ModelSummary summarize_model(const TaskInfo& task, const std::vector<const RunResult*>& all_runs) {
   ModelSummary summary;
   summary.model = all_runs.front()->model;
-  for (const RunResult* run : all_runs) summary.disturbed_runs += run->disturbed ? 1 : 0;
+  for (const RunResult* run : all_runs) {
+    summary.disturbed_runs += run->disturbed ? 1 : 0;
+    summary.pieces.push_back({run->seed, run->machine, run->wall_duration});
+  }
   const std::vector<const RunResult*> runs = figure_runs(all_runs, summary.figures_disturbed);
   summary.seeds = runs.size();
   // The architecture is the same for every seed.
   summary.parameters = runs.front()->parameters;
   summary.flops_per_sample = runs.front()->flops_per_sample;
   summary.quality = interval_over(runs, [](const RunResult& r) { return r.final_quality; });
+  summary.test_quality = interval_over(runs, [](const RunResult& r) { return r.test_quality; });
+  summary.wall_seconds =
+      interval_over(runs, [](const RunResult& r) { return r.wall_duration.seconds; });
+  std::vector<double> tuning;
+  for (const RunResult* run : runs) {
+    if (!run->tuning_trials.empty()) tuning.push_back(run->tuning.energy.joules);
+  }
+  summary.tuning_joules = optional_interval(tuning);
   summary.training_joules =
       interval_over(runs, [](const RunResult& r) { return r.training.energy.joules; });
   summary.training_seconds =

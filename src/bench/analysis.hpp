@@ -32,7 +32,12 @@ Interval bootstrap_median(const std::vector<double>& values, std::size_t resampl
 
 struct TierSummary {
   double tier = 0;
-  std::size_t seeds_reached = 0;   // of ModelSummary::seeds
+  std::size_t seeds_reached = 0;  // of ModelSummary::seeds
+  // Of the seeds that missed it, how many the budget stopped (epoch or time
+  // cap while still improving) and how many the model did (a validation
+  // plateau, or a one-pass model): StopReason of each run.
+  std::size_t missed_by_budget = 0;
+  std::size_t missed_by_model = 0;
   std::optional<Interval> joules;  // over the seeds that reached it; nullopt if none did
   std::optional<Interval> seconds;
   std::optional<Interval> epochs;
@@ -43,9 +48,22 @@ struct ModelSummary {
   std::size_t seeds = 0;  // runs the figures come from (see disturbed_runs)
   double parameters = 0;
   double flops_per_sample = 0;
-  Interval quality;          // final quality
+  Interval quality;          // final quality on validation
+  Interval test_quality;     // the same networks scored once on test
   Interval training_joules;  // total training energy
   Interval training_seconds;
+  // Equal tuning: the training energy of the learning rates not kept;
+  // nullopt when no run of the model was tuned (quick mode).
+  std::optional<Interval> tuning_joules;
+  Interval wall_seconds;  // each run's whole duration (a piece of resumable work)
+  // Every run of the model (disturbed ones included) as the piece of work it
+  // was, in order of appearance.
+  struct Piece {
+    std::uint64_t seed = 0;
+    std::string machine;
+    Seconds wall;
+  };
+  std::vector<Piece> pieces;
   double idle_share = 0;  // idle part of the training energy (median; NaN if no energy)
   std::vector<TierSummary> tiers;
   // Inference at batch 1 and at the large batch ("default" variants), J per

@@ -18,21 +18,31 @@ std::string format_quality(double quality) {
 // then each inference configuration, so that `joule show` tells where the
 // energy went.
 void add_phases(record::RunRecord& record, const RunResult& run) {
-  Seconds previous_duration;
+  // Tuning (full mode) trained the learning rates not kept before the
+  // reported training; its stretches come first, as one phase.
+  if (!run.tuning_trials.empty()) {
+    record::Phase phase;
+    phase.name = fmt::format("tuning: {} learning rate(s) not kept", run.tuning_trials.size() - 1);
+    phase.end_offset_s = run.tuning.duration.seconds;
+    phase.machine_energy_j = run.tuning.energy.joules;
+    phase.attributed_energy_j = phase.machine_energy_j;
+    record.phases.push_back(phase);
+  }
+  Seconds previous_duration = run.tuning.duration;
   Joules previous_energy;
   for (const CurvePoint& point : run.curve) {
     record::Phase phase;
     phase.name = fmt::format("train to epoch {:.2f} ({} {})", point.epochs, "quality",
                              format_quality(point.quality));
     phase.start_offset_s = previous_duration.seconds;
-    phase.end_offset_s = point.duration.seconds;
+    phase.end_offset_s = (run.tuning.duration + point.duration).seconds;
     phase.machine_energy_j = (point.energy - previous_energy).joules;
     phase.attributed_energy_j = phase.machine_energy_j;
     record.phases.push_back(phase);
-    previous_duration = point.duration;
+    previous_duration = run.tuning.duration + point.duration;
     previous_energy = point.energy;
   }
-  Seconds offset = run.training.duration;
+  Seconds offset = run.tuning.duration + run.training.duration;
   for (const InferenceResult& inference : run.inference) {
     if (!inference.supported) continue;
     record::Phase phase;
@@ -75,6 +85,7 @@ record::RunRecord to_run_record(const RunResult& run, const TaskInfo& task,
   record.exit.exit_code = 0;
 
   Cost total = run.training;
+  if (!run.tuning_trials.empty()) total += run.tuning;
   for (const InferenceResult& inference : run.inference) total += inference.cost;
   record.duration_s = total.duration.seconds;
   record.totals.machine_energy_j = total.energy.joules;
@@ -84,8 +95,8 @@ record::RunRecord to_run_record(const RunResult& run, const TaskInfo& task,
   record.totals.relative_uncertainty = total.relative_uncertainty;
   record.totals.provenance = context.modelled ? Provenance::modelled : Provenance::measured;
   record.attribution.method =
-      "whole machine during joule bench's own measurements (training and inference only; "
-      "evaluation and data loading excluded)";
+      "whole machine during joule bench's own measurements (tuning, training and inference "
+      "only; evaluation and data loading excluded)";
   record.attribution.cpu_time_s = total.self_cpu_time.seconds;
   record.attribution.notes.push_back(context.energy_source);
   record.attribution.notes.push_back(fmt::format(
@@ -112,7 +123,9 @@ record::RunRecord to_run_record(const RunResult& run, const TaskInfo& task,
   record.tags["model"] = run.model;
   record.tags["seed"] = std::to_string(run.seed);
   record.tags["mode"] = context.mode;
-  record.tags[task.metric] = format_quality(run.final_quality);
+  record.tags[task.metric] = format_quality(run.final_quality);  // on validation
+  record.tags["test_" + task.metric] = format_quality(run.test_quality);
+  record.tags["stopped_by"] = stop_reason_name(run.stopped_by);
   record.tags["epochs"] = run.curve.empty() ? "0" : fmt::format("{:.2f}", run.curve.back().epochs);
   return record;
 }

@@ -41,7 +41,17 @@ ImageSet read_idx(const std::filesystem::path& images, const std::filesystem::pa
 struct FashionMnist {
   ImageSet train;
   ImageSet test;
+  ImageSet validation;  // empty until carve_validation()
 };
+
+// Fashion-MNIST ships no validation split: the benchmark holds out the last
+// 10,000 of the 60,000 training images (the files are not ordered by class, so
+// the tail is a fair sample), leaving 50,000 to train on.
+inline constexpr std::size_t kFashionValidationImages = 10000;
+
+// Moves the last `count` training images into `data.validation`. Throws
+// DataError when the training set does not have more than `count` images.
+void carve_validation(FashionMnist& data, std::size_t count);
 
 // The four standard files under `dir` (train-images-idx3-ubyte[.gz], ...).
 FashionMnist load_fashion_mnist(const std::filesystem::path& dir, std::size_t train_limit = 0,

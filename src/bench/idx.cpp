@@ -128,4 +128,26 @@ FashionMnist load_fashion_mnist(const fs::path& dir, std::size_t train_limit,
   return data;
 }
 
+void carve_validation(FashionMnist& data, std::size_t count) {
+  ImageSet& train = data.train;
+  if (count >= train.size()) {
+    throw DataError(fmt::format(
+        "fashion-mnist: {} training images cannot give {} to validation and keep some to train on",
+        train.size(), count));
+  }
+  const std::size_t kept = train.size() - count;
+  const std::size_t pixels_per_image = train.rows * train.cols;
+  ImageSet validation;
+  validation.rows = train.rows;
+  validation.cols = train.cols;
+  const auto first_pixel =
+      train.pixels.begin() + static_cast<std::ptrdiff_t>(kept * pixels_per_image);
+  const auto first_label = train.labels.begin() + static_cast<std::ptrdiff_t>(kept);
+  validation.pixels.assign(first_pixel, train.pixels.end());
+  validation.labels.assign(first_label, train.labels.end());
+  train.pixels.erase(first_pixel, train.pixels.end());
+  train.labels.erase(first_label, train.labels.end());
+  data.validation = std::move(validation);
+}
+
 }  // namespace joule::bench

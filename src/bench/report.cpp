@@ -6,6 +6,10 @@
 #include <algorithm>
 #include <cmath>
 
+#include <fmt/ranges.h>
+
+#include "bench/engine/engine.hpp"
+#include "joule/format.hpp"
 #include "report/format.hpp"
 
 namespace joule::bench {
@@ -129,12 +133,33 @@ int common_large_batch(const TaskSummary& summary) {
   return common == -1 ? 0 : common;
 }
 
+// Who stopped the seeds that missed a tier: "budget" (a cap while still
+// improving), "model" (a plateau), or both with their counts.
+std::string missed_by(const TierSummary& tier) {
+  if (tier.missed_by_budget > 0 && tier.missed_by_model > 0) {
+    return fmt::format("budget {}, model {}", tier.missed_by_budget, tier.missed_by_model);
+  }
+  if (tier.missed_by_budget > 0) return "budget";
+  if (tier.missed_by_model > 0) return "model";
+  return "";
+}
+
+std::string not_reached(const TierSummary& tier) {
+  const std::string who = missed_by(tier);
+  return who.empty() ? "not reached" : fmt::format("not reached ({})", who);
+}
+
 std::string tier_cell(const TierSummary& tier, std::size_t seeds) {
   // Never a worse number for a seed that did not get there: say so instead.
-  if (tier.seeds_reached == 0 || !tier.joules) return "not reached";
+  if (tier.seeds_reached == 0 || !tier.joules) return not_reached(tier);
   std::string text = with_interval(*tier.joules, kJouleUnits);
   if (tier.seeds_reached < seeds) text += fmt::format(" ({}/{} seeds)", tier.seeds_reached, seeds);
   return text;
+}
+
+bool any_tuned(const TaskSummary& summary) {
+  return std::any_of(summary.models.begin(), summary.models.end(),
+                     [](const ModelSummary& model) { return model.tuning_joules.has_value(); });
 }
 
 std::string seeds_cell(const ModelSummary& model) {
@@ -148,9 +173,13 @@ std::string seeds_cell(const ModelSummary& model) {
 
 Table summary_table(const TaskSummary& summary) {
   const int large = common_large_batch(summary);
-  std::vector<std::string> header = {"#",          "model",        summary.task.metric,
-                                     "params",     "FLOPs/sample", "train energy",
-                                     "train time", "idle share",   "above idle"};
+  const bool tuned = any_tuned(summary);
+  std::vector<std::string> header = {
+      "#",      "model",        summary.task.metric, "test " + summary.task.metric,
+      "params", "FLOPs/sample", "train energy",      "train time"};
+  if (tuned) header.push_back("tuning energy");
+  header.push_back("idle share");
+  header.push_back("above idle");
   for (double tier : summary.task.tiers) header.push_back("energy to " + format_tier(tier));
   header.push_back("J/1000 batch 1");
   header.push_back(large > 0 ? fmt::format("J/1000 batch {}", large) : "J/1000 large batch");
@@ -160,17 +189,21 @@ Table summary_table(const TaskSummary& summary) {
   Rows rows = {header};
   for (std::size_t i = 0; i < summary.models.size(); ++i) {
     const ModelSummary& model = summary.models[i];
-    std::vector<std::string> row = {
-        fmt::format("{}", i + 1), model.model + (summary.on_pareto_front(i) ? " *" : ""),
-        quality_with_interval(model.quality), format_amount(model.parameters, ""),
-        format_amount(model.flops_per_sample, ""),
-        with_interval(model.training_joules, kJouleUnits),
-        with_interval(model.training_seconds, kSecondUnits),
-        finite(model.idle_share) ? report::format_percent(model.idle_share) : "n/a",
-        // What the training cost beyond keeping the machine on.
+    std::vector<std::string> row = {fmt::format("{}", i + 1),
+                                    model.model + (summary.on_pareto_front(i) ? " *" : ""),
+                                    quality_with_interval(model.quality),
+                                    quality_with_interval(model.test_quality),
+                                    format_amount(model.parameters, ""),
+                                    format_amount(model.flops_per_sample, ""),
+                                    with_interval(model.training_joules, kJouleUnits),
+                                    with_interval(model.training_seconds, kSecondUnits)};
+    if (tuned) row.push_back(with_interval(model.tuning_joules, kJouleUnits));
+    row.push_back(finite(model.idle_share) ? report::format_percent(model.idle_share) : "n/a");
+    // What the training cost beyond keeping the machine on.
+    row.push_back(
         finite(model.idle_share) && finite(model.training_joules.median)
             ? fmt::format("{}", Joules{model.training_joules.median * (1 - model.idle_share)})
-            : "n/a"};
+            : "n/a");
     for (const TierSummary& tier : model.tiers) row.push_back(tier_cell(tier, model.seeds));
     row.push_back(with_interval(model.inference_batch1_j_per_1000, kJouleUnits));
     std::string batch_cell = with_interval(model.inference_batch_j_per_1000, kJouleUnits);
@@ -277,7 +310,7 @@ std::string markdown_table(const Rows& rows, const std::vector<bool>& right) {
 }
 
 std::string tier_detail(const TierSummary& tier, std::size_t seeds) {
-  if (tier.seeds_reached == 0 || !tier.joules) return "not reached";
+  if (tier.seeds_reached == 0 || !tier.joules) return not_reached(tier);
   std::string text = fmt::format("{} · {}", with_interval(*tier.joules, kJouleUnits),
                                  with_interval(tier.seconds, kSecondUnits));
   if (tier.epochs && finite(tier.epochs->median)) {
@@ -287,7 +320,9 @@ std::string tier_detail(const TierSummary& tier, std::size_t seeds) {
         epochs >= 10 ? fmt::format("{:.0f}", epochs) : fmt::format("{:.2g}", epochs);
     text += fmt::format(" · {} epoch{}", digits, epochs == 1 ? "" : "s");
   }
-  if (tier.seeds_reached < seeds) text += fmt::format(" ({}/{} seeds)", tier.seeds_reached, seeds);
+  if (tier.seeds_reached < seeds) {
+    text += fmt::format(" ({}/{} seeds; missed: {})", tier.seeds_reached, seeds, missed_by(tier));
+  }
   return text;
 }
 
@@ -356,6 +391,29 @@ Table variant_table(const TaskSummary& summary) {
   return {rows, {false, false, false, true, true, true, true, false}};
 }
 
+Table piece_table(const TaskSummary& summary) {
+  Rows rows = {{"model", "seed", "machine", "wall time"}};
+  Seconds total;
+  for (const ModelSummary& model : summary.models) {
+    for (const ModelSummary::Piece& piece : model.pieces) {
+      const bool known = finite(piece.wall.seconds);
+      if (known) total += piece.wall;
+      rows.push_back({model.model, fmt::format("{}", piece.seed), or_unknown(piece.machine),
+                      known ? fmt::format("{}", piece.wall) : "not recorded"});
+    }
+  }
+  if (rows.size() > 1) rows.push_back({"all", "", "", fmt::format("{}", total)});
+  return {rows, {false, true, false, true}};
+}
+
+std::string mixed_machines_line(const MeasurementSetup& provenance) {
+  if (provenance.machines.size() < 2) return "";
+  return fmt::format(
+      "MIXED MACHINES: these results join runs taken on {} machines ({}); energy and time from "
+      "different machines are not comparable one to one.",
+      provenance.machines.size(), fmt::join(provenance.machines, "; "));
+}
+
 namespace {
 
 std::string markdown_variants(const TaskSummary& summary) {
@@ -364,6 +422,14 @@ std::string markdown_variants(const TaskSummary& summary) {
   if (table.rows.size() == 1) return out + "No hidden-cost variants were measured.\n\n";
   out += "Below ×1.00 the variant is cheaper (energy per 1,000 samples) or faster (latency).\n\n";
   return out + markdown_table(table.rows, table.right) + "\n";
+}
+
+std::string markdown_pieces(const TaskSummary& summary) {
+  const Table table = piece_table(summary);
+  if (table.rows.size() == 1) return "";
+  return "### Pieces: the wall time of each (model, seed)\n\nFrom its start to its end, tuning, "
+         "evaluation and inference included; each is one resumable unit of work.\n\n" +
+         markdown_table(table.rows, table.right) + "\n";
 }
 
 std::string svg_link(const std::string& svg_name, const std::string& task) {
@@ -379,22 +445,35 @@ std::string svg_link(const std::string& svg_name, const std::string& task) {
 std::string markdown_task(const TaskSummary& summary, const std::string& svg_name) {
   const TaskInfo& task = summary.task;
   std::string out = fmt::format("## {}\n\n", markdown_text(task.name));
-  out +=
-      fmt::format("Quality: {} on the held-out test data ({}). {}.\n\n", markdown_text(task.metric),
-                  direction_words(task.direction), markdown_text(tiers_line(task)));
+  out += fmt::format(
+      "Quality: {} ({}) on the validation split, which alone decides the curves, tiers, early "
+      "stopping and tuning; the test column scores the same networks once, at the end. {}.\n\n",
+      markdown_text(task.metric), direction_words(task.direction), markdown_text(tiers_line(task)));
   out += fmt::format("**{}**\n\n", markdown_text(summary.sentence));
   const Table table = summary_table(summary);
   out += markdown_table(table.rows, table.right);
   out +=
       "\nMedian over seeds with a bootstrap 95% interval in brackets. Ranked on total training "
       "energy (idle share included). * on the Pareto front. Energy to a tier counts only the "
-      "seeds that reached it.\n\n";
+      "seeds that reached it; a tier not reached says whether the budget (an epoch or time cap "
+      "while still improving) or the model (no validation gain in the patience window) stopped "
+      "it.\n\n";
+  out += any_tuned(summary)
+             ? fmt::format(
+                   "Tuning: each network trained at {}x its default learning rate from the same "
+                   "initial weights; the best on validation is reported, and the tuning energy is "
+                   "the training energy of the others, a real cost of the model beside its "
+                   "training energy (the n-gram has no learning rate to tune).\n\n",
+                   fmt::join(kFullModeLearningRateFactors, "x, "))
+             : "No tuning: each network trained once at its default learning rate (quick mode "
+               "does not tune).\n\n";
   const std::vector<std::string> notes = disturbed_notes(summary);
   for (const std::string& note : notes) out += "- ! " + markdown_text(note) + "\n";
   if (!notes.empty()) out += "\n";
   out += markdown_tiers(summary);
   out += markdown_front(summary);
   out += markdown_variants(summary);
+  out += markdown_pieces(summary);
   if (!svg_name.empty()) {
     out += fmt::format("![Pareto front of {}]({})\n\n", task.name, svg_link(svg_name, task.name));
   }
@@ -407,6 +486,9 @@ std::string terminal_table(const TaskSummary& summary, const MeasurementSetup& p
   std::string out = fmt::format("joule bench · {} · {} ({})\n", task.name, task.metric,
                                 direction_words(task.direction));
   out += energy_line(provenance) + "\n";
+  if (const std::string mixed = mixed_machines_line(provenance); !mixed.empty()) {
+    out += mixed + "\n";
+  }
   out += runtime_line(provenance) + "\n";
   out += tiers_line(task) + "\n\n";
   if (summary.models.empty()) return out + "  no results\n\n" + summary.sentence + "\n";
@@ -428,6 +510,9 @@ std::string markdown_report(const std::vector<TaskSummary>& summaries,
   if (provenance.relative_uncertainty > 0) {
     out += fmt::format("- Uncertainty of energy: {}\n",
                        report::format_relative(provenance.relative_uncertainty));
+  }
+  if (const std::string mixed = mixed_machines_line(provenance); !mixed.empty()) {
+    out += "> **" + markdown_text(mixed) + "**\n\n";
   }
   out += fmt::format("- Host: {}\n", markdown_text(or_unknown(provenance.host)));
   out += fmt::format("- BLAS: {}, threads: {}\n", markdown_text(or_unknown(provenance.blas)),

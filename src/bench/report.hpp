@@ -10,6 +10,11 @@
 
 namespace joule::bench {
 
+// results.json's "format_version". 2 added validation and test scores, stop
+// reasons, tuning, machines and wall times; format 1 wrote no version.
+// src/budget/bench_file.cpp reads the same file and knows the same formats.
+inline constexpr int kResultsFormatVersion = 2;
+
 // What the reports say about how the figures were obtained.
 struct MeasurementSetup {
   std::string energy_source;  // e.g. "modelled: CPU time x the estimator's power table (±50%)"
@@ -21,7 +26,15 @@ struct MeasurementSetup {
   std::string torch_version;
   std::string mode;  // "quick" or "full"
   std::string date_utc;
+  // Every machine the runs were taken on (RunResult::machine), in order of
+  // appearance; more than one after `joule bench --merge` of several
+  // machines' pieces, which the reports then say.
+  std::vector<std::string> machines;
 };
+
+// "MIXED MACHINES: ..." when `provenance` names more than one machine; empty
+// otherwise.
+std::string mixed_machines_line(const MeasurementSetup& provenance);
 
 // The cells the terminal and Markdown tables are made of, for other
 // renderings (the HTML report) to print the same figures. The first row is
@@ -33,6 +46,7 @@ struct Table {
 Table summary_table(const TaskSummary& summary);
 Table tier_table(const TaskSummary& summary);     // energy, time and epochs to each tier
 Table variant_table(const TaskSummary& summary);  // hidden costs; only a header when none
+Table piece_table(const TaskSummary& summary);    // each (model, seed): machine, wall time
 std::vector<std::string> disturbed_notes(const TaskSummary& summary);
 std::string energy_line(const MeasurementSetup& provenance);   // measured or MODELLED, source
 std::string runtime_line(const MeasurementSetup& provenance);  // BLAS, threads, LibTorch, host
@@ -65,11 +79,13 @@ std::string pareto_svg(const TaskSummary& summary, const MeasurementSetup& prove
 // Stable snake_case field names with units in them (joules, seconds,
 // j_per_1000, latency_ms); NaN and infinities are null, as is a tier no seed
 // reached. A run: task, model, seed, parameters, flops_per_sample,
-// final_quality, training {joules, seconds, relative_uncertainty,
-// idle_joules, self_cpu_seconds, other_cpu_seconds}, curve [{epochs, seconds,
-// joules, quality}], inference [{variant, baseline, batch, threads,
+// final_quality (validation), test_quality, stopped_by (StopReason's name),
+// learning_rate, training {joules, seconds, relative_uncertainty,
+// idle_joules, self_cpu_seconds, other_cpu_seconds}, tuning {cost, trials
+// [{learning_rate, quality, training, stopped_by, chosen}]}, curve [{epochs,
+// seconds, joules, quality}], inference [{variant, baseline, batch, threads,
 // supported, note, samples, j_per_1000, latency_ms, quality, cost}],
-// disturbed, warnings. A summary: task {name, metric, direction, tiers,
+// disturbed, warnings, machine, wall_seconds. A summary: task {name, metric, direction, tiers,
 // tier_note}, models [ranked, each with rank, its ModelSummary fields
 // (intervals as {median, low, high, n}) and pareto: bool], pareto (indices),
 // pareto_models (names), sentence.

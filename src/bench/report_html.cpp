@@ -68,6 +68,9 @@ std::string labels_part(const BenchResults& results, const TaskSummary& summary)
 
 std::string task_part(const BenchResults& results, const TaskSummary& summary) {
   std::string body = html::paragraph(tiers_line(summary.task));
+  if (const std::string mixed = mixed_machines_line(results.provenance); !mixed.empty()) {
+    body += html::paragraph(mixed, "verdict");
+  }
   body += html::paragraph(summary.sentence, "verdict");
   if (summary.models.empty()) return html::section(summary.task.name, body + "<p>No results.</p>");
   const Table table = summary_table(summary);
@@ -99,6 +102,10 @@ std::string task_part(const BenchResults& results, const TaskSummary& summary) {
                     "note") +
                     html::table(variants.rows, variants.right);
   body += "<h3>Energy labels (inference)</h3>\n" + labels_part(results, summary);
+  if (const Table pieces = piece_table(summary); pieces.rows.size() > 1) {
+    body += "<h3>Pieces: the wall time of each (model, seed)</h3>\n" +
+            html::table(pieces.rows, pieces.right);
+  }
   return html::section(summary.task.name, body);
 }
 

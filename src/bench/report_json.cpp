@@ -51,6 +51,8 @@ nlohmann::json task_json(const TaskInfo& task) {
 nlohmann::json tier_json(const TierSummary& tier) {
   return {{"tier", number(tier.tier)},
           {"seeds_reached", tier.seeds_reached},
+          {"missed_by_budget", tier.missed_by_budget},
+          {"missed_by_model", tier.missed_by_model},
           {"joules", interval_json(tier.joules)},
           {"seconds", interval_json(tier.seconds)},
           {"epochs", interval_json(tier.epochs)}};
@@ -79,8 +81,11 @@ nlohmann::json model_json(const ModelSummary& model, std::size_t rank, bool pare
           {"parameters", number(model.parameters)},
           {"flops_per_sample", number(model.flops_per_sample)},
           {"quality", interval_json(model.quality)},
+          {"test_quality", interval_json(model.test_quality)},
           {"training_joules", interval_json(model.training_joules)},
           {"training_seconds", interval_json(model.training_seconds)},
+          {"tuning_joules", interval_json(model.tuning_joules)},
+          {"wall_seconds", interval_json(model.wall_seconds)},
           {"idle_share", number(model.idle_share)},
           {"tiers", tiers},
           {"inference_batch1_j_per_1000", interval_json(model.inference_batch1_j_per_1000)},
@@ -107,6 +112,18 @@ nlohmann::json inference_json(const InferenceResult& result) {
           {"cost", cost_json(result.cost)}};
 }
 
+nlohmann::json tuning_json(const RunResult& run) {
+  nlohmann::json trials = nlohmann::json::array();
+  for (const TuningTrial& trial : run.tuning_trials) {
+    trials.push_back({{"learning_rate", number(trial.learning_rate)},
+                      {"quality", number(trial.quality)},
+                      {"training", cost_json(trial.training)},
+                      {"stopped_by", stop_reason_name(trial.stopped_by)},
+                      {"chosen", trial.chosen}});
+  }
+  return {{"cost", cost_json(run.tuning)}, {"trials", trials}};
+}
+
 }  // namespace
 
 nlohmann::json to_json(const RunResult& run) {
@@ -126,12 +143,16 @@ nlohmann::json to_json(const RunResult& run) {
           {"flops_per_sample", number(run.flops_per_sample)},
           {"final_quality", number(run.final_quality)},
           {"test_quality", number(run.test_quality)},
-          {"stopped_by", run.stopped_by},
+          {"stopped_by", stop_reason_name(run.stopped_by)},
+          {"learning_rate", number(run.learning_rate)},
           {"training", cost_json(run.training)},
+          {"tuning", tuning_json(run)},
           {"curve", curve},
           {"inference", inference},
           {"disturbed", run.disturbed},
-          {"warnings", run.warnings}};
+          {"warnings", run.warnings},
+          {"machine", run.machine},
+          {"wall_seconds", number(run.wall_duration.seconds)}};
 }
 
 nlohmann::json to_json(const TaskSummary& summary) {
@@ -157,7 +178,8 @@ nlohmann::json to_json(const MeasurementSetup& provenance) {
           {"threads", provenance.threads},
           {"torch_version", provenance.torch_version},
           {"mode", provenance.mode},
-          {"date_utc", provenance.date_utc}};
+          {"date_utc", provenance.date_utc},
+          {"machines", provenance.machines}};
 }
 
 }  // namespace joule::bench

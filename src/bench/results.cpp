@@ -11,7 +11,38 @@ bool meets(double quality, double tier, Direction direction) {
   return direction == Direction::higher_is_better ? quality >= tier : quality <= tier;
 }
 
+struct StopReasonName {
+  StopReason reason;
+  const char* name;
+};
+constexpr StopReasonName kStopReasonNames[] = {
+    {StopReason::last_tier, "last_tier"},     {StopReason::plateau, "plateau"},
+    {StopReason::single_pass, "single_pass"}, {StopReason::epoch_cap, "epoch_cap"},
+    {StopReason::time_cap, "time_cap"},       {StopReason::unknown, "unknown"}};
+
 }  // namespace
+
+std::string stop_reason_name(StopReason reason) {
+  for (const auto& entry : kStopReasonNames) {
+    if (entry.reason == reason) return entry.name;
+  }
+  return "unknown";
+}
+
+std::optional<StopReason> parse_stop_reason(const std::string& name) {
+  for (const auto& entry : kStopReasonNames) {
+    if (name == entry.name) return entry.reason;
+  }
+  return std::nullopt;
+}
+
+bool stopped_by_budget(StopReason reason) {
+  return reason == StopReason::epoch_cap || reason == StopReason::time_cap;
+}
+
+bool stopped_by_model(StopReason reason) {
+  return reason == StopReason::plateau || reason == StopReason::single_pass;
+}
 
 Cost& Cost::operator+=(const Cost& other) {
   // Both stretches come from the same sensors, so their errors are assumed

@@ -38,7 +38,7 @@ struct CurvePoint {
   double epochs = 0;   // fractional epochs of training data seen
   Seconds duration;    // training time so far (evaluation excluded)
   Joules energy;       // training energy so far (evaluation excluded)
-  double quality = 0;  // accuracy or bits/char on the test split
+  double quality = 0;  // accuracy or bits/char on the validation split
 };
 
 // Inference cost under one configuration of the trained model.
@@ -53,8 +53,38 @@ struct InferenceResult {
   double samples = 0;
   Joules energy_per_1000;  // per 1,000 samples
   double latency_ms = 0;   // median wall time of one batch
-  double quality = 0;      // on the test split under this variant (NaN if not measured)
+  // On the test inputs it ran on, under this variant: a check that the variant
+  // keeps the model's answers, never used to choose anything (NaN if not measured).
+  double quality = 0;
   Cost cost;
+};
+
+// Why training ended. The first two mean the model stopped it; the caps mean
+// the budget did, while the model was still improving on validation.
+enum class StopReason {
+  last_tier,    // the hardest tier was met on validation
+  plateau,      // no validation gain in Budget::patience evaluations (early stopping)
+  single_pass,  // a model trained in one pass (the n-gram's counting): more budget changes nothing
+  epoch_cap,    // Budget::max_epochs
+  time_cap,     // Budget::max_training_time
+  unknown,      // read from results.json format 1, which did not record it
+};
+
+// "epoch_cap": stable names for results.json; nullopt for an unknown name.
+std::string stop_reason_name(StopReason reason);
+std::optional<StopReason> parse_stop_reason(const std::string& name);
+// True for the caps: the budget ended training, not the model.
+bool stopped_by_budget(StopReason reason);
+// True for a plateau or a one-pass model: the model ended training.
+bool stopped_by_model(StopReason reason);
+
+// One learning rate tried during tuning (RunResult::tuning_trials).
+struct TuningTrial {
+  double learning_rate = 0;
+  double quality = 0;  // final validation quality
+  Cost training;
+  StopReason stopped_by = StopReason::epoch_cap;
+  bool chosen = false;  // the trial whose network the run reports
 };
 
 struct RunResult {
@@ -65,18 +95,24 @@ struct RunResult {
   double flops_per_sample = 0;  // forward pass, from the architecture
   std::vector<CurvePoint> curve;
   Cost training;
-  double final_quality = 0;
-  // The task's test split, scored once after training while the curve,
-  // the tiers and early stopping read only its validation split; NaN for a
-  // task without a separate test split.
+  double final_quality = 0;  // on the validation split, after the last training stretch
+  // The trained network scored once on the test split, after training and
+  // any tuning; nothing is chosen from it. NaN when there is no test data.
   double test_quality = std::numeric_limits<double>::quiet_NaN();
-  // Why training ended: "hardest tier", "plateau" (the model: no validation
-  // gain for the budget's patience), "time cap" or "epoch cap" (the budget);
-  // empty for a model that is counted, not trained.
-  std::string stopped_by;
+  StopReason stopped_by = StopReason::epoch_cap;
+  double learning_rate = 0;  // the one the reported network trained with (0: none, the n-gram)
+  // Equal tuning (full mode): every learning rate tried, the chosen one
+  // included, and the training cost of the others. Empty and zero without tuning.
+  std::vector<TuningTrial> tuning_trials;
+  Cost tuning;
   std::vector<InferenceResult> inference;
   bool disturbed = false;  // other processes used too much CPU during a measurement
   std::vector<std::string> warnings;
+  // The piece of work this run was: the machine it ran on ("host (CPU, N
+  // logical cores)") and its wall time from start to finish, tuning,
+  // evaluation and inference included.
+  std::string machine;
+  Seconds wall_duration;
 };
 
 // Where a run first met a quality target.

@@ -48,6 +48,7 @@ class Reader {
     if (!value_.is_boolean()) fail(path_, "expected true or false");
     return value_.get<bool>();
   }
+  [[noreturn]] void fail(const std::string& what) const { fail(path_, what); }
   [[noreturn]] void fail(const std::string& where, const std::string& what) const {
     throw ResultsError(fmt::format("{}: {}: {}", file_, where, what));
   }
@@ -85,7 +86,43 @@ InferenceResult read_inference(const Reader& r) {
   return result;
 }
 
-RunResult read_run(const Reader& r) {
+StopReason read_stop_reason(const Reader& r) {
+  const std::string name = r.text();
+  const std::optional<StopReason> reason = parse_stop_reason(name);
+  if (!reason) {
+    r.fail("expected last_tier, plateau, single_pass, epoch_cap, time_cap or unknown, not '" +
+           name + "'");
+  }
+  return *reason;
+}
+
+// Format 2's tuning: every learning rate tried and the cost of the others.
+void read_tuning(const Reader& r, RunResult& run) {
+  run.tuning = read_cost(r["cost"]);
+  const Reader trials = r["trials"];
+  for (std::size_t i = 0; i < trials.size(); ++i) {
+    const Reader trial = trials.at(i);
+    run.tuning_trials.push_back({trial["learning_rate"].number(), trial["quality"].number(),
+                                 read_cost(trial["training"]),
+                                 read_stop_reason(trial["stopped_by"]), trial["chosen"].boolean()});
+  }
+}
+
+// Fields format 1 lacks: format 1 scored everything on test, so its
+// final_quality is kept as it was and the test score is unknown.
+void read_format2_fields(const Reader& r, RunResult& run) {
+  run.test_quality = r.has("test_quality") ? r["test_quality"].number() : NAN;
+  run.stopped_by = r.has("stopped_by") ? read_stop_reason(r["stopped_by"]) : StopReason::unknown;
+  if (r.has("learning_rate")) run.learning_rate = r["learning_rate"].number();
+  if (r.has("tuning")) read_tuning(r["tuning"], run);
+  if (r.has("machine")) run.machine = r["machine"].text();
+  run.wall_duration = Seconds{r.has("wall_seconds") ? r["wall_seconds"].number() : NAN};
+}
+
+}  // namespace
+
+RunResult read_run(const nlohmann::json& value, const std::string& file, const std::string& path) {
+  const Reader r(file, value, path);
   RunResult run;
   run.task = r["task"].text();
   run.model = r["model"].text();
@@ -93,9 +130,6 @@ RunResult read_run(const Reader& r) {
   run.parameters = r["parameters"].number();
   run.flops_per_sample = r["flops_per_sample"].number();
   run.final_quality = r["final_quality"].number();
-  // Absent from results written before tasks had a separate test split.
-  if (r.has("test_quality")) run.test_quality = r["test_quality"].number();
-  if (r.has("stopped_by")) run.stopped_by = r["stopped_by"].text();
   run.training = read_cost(r["training"]);
   const Reader curve = r["curve"];
   for (std::size_t i = 0; i < curve.size(); ++i) {
@@ -110,8 +144,11 @@ RunResult read_run(const Reader& r) {
   run.disturbed = r["disturbed"].boolean();
   const Reader warnings = r["warnings"];
   for (std::size_t i = 0; i < warnings.size(); ++i) run.warnings.push_back(warnings.at(i).text());
+  read_format2_fields(r, run);
   return run;
 }
+
+namespace {
 
 TaskInfo read_task(const Reader& r) {
   TaskInfo task;
@@ -130,7 +167,11 @@ TaskInfo read_task(const Reader& r) {
   return task;
 }
 
-MeasurementSetup read_setup(const Reader& r) {
+}  // namespace
+
+MeasurementSetup read_measurement_setup(const nlohmann::json& value, const std::string& file,
+                                        const std::string& path) {
+  const Reader r(file, value, path);
   MeasurementSetup setup;
   setup.energy_source = r["energy_source"].text();
   setup.modelled = r["modelled"].boolean();
@@ -141,8 +182,16 @@ MeasurementSetup read_setup(const Reader& r) {
   setup.torch_version = r["torch_version"].text();
   setup.mode = r["mode"].text();
   setup.date_utc = r["date_utc"].text();
+  if (r.has("machines")) {
+    const Reader machines = r["machines"];
+    for (std::size_t i = 0; i < machines.size(); ++i) {
+      setup.machines.push_back(machines.at(i).text());
+    }
+  }
   return setup;
 }
+
+namespace {
 
 std::vector<record::RunRecord> read_records(const std::filesystem::path& dir) {
   std::vector<std::filesystem::path> files;
@@ -179,11 +228,23 @@ BenchResults read_bench_results(const std::filesystem::path& dir) {
     throw ResultsError(fmt::format("{}: not valid JSON: {}", file.string(), e.what()));
   }
   const Reader reader(file.string(), root);
+  // Format 1 has no version; a newer one than this joule knows is refused
+  // rather than half read.
+  if (reader.has("format_version") && reader["format_version"].number() > kResultsFormatVersion) {
+    reader["format_version"].fail(
+        "format_version", fmt::format("written by a newer joule (format {}); this one reads "
+                                      "formats 1 to {}",
+                                      reader["format_version"].number(), kResultsFormatVersion));
+  }
   BenchResults results;
   results.dir = dir;
-  results.provenance = read_setup(reader["provenance"]);
+  reader["provenance"];  // names the file when the key is missing
+  results.provenance = read_measurement_setup(root.at("provenance"), file.string(), "provenance");
   const Reader runs = reader["runs"];
-  for (std::size_t i = 0; i < runs.size(); ++i) results.runs.push_back(read_run(runs.at(i)));
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    results.runs.push_back(
+        read_run(root.at("runs").at(i), file.string(), fmt::format("runs[{}]", i)));
+  }
   const Reader tasks = reader["tasks"];
   for (std::size_t i = 0; i < tasks.size(); ++i) {
     results.summaries.push_back(summarize(read_task(tasks.at(i)["task"]), results.runs));

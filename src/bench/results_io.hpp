@@ -5,6 +5,7 @@
 // runs with summarize(), the function the terminal table came from, so that
 // every figure of a report equals the terminal's.
 #include <filesystem>
+#include <nlohmann/json_fwd.hpp>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -44,5 +45,15 @@ std::string bench_out_name(const BenchResults& results);
 // line runs as it stands on another machine.
 std::string reproduce_bench_command(const BenchResults& results, const std::string& task = "",
                                     const std::string& model = "");
+
+// One run as to_json(RunResult) writes it, found at `path` ("runs[3]") of
+// `file`, both only for the error messages. Fields that format 1 lacked
+// (test_quality, stopped_by, tuning, machine, wall_seconds) are optional.
+// Throws ResultsError naming the file, key and what was expected.
+// The "provenance" object of results.json and bench.json, likewise.
+MeasurementSetup read_measurement_setup(const nlohmann::json& value, const std::string& file,
+                                        const std::string& path);
+
+RunResult read_run(const nlohmann::json& value, const std::string& file, const std::string& path);
 
 }  // namespace joule::bench

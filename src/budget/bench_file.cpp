@@ -16,6 +16,12 @@ namespace {
 
 using nlohmann::json;
 
+// The newest results.json format this reader knows: kResultsFormatVersion of
+// src/bench/report.hpp, which this layer cannot include. Format 2 added
+// fields (validation beside test, tuning, stop reasons, wall times) and kept
+// every one read here, so formats 1 and 2 read alike.
+constexpr int kNewestBenchFormat = 2;
+
 [[noreturn]] void malformed(const std::filesystem::path& path, const std::string& what) {
   throw DataError(path.string(), 0, 0, fmt::format("not a joule bench results.json: {}", what));
 }
@@ -84,6 +90,10 @@ BenchFile load_bench_file(const std::filesystem::path& path) {
   }
   if (!root.is_object() || !root.contains("tasks") || !root["tasks"].is_array()) {
     malformed(path, "expected an object with \"tasks\" and \"provenance\"");
+  }
+  if (const double format = number_or(root, "format_version", 1); format > kNewestBenchFormat) {
+    malformed(path, fmt::format("format_version {} is newer than this joule reads (1 to {})",
+                                format, kNewestBenchFormat));
   }
   BenchFile file;
   file.path = path;

@@ -73,6 +73,24 @@ TEST(BenchRecord, PhasesCoverTrainingStretchesAndSupportedInference) {
   EXPECT_NE(record.phases[2].name.find("batch 1"), std::string::npos);
 }
 
+TEST(BenchRecord, TuningIsAPhaseBeforeTrainingAndPartOfTheTotals) {
+  TaskInfo task{"fashion-mnist", "accuracy", Direction::higher_is_better, {0.84}, ""};
+  const auto now = std::chrono::system_clock::now();
+  RunResult run = sample_run();
+  run.tuning.energy = Joules{200};
+  run.tuning.duration = Seconds{4};
+  run.tuning_trials = {{1e-3, 0.86, run.training, StopReason::epoch_cap, true},
+                       {2e-3, 0.8, run.tuning, StopReason::plateau, false}};
+  const record::RunRecord record = to_run_record(run, task, sample_context(), {}, now, now);
+  EXPECT_DOUBLE_EQ(record.totals.machine_energy_j, 275.0);
+  ASSERT_EQ(record.phases.size(), 4u);
+  EXPECT_NE(record.phases[0].name.find("tuning"), std::string::npos);
+  EXPECT_DOUBLE_EQ(record.phases[0].machine_energy_j, 200.0);
+  EXPECT_DOUBLE_EQ(record.phases[1].start_offset_s, 4.0);  // training after tuning
+  EXPECT_DOUBLE_EQ(record.phases[3].end_offset_s, 7.0);
+  EXPECT_EQ(record.tags.at("stopped_by"), "epoch_cap");
+}
+
 TEST(BenchRecord, TaggedForTheLedgerAndRoundTripsThroughJson) {
   TaskInfo task{"fashion-mnist", "accuracy", Direction::higher_is_better, {0.84}, ""};
   const auto now = std::chrono::system_clock::now();

@@ -69,8 +69,9 @@ ImageSet striped_images(std::size_t count, std::uint32_t seed) {
   return set;
 }
 
+// Validation as large as test, drawn like both.
 FashionMnist striped_fashion(std::size_t train, std::size_t test) {
-  return {striped_images(train, 1), striped_images(test, 2)};
+  return {striped_images(train, 1), striped_images(test, 2), striped_images(test, 3)};
 }
 
 // A repeating sentence: predictable after a few characters of context.
@@ -321,7 +322,12 @@ TEST_F(EngineRun, LogisticRegressionRunHasCurveInferenceAndVariants) {
   }
   EXPECT_DOUBLE_EQ(run.curve.back().epochs, 2.0);
   EXPECT_DOUBLE_EQ(run.curve.back().energy.joules, run.training.energy.joules);
-  EXPECT_GT(run.final_quality, 0.5);  // the stripes are easy
+  EXPECT_GT(run.final_quality, 0.5);  // the stripes are easy, on validation
+  EXPECT_GT(run.test_quality, 0.5);   // and on test, scored once at the end
+  EXPECT_EQ(run.stopped_by, StopReason::epoch_cap);
+  EXPECT_DOUBLE_EQ(run.learning_rate, 5e-3);  // the registry's for logreg: no tuning asked
+  EXPECT_TRUE(run.tuning_trials.empty());
+  EXPECT_EQ(run.tuning.energy.joules, 0);
   EXPECT_DOUBLE_EQ(last_fraction, 1.0);
   EXPECT_FALSE(run.disturbed);
 
@@ -391,7 +397,66 @@ TEST_F(EngineRun, StopsAtTheHardestTier) {
   const RunResult run = fashion_mnist().run(request_for("mlp", task, budget), data, probe);
   ASSERT_EQ(run.curve.size(), 1u);
   EXPECT_DOUBLE_EQ(run.curve[0].epochs, 0.5);
+  EXPECT_EQ(run.stopped_by, StopReason::last_tier);
   EXPECT_EQ(run.inference.size(), 2u);  // the defaults only
+}
+
+TEST_F(EngineRun, EarlyStoppingEndsAValidationPlateauAsTheModelsOwnStop) {
+  const FashionMnist data = striped_fashion(200, 100);
+  FakeProbe probe;
+  TaskInfo task = fashion_mnist().definition();
+  task.tiers = {1.01};  // unreachable
+  Budget budget = tiny_budget();
+  budget.max_epochs = 30;
+  budget.patience = 1;  // the first evaluation without a new best ends training
+  budget.variants = false;
+  const RunResult run = fashion_mnist().run(request_for("logreg", task, budget), data, probe);
+  EXPECT_EQ(run.stopped_by, StopReason::plateau);
+  EXPECT_FALSE(stopped_by_budget(run.stopped_by));
+  EXPECT_LT(run.curve.size(), 60u);
+  ASSERT_GE(run.curve.size(), 2u);
+  // The last evaluation is no better than the best before it.
+  double best_before = 0;
+  for (std::size_t i = 0; i + 1 < run.curve.size(); ++i) {
+    best_before = std::max(best_before, run.curve[i].quality);
+  }
+  EXPECT_LE(run.curve.back().quality, best_before);
+}
+
+TEST_F(EngineRun, TuningTrainsEachLearningRateAndChargesTheOthersAsTuning) {
+  const FashionMnist data = striped_fashion(100, 50);
+  FakeProbe probe;
+  TaskInfo task = fashion_mnist().definition();
+  task.tiers = {1.01};
+  Budget budget = tiny_budget();
+  budget.max_epochs = 0.5;
+  budget.variants = false;
+  budget.learning_rate_factors = kFullModeLearningRateFactors;
+  const RunResult run = fashion_mnist().run(request_for("mlp", task, budget), data, probe);
+
+  ASSERT_EQ(run.tuning_trials.size(), 3u);
+  EXPECT_DOUBLE_EQ(run.tuning_trials[0].learning_rate, 0.5e-3);
+  EXPECT_DOUBLE_EQ(run.tuning_trials[1].learning_rate, 1e-3);
+  EXPECT_DOUBLE_EQ(run.tuning_trials[2].learning_rate, 2e-3);
+  int chosen = 0;
+  double others = 0;
+  for (const TuningTrial& trial : run.tuning_trials) {
+    EXPECT_GT(trial.training.energy.joules, 0);
+    if (trial.chosen) {
+      ++chosen;
+      EXPECT_DOUBLE_EQ(trial.learning_rate, run.learning_rate);
+      EXPECT_DOUBLE_EQ(trial.quality, run.final_quality);
+      EXPECT_DOUBLE_EQ(trial.training.energy.joules, run.training.energy.joules);
+    } else {
+      others += trial.training.energy.joules;
+      // Chosen on validation: no other trial was better.
+      EXPECT_LE(trial.quality, run.final_quality);
+    }
+  }
+  EXPECT_EQ(chosen, 1);
+  EXPECT_NEAR(run.tuning.energy.joules, others, 1e-9);
+  // One training stretch per learning rate, then the two inference defaults.
+  EXPECT_EQ(probe.measurements, 3 + 2);
 }
 
 TEST_F(EngineRun, OtherProcessesFlagTheRunAsDisturbed) {
@@ -432,6 +497,8 @@ TEST_F(EngineRun, CharacterModelsReportBitsPerCharacter) {
   const RunResult ngram = austen_chars().run(request_for("ngram", task, budget), corpus, probe);
   ASSERT_EQ(ngram.curve.size(), 1u);
   EXPECT_LT(ngram.final_quality, 0.5);  // the sentence repeats exactly
+  EXPECT_LT(ngram.test_quality, 0.5);
+  EXPECT_EQ(ngram.stopped_by, StopReason::single_pass);
   EXPECT_GT(ngram.parameters, 0);
   ASSERT_NE(find_variant(ngram, "default", 8), nullptr);
   EXPECT_TRUE(std::isfinite(find_variant(ngram, "default", 1)->energy_per_1000.joules));
@@ -440,6 +507,7 @@ TEST_F(EngineRun, CharacterModelsReportBitsPerCharacter) {
   ASSERT_EQ(mlp.curve.size(), 4u);
   EXPECT_LT(mlp.curve.back().quality, mlp.curve.front().quality);
   EXPECT_LT(mlp.final_quality, std::log2(15.0));  // better than uniform over the alphabet
+  EXPECT_LT(mlp.test_quality, std::log2(15.0));
   const InferenceResult* batched = find_variant(mlp, "default", 8);
   ASSERT_NE(batched, nullptr);
   EXPECT_GE(batched->samples, 256);

@@ -92,8 +92,9 @@ TEST(TaskBudgets, QuickModeDoesLessWorkThanFull) {
     // Quick mode uses a slice, or the whole training split where full mode does too.
     if (full.train_samples > 0 || quick.train_samples > 0) {
       EXPECT_GT(quick.train_samples, 0u) << task->name();
-      if (full.train_samples > 0)
+      if (full.train_samples > 0) {
         EXPECT_LE(quick.train_samples, full.train_samples) << task->name();
+      }
     }
   }
 }

@@ -342,20 +342,21 @@ TEST_F(NovelModels, ARunScoresValidationAlongTheWayAndTestOnceAtTheEnd) {
   const RunResult run = austen_novel().run(novel_request("fasttext", 0, 8), corpus, probe);
   EXPECT_EQ(run.task, "austen-novel");
   EXPECT_EQ(run.curve.size(), 16u);  // 8 epochs x 2 evaluations
-  EXPECT_EQ(run.stopped_by, "epoch cap");
+  EXPECT_EQ(run.stopped_by, StopReason::epoch_cap);
   // The hero names the novel: far above the 1/6 of guessing.
   EXPECT_GT(run.final_quality, 0.5);
   ASSERT_TRUE(std::isfinite(run.test_quality));
   EXPECT_GT(run.test_quality, 0.5);
   ASSERT_EQ(run.inference.size(), 2u);
-  EXPECT_DOUBLE_EQ(run.inference[0].quality, run.final_quality);  // inference reads validation
+  // Inference runs on the test passages (fewer than inference_samples: each scored once).
+  EXPECT_DOUBLE_EQ(run.inference[0].quality, run.test_quality);
 }
 
 TEST_F(NovelModels, APlateauStopsTrainingAndSaysSo) {
   const TextCorpus corpus = learnable_corpus();
   FakeProbe probe;
   const RunResult run = austen_novel().run(novel_request("tfidf-logreg", 2, 200), corpus, probe);
-  EXPECT_EQ(run.stopped_by, "plateau");
+  EXPECT_EQ(run.stopped_by, StopReason::plateau);
   EXPECT_LT(run.curve.back().epochs, 200);
   // The last two evaluations gained nothing over the best before them.
   const std::size_t n = run.curve.size();

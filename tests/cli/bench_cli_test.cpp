@@ -126,4 +126,58 @@ TEST_F(BenchCommand, QuickRunWritesReportsAndOneLedgerRecordPerSeed) {
   EXPECT_EQ(seeds, (std::set<std::string>{"1", "2"}));
 }
 
+TEST_F(BenchCommand, OnlyAndResumeSplitABenchmarkIntoPieces) {
+  if (!fs::exists(kFashion)) GTEST_SKIP() << "dataset-fashion-mnist is not installed";
+  const fs::path out = dir_ / "pieces";
+  const std::vector<std::string> common = {"--no-ledger", "--no-variants", "--threads", "1"};
+  auto with = [&](std::vector<std::string> args) {
+    args.insert(args.end(), common.begin(), common.end());
+    return run_joule(args, {{"JOULE_SENSORS", "estimator"}});
+  };
+  // The first piece only, as if the run had been killed after it.
+  auto first = with({"bench", "--quick", "--models", "logreg", "--seeds", "2", "--only", "logreg/1",
+                     "--out", out.string()});
+  ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
+  EXPECT_TRUE(fs::exists(out / "bench.json"));
+  EXPECT_TRUE(fs::exists(out / "pieces" / "fashion-mnist" / "logreg-seed1.json"));
+  EXPECT_FALSE(fs::exists(out / "pieces" / "fashion-mnist" / "logreg-seed2.json"));
+  const std::string first_piece = read_file(out / "pieces" / "fashion-mnist" / "logreg-seed1.json");
+
+  // A fresh run into it is refused; a resume with another seed count too.
+  auto again = with({"bench", "--quick", "--models", "logreg", "--out", out.string()});
+  EXPECT_EQ(again.exit_code, 2);
+  EXPECT_NE(again.err.find("--resume"), std::string::npos) << again.err;
+  auto seeds = with({"bench", "--resume", out.string(), "--seeds", "3"});
+  EXPECT_EQ(seeds.exit_code, 2);
+  EXPECT_NE(seeds.err.find("2 seed(s) per model, not 3"), std::string::npos) << seeds.err;
+  auto unknown = with({"bench", "--resume", out.string(), "--only", "resnet"});
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.err.find("'resnet'"), std::string::npos) << unknown.err;
+
+  // The resume runs the missing piece only and reports on both.
+  auto resumed = with({"bench", "--resume", out.string()});
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.out << resumed.err;
+  EXPECT_NE(resumed.out.find("1 piece(s) already finished"), std::string::npos) << resumed.out;
+  EXPECT_EQ(read_file(out / "pieces" / "fashion-mnist" / "logreg-seed1.json"), first_piece);
+  const auto json = nlohmann::json::parse(read_file(out / "results.json"));
+  EXPECT_EQ(json["format_version"], 2);
+  ASSERT_EQ(json["runs"].size(), 2u);
+  for (const auto& run : json["runs"]) {
+    EXPECT_GT(run["test_quality"].get<double>(), 0.5);
+    EXPECT_GT(run["wall_seconds"].get<double>(), 0);
+    EXPECT_FALSE(run["machine"].get<std::string>().empty());
+  }
+  const std::string summary = read_file(out / "summary.md");
+  EXPECT_NE(summary.find("test accuracy"), std::string::npos) << summary;
+  EXPECT_NE(summary.find("No tuning"), std::string::npos) << summary;
+  EXPECT_NE(summary.find("### Pieces"), std::string::npos) << summary;
+
+  // Merging it with itself keeps each piece once, on one machine.
+  auto merged =
+      with({"bench", "--merge", out.string(), out.string(), "--out", (dir_ / "merged").string()});
+  ASSERT_EQ(merged.exit_code, 0) << merged.out << merged.err;
+  EXPECT_NE(merged.out.find("in more than one directory"), std::string::npos) << merged.out;
+  EXPECT_EQ(nlohmann::json::parse(read_file(dir_ / "merged" / "results.json"))["runs"].size(), 2u);
+}
+
 }  // namespace

@@ -51,16 +51,12 @@ double ClassificationWorkload::accuracy(Network& network, const Example& split) 
   return quality(total);
 }
 
-double ClassificationWorkload::evaluate(Network& network) {
-  return accuracy(network, splits_.validation);
-}
-
-double ClassificationWorkload::evaluate_test(Network& network) {
-  return accuracy(network, splits_.test);
+double ClassificationWorkload::evaluate(Network& network, Split split) {
+  return accuracy(network, split == Split::validation ? splits_.validation : splits_.test);
 }
 
 std::size_t ClassificationWorkload::test_items() const {
-  return static_cast<std::size_t>(splits_.validation.input.size(0));
+  return static_cast<std::size_t>(splits_.test.input.size(0));
 }
 
 Example ClassificationWorkload::test_batch(std::size_t first, std::size_t count) const {
@@ -69,8 +65,8 @@ Example ClassificationWorkload::test_batch(std::size_t first, std::size_t count)
       torch::arange(static_cast<std::int64_t>(first), static_cast<std::int64_t>(first + count),
                     torch::kLong)
           .remainder(n);
-  return {splits_.validation.input.index_select(0, indices),
-          splits_.validation.target.index_select(0, indices)};
+  return {splits_.test.input.index_select(0, indices),
+          splits_.test.target.index_select(0, indices)};
 }
 
 void ClassificationWorkload::score(const torch::Tensor& logits, const torch::Tensor& target,

@@ -1,7 +1,8 @@
 #pragma once
 // A Workload for classification held in tensors: training samples in a
 // shuffled order, accuracy on a validation split that steers training, and a
-// test split scored once at the end. Private to src/bench/engine.
+// test split scored once at the end, whose inputs inference also runs on (as
+// every task's: InferenceResult::quality). Private to src/bench/engine.
 #include <cstdint>
 #include <vector>
 
@@ -19,9 +20,7 @@ struct LabelledSplits {
 
 class ClassificationWorkload : public Workload {
  public:
-  // Inference runs on validation samples, so that the test split is read
-  // once only, by evaluate_test(). Throws std::invalid_argument for an empty
-  // training or validation split.
+  // Throws std::invalid_argument for an empty training or validation split.
   explicit ClassificationWorkload(LabelledSplits splits);
 
   std::size_t epoch_samples() const override { return order_.size(); }
@@ -29,8 +28,7 @@ class ClassificationWorkload : public Workload {
   Example training_batch(std::size_t first, std::size_t count, std::mt19937_64& random) override;
   torch::Tensor loss(const torch::Tensor& logits, const torch::Tensor& target) const override;
 
-  double evaluate(Network& network) override;
-  double evaluate_test(Network& network) override;
+  double evaluate(Network& network, Split split) override;
 
   std::size_t test_items() const override;
   Example test_batch(std::size_t first, std::size_t count) const override;

@@ -68,14 +68,19 @@ ModelSize model_size(const std::string& task, const std::string& model, std::siz
 // How much work one run does. The defaults are the full benchmark; quick mode
 // shrinks data and epochs.
 struct Budget {
-  std::size_t train_samples = 0;   // 0: the whole training split
-  std::size_t test_samples = 0;    // 0: the whole test split
-  double max_epochs = 10;          // training stops here, or earlier at the last tier
-  Seconds max_training_time{600};  // per model and seed, training only
-  int evaluations_per_epoch = 2;   // points on the quality curve
-  // Training stops once this many evaluations in a row bring no gain over
-  // the best so far (0: never; training then runs to a tier or a cap).
-  int patience = 0;
+  std::size_t train_samples = 0;       // 0: the whole training split
+  std::size_t validation_samples = 0;  // 0: the whole validation split
+  std::size_t test_samples = 0;        // 0: the whole test split
+  double max_epochs = 10;              // training stops here, or earlier at the last tier
+  Seconds max_training_time{600};      // per model and seed, training only
+  int evaluations_per_epoch = 2;       // points on the quality curve (on validation)
+  // Early stopping: training ends after this many evaluations without a new
+  // best validation quality (0: never).
+  int patience = 4;
+  // Equal tuning: each network trains once per factor, at its default
+  // learning rate times the factor, and the best on validation is kept. The
+  // driver sets it from the mode (kFullModeLearningRateFactors, or {1}).
+  std::vector<double> learning_rate_factors = {1.0};
   std::size_t inference_samples = 2000;  // per inference configuration
   int large_batch = 256;
   bool variants = true;  // measure the hidden-cost variants
@@ -84,6 +89,10 @@ struct Budget {
   Seconds inference_min_time{0.5};
 };
 
+// The tuning every family gets in full mode: half, once and twice its default
+// learning rate. Quick mode does not tune.
+inline const std::vector<double> kFullModeLearningRateFactors = {0.5, 1.0, 2.0};
+
 // A measurement is disturbed (RunResult::disturbed, with a warning naming it)
 // when other processes used more than this share of the machine's CPU time
 // during it: other_cpu_time > share x duration x cores, plus two clock ticks
@@ -91,9 +100,11 @@ struct Budget {
 inline constexpr double kDisturbedOtherCpuShare = 0.10;
 
 // One model, one seed (Task::run in task.hpp): train while recording the
-// quality curve (stopping once the hardest tier is met or the budget runs
-// out), then measure inference at batch 1 and at the large batch, then each
-// hidden-cost variant. `progress(fraction, text)` is called now and then.
+// validation quality curve (stopping once the hardest tier is met, validation
+// stops improving, or the budget runs out), once per learning-rate factor
+// when tuning; score the kept network once on the test split; then measure
+// inference at batch 1 and at the large batch, then each hidden-cost variant. `progress(fraction,
+// text)` is called now and then.
 struct RunRequest {
   std::string model;
   std::uint64_t seed = 0;

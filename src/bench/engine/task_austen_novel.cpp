@@ -2,8 +2,8 @@
 // from, scored by accuracy. Passages, the chapter split and the vocabulary
 // are text_corpus.hpp's; a sample is one passage, an epoch one pass over the
 // training passages, reshuffled with the seed. The validation chapters steer
-// training (the curve, the tiers, early stopping); the test chapters are
-// scored once, after training.
+// training (the curve, the tiers, early stopping, tuning); the test chapters
+// are scored once, after training, and are what inference runs on.
 #include <fmt/format.h>
 #include <torch/torch.h>
 
@@ -41,7 +41,7 @@ Example passage_tensors(const TextPassages& passages, std::size_t window_words, 
 
 engine::LabelledSplits novel_splits(const TextCorpus& corpus, const Budget& budget) {
   return {passage_tensors(corpus.train, corpus.window_words, budget.train_samples),
-          passage_tensors(corpus.validation, corpus.window_words, budget.test_samples),
+          passage_tensors(corpus.validation, corpus.window_words, budget.validation_samples),
           passage_tensors(corpus.test, corpus.window_words, budget.test_samples)};
 }
 
@@ -86,6 +86,7 @@ class AustenNovelTask final : public Task {
   Budget budget(bool quick) const override {
     Budget budget;
     budget.train_samples = 0;
+    budget.validation_samples = 0;
     budget.test_samples = 0;
     budget.max_epochs = quick ? 10 : 40;
     budget.max_training_time = Seconds{quick ? 25.0 : 600.0};
@@ -114,6 +115,7 @@ class AustenNovelTask final : public Task {
     const engine::ModelEntry& entry = engine::find_model(name(), model);
     Budget budget;
     budget.train_samples = kSmokePassages;
+    budget.validation_samples = 1;
     budget.test_samples = 1;
     engine::ClassificationWorkload workload(novel_splits(corpus, budget));
     // The same slice every step: the loss must fall as the network fits it.

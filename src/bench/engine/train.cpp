@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <functional>
 #include <limits>
 #include <numeric>
 #include <span>
@@ -37,6 +36,10 @@ Seconds seconds_since(Clock::time_point start) {
 
 bool meets(double quality, double tier, Direction direction) {
   return direction == Direction::higher_is_better ? quality >= tier : quality <= tier;
+}
+
+bool better(double quality, double other, Direction direction) {
+  return direction == Direction::higher_is_better ? quality > other : quality < other;
 }
 
 // The target that ends training: the hardest tier.
@@ -80,56 +83,65 @@ void warm_up(Network& network, Workload& workload, const Hyper& hyper, std::uint
   network.zero_grad();
 }
 
-// Quality, unmeasured: eval mode and no autograd graph, then back to
-// training mode.
-double evaluate(Network& network, const std::function<double()>& score) {
+// Quality on `split`, unmeasured: eval mode and no autograd graph, then back
+// to training mode.
+double evaluate(Network& network, Workload& workload, Split split) {
   network.eval();
   double quality = kNaN;
   {
     c10::InferenceMode inference_mode;
-    quality = score();
+    quality = workload.evaluate(network, split);
   }
   network.train();
   return quality;
 }
-
-bool improves(double quality, double best, Direction direction) {
-  if (std::isnan(best)) return !std::isnan(quality);
-  return direction == Direction::higher_is_better ? quality > best : quality < best;
-}
-
-// Counts evaluations without a gain over the best so far.
-class Plateau {
- public:
-  Plateau(int patience, Direction direction) : patience_(patience), direction_(direction) {}
-  // True once `patience` evaluations in a row have not improved on the best.
-  bool reached(double quality) {
-    if (improves(quality, best_, direction_)) {
-      best_ = quality;
-      stale_ = 0;
-    } else {
-      ++stale_;
-    }
-    return patience_ > 0 && stale_ >= patience_;
-  }
-
- private:
-  int patience_;
-  Direction direction_;
-  double best_ = kNaN;
-  int stale_ = 0;
-};
 
 struct TrainingLimits {
   double max_samples = 0;
   Seconds max_time;
 };
 
-// Trains `network` until the hardest tier, max_epochs or max_training_time,
-// evaluating budget.evaluations_per_epoch times per epoch. Each stretch
-// between evaluations is one probe measurement; evaluation is not measured.
-void train_measured(Network& network, Workload& workload, const ModelEntry& entry,
-                    const RunRequest& request, EnergyProbe& probe, RunResult& result) {
+// Validation qualities seen so far, for early stopping.
+class Plateau {
+ public:
+  Plateau(Direction direction, int patience) : direction_(direction), patience_(patience) {}
+  // True once `patience` evaluations in a row brought no new best.
+  bool add(double quality) {
+    if (std::isfinite(quality) && (!std::isfinite(best_) || better(quality, best_, direction_))) {
+      best_ = quality;
+      since_best_ = 0;
+      return false;
+    }
+    return patience_ > 0 && ++since_best_ >= patience_;
+  }
+
+ private:
+  Direction direction_;
+  int patience_;
+  double best_ = kNaN;
+  int since_best_ = 0;
+};
+
+// One network trained at one learning rate: what the run reports when it is
+// the one kept.
+struct Trial {
+  std::shared_ptr<Network> network;
+  double learning_rate = 0;
+  std::vector<CurvePoint> curve;
+  Cost training;
+  double quality = kNaN;
+  StopReason stopped_by = StopReason::epoch_cap;
+};
+
+// Trains `trial.network` until the hardest tier, a validation plateau,
+// max_epochs or max_training_time, evaluating on validation
+// budget.evaluations_per_epoch times per epoch. Each stretch between
+// evaluations is one probe measurement; evaluation is not measured.
+// `progress(fraction, text)` with fraction in [0, 1] of this trial.
+void train_measured(Trial& trial, Workload& workload, const ModelEntry& entry,
+                    const RunRequest& request, EnergyProbe& probe, RunResult& result,
+                    const std::function<void(double, const std::string&)>& progress) {
+  Network& network = *trial.network;
   const Budget& budget = request.budget;
   const std::size_t epoch = workload.epoch_samples();
   const std::size_t batch = static_cast<std::size_t>(std::max(1, entry.hyper.batch_size));
@@ -140,17 +152,22 @@ void train_measured(Network& network, Workload& workload, const ModelEntry& entr
                               budget.max_training_time};
 
   torch::optim::Adam optimizer(network.parameters(),
-                               torch::optim::AdamOptions(entry.hyper.learning_rate));
+                               torch::optim::AdamOptions(trial.learning_rate));
   std::mt19937_64 random(request.seed);
   network.train();
   warm_up(network, workload, entry.hyper, request.seed);
+  Plateau plateau(request.task.direction, budget.patience);
 
   std::size_t position = 0;  // within the current epoch
   double seen = 0;           // samples trained on
   Seconds trained;           // wall time of the training steps, for max_training_time
-  Plateau plateau(budget.patience, request.task.direction);
-  result.stopped_by = "epoch cap";
-  while (seen < limits.max_samples && trained < limits.max_time) {
+  trial.stopped_by = StopReason::epoch_cap;
+  while (true) {
+    if (seen >= limits.max_samples) break;
+    if (trained >= limits.max_time) {
+      trial.stopped_by = StopReason::time_cap;
+      break;
+    }
     if (position == 0) workload.start_epoch(random);
     const auto remaining = static_cast<std::size_t>(std::ceil(limits.max_samples - seen));
     const std::size_t stretch_end = std::min({position + stretch, epoch, position + remaining});
@@ -166,28 +183,26 @@ void train_measured(Network& network, Workload& workload, const ModelEntry& entr
         trained = before + seconds_since(started);
       }
     });
-    result.training += cost;
+    trial.training += cost;
     if (position >= epoch) position = 0;
 
     const double epochs = seen / static_cast<double>(epoch);
     check_disturbance(cost, fmt::format("training up to epoch {:.2f}", epochs), result);
-    const double quality = evaluate(network, [&] { return workload.evaluate(network); });
-    result.curve.push_back({epochs, result.training.duration, result.training.energy, quality});
-    result.final_quality = quality;
-    report(request,
-           kTrainingProgressShare * std::max(seen / limits.max_samples, trained / limits.max_time),
-           fmt::format("epoch {:.1f}/{:g} {}", epochs, budget.max_epochs,
-                       quality_text(request.task, quality)));
+    const double quality = evaluate(network, workload, Split::validation);
+    trial.curve.push_back({epochs, trial.training.duration, trial.training.energy, quality});
+    trial.quality = quality;
+    progress(std::max(seen / limits.max_samples, trained / limits.max_time),
+             fmt::format("epoch {:.1f}/{:g} {}", epochs, budget.max_epochs,
+                         quality_text(request.task, quality)));
     if (reached_last_tier(request.task, quality)) {
-      result.stopped_by = "hardest tier";
-      return;
+      trial.stopped_by = StopReason::last_tier;
+      break;
     }
-    if (plateau.reached(quality)) {
-      result.stopped_by = "plateau";
-      return;
+    if (plateau.add(quality)) {
+      trial.stopped_by = StopReason::plateau;
+      break;
     }
   }
-  if (trained >= limits.max_time) result.stopped_by = "time cap";
 }
 
 double parameter_count(Network& network) {
@@ -202,6 +217,57 @@ void set_threads(int threads) {
   if (threads > 0) torch::set_num_threads(threads);
 }
 
+// The better of two trials on validation; on equal quality the cheaper. A
+// trial without a quality never wins.
+bool better_trial(const Trial& candidate, const Trial& kept, Direction direction) {
+  if (!std::isfinite(candidate.quality)) return false;
+  if (!std::isfinite(kept.quality)) return true;
+  if (candidate.quality != kept.quality) return better(candidate.quality, kept.quality, direction);
+  return candidate.training.energy < kept.training.energy;
+}
+
+// Trains one network per learning-rate factor from the same initial weights
+// (the same seed), keeps the best on validation, and charges the others to
+// result.tuning.
+Trial tune_and_train(const RunRequest& request, const ModelEntry& entry, const Shape& shape,
+                     Workload& workload, EnergyProbe& probe, RunResult& result) {
+  std::vector<double> factors = request.budget.learning_rate_factors;
+  if (factors.empty()) factors = {1.0};
+  std::vector<Trial> trials;
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < factors.size(); ++i) {
+    Trial trial;
+    trial.learning_rate = entry.hyper.learning_rate * factors[i];
+    torch::manual_seed(request.seed);
+    trial.network = entry.build(entry.hyper, shape);
+    const std::string tuning_label =
+        factors.size() > 1
+            ? fmt::format("lr {:g} ({}/{}) ", trial.learning_rate, i + 1, factors.size())
+            : "";
+    train_measured(trial, workload, entry, request, probe, result,
+                   [&](double fraction, const std::string& text) {
+                     report(request,
+                            kTrainingProgressShare * (static_cast<double>(i) + fraction) /
+                                static_cast<double>(factors.size()),
+                            tuning_label + text);
+                   });
+    trials.push_back(std::move(trial));
+    if (i > 0 && better_trial(trials.back(), trials[kept], request.task.direction)) kept = i;
+    // Only the best network so far is needed after its trial.
+    for (std::size_t j = 0; j + 1 < trials.size(); ++j) {
+      if (j != kept) trials[j].network.reset();
+    }
+  }
+  for (std::size_t i = 0; i < trials.size(); ++i) {
+    if (factors.size() > 1) {
+      result.tuning_trials.push_back({trials[i].learning_rate, trials[i].quality,
+                                      trials[i].training, trials[i].stopped_by, i == kept});
+    }
+    if (i != kept) result.tuning += trials[i].training;
+  }
+  return std::move(trials[kept]);
+}
+
 }  // namespace
 
 RunResult run_network(const RunRequest& request, const ModelEntry& entry, const Shape& shape,
@@ -211,15 +277,19 @@ RunResult run_network(const RunRequest& request, const ModelEntry& entry, const 
   result.model = entry.info.name;
   result.seed = request.seed;
   set_threads(request.threads);
-  torch::manual_seed(request.seed);
-  const std::shared_ptr<Network> network = entry.build(entry.hyper, shape);
-  result.parameters = parameter_count(*network);
-  result.flops_per_sample = network->flops_per_sample();
+  Trial trial = tune_and_train(request, entry, shape, workload, probe, result);
+  Network& network = *trial.network;
+  result.parameters = parameter_count(network);
+  result.flops_per_sample = network.flops_per_sample();
+  result.curve = std::move(trial.curve);
+  result.training = trial.training;
+  result.final_quality = trial.quality;
+  result.stopped_by = trial.stopped_by;
+  result.learning_rate = trial.learning_rate;
+  result.test_quality = evaluate(network, workload, Split::test);
 
-  train_measured(*network, workload, entry, request, probe, result);
-  result.test_quality = evaluate(*network, [&] { return workload.evaluate_test(*network); });
   result.inference = measure_inference(
-      *network, workload, probe, request.budget, result,
+      network, workload, probe, request.budget, result,
       [&](double fraction, const std::string& text) {
         report(request, kTrainingProgressShare + (1 - kTrainingProgressShare) * fraction, text);
       });
@@ -312,9 +382,13 @@ RunResult run_ngram(const RunRequest& request, const ModelEntry& entry, const Ch
   report(request, 0.0, "counting n-grams");
   result.training = probe.measure([&] { model.train(corpus.train); });
   check_disturbance(result.training, "counting n-grams", result);
-  const std::span<const std::uint8_t> test(corpus.test.data(),
-                                           evaluation_characters(corpus, request.budget));
-  result.final_quality = model.bits_per_character(test);
+  const std::span<const std::uint8_t> validation(
+      corpus.validation.data(), evaluation_characters(corpus, request.budget, Split::validation));
+  const std::span<const std::uint8_t> test(
+      corpus.test.data(), evaluation_characters(corpus, request.budget, Split::test));
+  result.final_quality = model.bits_per_character(validation);
+  result.test_quality = model.bits_per_character(test);
+  result.stopped_by = StopReason::single_pass;
   result.curve.push_back(
       {1.0, result.training.duration, result.training.energy, result.final_quality});
   result.parameters = static_cast<double>(model.stored_ngrams());
@@ -349,8 +423,9 @@ std::vector<double> smoke_train_network(
   return losses;
 }
 
-std::size_t evaluation_characters(const CharCorpus& corpus, const Budget& budget) {
-  return limited(corpus.test.size(), budget.test_samples);
+std::size_t evaluation_characters(const CharCorpus& corpus, const Budget& budget, Split split) {
+  return split == Split::validation ? limited(corpus.validation.size(), budget.validation_samples)
+                                    : limited(corpus.test.size(), budget.test_samples);
 }
 
 void check_disturbance(const Cost& cost, const std::string& measurement, RunResult& result) {

@@ -8,7 +8,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
-#include <limits>
 #include <memory>
 #include <random>
 #include <string>
@@ -30,6 +29,10 @@ struct Score {
   double predictions = 0;
 };
 
+// Where quality is scored: validation for the curve, tiers, early stopping
+// and tuning; test once, at the end.
+enum class Split { validation, test };
+
 class Workload {
  public:
   virtual ~Workload() = default;
@@ -41,14 +44,9 @@ class Workload {
   virtual Example training_batch(std::size_t first, std::size_t count, std::mt19937_64& random) = 0;
   virtual torch::Tensor loss(const torch::Tensor& logits, const torch::Tensor& target) const = 0;
 
-  // Quality on the split that steers training (accuracy, or bits/char), in
-  // eval mode without gradients; NaN when there is no such data.
-  virtual double evaluate(Network& network) = 0;
-  // Quality on a test split kept apart from evaluate()'s, scored once after
-  // training; NaN for a task whose evaluate() reads its only held-out split.
-  virtual double evaluate_test(Network& /*network*/) {
-    return std::numeric_limits<double>::quiet_NaN();
-  }
+  // Quality on `split` (accuracy, or bits/char), in eval mode without
+  // gradients; NaN when the split has no data.
+  virtual double evaluate(Network& network, Split split) = 0;
 
   // Inference: test items (images, or sequences of characters) taken
   // cyclically, each worth predictions_per_item() samples.
@@ -82,9 +80,9 @@ std::vector<double> smoke_train_network(
     const ModelEntry& entry, const Shape& shape, Workload& workload, std::size_t steps,
     std::uint64_t seed, const std::function<Example(std::mt19937_64&)>& batch_for_step);
 
-// The held-out characters a run evaluates on: the first budget.test_samples
-// of the held-out novel (0: all of it).
-std::size_t evaluation_characters(const CharCorpus& corpus, const Budget& budget);
+// The held-out characters a run scores: the first budget.validation_samples
+// of the validation text, or budget.test_samples of the held-out novel (0: all).
+std::size_t evaluation_characters(const CharCorpus& corpus, const Budget& budget, Split split);
 
 // Flags `result` as disturbed when other processes used more than
 // disturbed_other_cpu_share of the machine during `cost`.

@@ -5,18 +5,15 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <cmath>
-#include <fstream>
-#include <map>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <random>
 
-#include "bench/analysis.hpp"
 #include "bench/bench_record.hpp"
 #include "bench/engine/task.hpp"
 #include "bench/probe.hpp"
 #include "bench/report.hpp"
+#include "joule/version.h"
+#include "outputs.hpp"
 #include "progress.hpp"
 #include "record/json_io.hpp"
 #include "record/ledger.hpp"
@@ -27,12 +24,6 @@ namespace {
 
 using Clock = std::chrono::system_clock;
 
-void write_text(const std::filesystem::path& path, const std::string& text) {
-  std::ofstream out(path);
-  out << text;
-  if (!out) throw std::runtime_error(fmt::format("cannot write {}", path.string()));
-}
-
 std::string short_outcome(const RunResult& run, const TaskInfo& task) {
   const double j_per_1000 = [&] {
     for (const InferenceResult& inference : run.inference) {
@@ -42,36 +33,17 @@ std::string short_outcome(const RunResult& run, const TaskInfo& task) {
     }
     return 0.0;
   }();
-  // A separate test split is scored once, after training: beside the
-  // validation figure that steered it, never instead of it.
-  const std::string test = std::isnan(run.test_quality)
-                               ? ""
-                               : fmt::format(" (validation), {:.4f} (test)", run.test_quality);
-  const std::string stopped = run.stopped_by.empty() ? "" : ", stopped by " + run.stopped_by;
+  const std::string tuning = run.tuning_trials.empty()
+                                 ? std::string()
+                                 : fmt::format(", tuning {:.0f} J, kept lr {:g}",
+                                               run.tuning.energy.joules, run.learning_rate);
   return fmt::format(
-      "{} {:.4f}{} after {:.2f} epochs{}, training {:.0f} J in {:.1f} s, "
-      "inference {:.3g} J/1000 at batch 1{}",
-      task.metric, run.final_quality, test, run.curve.empty() ? 0.0 : run.curve.back().epochs,
-      stopped, run.training.energy.joules, run.training.duration.seconds, j_per_1000,
+      "validation {} {:.4f} (test {:.4f}) after {:.2f} epochs, stopped by {}, training {:.0f} J "
+      "in {:.1f} s{}, inference {:.3g} J/1000 at batch 1{}",
+      task.metric, run.final_quality, run.test_quality,
+      run.curve.empty() ? 0.0 : run.curve.back().epochs, stop_reason_name(run.stopped_by),
+      run.training.energy.joules, run.training.duration.seconds, tuning, j_per_1000,
       run.disturbed ? "  [DISTURBED]" : "");
-}
-
-// summarize() leaves a disturbed run out of the figures while its model has
-// an undisturbed one; say which runs that was, for the notes.
-void note_disturbed(const std::vector<RunResult>& runs, std::vector<std::string>& notes) {
-  std::map<std::string, bool> has_clean;
-  for (const RunResult& run : runs) has_clean[run.model] |= !run.disturbed;
-  for (const RunResult& run : runs) {
-    if (!run.disturbed) continue;
-    notes.push_back(has_clean[run.model]
-                        ? fmt::format("{} seed {} was disturbed by other processes and is left "
-                                      "out of the figures",
-                                      run.model, run.seed)
-                        : fmt::format("{} seed {} was disturbed by other processes and is kept "
-                                      "only because no run of {} was clean: treat its figures "
-                                      "as unreliable",
-                                      run.model, run.seed, run.model));
-  }
 }
 
 // What every task's block of runs shares: the probe, the record context,
@@ -89,9 +61,9 @@ struct Session {
   std::unique_ptr<record::RunJournal> journal;
   ProgressLine progress{stderr};
   std::vector<std::string> notes;
-  nlohmann::json runs = nlohmann::json::array();
-  nlohmann::json tasks = nlohmann::json::array();
-  std::vector<TaskSummary> summaries;
+  std::string machine;              // RunResult::machine of every run here
+  std::vector<OnlySelector> only;   // --only
+  std::vector<RunResult> finished;  // the directory's pieces before this invocation
   int status = 0;
 };
 
@@ -137,6 +109,12 @@ void print_header(const MeasurementSetup& provenance, const RuntimeInfo& runtime
              runtime.threads, runtime.omp_wait_policy);
   fmt::print("  BLAS:    {}\n", runtime.blas);
   fmt::print("  energy:  {}\n", provenance.energy_source);
+  fmt::print("  tuning:  {}\n",
+             options.quick ? std::string("none in quick mode: each network trains once at its "
+                                         "default learning rate")
+                           : fmt::format("each network at {}x its default learning rate, the "
+                                         "best on validation kept",
+                                         fmt::join(kFullModeLearningRateFactors, "x, ")));
   if (provenance.modelled) {
     fmt::print(
         "  NOTE: no energy counter here. Every joule below is a model of CPU time, not a "
@@ -189,17 +167,19 @@ void add_baselines(const Task& task, std::vector<std::string>& models) {
   }
 }
 
-// The task's models and data; nullopt when it has no model to run, or when
-// its data cannot be read (said on stderr, exit status 2).
-std::optional<PreparedTask> prepare_task(Session& session, const std::string& name) {
+// The task's budget and data; nullopt when its data cannot be read (said on
+// stderr, exit status 2).
+std::optional<PreparedTask> prepare_task(Session& session, const std::string& name,
+                                         std::vector<std::string> models) {
   PreparedTask prepared;
   try {
     prepared.task = &find_task(name);
+    prepared.models = std::move(models);
     prepared.budget = prepared.task->budget(session.options.quick);
     prepared.budget.variants = session.options.variants;
-    prepared.models = select_models(name, session.options.models, registered_models());
-    if (prepared.models.empty()) return std::nullopt;
-    add_baselines(*prepared.task, prepared.models);
+    // Equal tuning in full mode; quick mode trains each model once.
+    prepared.budget.learning_rate_factors =
+        session.options.quick ? std::vector<double>{1.0} : kFullModeLearningRateFactors;
     fmt::print("\n{}: loading data\n", name);
     std::fflush(stdout);
     prepared.data = prepared.task->load(session.options, prepared.budget);
@@ -211,24 +191,15 @@ std::optional<PreparedTask> prepare_task(Session& session, const std::string& na
   return prepared;
 }
 
-TaskInfo starting_definition(const Task& task, const BenchOptions& options) {
-  TaskInfo info = task.definition();
-  if (!options.tiers.empty()) {
-    info.tiers = options.tiers;
-    info.tier_note = "set with --tiers";
-  }
-  return info;
-}
-
 // Before each task's block of runs, charged to every measurement after it.
-void measure_idle_power(Session& session, const PreparedTask& prepared) {
+void measure_idle_power(Session& session, const PreparedTask& prepared, std::size_t runs) {
   const auto idle_length = std::chrono::milliseconds(session.options.quick ? 2000 : 5000);
   const Watts idle = session.probe.measure_idle(idle_length);
   session.context.idle_power = idle;
   session.context.idle_duration = Seconds{std::chrono::duration<double>(idle_length).count()};
-  fmt::print("{}: idle power {:.1f} W over {:.0f} s; {} model(s): {}\n", prepared.task->name(),
-             idle.watts, session.context.idle_duration.seconds, prepared.models.size(),
-             fmt::join(prepared.models, ", "));
+  fmt::print("{}: idle power {:.1f} W over {:.0f} s; {} model(s): {}; {} run(s) to do\n",
+             prepared.task->name(), idle.watts, session.context.idle_duration.seconds,
+             prepared.models.size(), fmt::join(prepared.models, ", "), runs);
   std::fflush(stdout);
 }
 
@@ -291,85 +262,66 @@ void record_run(Session& session, const TaskInfo& info, const PlannedRun& planne
   }
 }
 
-// Every (model, seed) of the task in the planned order, each recorded as it
-// ends. `info` takes the tiers that a baseline sets.
-std::vector<RunResult> run_plan(Session& session, const PreparedTask& prepared, TaskInfo& info) {
-  const Task& task = *prepared.task;
+// The task's runs that have no piece yet (and that --only selects), in the
+// planned order, with the baseline first when the tiers still need it.
+std::vector<PlannedRun> pending_for(const Session& session, const Task& task,
+                                    const std::vector<std::string>& models) {
   const BenchOptions& options = session.options;
-  const auto plan = plan_runs(prepared.models, options.seeds, options.order_seed, task.baselines());
-  std::vector<RunResult> results;
-  for (std::size_t i = 0; i < plan.size(); ++i) {
-    const PlannedRun& planned = plan[i];
-    const std::string label = fmt::format("{} seed {}", planned.model, planned.seed);
-    session.progress.begin(label, i, plan.size());
-    const auto started = Clock::now();
-    std::optional<RunResult> result = run_one(session, prepared, info, planned, label);
-    if (!result) continue;
-    session.progress.end(short_outcome(*result, info));
-    adopt_tiers(task, *result, !options.tiers.empty(), info);
-    record_run(session, info, planned, *result, started);
-    session.runs.push_back(to_json(*result));
-    results.push_back(std::move(*result));
-  }
-  return results;
+  const auto plan = plan_runs(models, options.seeds, options.order_seed, task.baselines());
+  return pending_runs(task.name(), plan, session.finished, session.only, task.baselines());
 }
 
-// The task's table on the terminal and its Pareto chart; its summary is kept
-// for results.json and summary.md.
-void report_task(Session& session, const TaskInfo& info, const std::vector<RunResult>& results) {
-  note_disturbed(results, session.notes);
-  TaskSummary summary = summarize(info, results);
-  fmt::print("\n{}\n", terminal_table(summary, session.provenance));
-  std::fflush(stdout);
-  try {
-    write_text(session.options.out / (info.name + "-pareto.svg"),
-               pareto_svg(summary, session.provenance));
-  } catch (const std::exception& error) {
-    fmt::print(stderr, "joule bench: {}\n", error.what());
-    session.status = 2;
+// Each pending (model, seed), written as a piece the moment it ends so that
+// a kill loses at most the run in progress. `info` takes the tiers that a
+// baseline sets.
+void run_pending(Session& session, const PreparedTask& prepared,
+                 const std::vector<PlannedRun>& pending, TaskInfo& info) {
+  const Task& task = *prepared.task;
+  for (std::size_t i = 0; i < pending.size(); ++i) {
+    const PlannedRun& planned = pending[i];
+    const std::string label = fmt::format("{} seed {}", planned.model, planned.seed);
+    session.progress.begin(label, i, pending.size());
+    const auto started = Clock::now();
+    const auto started_monotonic = std::chrono::steady_clock::now();
+    std::optional<RunResult> result = run_one(session, prepared, info, planned, label);
+    if (!result) continue;
+    result->machine = session.machine;
+    result->wall_duration = seconds_between(started_monotonic, std::chrono::steady_clock::now());
+    session.progress.end(short_outcome(*result, info));
+    adopt_tiers(task, *result, !session.options.tiers.empty(), info);
+    try {
+      write_piece(session.options.out, *result);
+    } catch (const std::exception& error) {
+      fmt::print(stderr, "joule bench: piece not written, it will run again on --resume: {}\n",
+                 error.what());
+      session.status = 2;
+    }
+    record_run(session, info, planned, *result, started);
   }
-  session.tasks.push_back(to_json(summary));
-  session.summaries.push_back(std::move(summary));
 }
 
 void run_task(Session& session, const std::string& name) {
-  const std::optional<PreparedTask> prepared = prepare_task(session, name);
-  if (!prepared) return;
-  TaskInfo info = starting_definition(*prepared->task, session.options);
-  measure_idle_power(session, *prepared);
-  const std::vector<RunResult> results = run_plan(session, *prepared, info);
-  report_task(session, info, results);
-}
-
-// The notes, then results.json and summary.md over every task.
-int write_results(Session& session, const DriverOptions& driver) {
-  const BenchOptions& options = session.options;
-  for (const std::string& note : session.notes) fmt::print("note: {}\n", note);
-  if (session.summaries.empty()) return session.status != 0 ? session.status : 2;
-
-  nlohmann::json results_json;
-  results_json["provenance"] = to_json(session.provenance);
-  results_json["order_seed"] = options.order_seed;
-  results_json["seeds"] = options.seeds;
-  results_json["tasks"] = session.tasks;
-  results_json["runs"] = session.runs;
-  results_json["notes"] = session.notes;
+  const Task& task = find_task(name);
+  std::vector<std::string> models;
   try {
-    write_text(options.out / "results.json", results_json.dump(2) + "\n");
-    write_text(options.out / "summary.md",
-               markdown_report(session.summaries, session.provenance, "{task}-pareto.svg"));
+    models = select_models(name, session.options.models, registered_models());
   } catch (const std::exception& error) {
-    fmt::print(stderr, "joule bench: {}\n", error.what());
-    return 2;
+    fmt::print(stderr, "joule bench: {}: {}\n", name, error.what());
+    session.status = 2;
+    return;
   }
-  fmt::print(
-      "\nwritten: {0}/summary.md, {0}/results.json, {0}/*-pareto.svg, {0}/records/{1}\n",
-      options.out.string(),
-      session.journal
-          ? fmt::format("; runs recorded in {} (joule ls --tag bench)",
-                        record::Ledger::shown(record::Ledger::resolve_path(driver.ledger).string()))
-          : "");
-  return session.status;
+  if (models.empty()) return;
+  add_baselines(task, models);
+  const std::vector<PlannedRun> pending = pending_for(session, task, models);
+  if (pending.empty()) {
+    fmt::print("\n{}: nothing left to run here\n", name);
+    return;
+  }
+  const std::optional<PreparedTask> prepared = prepare_task(session, name, models);
+  if (!prepared) return;
+  TaskInfo info = definition_from_runs(task, session.options.tiers, session.finished);
+  measure_idle_power(session, *prepared, pending.size());
+  run_pending(session, *prepared, pending, info);
 }
 
 }  // namespace
@@ -382,8 +334,99 @@ int print_models() {
   return 0;
 }
 
-int run_bench(BenchOptions options, const DriverOptions& driver) {
+namespace {
+
+// The options of the benchmark recorded in `manifest`, for --resume; the
+// data locations stay as given.
+BenchOptions options_from(const BenchManifest& manifest, BenchOptions given,
+                          const std::filesystem::path& dir) {
+  given.quick = manifest.mode == "quick";
+  given.tasks = manifest.tasks;
+  given.models = manifest.models;
+  given.seeds = manifest.seeds;
+  given.order_seed = manifest.order_seed;
+  given.threads = manifest.threads;
+  given.variants = manifest.variants;
+  given.tiers = manifest.tiers;
+  given.out = dir;
+  return given;
+}
+
+BenchManifest new_manifest(const BenchOptions& options, const MeasurementSetup& provenance) {
+  BenchManifest manifest;
+  manifest.joule_version = JOULE_VERSION_STRING;
+  manifest.mode = options.quick ? "quick" : "full";
+  manifest.tasks = options.tasks;
+  manifest.models = options.models;
+  manifest.seeds = options.seeds;
+  manifest.order_seed = options.order_seed;
+  manifest.threads = options.threads;
+  manifest.variants = options.variants;
+  manifest.tiers = options.tiers;
+  manifest.provenance = provenance;
+  return manifest;
+}
+
+// --resume's manifest (checked against what was asked) or a fresh directory's
+// options; throws with the reason when neither can go on.
+std::optional<BenchManifest> settle_options(BenchOptions& options, const DriverOptions& driver) {
+  if (!driver.resume.empty()) {
+    if (driver.out_given && options.out != driver.resume) {
+      throw std::invalid_argument("--resume DIR writes into DIR: leave out --out");
+    }
+    BenchManifest manifest = read_manifest(driver.resume);
+    ResumeRequest asked = driver.asked;
+    asked.joule_version = JOULE_VERSION_STRING;
+    asked.known_tasks = task_names();
+    check_resumable(driver.resume, manifest, asked);
+    options = options_from(manifest, options, driver.resume);
+    return manifest;
+  }
   apply_defaults(options);
+  if (std::filesystem::exists(options.out / "bench.json")) {
+    throw std::invalid_argument(fmt::format(
+        "{} already holds a benchmark: continue it with --resume {}, or choose another --out",
+        options.out.string(), options.out.string()));
+  }
+  return std::nullopt;
+}
+
+// --only, checked against the tasks and --models of this benchmark.
+std::vector<OnlySelector> only_selectors(const BenchOptions& options, const DriverOptions& driver) {
+  std::vector<OnlySelector> only =
+      parse_only(driver.only, options.tasks, registered_models(), options.seeds);
+  for (const OnlySelector& selector : only) {
+    if (!options.models.empty() && std::find(options.models.begin(), options.models.end(),
+                                             selector.model) == options.models.end()) {
+      throw std::invalid_argument(fmt::format("--only {}: not among this benchmark's models ({})",
+                                              selector.model, fmt::join(options.models, ", ")));
+    }
+  }
+  return only;
+}
+
+std::string machine_name(const record::HostInfo& host) {
+  return fmt::format("{} ({}, {} logical cores)", host.hostname, host.cpu_model,
+                     host.cpu_logical_cores);
+}
+
+}  // namespace
+
+int run_bench(BenchOptions options, const DriverOptions& driver) {
+  if (!driver.merge.empty()) return run_merge(driver.merge, options.out);
+  std::optional<BenchManifest> manifest;
+  std::vector<OnlySelector> only;
+  try {
+    manifest = settle_options(options, driver);
+    // An unknown --models name is an error before anything is written.
+    for (const std::string& task : options.tasks) {
+      select_models(task, options.models, registered_models());
+    }
+    only = only_selectors(options, driver);
+  } catch (const std::exception& error) {
+    fmt::print(stderr, "joule bench: {}\n", error.what());
+    return 2;
+  }
   const RuntimeInfo runtime = configure_runtime(options.threads);
   const SensorConfig sensors = SensorConfig::from_environment();
   MeterProbe probe(Meter::discover(sensors), sensors.proc_root);
@@ -391,13 +434,23 @@ int run_bench(BenchOptions options, const DriverOptions& driver) {
   const MeasurementSetup provenance = describe_setup(probe, runtime, host, options.quick);
   print_header(provenance, runtime, options);
 
-  std::error_code made;
-  std::filesystem::create_directories(options.out, made);
-  if (made) {
-    fmt::print(stderr, "joule bench: cannot create {}: {}\n", options.out.string(), made.message());
+  Session session(options, runtime, provenance, probe);
+  session.machine = machine_name(host);
+  session.only = std::move(only);
+  try {
+    if (!manifest) {
+      manifest = new_manifest(options, provenance);
+      write_manifest(options.out, *manifest);
+    }
+    session.finished = read_pieces(options.out);
+  } catch (const std::exception& error) {
+    fmt::print(stderr, "joule bench: {}\n", error.what());
     return 2;
   }
-  Session session(options, runtime, provenance, probe);
+  if (!session.finished.empty()) {
+    fmt::print("  resuming {}: {} piece(s) already finished\n", options.out.string(),
+               session.finished.size());
+  }
   if (!driver.no_ledger)
     session.journal =
         std::make_unique<record::RunJournal>(record::Ledger::resolve_path(driver.ledger));
@@ -405,7 +458,19 @@ int run_bench(BenchOptions options, const DriverOptions& driver) {
   session.context.carbon = resolve_carbon(session.notes);
 
   for (const std::string& name : options.tasks) run_task(session, name);
-  return write_results(session, driver);
+  std::vector<RunResult> pieces;
+  try {
+    pieces = read_pieces(options.out);
+  } catch (const std::exception& error) {
+    fmt::print(stderr, "joule bench: {}\n", error.what());
+    return 2;
+  }
+  const int written = write_outputs(options.out, *manifest, pieces, session.notes);
+  if (session.journal) {
+    fmt::print("runs recorded in {} (joule ls --tag bench)\n",
+               record::Ledger::shown(record::Ledger::resolve_path(driver.ledger).string()));
+  }
+  return session.status != 0 ? session.status : written;
 }
 
 }  // namespace joule::bench

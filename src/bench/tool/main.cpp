@@ -90,6 +90,18 @@ int main(int argc, char** argv) {
                  "data directory)");
   app.add_flag("--no-ledger", driver.no_ledger, "Do not record the runs in the ledger");
   app.add_flag("--list-models", list_models, "Print the registered models and exit");
+  auto* resume = app.add_option("--resume", driver.resume,
+                                "Continue the interrupted benchmark in DIR: run only the "
+                                "(model, seed) pieces it has not finished");
+  app.add_option("--only", driver.only,
+                 "Run only these pieces: MODEL or MODEL/SEED (TASK:MODEL where the name is "
+                 "ambiguous), repeatable or comma-separated, to split a benchmark across runs "
+                 "or machines");
+  auto* merge = app.add_option("--merge", driver.merge,
+                               "Join the pieces of these benchmark directories into --out and "
+                               "report on them (machines may differ)")
+                    ->expected(1, -1);
+  merge->excludes(resume);
   CLI11_PARSE(app, argc, argv);
 
   if (list_models) return joule::bench::print_models();
@@ -105,6 +117,18 @@ int main(int argc, char** argv) {
     }
   } catch (const std::exception& error) {
     fmt::print(stderr, "joule bench: {}\n", error.what());
+    return 2;
+  }
+  driver.out_given = app.count("--out") > 0;
+  if (!driver.resume.empty()) {
+    // Given beside --resume, these must agree with the directory's benchmark.
+    if (app.count("--quick") > 0) driver.asked.mode = options.quick ? "quick" : "full";
+    if (!task.empty()) driver.asked.tasks = options.tasks;
+    if (app.count("--models") > 0) driver.asked.models = options.models;
+    if (app.count("--seeds") > 0) driver.asked.seeds = options.seeds;
+  }
+  if (!driver.merge.empty() && !driver.out_given) {
+    fmt::print(stderr, "joule bench: --merge needs --out DIR for the joined results\n");
     return 2;
   }
   driver.argv.assign(argv, argv + argc);
