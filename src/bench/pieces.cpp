@@ -23,7 +23,7 @@ json parse_file(const fs::path& file) {
   if (!text) throw PiecesError(fmt::format("{}: cannot read it", file.string()));
   try {
     return json::parse(*text);
-  } catch (const json::parse_error& error) {
+  } catch (const json::exception& error) {  // parse_error, or out_of_range for a number past double
     throw PiecesError(fmt::format("{}: not valid JSON: {}", file.string(), error.what()));
   }
 }

@@ -224,7 +224,7 @@ BenchResults read_bench_results(const std::filesystem::path& dir) {
   json root;
   try {
     root = json::parse(*text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, or out_of_range for a number past double
     throw ResultsError(fmt::format("{}: not valid JSON: {}", file.string(), e.what()));
   }
   const Reader reader(file.string(), root);

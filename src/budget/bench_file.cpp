@@ -85,7 +85,7 @@ BenchFile load_bench_file(const std::filesystem::path& path) {
   json root;
   try {
     root = json::parse(*text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, or out_of_range for a number past double
     throw DataError(path.string(), 0, 0, fmt::format("malformed JSON: {}", e.what()));
   }
   if (!root.is_object() || !root.contains("tasks") || !root["tasks"].is_array()) {
