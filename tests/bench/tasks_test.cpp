@@ -99,5 +99,21 @@ TEST(TaskBudgets, QuickModeDoesLessWorkThanFull) {
   }
 }
 
+// The full benchmark is run and published on a two-core machine: at every
+// cap, its training must fit the ceiling its budgets were sized for.
+TEST(TaskBudgets, FullModeTrainingAtItsCapsFitsTheCeiling) {
+  Seconds worst;
+  for (const auto& task : registered_tasks()) {
+    const Budget full = task->budget(false);
+    const auto models = std::count_if(
+        registered_models().begin(), registered_models().end(),
+        [&](const ModelInfo& info) { return info.task == task->name(); });
+    worst += full.max_training_time * static_cast<double>(models) *
+             static_cast<double>(kFullModeSeeds * kFullModeLearningRateFactors.size());
+  }
+  EXPECT_LE(worst.seconds, kFullModeTrainingCeiling.seconds)
+      << "full mode could train for " << worst.seconds / 60 << " minutes";
+}
+
 }  // namespace
 }  // namespace joule::bench

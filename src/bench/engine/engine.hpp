@@ -93,6 +93,15 @@ struct Budget {
 // learning rate. Quick mode does not tune.
 inline const std::vector<double> kFullModeLearningRateFactors = {0.5, 1.0, 2.0};
 
+// Seeds per model when --seeds is not given.
+inline constexpr int kFullModeSeeds = 3;
+inline constexpr int kQuickModeSeeds = 1;
+
+// What the full benchmark may spend training at its caps, every model of every
+// task, seed and learning rate at its time cap: its budgets are sized so that
+// the published run fits a two-core machine (docs/bench.md, Durations).
+inline constexpr Seconds kFullModeTrainingCeiling{90.0 * 60.0};
+
 // A measurement is disturbed (RunResult::disturbed, with a warning naming it)
 // when other processes used more than this share of the machine's CPU time
 // during it: other_cpu_time > share x duration x cores, plus two clock ticks

@@ -81,7 +81,7 @@ void apply_defaults(BenchOptions& options) {
       if (!options.quick || task->in_quick_mode()) options.tasks.push_back(task->name());
     }
   }
-  if (options.seeds == 0) options.seeds = options.quick ? 1 : 3;
+  if (options.seeds == 0) options.seeds = options.quick ? kQuickModeSeeds : kFullModeSeeds;
   if (options.order_seed == 0) options.order_seed = std::random_device{}() | 1u;
 }
 
