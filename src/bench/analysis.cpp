@@ -36,13 +36,27 @@ double sorted_median(const std::vector<double>& sorted) {
   return (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
 }
 
-// Median of the finite values (NaN when there are none), like bootstrap_median.
-double median_of(const std::vector<double>& values) {
+// The finite values, sorted ascending: what a median is taken over.
+std::vector<double> sorted_finite(const std::vector<double>& values) {
   std::vector<double> kept;
   std::copy_if(values.begin(), values.end(), std::back_inserter(kept),
                [](double x) { return std::isfinite(x); });
   std::sort(kept.begin(), kept.end());
-  return sorted_median(kept);
+  return kept;
+}
+
+// Median of the finite values (NaN when there are none), like bootstrap_median.
+double median_of(const std::vector<double>& values) {
+  return sorted_median(sorted_finite(values));
+}
+
+// The median of one bootstrap resample (with replacement, same size) of a
+// non-empty sample.
+double resampled_median(const std::vector<double>& sample, std::mt19937_64& rng) {
+  std::vector<double> draw(sample.size());
+  for (double& x : draw) x = sample[uniform_index(rng, sample.size())];
+  std::sort(draw.begin(), draw.end());
+  return sorted_median(draw);
 }
 
 // Percentile by linear interpolation between order statistics (R's type 7),
@@ -111,6 +125,8 @@ TierSummary summarize_tier(const std::vector<const RunResult*>& runs, double tie
     seconds.push_back(reach->duration.seconds);
     epochs.push_back(reach->epochs);
   }
+  summary.seed_joules = joules;
+  summary.seed_seconds = seconds;
   // Only the seeds that reached the tier: a seed that did not is shown in
   // seeds_reached, never as a (worse) number.
   summary.joules = optional_interval(joules);
@@ -233,6 +249,7 @@ double idle_share_of(const std::vector<const RunResult*>& runs) {
 ModelSummary summarize_model(const TaskInfo& task, const std::vector<const RunResult*>& all_runs) {
   ModelSummary summary;
   summary.model = all_runs.front()->model;
+  summary.family = all_runs.front()->family;
   for (const RunResult* run : all_runs) {
     summary.disturbed_runs += run->disturbed ? 1 : 0;
     summary.pieces.push_back({run->seed, run->machine, run->wall_duration});
@@ -302,33 +319,52 @@ std::string energy_fraction(double cheapest_joules, double accurate_joules) {
 
 Interval bootstrap_median(const std::vector<double>& values, std::size_t resamples,
                           std::uint64_t seed) {
-  std::vector<double> sample;
-  sample.reserve(values.size());
-  for (double x : values) {
-    if (finite(x)) sample.push_back(x);
-  }
+  const std::vector<double> sample = sorted_finite(values);
   Interval interval;
   interval.n = sample.size();
   if (sample.empty()) {
     interval.median = interval.low = interval.high = kNaN;
     return interval;
   }
-  std::sort(sample.begin(), sample.end());
   interval.median = sorted_median(sample);
   interval.low = interval.high = interval.median;
   if (sample.size() == 1 || resamples == 0) return interval;
 
   std::mt19937_64 rng(seed);
   std::vector<double> medians(resamples);
-  std::vector<double> draw(sample.size());
-  for (double& median : medians) {
-    for (double& x : draw) x = sample[uniform_index(rng, sample.size())];
-    std::sort(draw.begin(), draw.end());
-    median = sorted_median(draw);
-  }
+  for (double& median : medians) median = resampled_median(sample, rng);
   std::sort(medians.begin(), medians.end());
   interval.low = std::min(sorted_percentile(medians, 0.025), interval.median);
   interval.high = std::max(sorted_percentile(medians, 0.975), interval.median);
+  return interval;
+}
+
+Interval bootstrap_ratio(const std::vector<double>& numerator,
+                         const std::vector<double>& denominator, std::size_t resamples,
+                         std::uint64_t seed) {
+  const std::vector<double> top = sorted_finite(numerator);
+  const std::vector<double> bottom = sorted_finite(denominator);
+  Interval interval;
+  interval.n = top.size();
+  interval.median = interval.low = interval.high = kNaN;
+  if (top.empty() || bottom.empty() || sorted_median(bottom) == 0) {
+    interval.n = 0;
+    return interval;
+  }
+  interval.median = interval.low = interval.high = sorted_median(top) / sorted_median(bottom);
+  if ((top.size() == 1 && bottom.size() == 1) || resamples == 0) return interval;
+
+  std::mt19937_64 rng(seed);
+  std::vector<double> ratios;
+  ratios.reserve(resamples);
+  for (std::size_t i = 0; i < resamples; ++i) {
+    const double below = resampled_median(bottom, rng);
+    if (below != 0) ratios.push_back(resampled_median(top, rng) / below);
+  }
+  if (ratios.empty()) return interval;
+  std::sort(ratios.begin(), ratios.end());
+  interval.low = std::min(sorted_percentile(ratios, 0.025), interval.median);
+  interval.high = std::max(sorted_percentile(ratios, 0.975), interval.median);
   return interval;
 }
 
@@ -356,6 +392,7 @@ TaskSummary summarize(const TaskInfo& task, const std::vector<RunResult>& runs) 
   }
   summary.pareto = pareto_front(points, task.direction);
   summary.sentence = verdict(task, summary.models);
+  summary.matched = matched_quality(summary.models, task.tiers);
   if (std::string contrast = tier_contrast(task, summary.models); !contrast.empty()) {
     summary.sentence += " " + contrast;
   }

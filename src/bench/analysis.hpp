@@ -30,6 +30,15 @@ struct Interval {
 Interval bootstrap_median(const std::vector<double>& values, std::size_t resamples = 2000,
                           std::uint64_t seed = 1);
 
+// The ratio of two medians, median(numerator) / median(denominator), with a
+// percentile-bootstrap 95% interval that resamples both sides independently
+// (two models' seeds are independent runs). Non-finite values are left out,
+// as in bootstrap_median; n counts the numerator's values, and either side
+// empty (or a zero denominator median) gives n = 0 and NaN.
+Interval bootstrap_ratio(const std::vector<double>& numerator,
+                         const std::vector<double>& denominator, std::size_t resamples = 2000,
+                         std::uint64_t seed = 1);
+
 struct TierSummary {
   double tier = 0;
   std::size_t seeds_reached = 0;  // of ModelSummary::seeds
@@ -41,10 +50,14 @@ struct TierSummary {
   std::optional<Interval> joules;  // over the seeds that reached it; nullopt if none did
   std::optional<Interval> seconds;
   std::optional<Interval> epochs;
+  // Per seed that reached it, in run order: what ratios between models resample.
+  std::vector<double> seed_joules;
+  std::vector<double> seed_seconds;
 };
 
 struct ModelSummary {
   std::string model;
+  std::string family;     // RunResult::family of its runs; empty when unknown
   std::size_t seeds = 0;  // runs the figures come from (see disturbed_runs)
   double parameters = 0;
   double flops_per_sample = 0;
@@ -99,6 +112,41 @@ struct ModelSummary {
   bool figures_disturbed = false;
 };
 
+// One model's energy and time to a tier as a ratio against a reference
+// model's energy and time to the same tier: the comparison at matched quality.
+struct MatchedRatio {
+  std::string model;
+  std::string reference;
+  double tier = 0;
+  std::size_t seeds = 0;          // the model's
+  std::size_t seeds_reached = 0;  // of those, the ones that met the tier
+  // Who stopped the seeds that missed it (TierSummary's counts).
+  std::size_t missed_by_budget = 0;
+  std::size_t missed_by_model = 0;
+  // Over the seeds of both that reached the tier (bootstrap_ratio); nullopt
+  // when no seed of the model did.
+  std::optional<Interval> energy;
+  std::optional<Interval> time;
+  // When no seed of the model reached the tier: its median training energy
+  // over the reference's median energy to the tier. Training that stopped
+  // short of the tier spent at least this, so the ratio is at least this.
+  std::optional<double> energy_floor;
+};
+
+// The comparison at matched quality, per tier.
+struct MatchedQuality {
+  // Every other model against the cheapest to reach the tier (the lowest
+  // median energy to it), per tier that some model reached.
+  std::vector<MatchedRatio> against_cheapest;
+  // The essays' claim: each recurrent model against each dense one, at every
+  // tier the dense model reached. Empty when a family is missing.
+  std::vector<MatchedRatio> recurrent_against_dense;
+};
+
+// From ranked model summaries and their tiers (`tiers` as in TaskInfo).
+MatchedQuality matched_quality(const std::vector<ModelSummary>& models,
+                               const std::vector<double>& tiers);
+
 struct TaskSummary {
   TaskInfo task;
   // Ranked on total training energy: the median of Cost::joules, idle share
@@ -108,6 +156,7 @@ struct TaskSummary {
   // Indices into models: median quality against median training energy.
   std::vector<std::size_t> pareto;
   std::string sentence;  // the plain verdict, see verdict()
+  MatchedQuality matched;
 
   bool on_pareto_front(std::size_t model) const {
     return std::find(pareto.begin(), pareto.end(), model) != pareto.end();

@@ -406,6 +406,112 @@ Table piece_table(const TaskSummary& summary) {
   return {rows, {false, true, false, true}};
 }
 
+namespace {
+
+std::string times(double ratio) {
+  return "×" + three_digits(ratio);
+}
+
+std::string ratio_with_interval(const Interval& interval) {
+  std::string text = times(interval.median);
+  if (interval.low != interval.median || interval.high != interval.median) {
+    text += fmt::format(" [{}–{}]", three_digits(interval.low), three_digits(interval.high));
+  }
+  return text;
+}
+
+// "×41.2 [30.1–55.0] energy, ×38.0 time", or why there is no ratio: a
+// model that missed the tier is never given a worse number, only the floor
+// its spent energy puts under the ratio.
+std::string matched_cell(const MatchedRatio& ratio) {
+  if (!ratio.energy) {
+    TierSummary tier;
+    tier.missed_by_budget = ratio.missed_by_budget;
+    tier.missed_by_model = ratio.missed_by_model;
+    const std::string missed = not_reached(tier);
+    return ratio.energy_floor ? fmt::format("≥ {} energy, {}", times(*ratio.energy_floor), missed)
+                              : missed;
+  }
+  std::string text = ratio_with_interval(*ratio.energy) + " energy";
+  if (ratio.time) text += ", " + ratio_with_interval(*ratio.time) + " time";
+  if (ratio.seeds_reached < ratio.seeds) {
+    text += fmt::format(" ({}/{} seeds)", ratio.seeds_reached, ratio.seeds);
+  }
+  return text;
+}
+
+// The tiers, in order, that some ratio is at: the columns of a ratio grid.
+std::vector<double> tiers_in(const std::vector<MatchedRatio>& ratios,
+                             const std::vector<double>& tiers) {
+  std::vector<double> columns;
+  for (double tier : tiers) {
+    if (std::any_of(ratios.begin(), ratios.end(),
+                    [&](const MatchedRatio& ratio) { return ratio.tier == tier; })) {
+      columns.push_back(tier);
+    }
+  }
+  return columns;
+}
+
+// One row per key (in order of first appearance), one column per tier in
+// `columns`; `header(tier)` names a column, `key(ratio)` a row.
+template <typename Header, typename Key>
+Table ratio_grid(const std::vector<MatchedRatio>& ratios, const std::vector<double>& columns,
+                 const std::string& corner, Header header, Key key) {
+  Rows rows = {{corner}};
+  for (double tier : columns) rows[0].push_back(header(tier));
+  for (const MatchedRatio& ratio : ratios) {
+    auto row = std::find_if(rows.begin() + 1, rows.end(),
+                            [&](const auto& r) { return r.front() == key(ratio); });
+    if (row == rows.end()) {
+      rows.push_back(std::vector<std::string>(columns.size() + 1, "—"));
+      rows.back().front() = key(ratio);
+      row = rows.end() - 1;
+    }
+    const auto column = std::find(columns.begin(), columns.end(), ratio.tier) - columns.begin();
+    (*row)[static_cast<std::size_t>(column) + 1] = matched_cell(ratio);
+  }
+  std::vector<bool> right(rows[0].size(), true);
+  right[0] = false;
+  return {rows, right};
+}
+
+// The model every ratio at `tier` is against.
+std::string reference_at(const std::vector<MatchedRatio>& ratios, double tier) {
+  const auto first = std::find_if(ratios.begin(), ratios.end(),
+                                  [&](const MatchedRatio& ratio) { return ratio.tier == tier; });
+  return first == ratios.end() ? std::string() : first->reference;
+}
+
+}  // namespace
+
+Table cheapest_ratio_table(const TaskSummary& summary) {
+  const std::vector<MatchedRatio>& ratios = summary.matched.against_cheapest;
+  const std::vector<double> columns = tiers_in(ratios, summary.task.tiers);
+  Table table = ratio_grid(
+      ratios, columns, "model",
+      [&](double tier) {
+        return fmt::format("{} (against {})", format_tier(tier), reference_at(ratios, tier));
+      },
+      [](const MatchedRatio& ratio) { return ratio.model; });
+  // The reference's own cell, where it has a row for another tier.
+  for (std::size_t column = 0; column < columns.size(); ++column) {
+    const std::string reference = reference_at(ratios, columns[column]);
+    for (auto& row : table.rows) {
+      if (row.front() == reference) row[column + 1] = "the cheapest";
+    }
+  }
+  return table;
+}
+
+Table recurrent_dense_table(const TaskSummary& summary) {
+  const std::vector<MatchedRatio>& ratios = summary.matched.recurrent_against_dense;
+  return ratio_grid(
+      ratios, tiers_in(ratios, summary.task.tiers), "recurrent against dense",
+      [](double tier) { return format_tier(tier); },
+      [](const MatchedRatio& ratio) { return ratio.model + " against " + ratio.reference; });
+}
+
 std::string mixed_machines_line(const MeasurementSetup& provenance) {
   if (provenance.machines.size() < 2) return "";
   return fmt::format(
@@ -422,6 +528,21 @@ std::string markdown_variants(const TaskSummary& summary) {
   if (table.rows.size() == 1) return out + "No hidden-cost variants were measured.\n\n";
   out += "Below ×1.00 the variant is cheaper (energy per 1,000 samples) or faster (latency).\n\n";
   return out + markdown_table(table.rows, table.right) + "\n";
+}
+
+std::string markdown_matched(const TaskSummary& summary) {
+  const Table cheapest = cheapest_ratio_table(summary);
+  if (cheapest.rows.size() == 1) return "";
+  std::string out =
+      "### At matched quality: energy and time to each tier against the cheapest model\n\n"
+      "Each cell is a ratio of medians over seeds, with a bootstrap 95% interval that resamples "
+      "both models' seeds; ×1 costs the same as the model it is against. A model that missed "
+      "the tier shows the floor its spent training energy puts under the ratio.\n\n" +
+      markdown_table(cheapest.rows, cheapest.right) + "\n";
+  const Table recurrent = recurrent_dense_table(summary);
+  if (recurrent.rows.size() == 1) return out;
+  return out + "#### Recurrent against dense, the essays' comparison\n\n" +
+         markdown_table(recurrent.rows, recurrent.right) + "\n";
 }
 
 std::string markdown_pieces(const TaskSummary& summary) {
@@ -471,6 +592,7 @@ std::string markdown_task(const TaskSummary& summary, const std::string& svg_nam
   for (const std::string& note : notes) out += "- ! " + markdown_text(note) + "\n";
   if (!notes.empty()) out += "\n";
   out += markdown_tiers(summary);
+  out += markdown_matched(summary);
   out += markdown_front(summary);
   out += markdown_variants(summary);
   out += markdown_pieces(summary);

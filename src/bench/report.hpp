@@ -47,6 +47,11 @@ Table summary_table(const TaskSummary& summary);
 Table tier_table(const TaskSummary& summary);     // energy, time and epochs to each tier
 Table variant_table(const TaskSummary& summary);  // hidden costs; only a header when none
 Table piece_table(const TaskSummary& summary);    // each (model, seed): machine, wall time
+// At matched quality (TaskSummary::matched), one column per tier: every model
+// against the cheapest to reach it, and each recurrent model against each
+// dense one. Only a header when there is nothing to compare.
+Table cheapest_ratio_table(const TaskSummary& summary);
+Table recurrent_dense_table(const TaskSummary& summary);
 std::vector<std::string> disturbed_notes(const TaskSummary& summary);
 std::string energy_line(const MeasurementSetup& provenance);   // measured or MODELLED, source
 std::string runtime_line(const MeasurementSetup& provenance);  // BLAS, threads, LibTorch, host

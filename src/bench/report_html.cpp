@@ -87,6 +87,20 @@ std::string task_part(const BenchResults& results, const TaskSummary& summary) {
     body +=
         "<h3>Energy, time and epochs to each tier</h3>\n" + html::table(tiers.rows, tiers.right);
   }
+  if (const Table cheapest = cheapest_ratio_table(summary); cheapest.rows.size() > 1) {
+    body +=
+        "<h3>At matched quality: energy and time to each tier against the cheapest model</h3>\n" +
+        html::paragraph(
+            "Ratios of medians over seeds with a bootstrap 95% interval; a model "
+            "that missed the tier shows the floor its spent energy puts under "
+            "the ratio.",
+            "note") +
+        html::table(cheapest.rows, cheapest.right);
+  }
+  if (const Table recurrent = recurrent_dense_table(summary); recurrent.rows.size() > 1) {
+    body += "<h3>Recurrent against dense, the essays' comparison</h3>\n" +
+            html::table(recurrent.rows, recurrent.right);
+  }
   const html::Rows batches = batch_rows(results, summary);
   std::vector<bool> right(batches.front().size(), true);
   right[0] = false;

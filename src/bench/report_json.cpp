@@ -124,6 +124,24 @@ nlohmann::json tuning_json(const RunResult& run) {
   return {{"cost", cost_json(run.tuning)}, {"trials", trials}};
 }
 
+nlohmann::json matched_json(const std::vector<MatchedRatio>& ratios) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const MatchedRatio& ratio : ratios) {
+    out.push_back({{"model", ratio.model},
+                   {"reference", ratio.reference},
+                   {"tier", number(ratio.tier)},
+                   {"seeds", ratio.seeds},
+                   {"seeds_reached", ratio.seeds_reached},
+                   {"missed_by_budget", ratio.missed_by_budget},
+                   {"missed_by_model", ratio.missed_by_model},
+                   {"energy_ratio", interval_json(ratio.energy)},
+                   {"time_ratio", interval_json(ratio.time)},
+                   {"energy_ratio_floor",
+                    ratio.energy_floor ? number(*ratio.energy_floor) : nlohmann::json(nullptr)}});
+  }
+  return out;
+}
+
 }  // namespace
 
 nlohmann::json to_json(const RunResult& run) {
@@ -138,6 +156,7 @@ nlohmann::json to_json(const RunResult& run) {
   for (const InferenceResult& result : run.inference) inference.push_back(inference_json(result));
   return {{"task", run.task},
           {"model", run.model},
+          {"family", run.family},
           {"seed", run.seed},
           {"parameters", number(run.parameters)},
           {"flops_per_sample", number(run.flops_per_sample)},
@@ -166,7 +185,10 @@ nlohmann::json to_json(const TaskSummary& summary) {
           {"models", models},
           {"pareto", summary.pareto},
           {"pareto_models", front},
-          {"sentence", summary.sentence}};
+          {"sentence", summary.sentence},
+          {"matched",
+           {{"against_cheapest", matched_json(summary.matched.against_cheapest)},
+            {"recurrent_against_dense", matched_json(summary.matched.recurrent_against_dense)}}}};
 }
 
 nlohmann::json to_json(const MeasurementSetup& provenance) {

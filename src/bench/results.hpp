@@ -90,6 +90,9 @@ struct TuningTrial {
 struct RunResult {
   std::string task;
   std::string model;
+  // The model's family in the registry ("dense", "recurrent", ...): what the
+  // matched-quality comparison groups by. Empty when unknown.
+  std::string family;
   std::uint64_t seed = 0;
   double parameters = 0;
   double flops_per_sample = 0;  // forward pass, from the architecture

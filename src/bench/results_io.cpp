@@ -116,6 +116,7 @@ void read_format2_fields(const Reader& r, RunResult& run) {
   if (r.has("learning_rate")) run.learning_rate = r["learning_rate"].number();
   if (r.has("tuning")) read_tuning(r["tuning"], run);
   if (r.has("machine")) run.machine = r["machine"].text();
+  if (r.has("family")) run.family = r["family"].text();
   run.wall_duration = Seconds{r.has("wall_seconds") ? r["wall_seconds"].number() : NAN};
 }
 

@@ -105,9 +105,9 @@ TEST(TaskBudgets, FullModeTrainingAtItsCapsFitsTheCeiling) {
   Seconds worst;
   for (const auto& task : registered_tasks()) {
     const Budget full = task->budget(false);
-    const auto models = std::count_if(
-        registered_models().begin(), registered_models().end(),
-        [&](const ModelInfo& info) { return info.task == task->name(); });
+    const auto models =
+        std::count_if(registered_models().begin(), registered_models().end(),
+                      [&](const ModelInfo& info) { return info.task == task->name(); });
     worst += full.max_training_time * static_cast<double>(models) *
              static_cast<double>(kFullModeSeeds * kFullModeLearningRateFactors.size());
   }

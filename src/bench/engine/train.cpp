@@ -275,6 +275,7 @@ RunResult run_network(const RunRequest& request, const ModelEntry& entry, const 
   RunResult result;
   result.task = entry.info.task;
   result.model = entry.info.name;
+  result.family = entry.info.family;
   result.seed = request.seed;
   set_threads(request.threads);
   Trial trial = tune_and_train(request, entry, shape, workload, probe, result);
@@ -374,6 +375,7 @@ RunResult run_ngram(const RunRequest& request, const ModelEntry& entry, const Ch
   RunResult result;
   result.task = entry.info.task;
   result.model = entry.info.name;
+  result.family = entry.info.family;
   result.seed = request.seed;
   KneserNey model(static_cast<std::size_t>(entry.hyper.order), corpus.alphabet.size());
   // Counting is deterministic, so seeds only repeat the measurement. One

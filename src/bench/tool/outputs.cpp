@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -33,10 +34,19 @@ void note_disturbed(const std::vector<RunResult>& runs, std::vector<std::string>
   }
 }
 
+// The family is the registry's; runs recorded before runs carried it get it
+// here, so that merged older pieces still join the matched comparison.
 std::vector<RunResult> runs_of(const std::string& task, const std::vector<RunResult>& runs) {
   std::vector<RunResult> kept;
   for (const RunResult& run : runs) {
-    if (run.task == task) kept.push_back(run);
+    if (run.task != task) continue;
+    kept.push_back(run);
+    if (!kept.back().family.empty()) continue;
+    const auto& models = registered_models();
+    const auto info = std::find_if(models.begin(), models.end(), [&](const ModelInfo& model) {
+      return model.task == task && model.name == run.model;
+    });
+    if (info != models.end()) kept.back().family = info->family;
   }
   return kept;
 }
