@@ -130,6 +130,7 @@ struct MatchedRatio {
   // When no seed of the model reached the tier: its median training energy
   // over the reference's median energy to the tier. Training that stopped
   // short of the tier spent at least this, so the ratio is at least this.
+  // Left out when it is not above 1, where it bounds nothing.
   std::optional<double> energy_floor;
 };
 

@@ -56,7 +56,10 @@ MatchedRatio ratio_against(const ModelSummary& model, const ModelSummary& refere
     ratio.energy = known(bootstrap_ratio(own.seed_joules, theirs.seed_joules));
     ratio.time = known(bootstrap_ratio(own.seed_seconds, theirs.seed_seconds));
   } else if (std::isfinite(model.training_joules.median) && theirs.joules->median > 0) {
-    ratio.energy_floor = model.training_joules.median / theirs.joules->median;
+    // A floor at or below x1 bounds nothing worth printing: the model simply
+    // stopped (or plateaued) cheaper than the reference got there.
+    const double floor = model.training_joules.median / theirs.joules->median;
+    if (floor > 1) ratio.energy_floor = floor;
   }
   return ratio;
 }

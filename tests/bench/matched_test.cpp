@@ -118,15 +118,35 @@ TEST(MatchedQuality, EachModelAgainstTheCheapestToReachTheTier) {
   EXPECT_DOUBLE_EQ(lstm.time->median, 4);
   EXPECT_EQ(lstm.seeds_reached, 3u);
 
-  // Only the lstm reached 0.88 (at 600 J); the mlp plateaued after 300 J,
-  // so its ratio is at least 300 / 600 and the model, not the budget, missed.
+  // Only the lstm reached 0.88 (at 600 J); the mlp plateaued after 300 J:
+  // the model, not the budget, missed, and a floor of 300 / 600 bounds
+  // nothing, so there is none.
   const MatchedRatio& mlp = find_ratio(against, "mlp", 0.88);
   EXPECT_EQ(mlp.reference, "lstm");
   EXPECT_FALSE(mlp.energy.has_value());
-  ASSERT_TRUE(mlp.energy_floor.has_value());
-  EXPECT_DOUBLE_EQ(*mlp.energy_floor, 0.5);
+  EXPECT_FALSE(mlp.energy_floor.has_value());
   EXPECT_EQ(mlp.missed_by_model, 3u);
   EXPECT_EQ(mlp.missed_by_budget, 0u);
+}
+
+TEST(MatchedQuality, AModelStoppedShortOfTheTierGetsTheFloorItsEnergyPutsUnderTheRatio) {
+  // mlp meets 0.84 at 100 J; gru spends 800 J without meeting it when its
+  // time cap stops it: its ratio is at least x8, and the budget stopped it.
+  std::vector<RunResult> runs;
+  for (std::uint64_t seed = 1; seed <= 2; ++seed) {
+    runs.push_back(run_of("mlp", "dense", seed, {0.85, 0.86}, StopReason::plateau));
+    runs.push_back(
+        run_of("gru", "recurrent", seed, std::vector<double>(8, 0.8), StopReason::time_cap));
+  }
+  const TaskSummary summary = summarize(fashion(), runs);
+  const MatchedRatio& gru = find_ratio(summary.matched.recurrent_against_dense, "gru", 0.84);
+  EXPECT_FALSE(gru.energy.has_value());
+  ASSERT_TRUE(gru.energy_floor.has_value());
+  EXPECT_DOUBLE_EQ(*gru.energy_floor, 8);
+  EXPECT_EQ(gru.missed_by_budget, 2u);
+  const Table essay = recurrent_dense_table(summary);
+  ASSERT_EQ(essay.rows.size(), 2u);
+  EXPECT_EQ(essay.rows[1][1], "≥ ×8.00 energy, not reached (budget)");
 }
 
 TEST(MatchedQuality, RecurrentAgainstDenseAtTheTiersTheDenseModelReached) {
@@ -167,7 +187,7 @@ TEST(MatchedQuality, TablesNameTheReferenceAndNeverAWorseNumber) {
     }
     if (row[0] == "mlp") {
       EXPECT_EQ(row[1], "the cheapest");
-      EXPECT_EQ(row[2], "≥ ×0.50 energy, not reached (model)");
+      EXPECT_EQ(row[2], "not reached (model)");
     }
   }
   const Table essay = recurrent_dense_table(summary);
